@@ -1,0 +1,137 @@
+// The WebGPU device: Dawn's node bindings in Node, navigator.gpu in a browser.
+// Two Dawn-in-Node traps are handled here:
+//  - the GPU object returned by Dawn's create() must stay referenced for the device's whole life, or the process
+//    crashes natively after a few submits: we keep it in module state until shutdown();
+//  - while a mapAsync is pending, dawn.node polls its event queue through setImmediate, which spins a core that
+//    lavapipe's worker threads need: `waitGpu` throttles that polling to timers while it waits.
+
+export interface GpuInfo {
+  adapter: string;
+  vendor: string;
+  architecture: string;
+  driver: string;
+  features: string[];
+  limits: Record<string, number>;
+  /** true when the adapter is a CPU-emulated one (lavapipe, SwiftShader). */
+  software: boolean;
+}
+
+export interface GpuContext {
+  device: GPUDevice;
+  info: GpuInfo;
+  hasF16: boolean;
+  hasSubgroups: boolean;
+  hasTimestamps: boolean;
+}
+
+let keepAlive: unknown = null; // Dawn's GPU object; see the note above.
+let context: GpuContext | null = null;
+let pending: Promise<GpuContext> | null = null;
+let lostMessage: string | null = null;
+
+const WANTED_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
+
+const NO_ADAPTER_FIX =
+  'No WebGPU adapter was found. On a machine without a GPU, tessera runs on Mesa\'s lavapipe software Vulkan ' +
+  'driver, which must be Mesa >= 25 (Debian bookworm: `apt-get install -t bookworm-backports mesa-vulkan-drivers ' +
+  'libvulkan1`, which `npm run setup` does as root), and XDG_RUNTIME_DIR must name a writable directory. ' +
+  'Or use the cpu backend: setDefaultDevice(\'cpu\').';
+
+async function acquireGpu(): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  if (!process.env.XDG_RUNTIME_DIR) {
+    const dir = `/tmp/tessera-xdg-${process.getuid?.() ?? 0}`;
+    const fs = await import('node:fs');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
+  }
+  const dawn = await import('webgpu');
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  keepAlive = gpu;
+  return gpu as unknown as GPU;
+}
+
+async function init(): Promise<GpuContext> {
+  const gpu = await acquireGpu();
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error(NO_ADAPTER_FIX);
+  const features = WANTED_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
+  const limits: Record<string, number> = {};
+  for (const name of [
+    'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupsPerDimension',
+    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
+    'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage', 'maxUniformBufferBindingSize',
+  ]) {
+    limits[name] = (adapter.limits as unknown as Record<string, number>)[name];
+  }
+  const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
+  device.lost.then((l) => { lostMessage = `WebGPU device lost (${l.reason}): ${l.message}`; });
+  device.addEventListener?.('uncapturederror', (e) => {
+    console.error(`tessera: uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
+  });
+  const ai = adapter.info;
+  const name = `${ai?.description || ai?.device || ai?.vendor || 'unknown adapter'}`;
+  const info: GpuInfo = {
+    adapter: name,
+    vendor: ai?.vendor ?? '',
+    architecture: ai?.architecture ?? '',
+    driver: ai?.description ?? '',
+    features: [...adapter.features],
+    limits,
+    software: /llvmpipe|lavapipe|swiftshader/i.test(`${name} ${ai?.vendor} ${ai?.architecture}`),
+  };
+  return {
+    device, info,
+    hasF16: features.includes('shader-f16' as GPUFeatureName),
+    hasSubgroups: features.includes('subgroups' as GPUFeatureName),
+    hasTimestamps: features.includes('timestamp-query' as GPUFeatureName),
+  };
+}
+
+/** Initialises WebGPU (once). Every webgpu op needs this to have resolved; `ready()` is its public name. */
+export async function initGpu(): Promise<GpuContext> {
+  if (context) return context;
+  pending ??= init().then((c) => (context = c)).catch((e) => { pending = null; throw e; });
+  return pending;
+}
+
+/** The initialised context, or a clear error saying to await `ready()` first. */
+export function gpu(): GpuContext {
+  if (lostMessage) throw new Error(lostMessage);
+  if (!context) {
+    throw new Error('webgpu backend used before it was initialised: `await ready()` once at start-up ' +
+      '(or use the cpu backend)');
+  }
+  return context;
+}
+
+export const gpuReady = (): boolean => context !== null;
+
+/** Releases the device so a Node process can exit. */
+export function shutdownGpu(): void {
+  context?.device.destroy();
+  context = null;
+  pending = null;
+  keepAlive = null;
+}
+
+/**
+ * Awaits a promise that Dawn resolves (mapAsync, onSubmittedWorkDone) without letting dawn.node spin a core:
+ * while it is pending, setImmediate callbacks are deferred to short timers.
+ */
+export async function waitGpu<T>(p: Promise<T>): Promise<T> {
+  if (typeof setImmediate === 'undefined' || keepAlive === null) return p;
+  throttle++;
+  if (throttle === 1) globalThis.setImmediate = throttledImmediate as unknown as typeof setImmediate;
+  try {
+    return await p;
+  } finally {
+    throttle--;
+    if (throttle === 0) globalThis.setImmediate = realSetImmediate;
+  }
+}
+let throttle = 0;
+const realSetImmediate = globalThis.setImmediate;
+const throttledImmediate = (fn: (...a: unknown[]) => void, ...args: unknown[]) => setTimeout(fn, 0, ...args);

@@ -1,0 +1,55 @@
+// Element types. Every dtype has a host array type, a byte size, and (except f64) a WGSL storage type.
+// bool is stored as u32 on the GPU (WGSL bool is not host-shareable) and as Uint8Array on the cpu.
+// f16 is stored as IEEE half on the GPU (needs `shader-f16`); the cpu keeps it in a Float32Array whose values
+// are rounded to half precision after every op, so both backends see the same numbers.
+import { f16round } from '@petamoriken/float16';
+
+export type DType = 'f32' | 'f16' | 'i32' | 'u32' | 'bool' | 'f64';
+export const DTYPES: readonly DType[] = ['f32', 'f16', 'i32', 'u32', 'bool', 'f64'];
+
+export type HostArray = Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array;
+
+export const isFloat = (d: DType): boolean => d === 'f32' || d === 'f16' || d === 'f64';
+export const isInt = (d: DType): boolean => d === 'i32' || d === 'u32';
+
+/** Bytes per element on the device that stores it (bool is a u32 on the GPU). */
+export function gpuByteSize(d: DType): number {
+  if (d === 'f16') return 2;
+  if (d === 'f64') throw new Error('dtype f64 exists on the cpu backend only; use f32 on webgpu');
+  return 4;
+}
+
+export function cpuArray(d: DType, n: number): HostArray {
+  switch (d) {
+    case 'f64': return new Float64Array(n);
+    case 'f32': case 'f16': return new Float32Array(n);
+    case 'i32': return new Int32Array(n);
+    case 'u32': return new Uint32Array(n);
+    case 'bool': return new Uint8Array(n);
+  }
+}
+
+/** Rounds a JS number to what a `d` element can hold (the cpu backend stores through this). */
+export function castScalar(d: DType, v: number): number {
+  switch (d) {
+    case 'f64': return v;
+    case 'f32': return Math.fround(v);
+    case 'f16': return f16round(v);
+    case 'i32': return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
+    case 'u32': return Number.isFinite(v) ? Math.trunc(v) >>> 0 : 0;
+    case 'bool': return v !== 0 && !Number.isNaN(v) ? 1 : 0;
+  }
+}
+
+/** PyTorch-style promotion for two tensor operands: bool < u32 < i32 < f16 < f32 < f64. */
+const RANK: Record<DType, number> = { bool: 0, u32: 1, i32: 2, f16: 3, f32: 4, f64: 5 };
+export function promote(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+/** Promotion of a tensor with a JS number: the tensor's dtype wins unless the number needs a float. */
+export function promoteScalar(a: DType, v: number): DType {
+  if (!isFloat(a) && !Number.isInteger(v)) return 'f32';
+  if (a === 'bool' && v !== 0 && v !== 1) return 'i32';
+  return a;
+}

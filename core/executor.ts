@@ -1,0 +1,122 @@
+// Deferred submission. Each op records a dispatch into an open compute pass; the queue is submitted when a batch
+// fills, before a readback, or on flush(). Uniforms of a batch are packed into one staging array (256-byte slots,
+// the uniform offset alignment) and uploaded with one writeBuffer just before the submit.
+import { gpu, waitGpu } from './device.js';
+import { recycleAfterSubmit } from './pool.js';
+
+const SLOT = 256;
+export let maxBatch = 128; // dispatches per submit; tuned in bench/
+export function setMaxBatch(n: number): void { flush(); maxBatch = n; }
+
+let encoder: GPUCommandEncoder | null = null;
+let pass: GPUComputePassEncoder | null = null;
+let recorded = 0;
+let uniformData = new Uint8Array(maxBatch * SLOT);
+let uniformBuffer: GPUBuffer | null = null;
+let uniformUsed = 0;
+let submits = 0;
+let dispatches = 0;
+
+function openEncoder(): GPUCommandEncoder {
+  encoder ??= gpu().device.createCommandEncoder();
+  return encoder;
+}
+
+function openPass(): GPUComputePassEncoder {
+  pass ??= openEncoder().beginComputePass();
+  return pass;
+}
+
+function closePass(): void {
+  pass?.end();
+  pass = null;
+}
+
+export interface Binding { buffer: GPUBuffer; }
+
+/** Records one compute dispatch. `uniforms` are 32-bit words (at most 64 of them). */
+export function dispatch(
+  pipeline: GPUComputePipeline,
+  buffers: GPUBuffer[],
+  uniforms: Uint32Array,
+  workgroups: readonly [number, number?, number?],
+): void {
+  const { device } = gpu();
+  if (recorded >= maxBatch) flush();
+  if (uniforms.byteLength > SLOT) throw new Error(`internal: ${uniforms.byteLength} bytes of uniforms exceed one slot`);
+  const needed = (recorded + 1) * SLOT;
+  if (needed > uniformData.byteLength) {
+    const grown = new Uint8Array(uniformData.byteLength * 2);
+    grown.set(uniformData);
+    uniformData = grown;
+  }
+  if (!uniformBuffer || uniformBuffer.size < uniformData.byteLength) {
+    // The batch that used the old buffer has not been submitted yet: submit it before swapping.
+    if (uniformBuffer && recorded > 0) { flush(); return dispatch(pipeline, buffers, uniforms, workgroups); }
+    uniformBuffer?.destroy();
+    uniformBuffer = device.createBuffer({ size: uniformData.byteLength, usage: 0x40 | 0x8 }); // UNIFORM | COPY_DST
+  }
+  const offset = recorded * SLOT;
+  uniformData.set(new Uint8Array(uniforms.buffer, uniforms.byteOffset, uniforms.byteLength), offset);
+  uniformUsed = offset + SLOT;
+  const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+  entries.push({ binding: buffers.length, resource: { buffer: uniformBuffer, offset, size: SLOT } });
+  const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+  const p = openPass();
+  p.setPipeline(pipeline);
+  p.setBindGroup(0, bindGroup);
+  p.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
+  recorded++;
+  dispatches++;
+}
+
+/** Records a buffer-to-buffer copy (ends the open compute pass). */
+export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+  closePass();
+  openEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
+  recorded++;
+}
+
+/** Submits everything recorded so far. */
+export function flush(): void {
+  if (!encoder) return;
+  const { device } = gpu();
+  closePass();
+  if (uniformUsed > 0 && uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData, 0, uniformUsed);
+  device.queue.submit([encoder.finish()]);
+  encoder = null;
+  recorded = 0;
+  uniformUsed = 0;
+  submits++;
+  recycleAfterSubmit();
+}
+
+/** Copies `bytes` from `src` into host memory, flushing pending work first. */
+export async function readBuffer(src: GPUBuffer, srcOffset: number, bytes: number): Promise<ArrayBuffer> {
+  const { device } = gpu();
+  const size = Math.ceil(bytes / 4) * 4;
+  const staging = device.createBuffer({ size: Math.max(size, 4), usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
+  copyBuffer(src, srcOffset, staging, 0, size);
+  flush();
+  await waitGpu(staging.mapAsync(1 /* GPUMapMode.READ */));
+  const out = staging.getMappedRange().slice(0, bytes);
+  staging.unmap();
+  staging.destroy();
+  return out;
+}
+
+/** Waits until the GPU has finished everything submitted so far. */
+export async function sync(): Promise<void> {
+  flush();
+  await waitGpu(gpu().device.queue.onSubmittedWorkDone());
+}
+
+export const executorStats = () => ({ submits, dispatches, pending: recorded });
+
+export function resetExecutor(): void {
+  encoder = null;
+  pass = null;
+  recorded = 0;
+  uniformUsed = 0;
+  uniformBuffer = null;
+}

@@ -1,0 +1,11 @@
+export { Tensor, type NestedArray } from './tensor.js';
+export { type DType, DTYPES, isFloat } from './dtype.js';
+export { Storage, type DeviceName } from './storage.js';
+export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
+export { tidy, keep, memory, type MemoryInfo } from './scope.js';
+export { initGpu, shutdownGpu, gpu, gpuReady, type GpuInfo } from './device.js';
+export { flush, sync, executorStats, setMaxBatch } from './executor.js';
+export { trim } from './pool.js';
+export { getDefaultDevice, getDefaultDtype, setDefaultDevice, setDefaultDtype } from './defaults.js';
+export { flags } from './flags.js';
+export { type Shape, numel, broadcastShapes } from './shape.js';

@@ -1,0 +1,79 @@
+// Reference-counted storage shared by a tensor and all its views: a typed array on the cpu, a pooled GPUBuffer on
+// webgpu. `version` counts in-place writes, so autograd can refuse a backward through a tensor changed after it
+// was saved.
+import { cpuArray, gpuByteSize, type DType, type HostArray } from './dtype.js';
+import { gpu } from './device.js';
+import { acquireBuffer, releaseBuffer } from './pool.js';
+
+export type DeviceName = 'cpu' | 'webgpu';
+
+let liveBytes = 0;
+let liveStorages = 0;
+
+export class Storage {
+  refs = 1;
+  version = 0;
+  readonly cpu: HostArray | null;
+  readonly buffer: GPUBuffer | null;
+
+  private constructor(
+    readonly device: DeviceName,
+    readonly dtype: DType,
+    readonly length: number,
+    readonly byteSize: number,
+    cpu: HostArray | null,
+    buffer: GPUBuffer | null,
+  ) {
+    this.cpu = cpu;
+    this.buffer = buffer;
+    liveBytes += byteSize;
+    liveStorages++;
+  }
+
+  static alloc(device: DeviceName, dtype: DType, length: number): Storage {
+    if (device === 'cpu') {
+      const arr = cpuArray(dtype, length);
+      return new Storage('cpu', dtype, length, arr.byteLength, arr, null);
+    }
+    const bytes = Math.ceil((length * gpuByteSize(dtype)) / 4) * 4;
+    const limit = gpu().info.limits.maxStorageBufferBindingSize;
+    if (bytes > limit) {
+      throw new Error(`webgpu: a ${dtype} tensor of ${length} elements needs ${bytes} bytes, more than this ` +
+        `adapter's maxStorageBufferBindingSize (${limit}); split it or use the cpu backend`);
+    }
+    return new Storage('webgpu', dtype, length, bytes, null, acquireBuffer(Math.max(bytes, 4)));
+  }
+
+  /** Wraps host data; on webgpu it is uploaded into a fresh buffer. */
+  static fromHost(device: DeviceName, dtype: DType, data: HostArray | Uint16Array): Storage {
+    if (device === 'cpu') {
+      const arr = cpuArray(dtype, data.length);
+      arr.set(data as ArrayLike<number>);
+      return new Storage('cpu', dtype, data.length, arr.byteLength, arr, null);
+    }
+    const s = Storage.alloc('webgpu', dtype, data.length);
+    if (data.byteLength > 0) {
+      const padded = data.byteLength % 4 === 0 ? data : (() => {
+        const p = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
+        p.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        return p;
+      })();
+      gpu().device.queue.writeBuffer(s.buffer!, 0, padded.buffer, padded.byteOffset, padded.byteLength);
+    }
+    return s;
+  }
+
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+
+  release(): void {
+    if (--this.refs > 0) return;
+    liveBytes -= this.byteSize;
+    liveStorages--;
+    if (this.buffer) releaseBuffer(this.buffer);
+  }
+}
+
+export const storageStats = () => ({ liveBytes, liveStorages });

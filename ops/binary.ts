@@ -1,0 +1,106 @@
+// Binary (and the one ternary) elementwise ops, with PyTorch's broadcasting and type promotion.
+import type { Tensor } from '../core/tensor.js';
+import { elementwise, type ElementwiseDef, type Operand } from './elementwise.js';
+import { POW } from '../shaders/math.js';
+
+const def = (d: Omit<ElementwiseDef, 'arity'>): ElementwiseDef => ({ arity: 2, ...d });
+const T = (o: Operand) => o as Tensor;
+const isNanJs = (a: number, b: number) => Number.isNaN(a) || Number.isNaN(b);
+
+/** Python's modulo: the result takes the divisor's sign (torch.remainder). */
+function remainderJs(a: number, b: number): number {
+  return a - b * Math.floor(a / b);
+}
+
+/** pow with C99 edge cases, the twin of the WGSL pow_f. */
+function powJs(a: number, b: number): number {
+  return b === 0 ? 1 : Math.pow(a, b);
+}
+
+export const BINARY = {
+  add: def({ name: 'add', kind: 'numeric', wgsl: 'a + b', cpu: (a, b) => a + b, backward: (g) => [g, g] }),
+  sub: def({ name: 'sub', kind: 'numeric', wgsl: 'a - b', cpu: (a, b) => a - b, backward: (g) => [g, g.neg()] }),
+  mul: def({
+    name: 'mul', kind: 'numeric', wgsl: 'a * b', cpu: (a, b) => a * b,
+    backward: (g, [a, b]) => [g.mul(b), g.mul(a)],
+  }),
+  div: def({
+    name: 'div', kind: 'float', wgsl: 'a / b', cpu: (a, b) => a / b,
+    backward: (g, [a, b]) => [g.div(b), typeof b === 'number' ? null : g.mul(a).div(T(b).square()).neg()],
+  }),
+  pow: def({
+    name: 'pow', kind: 'float', wgsl: 'pow_f(a, b)', helpers: POW, cpu: powJs,
+    backward: (g, [a, b], y) => [
+      // d/da a^b = b a^(b-1);  d/db a^b = a^b log a (taken as 0 where a = 0, as torch does)
+      typeof a === 'number' ? null : typeof b === 'number'
+        ? (b === 0 ? g.mul(0) : g.mul(T(a).pow(b - 1)).mul(b))
+        : g.mul(T(a).pow(T(b).sub(1))).mul(b),
+      typeof b === 'number' ? null : g.mul(y).mul(where(typeof a === 'number' ? Number(a === 0) : T(a).eq(0), 0, typeof a === 'number' ? Math.log(a) : T(a).log())),
+    ],
+    savesOutput: true,
+  }),
+  maximum: def({
+    name: 'maximum', kind: 'numeric', wgsl: (t) => (t === 'f32' ? 'select(max(a, b), a + b, is_nan(a) || is_nan(b))' : 'max(a, b)'),
+    cpu: (a, b) => (isNanJs(a, b) ? NaN : Math.max(a, b)),
+    // ties share the gradient equally, as torch does
+    backward: (g, [a, b]) => tieSplit(g, a, b, 'gt'),
+  }),
+  minimum: def({
+    name: 'minimum', kind: 'numeric', wgsl: (t) => (t === 'f32' ? 'select(min(a, b), a + b, is_nan(a) || is_nan(b))' : 'min(a, b)'),
+    cpu: (a, b) => (isNanJs(a, b) ? NaN : Math.min(a, b)),
+    backward: (g, [a, b]) => tieSplit(g, a, b, 'lt'),
+  }),
+  remainder: def({
+    name: 'remainder', kind: 'numeric',
+    wgsl: (t) => (t === 'f32' ? 'a - b * floor(a / b)' : t === 'i32' ? 'select(a % b, a % b + b, (a % b != 0) && ((a % b < 0) != (b < 0)))' : 'a % b'),
+    cpu: (a, b) => remainderJs(a, b),
+    backward: (g, [a, b]) => [g, typeof b === 'number' ? null : g.mul(T(a).div(b).floor()).neg()],
+  }),
+  eq: def({ name: 'eq', kind: 'any', result: 'bool', wgsl: 'a == b', cpu: (a, b) => Number(a === b), backward: null }),
+  ne: def({ name: 'ne', kind: 'any', result: 'bool', wgsl: 'a != b', cpu: (a, b) => Number(a !== b), backward: null }),
+  lt: def({ name: 'lt', kind: 'any', result: 'bool', wgsl: 'a < b', cpu: (a, b) => Number(a < b), backward: null }),
+  le: def({ name: 'le', kind: 'any', result: 'bool', wgsl: 'a <= b', cpu: (a, b) => Number(a <= b), backward: null }),
+  gt: def({ name: 'gt', kind: 'any', result: 'bool', wgsl: 'a > b', cpu: (a, b) => Number(a > b), backward: null }),
+  ge: def({ name: 'ge', kind: 'any', result: 'bool', wgsl: 'a >= b', cpu: (a, b) => Number(a >= b), backward: null }),
+  logicalAnd: def({
+    name: 'logicalAnd', kind: 'any', result: 'bool', wgsl: (t) => `a != ${t}(0) && b != ${t}(0)`,
+    cpu: (a, b) => Number(a !== 0 && b !== 0), backward: null,
+  }),
+  logicalOr: def({
+    name: 'logicalOr', kind: 'any', result: 'bool', wgsl: (t) => `a != ${t}(0) || b != ${t}(0)`,
+    cpu: (a, b) => Number(a !== 0 || b !== 0), backward: null,
+  }),
+  logicalXor: def({
+    name: 'logicalXor', kind: 'any', result: 'bool', wgsl: (t) => `(a != ${t}(0)) != (b != ${t}(0))`,
+    cpu: (a, b) => Number((a !== 0) !== (b !== 0)), backward: null,
+  }),
+} satisfies Record<string, ElementwiseDef>;
+
+function tieSplit(g: Tensor, a: Operand, b: Operand, winner: 'gt' | 'lt'): (Tensor | null)[] {
+  const ta = typeof a === 'number' ? null : T(a);
+  const tb = typeof b === 'number' ? null : T(b);
+  const x = ta ?? tb!;
+  const other = ta ? b : a;
+  const wins = x[winner](other).add(x.eq(other).mul(0.5));
+  return ta ? [g.mul(wins), tb ? g.sub(g.mul(wins)) : null] : [null, g.mul(wins)];
+}
+
+/** where(cond, a, b): a where cond is true, else b; cond is cast to bool. */
+export const WHERE: ElementwiseDef = {
+  name: 'where', arity: 3, kind: 'any', wgsl: (t) => `select(c, b, a != ${t}(0))`,
+  cpu: (cond, a, b) => (cond !== 0 ? a : b),
+  backward: (g, [cond, a, b]) => {
+    const zero = g.mul(0);
+    return [null, typeof a === 'number' ? null : where(cond, g, zero), typeof b === 'number' ? null : where(cond, zero, g)];
+  },
+};
+
+export type BinaryName = keyof typeof BINARY;
+
+export const binary = (name: BinaryName, a: Operand, b: Operand): Tensor => elementwise(BINARY[name], [a, b]);
+
+export function where(cond: Operand, a: Operand, b: Operand): Tensor {
+  // where's operand order (cond, a, b) maps onto (a, b, c) of the kernel; the condition promotes with neither.
+  const condBool = typeof cond === 'number' || cond.dtype === 'bool' ? cond : T(cond).ne(0);
+  return elementwise(WHERE, [condBool, a, b]);
+}

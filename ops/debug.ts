@@ -1,0 +1,64 @@
+// The debug flags' per-op work (see core/flags.ts). Webgpu results are read back asynchronously: the copies are
+// recorded right after the op, so what is checked is what the op wrote, even if tensors change later.
+import type { Tensor } from '../core/tensor.js';
+import { flags } from '../core/flags.js';
+import { fmtShape } from '../core/shape.js';
+import { isFloat } from '../core/dtype.js';
+import type { OpSpec } from './op.js';
+import { noGrad } from '../core/autograd.js';
+
+let opCounter = 0;
+let firstNanReported = false;
+const pendingChecks: Promise<void>[] = [];
+
+export function debugAfterOp<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0: number): void {
+  const seq = ++opCounter;
+  if (flags.logOps) {
+    const shapes = inputs.map((t) => `${fmtShape(t.shape)}${t.dtype}`).join(', ');
+    console.log(`[op ${seq}] ${spec.name}(${shapes}) -> ${fmtShape(out.shape)}${out.dtype} on ${out.device} ` +
+      `${(performance.now() - t0).toFixed(3)} ms`);
+  }
+  if (out.numel === 0) return;
+  if (flags.checkNan && isFloat(out.dtype)) {
+    pendingChecks.push(out.data().then((values) => {
+      if (firstNanReported) return;
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        firstNanReported = true;
+        console.error(`tessera: op ${seq} (${spec.name}) produced ${values[bad]} at flat index ${bad} of its ` +
+          `${fmtShape(out.shape)} output; it is the first op with a non-finite output`);
+      }
+    }));
+  }
+  if (flags.validate && out.device === 'webgpu') {
+    const snapshot = Promise.all([out.data(), ...inputs.map((t) => t.to('cpu'))]);
+    pendingChecks.push(snapshot.then(([gpuOut, ...cpuInputs]) => {
+      const ref = noGrad(() => {
+        // Re-run the same definition on the cpu reference.
+        const { apply } = opModule!;
+        return apply(spec, cpuInputs as Tensor[], params);
+      });
+      const want = ref.storage.cpu!;
+      for (let i = 0; i < want.length; i++) {
+        const a = Number(gpuOut[i]);
+        const b = Number(want[i]);
+        const tol = 1e-3 + 1e-3 * Math.abs(b);
+        if (!(Math.abs(a - b) <= tol) && !(Number.isNaN(a) && Number.isNaN(b)) && a !== b) {
+          console.error(`tessera: op ${seq} (${spec.name}) differs from its cpu reference at flat index ${i}: ` +
+            `webgpu ${a}, cpu ${b}`);
+          break;
+        }
+      }
+      ref.dispose();
+      for (const t of cpuInputs as Tensor[]) t.dispose();
+    }));
+  }
+}
+
+let opModule: typeof import('./op.js') | null = null;
+import('./op.js').then((m) => (opModule = m));
+
+/** Waits for the debug checks recorded so far (tests and long runs call this before reading the log). */
+export async function debugChecksDone(): Promise<void> {
+  await Promise.all(pendingChecks.splice(0));
+}

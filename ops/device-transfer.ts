@@ -1,0 +1,16 @@
+// Moving tensors between the cpu and webgpu backends.
+import { Tensor, floatToHalf } from '../core/tensor.js';
+import { Storage, type DeviceName } from '../core/storage.js';
+import { initGpu } from '../core/device.js';
+
+export async function toDevice(t: Tensor, device: DeviceName): Promise<Tensor> {
+  t.assertAlive('to');
+  if (device !== 'cpu' && device !== 'webgpu') throw new Error(`to: unknown device '${device}' (valid: 'cpu', 'webgpu')`);
+  if (t.device === device) return t;
+  const values = await t.data();
+  if (device === 'cpu') return new Tensor(Storage.fromHost('cpu', t.dtype, values), t.shape);
+  await initGpu();
+  if (t.dtype === 'f64') throw new Error('to: f64 tensors cannot move to webgpu; cast(\'f32\') first');
+  const upload = t.dtype === 'f16' ? floatToHalf(values) : t.dtype === 'bool' ? Uint32Array.from(values) : values;
+  return new Tensor(Storage.fromHost('webgpu', t.dtype, upload), t.shape);
+}

@@ -1,0 +1,221 @@
+// The elementwise family: an op is a WGSL expression, a JS function computing the same thing, and a backward rule.
+// Operands are tensors (broadcast as in PyTorch) or JS numbers (passed as uniforms, never uploaded). This file turns
+// such a definition into an OpSpec; unary.ts, binary.ts and creation.ts hold the definitions.
+import { Tensor } from '../core/tensor.js';
+import { castScalar, isFloat, promote, promoteScalar, type DType } from '../core/dtype.js';
+import { broadcastShapes, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
+import { pipeline } from '../shaders/pipelines.js';
+import { dispatch } from '../core/executor.js';
+import { MetaWriter, grid } from '../shaders/preamble.js';
+import { elementwiseKey, elementwiseSource, MAX_RANK, W, WG, type ElementwiseKernel } from '../shaders/elementwise.js';
+import { apply, checkInPlace, describe, offsetsOf, valuesOf, type Grads, type OpSpec } from './op.js';
+import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
+import type { DeviceName } from '../core/storage.js';
+
+export type Operand = Tensor | number;
+
+/** Which dtypes an op accepts, and what it computes in. */
+export type Kind =
+  | 'float'     // ints and bools are promoted to f32 (exp, div, sigmoid...)
+  | 'numeric'   // f*, i32, u32; bool is promoted to i32 (add, mul, maximum...)
+  | 'signed'    // f*, i32 (neg, abs, sign)
+  | 'any';      // every dtype, computed in the promoted dtype (comparisons, where, logical ops, casts)
+
+export interface ElementwiseDef {
+  name: string;
+  arity: number;
+  kind: Kind;
+  /** 'bool' when the WGSL expression is a boolean (the output dtype is bool) */
+  result?: 'same' | 'bool';
+  /** WGSL expression over a, b, c (already of compute type T), p0..p3 and idx; a function of T when it differs */
+  wgsl: string | ((T: string) => string);
+  helpers?: string;
+  /** the same computation in JS; p holds the op parameters, idx the flat output index */
+  cpu: (a: number, b: number, c: number, p: number[], idx: number) => number;
+  /** gradients of the operands (null for scalar operands is fine), written with tensor ops */
+  backward: ((g: Tensor, x: Operand[], out: Tensor, p: number[]) => Grads) | null;
+  /** the backward reads the output (e.g. exp, tanh), so it must not change in place */
+  savesOutput?: boolean;
+  /** parameters are raw u32 words (read in WGSL with uw(52u + k)), not values of the compute type */
+  rawParams?: boolean;
+}
+
+interface Call {
+  operands: Operand[];
+  params: number[];
+  compute: DType;
+  outDtype: DType;
+  shape: Shape;
+}
+
+function resolveDtypes(def: ElementwiseDef, operands: Operand[], dtype?: DType): { compute: DType; out: DType } {
+  const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
+  let compute: DType = tensors.length ? tensors.map((t) => t.dtype).reduce(promote) : dtype ?? getDefaultDtype();
+  for (const o of operands) if (typeof o === 'number') compute = promoteScalar(compute, o);
+  if (def.kind === 'float' && !isFloat(compute)) compute = 'f32';
+  if (def.kind === 'numeric' && compute === 'bool') compute = 'i32';
+  if (def.kind === 'signed' && (compute === 'bool' || compute === 'u32')) {
+    throw new Error(`${def.name}: not defined for ${compute} tensors (valid dtypes: f32, f16, f64, i32)`);
+  }
+  const out = def.result === 'bool' ? 'bool' : dtype ?? compute;
+  return { compute, out };
+}
+
+/** The spec shared by every elementwise op: inputs are the tensor operands, params say where the scalars go. */
+function specOf(def: ElementwiseDef): OpSpec<Call> {
+  return {
+    name: def.name,
+    infer: (_inputs, call) => ({ shape: call.shape, dtype: call.outDtype }),
+    cpu: (out, _inputs, call) => runCpu(def, out, call),
+    webgpu: (out, _inputs, call) => runGpu(def, out, call),
+    backward: def.backward && ((g, { inputs, out, params: call }) => {
+      let k = 0;
+      const operands = call.operands.map((o) => (o instanceof Tensor ? inputs[k++] : o));
+      const grads = def.backward!(g, operands, out, call.params);
+      return operands.map((o, i) => (o instanceof Tensor ? grads[i] && sumTo(grads[i]!, o.shape) : null)).filter((_, i) => operands[i] instanceof Tensor);
+    }),
+    saves: ({ inputs, out }) => (def.savesOutput ? [...inputs, out] : inputs),
+  };
+}
+
+const specs = new WeakMap<ElementwiseDef, OpSpec<Call>>();
+
+export interface ElementwiseOptions {
+  /** write into this tensor (an in-place op) instead of a new one */
+  out?: Tensor;
+  /** output dtype (casts), or the dtype of an all-scalar op */
+  dtype?: DType;
+  /** output shape of an op without tensor operands (creation ops) */
+  shape?: Shape;
+  device?: DeviceName;
+}
+
+/** Runs an elementwise op. */
+export function elementwise(def: ElementwiseDef, operands: Operand[], params: number[] = [], opts: ElementwiseOptions = {}): Tensor {
+  if (operands.length !== def.arity) throw new Error(`internal: ${def.name} takes ${def.arity} operands`);
+  const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
+  for (const o of operands) {
+    if (!(o instanceof Tensor) && typeof o !== 'number' && typeof o !== 'boolean') {
+      throw new Error(`${def.name}: expected tensors or numbers, got ${o === null ? 'null' : typeof o}`);
+    }
+  }
+  const ops = operands.map((o) => (typeof o === 'boolean' ? Number(o) : o));
+  const { compute, out: outDtype } = resolveDtypes(def, ops, opts.dtype ?? (opts.out?.dtype));
+  const shape = opts.shape ?? broadcastShapes(def.name, ...(opts.out ? [opts.out.shape] : []), ...tensors.map((t) => t.shape));
+  let spec = specs.get(def);
+  if (!spec) specs.set(def, (spec = specOf(def)));
+  const call: Call = { operands: ops, params, compute, outDtype, shape };
+  if (!opts.out) return apply(spec, tensors, call, opts.device ?? getDefaultDevice());
+
+  const target = opts.out;
+  checkInPlace(`${def.name}_`, target);
+  for (const t of tensors) t.assertAlive(def.name);
+  if (!sameShape(target.shape, shape)) {
+    throw new Error(`${def.name}_: the result has shape ${fmtShape(shape)}, which cannot be written into the in-place ` +
+      `target of shape ${fmtShape(target.shape)}`);
+  }
+  if (tensors.some((t) => t.device !== target.device)) {
+    throw new Error(`${def.name}_: operands on ${tensors.map((t) => t.device).join(', ')} cannot write into a ${target.device} tensor`);
+  }
+  if (target.numel > 0) (target.device === 'cpu' ? runCpu : runGpu)(def, target, { ...call, outDtype: target.dtype });
+  target.storage.version++;
+  return target;
+}
+
+// ---- backends ---------------------------------------------------------------------------------------------------
+
+function runCpu(def: ElementwiseDef, out: Tensor, call: Call): void {
+  const n = numel(call.shape);
+  const cols = call.operands.map((o) => (o instanceof Tensor ? valuesOf(o, call.shape) : castScalar(call.compute, o)));
+  const dst = out.storage.cpu!;
+  const dstOffsets = out.isContiguous() ? null : offsetsOf(out);
+  const cast = (v: number) => castScalar(call.compute, v);
+  const p = call.params;
+  const [A, B, C] = [cols[0], cols[1], cols[2]];
+  const at = (col: Float64Array | number | undefined, i: number) =>
+    col === undefined ? 0 : typeof col === 'number' ? col : cast(col[i]);
+  for (let i = 0; i < n; i++) {
+    let r = def.cpu(at(A, i), at(B, i), at(C, i), p, i);
+    if (def.result !== 'bool') r = cast(r);
+    dst[dstOffsets ? dstOffsets[i] : out.offset + i] = castScalar(out.dtype, r);
+  }
+}
+
+/** Merges adjacent dims that every operand walks contiguously, so most calls run at rank 1 or 2. */
+function coalesce(shape: Shape, strideSets: number[][]): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strideSets.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strideSets.every((s, k) => outStrides[k][last] === s[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      strideSets.forEach((s, k) => (outStrides[k][last] = s[d]));
+    } else {
+      outShape.push(shape[d]);
+      strideSets.forEach((s, k) => outStrides[k].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+function broadcastStrides(t: Tensor, shape: Shape): number[] {
+  const s = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < t.ndim; i++) {
+    const j = shape.length - t.ndim + i;
+    s[j] = t.shape[i] === 1 ? 0 : t.strides[i];
+  }
+  return s;
+}
+
+function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
+  const tensors = call.operands.filter((o): o is Tensor => o instanceof Tensor);
+  for (const t of tensors) if (t.dtype === 'f64') throw new Error(`${def.name}: f64 is cpu-only (got ${describe(t)})`);
+  const { shape, strides } = coalesce(call.shape, [out.strides as number[], ...tensors.map((t) => broadcastStrides(t, call.shape))]);
+  if (shape.length > MAX_RANK) {
+    throw new Error(`${def.name}: rank ${shape.length} after merging dims exceeds the kernel's ${MAX_RANK}; make the operands contiguous`);
+  }
+  const contiguous = shape.length <= 1 && strides.every((s) => shape.length === 0 || s[0] === 1);
+  const T = call.compute === 'f16' ? 'f32' : call.compute === 'bool' ? 'u32' : call.compute === 'f64' ? 'f32' : call.compute;
+  const kernel: ElementwiseKernel = {
+    expr: typeof def.wgsl === 'string' ? def.wgsl : def.wgsl(T),
+    resultIsBool: def.result === 'bool',
+    operands: call.operands.map((o) => (o instanceof Tensor ? { dtype: o.dtype } : 'scalar')),
+    compute: call.compute,
+    out: out.dtype,
+    contiguous,
+    helpers: def.helpers,
+  };
+  const n = numel(call.shape);
+  const m = new MetaWriter().u32(W.n, n).u32(W.rank, shape.length).u32(W.outOffset, out.offset);
+  m.list(W.shape, shape).list(W.outStrides, strides[0]);
+  let k = 0;
+  call.operands.forEach((o, i) => {
+    if (o instanceof Tensor) {
+      m.u32(W.offsets + i, o.offset).list(W.strides + 8 * i, strides[1 + k++]);
+    } else writeTyped(m, W.scalars + i, T, castScalar(call.compute, o));
+  });
+  call.params.forEach((v, j) => (def.rawParams ? m.u32(W.params + j, v >>> 0) : writeTyped(m, W.params + j, T, v)));
+  const key = elementwiseKey(kernel);
+  const pipe = pipeline(key, () => elementwiseSource(kernel));
+  dispatch(pipe, [...tensors.map((t) => t.storage.buffer!), out.storage.buffer!], m.words, grid(Math.ceil(n / WG)));
+}
+
+function writeTyped(m: MetaWriter, at: number, T: string, v: number): void {
+  if (T === 'f32') m.f32(at, v);
+  else if (T === 'i32') m.i32(at, v);
+  else m.u32(at, v >>> 0);
+}
+
+// ---- broadcasting in backward rules -----------------------------------------------------------------------------
+
+/** Sums a broadcast gradient back to `shape` (the inverse of broadcasting). */
+export function sumTo(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  let r = dims.length ? g.sum(dims, true) : g;
+  if (lead > 0 || !sameShape(r.shape, shape)) r = r.reshape(shape);
+  return r;
+}

@@ -1,0 +1,26 @@
+// The ops layer: loading it installs the tensor methods and fills core's hooks.
+import { hooks } from '../core/hooks.js';
+import './methods.js';
+import * as V from './views.js';
+import { add } from './functional.js';
+import { onesLike } from './creation.js';
+import { toDevice } from './device-transfer.js';
+
+hooks.contiguous = V.contiguous;
+hooks.clone = V.clone;
+hooks.add = add;
+hooks.onesLike = (t) => onesLike(t);
+hooks.toDevice = toDevice;
+
+export * from './functional.js';
+export * from './creation.js';
+export * from './random.js';
+export { matmul, bmm, outer, linear } from './matmul.js';
+export {
+  reshape, viewAs, permute, transpose, expand, squeeze, unsqueeze, flatten, unflatten, slice, narrow, select,
+  contiguous, clone, detach, empty,
+} from './views.js';
+export { elementwise, sumTo, type Operand, type ElementwiseDef } from './elementwise.js';
+export { apply, empty as emptyTensor, offsetsOf, valuesOf, type OpSpec, type OpContext } from './op.js';
+export { debugChecksDone } from './debug.js';
+export { toDevice };

@@ -1,0 +1,119 @@
+// matmul with PyTorch's rules: 1-D operands are promoted to matrices and the added dim removed afterwards,
+// batch dims broadcast. The core op multiplies [..., M, K] by [..., K, N] through strides (no copies).
+import type { Tensor } from '../core/tensor.js';
+import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
+import { promote, isFloat } from '../core/dtype.js';
+import { pipeline } from '../shaders/pipelines.js';
+import { dispatch } from '../core/executor.js';
+import { MetaWriter } from '../shaders/preamble.js';
+import { matmulKey, matmulSource, MW, MAX_BATCH_RANK, TILE } from '../shaders/matmul.js';
+import { apply, describe, type OpSpec } from './op.js';
+import { sumTo } from './elementwise.js';
+
+function batchStrides(t: Tensor, batch: readonly number[]): number[] {
+  const lead = batch.length - (t.ndim - 2);
+  return batch.map((size, i) => {
+    const j = i - lead;
+    return j < 0 || t.shape[j] === 1 ? 0 : t.strides[j];
+  });
+}
+
+const MATMUL: OpSpec<void> = {
+  name: 'matmul',
+  infer([a, b]) {
+    const K = a.shape[a.ndim - 1];
+    if (b.shape[b.ndim - 2] !== K) {
+      throw new Error(`matmul: shapes ${describe(a)} and ${describe(b)} cannot be multiplied ` +
+        `(${K} columns of the first vs ${b.shape[b.ndim - 2]} rows of the second)`);
+    }
+    const dtype = promote(a.dtype, b.dtype);
+    if (!isFloat(dtype)) throw new Error(`matmul: expected float tensors, got ${a.dtype} and ${b.dtype}`);
+    const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+    return { shape: [...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]], dtype };
+  },
+  cpu(out, [a, b]) {
+    const [M, K, N] = [a.shape[a.ndim - 2], a.shape[a.ndim - 1], b.shape[b.ndim - 1]];
+    const batch = out.shape.slice(0, -2);
+    const as = batchStrides(a, batch);
+    const bs = batchStrides(b, batch);
+    const A = a.storage.cpu!;
+    const B = b.storage.cpu!;
+    const C = out.storage.cpu!;
+    const [sam, sak] = a.strides.slice(-2);
+    const [sbk, sbn] = b.strides.slice(-2);
+    for (let z = 0; z < numel(batch); z++) {
+      let ao = a.offset;
+      let bo = b.offset;
+      let rem = z;
+      for (let d = batch.length - 1; d >= 0; d--) {
+        const c = rem % batch[d];
+        rem = Math.floor(rem / batch[d]);
+        ao += c * as[d];
+        bo += c * bs[d];
+      }
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) s += A[ao + i * sam + k * sak] * B[bo + k * sbk + j * sbn];
+          C[z * M * N + i * N + j] = s;
+        }
+      }
+    }
+  },
+  webgpu(out, [a, b]) {
+    const [M, K, N] = [a.shape[a.ndim - 2], a.shape[a.ndim - 1], b.shape[b.ndim - 1]];
+    const batch = out.shape.slice(0, -2);
+    if (batch.length > MAX_BATCH_RANK) throw new Error(`matmul: at most ${MAX_BATCH_RANK} batch dims on webgpu, got ${fmtShape(batch)}`);
+    const batches = numel(batch);
+    if (batches > 65535) throw new Error(`matmul: ${batches} batches exceed the 65535 the webgpu kernel dispatches at once`);
+    const m = new MetaWriter()
+      .u32(MW.M, M).u32(MW.N, N).u32(MW.K, K).u32(MW.batchRank, batch.length)
+      .u32(MW.aOff, a.offset).u32(MW.bOff, b.offset)
+      .u32(MW.sam, a.strides[a.ndim - 2]).u32(MW.sak, a.strides[a.ndim - 1])
+      .u32(MW.sbk, b.strides[b.ndim - 2]).u32(MW.sbn, b.strides[b.ndim - 1]).u32(MW.batches, batches)
+      .list(MW.batchShape, batch).list(MW.aBatch, batchStrides(a, batch)).list(MW.bBatch, batchStrides(b, batch));
+    const pipe = pipeline(matmulKey(a.dtype, b.dtype, out.dtype), () => matmulSource(a.dtype, b.dtype, out.dtype));
+    dispatch(pipe, [a.storage.buffer!, b.storage.buffer!, out.storage.buffer!], m.words,
+      [Math.ceil(N / TILE), Math.ceil(M / TILE), batches]);
+  },
+  backward: (g, { inputs: [a, b] }) => [
+    a.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape) : null,
+    b.requiresGrad ? sumTo(a.transpose(-1, -2).matmul(g), b.shape) : null,
+  ],
+};
+
+/** Matrix product with torch.matmul's rules for 1-D, 2-D and batched operands. */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  a.assertAlive('matmul');
+  b.assertAlive('matmul');
+  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least one dim, got ${describe(a)} and ${describe(b)}`);
+  const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
+  const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
+  let out = apply(MATMUL, [a2, b2], undefined);
+  if (b.ndim === 1) out = out.squeeze(-1);
+  if (a.ndim === 1) out = out.squeeze(a.ndim === 1 && b.ndim === 1 ? -1 : -2);
+  return out;
+}
+
+/** Batched matmul of two 3-D tensors (torch.bmm). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 3 || b.ndim !== 3 || a.shape[0] !== b.shape[0]) {
+    throw new Error(`bmm: expected two 3-D tensors with the same batch size, got ${describe(a)} and ${describe(b)}`);
+  }
+  return matmul(a, b);
+}
+
+/** Outer product of two vectors. */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`outer: expected two 1-D tensors, got ${describe(a)} and ${describe(b)}`);
+  return a.unsqueeze(1).mul(b.unsqueeze(0));
+}
+
+/** x W^T + b, as torch.nn.functional.linear (weight is [out, in]). */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new Error(`linear: input ${describe(x)} does not match weight ${describe(weight)} (expected weight [out, ${x.shape[x.ndim - 1]}])`);
+  }
+  const y = x.matmul(weight.transpose(0, 1));
+  return bias ? y.add(bias) : y;
+}

@@ -1,0 +1,123 @@
+// The op machinery every op goes through. An OpSpec holds one op's definition in one place: its shape/dtype rule
+// (with the error for invalid input), the webgpu kernel dispatch, the cpu reference and the backward rule.
+// `apply` validates, allocates the output, runs the backend, records the autograd node and runs the debug checks.
+import { Tensor } from '../core/tensor.js';
+import { Storage, type DeviceName } from '../core/storage.js';
+import type { DType } from '../core/dtype.js';
+import { isGradEnabled, type Node } from '../core/autograd.js';
+import { fmtShape, numel, type Shape } from '../core/shape.js';
+import { flags } from '../core/flags.js';
+import { debugAfterOp } from './debug.js';
+
+export type Grads = (Tensor | null | undefined)[];
+
+export interface OpContext<P> {
+  inputs: Tensor[];
+  out: Tensor;
+  params: P;
+}
+
+export interface OpSpec<P = void> {
+  name: string;
+  /** checks the inputs and returns the output's shape and dtype; throws a message naming what is valid */
+  infer(inputs: Tensor[], params: P): { shape: Shape; dtype: DType };
+  /** the plain TypeScript reference: fills `out` (contiguous, freshly allocated, on the cpu) */
+  cpu(out: Tensor, inputs: Tensor[], params: P): void;
+  /** records the kernel dispatch(es) writing `out` (contiguous, freshly allocated, on webgpu) */
+  webgpu(out: Tensor, inputs: Tensor[], params: P): void;
+  /** gradients of the inputs, written with tensor ops; null for ops without a gradient (comparisons, argmax) */
+  backward: ((grad: Tensor, ctx: OpContext<P>) => Grads) | null;
+  /** which of the inputs/output the backward reads (checked for in-place changes); default: all inputs */
+  saves?: (ctx: OpContext<P>) => Tensor[];
+}
+
+export const describe = (t: Tensor): string => `${fmtShape(t.shape)} ${t.dtype}`;
+
+export function checkInputs(op: string, inputs: Tensor[]): DeviceName {
+  for (const t of inputs) {
+    if (!(t instanceof Tensor)) throw new Error(`${op}: expected tensors, got ${typeof t}`);
+    t.assertAlive(op);
+  }
+  const device = inputs[0]?.device ?? 'cpu';
+  for (const t of inputs) {
+    if (t.device !== device) {
+      throw new Error(`${op}: inputs are on different devices (${inputs.map((x) => x.device).join(', ')}); ` +
+        'move them with await t.to(device)');
+    }
+  }
+  return device;
+}
+
+/** A new, uninitialised, contiguous tensor. */
+export function empty(shape: Shape, dtype: DType, device: DeviceName): Tensor {
+  if (device === 'webgpu' && dtype === 'f64') throw new Error('f64 tensors exist on the cpu backend only; use f32 on webgpu');
+  return new Tensor(Storage.alloc(device, dtype, numel(shape)), shape);
+}
+
+export function apply<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, device?: DeviceName): Tensor {
+  const dev = inputs.length ? checkInputs(spec.name, inputs) : (device ?? 'cpu');
+  const t0 = flags.logOps ? performance.now() : 0;
+  const { shape, dtype } = spec.infer(inputs, params);
+  const out = empty(shape, dtype, dev);
+  if (out.numel > 0) {
+    if (dev === 'cpu') spec.cpu(out, inputs, params);
+    else spec.webgpu(out, inputs, params);
+  }
+  if (spec.backward && isGradEnabled() && inputs.some((t) => t.requiresGrad)) attachNode(spec, inputs, params, out);
+  if (flags.logOps || flags.checkNan || flags.validate) debugAfterOp(spec, inputs, params, out, t0);
+  return out;
+}
+
+function attachNode<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor): void {
+  const ctx: OpContext<P> = { inputs, out, params };
+  const saved = (spec.saves ? spec.saves(ctx) : inputs).map((tensor) => ({ tensor, version: tensor.storage.version }));
+  const backward = spec.backward!;
+  const node: Node = { op: spec.name, inputs, backward: (g) => backward(g, ctx), saved };
+  out.requiresGrad = true;
+  out.gradFn = node;
+}
+
+/** Raises the error torch gives for an in-place write into a tensor autograd needs. */
+export function checkInPlace(op: string, target: Tensor): void {
+  target.assertAlive(op);
+  if (isGradEnabled() && target.requiresGrad) {
+    throw new Error(`${op}: in-place change of a tensor that requires grad (${describe(target)}); ` +
+      'do it inside noGrad(), or use the out-of-place op');
+  }
+}
+
+// ---- cpu reference helpers ------------------------------------------------------------------------------------
+
+/** Storage offsets of every element of `t` in row-major order, with `t` broadcast to `shape` if given. */
+export function offsetsOf(t: Tensor, shape: Shape = t.shape): Int32Array | Float64Array {
+  const n = numel(shape);
+  const rank = shape.length;
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = 0; i < t.ndim; i++) {
+    const j = rank - t.ndim + i;
+    strides[j] = t.shape[i] === 1 && shape[j] !== 1 ? 0 : t.strides[i];
+  }
+  const out = n < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
+  const idx = new Array<number>(rank).fill(0);
+  let off = t.offset;
+  for (let i = 0; i < n; i++) {
+    out[i] = off;
+    for (let d = rank - 1; d >= 0; d--) {
+      idx[d]++;
+      off += strides[d];
+      if (idx[d] < shape[d]) break;
+      off -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+/** The elements of `t` in row-major order as plain numbers (cpu tensors only). */
+export function valuesOf(t: Tensor, shape: Shape = t.shape): Float64Array {
+  const src = t.storage.cpu!;
+  const offs = offsetsOf(t, shape);
+  const out = new Float64Array(offs.length);
+  for (let i = 0; i < offs.length; i++) out[i] = src[offs[i]];
+  return out;
+}

@@ -1,0 +1,138 @@
+// Unary elementwise ops: each is a WGSL expression, its JS twin and its backward rule, side by side.
+import type { Tensor } from '../core/tensor.js';
+import { elementwise, type ElementwiseDef } from './elementwise.js';
+import { where } from './binary.js';
+import { ERF, EXPM1, LOG, LOG1P, TANH, erf as erfJs, roundHalfEven } from '../shaders/math.js';
+
+const def = (d: Omit<ElementwiseDef, 'arity'>): ElementwiseDef => ({ arity: 1, ...d });
+const SQRT_HALF = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/** a copy converted to another dtype (the dtype goes in the options); also contiguous(), clone(), fills, copy_ */
+const CAST: ElementwiseDef = def({
+  name: 'cast', kind: 'any', wgsl: 'a', cpu: (a) => a,
+  backward: (g, [x]) => [elementwise(CAST, [g], [], { dtype: (x as Tensor).dtype })],
+});
+
+export const UNARY = {
+  neg: def({ name: 'neg', kind: 'signed', wgsl: '-a', cpu: (a) => -a, backward: (g) => [g.neg()] }),
+  abs: def({ name: 'abs', kind: 'signed', wgsl: 'abs(a)', cpu: Math.abs, backward: (g, [x]) => [g.mul((x as Tensor).sign())] }),
+  sign: def({
+    name: 'sign', kind: 'signed', wgsl: (T) => (T === 'f32' ? 'select(sign(a), a, is_nan(a))' : 'sign(a)'),
+    cpu: (a) => (Number.isNaN(a) ? NaN : Math.sign(a) + 0), backward: (g) => [g.mul(0)],
+  }),
+  exp: def({ name: 'exp', kind: 'float', wgsl: 'exp(a)', cpu: Math.exp, backward: (g, _x, y) => [g.mul(y)], savesOutput: true }),
+  log: def({ name: 'log', kind: 'float', wgsl: 'log_f(a)', helpers: LOG, cpu: Math.log, backward: (g, [x]) => [g.div(x)] }),
+  log1p: def({ name: 'log1p', kind: 'float', wgsl: 'log1p_f(a)', helpers: LOG1P, cpu: Math.log1p, backward: (g, [x]) => [g.div((x as Tensor).add(1))] }),
+  expm1: def({ name: 'expm1', kind: 'float', wgsl: 'expm1_f(a)', helpers: EXPM1, cpu: Math.expm1, backward: (g, _x, y) => [g.mul(y.add(1))], savesOutput: true }),
+  sqrt: def({
+    name: 'sqrt', kind: 'float', wgsl: 'select(sqrt(a), nan_f32(), a < 0.0)', cpu: Math.sqrt,
+    backward: (g, _x, y) => [g.div(y.mul(2))], savesOutput: true,
+  }),
+  rsqrt: def({
+    name: 'rsqrt', kind: 'float', wgsl: 'select(select(inverseSqrt(a), inf_f32(), a == 0.0), nan_f32(), a < 0.0)',
+    cpu: (a) => 1 / Math.sqrt(a), backward: (g, _x, y) => [g.mul(y.pow(3)).mul(-0.5)], savesOutput: true,
+  }),
+  square: def({ name: 'square', kind: 'numeric', wgsl: 'a * a', cpu: (a) => a * a, backward: (g, [x]) => [g.mul(x).mul(2)] }),
+  reciprocal: def({
+    name: 'reciprocal', kind: 'float', wgsl: '1.0 / a', cpu: (a) => 1 / a,
+    backward: (g, _x, y) => [g.mul(y.square()).neg()], savesOutput: true,
+  }),
+  sin: def({ name: 'sin', kind: 'float', wgsl: 'sin(a)', cpu: Math.sin, backward: (g, [x]) => [g.mul((x as Tensor).cos())] }),
+  cos: def({ name: 'cos', kind: 'float', wgsl: 'cos(a)', cpu: Math.cos, backward: (g, [x]) => [g.mul((x as Tensor).sin()).neg()] }),
+  tanh: def({
+    name: 'tanh', kind: 'float', wgsl: 'tanh_f(a)', helpers: TANH, cpu: Math.tanh,
+    backward: (g, _x, y) => [g.mul(y.square().neg().add(1))], savesOutput: true,
+  }),
+  sigmoid: def({
+    name: 'sigmoid', kind: 'float', wgsl: '1.0 / (1.0 + exp(-a))', cpu: (a) => 1 / (1 + Math.exp(-a)),
+    backward: (g, _x, y) => [g.mul(y).mul(y.neg().add(1))], savesOutput: true,
+  }),
+  relu: def({
+    name: 'relu', kind: 'numeric', wgsl: (T) => `select(a, ${T}(0), a < ${T}(0))`, cpu: (a) => (a < 0 ? 0 : a),
+    backward: (g, [x]) => [g.mul((x as Tensor).gt(0))],
+  }),
+  leakyRelu: def({
+    name: 'leakyRelu', kind: 'float', wgsl: 'select(a, a * p0, a < 0.0)', cpu: (a, _b, _c, [s]) => (a < 0 ? a * s : a),
+    backward: (g, [x], _y, [s]) => [g.mul(where((x as Tensor).lt(0), s, 1))],
+  }),
+  erf: def({
+    name: 'erf', kind: 'float', wgsl: 'erf_f(a)', helpers: ERF, cpu: erfJs,
+    backward: (g, [x]) => [g.mul((x as Tensor).square().neg().exp().mul(2 / Math.sqrt(Math.PI)))],
+  }),
+  gelu: def({
+    name: 'gelu', kind: 'float', wgsl: `0.5 * a * (1.0 + erf_f(a * ${SQRT_HALF}))`, helpers: ERF,
+    cpu: (a) => 0.5 * a * (1 + erfJs(a * SQRT_HALF)),
+    // d/dx x*Phi(x) = Phi(x) + x*phi(x)
+    backward: (g, [x]) => {
+      const t = x as Tensor;
+      const cdf = t.mul(SQRT_HALF).erf().add(1).mul(0.5);
+      const pdf = t.square().mul(-0.5).exp().mul(INV_SQRT_2PI);
+      return [g.mul(cdf.add(t.mul(pdf)))];
+    },
+  }),
+  geluTanh: def({
+    name: 'gelu(tanh)', kind: 'float', helpers: TANH,
+    wgsl: '0.5 * a * (1.0 + tanh_f(0.7978845608028654 * (a + 0.044715 * a * a * a)))',
+    cpu: (a) => 0.5 * a * (1 + Math.tanh(0.7978845608028654 * (a + 0.044715 * a * a * a))),
+    backward: (g, [x]) => {
+      const t = x as Tensor;
+      const inner = t.add(t.pow(3).mul(0.044715)).mul(0.7978845608028654);
+      const th = inner.tanh();
+      const dInner = t.square().mul(3 * 0.044715).add(1).mul(0.7978845608028654);
+      const d = th.add(1).mul(0.5).add(t.mul(0.5).mul(th.square().neg().add(1)).mul(dInner));
+      return [g.mul(d)];
+    },
+  }),
+  silu: def({
+    name: 'silu', kind: 'float', wgsl: 'a / (1.0 + exp(-a))', cpu: (a) => a / (1 + Math.exp(-a)),
+    backward: (g, [x]) => {
+      const s = (x as Tensor).sigmoid();
+      return [g.mul(s.mul((x as Tensor).mul(s.neg().add(1)).add(1)))];
+    },
+  }),
+  // softplus(x) = log(1 + exp(beta x)) / beta, linear where beta x > threshold (p0 = beta, p1 = threshold)
+  softplus: def({
+    name: 'softplus', kind: 'float', helpers: LOG1P,
+    wgsl: 'select(log1p_f(exp(-abs(a * p0))) / p0 + max(a, 0.0), a, a * p0 > p1)',
+    cpu: (a, _b, _c, [beta, th]) => (a * beta > th ? a : Math.log1p(Math.exp(-Math.abs(a * beta))) / beta + Math.max(a, 0)),
+    backward: (g, [x], _y, [beta, th]) => {
+      const bx = (x as Tensor).mul(beta);
+      return [g.mul(where(bx.gt(th), 1, bx.sigmoid()))];
+    },
+  }),
+  elu: def({
+    name: 'elu', kind: 'float', helpers: EXPM1, wgsl: 'select(a, p0 * expm1_f(a), a <= 0.0)',
+    cpu: (a, _b, _c, [alpha]) => (a <= 0 ? alpha * Math.expm1(a) : a),
+    backward: (g, [x], y, [alpha]) => [g.mul(where((x as Tensor).le(0), y.add(alpha), 1))], savesOutput: true,
+  }),
+  floor: def({ name: 'floor', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'floor(a)' : 'a'), cpu: Math.floor, backward: (g) => [g.mul(0)] }),
+  ceil: def({ name: 'ceil', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'ceil(a)' : 'a'), cpu: Math.ceil, backward: (g) => [g.mul(0)] }),
+  round: def({ name: 'round', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'round(a)' : 'a'), cpu: roundHalfEven, backward: (g) => [g.mul(0)] }),
+  // clamp to [p0, p1]; NaN passes through (compares with NaN are false)
+  clamp: def({
+    name: 'clamp', kind: 'numeric', wgsl: 'select(select(a, p0, a < p0), p1, a > p1)',
+    cpu: (a, _b, _c, [lo, hi]) => (a < lo ? lo : a > hi ? hi : a),
+    backward: (g, [x], _y, [lo, hi]) => [g.mul((x as Tensor).ge(lo).logicalAnd((x as Tensor).le(hi)))],
+  }),
+  isnan: def({
+    name: 'isnan', kind: 'any', result: 'bool', wgsl: (T) => (T === 'f32' ? 'is_nan(a)' : 'false'),
+    cpu: (a) => Number(Number.isNaN(a)), backward: null,
+  }),
+  isfinite: def({
+    name: 'isfinite', kind: 'any', result: 'bool', wgsl: (T) => (T === 'f32' ? '!(is_nan(a) || is_inf(a))' : 'true'),
+    cpu: (a) => Number(Number.isFinite(a)), backward: null,
+  }),
+  // p0 replaces NaN, p1 +inf, p2 -inf
+  nanToNum: def({
+    name: 'nanToNum', kind: 'float', wgsl: 'select(select(select(a, p2, is_inf(a) && a < 0.0), p1, is_inf(a) && a > 0.0), p0, is_nan(a))',
+    cpu: (a, _b, _c, [nan, pos, neg]) => (Number.isNaN(a) ? nan : a === Infinity ? pos : a === -Infinity ? neg : a),
+    backward: (g, [x]) => [g.mul((x as Tensor).isfinite())],
+  }),
+  logicalNot: def({ name: 'logicalNot', kind: 'any', result: 'bool', wgsl: (T) => `a == ${T}(0)`, cpu: (a) => Number(a === 0), backward: null }),
+  cast: CAST,
+} satisfies Record<string, ElementwiseDef>;
+
+export type UnaryName = keyof typeof UNARY;
+
+export const unary = (name: UnaryName, x: Tensor, params: number[] = []): Tensor => elementwise(UNARY[name], [x], params);

@@ -1,0 +1,82 @@
+// The elementwise kernel template. One thread per output element; each operand is a strided tensor (broadcast
+// dims have stride 0) or a scalar held in the uniforms. A "contiguous" variant skips the index arithmetic when
+// every tensor operand and the output are dense and of the output's shape.
+//
+// Uniform words: 0 n, 1 rank, 2 out offset, 3.. operand offsets, 8..15 shape, 16..23 out strides,
+// 24.. operand strides (8 words each), 48.. scalar operands, 52.. op parameters. All values of the compute type.
+import type { DType } from '../core/dtype.js';
+import { preamble, storageType } from './preamble.js';
+
+export const MAX_RANK = 8;
+export const MAX_OPERANDS = 3;
+export const W = { n: 0, rank: 1, outOffset: 2, offsets: 3, shape: 8, outStrides: 16, strides: 24, scalars: 48, params: 52 } as const;
+export const WG = 256;
+
+/** WGSL type used for arithmetic on a dtype: f16 computes in f32, bool as u32 0/1. */
+export function computeType(d: DType): string {
+  return d === 'f32' || d === 'f16' ? 'f32' : d === 'i32' ? 'i32' : 'u32';
+}
+
+export interface ElementwiseKernel {
+  /** WGSL expression of the result; operands are a, b, c, parameters p0..p3, the flat index idx */
+  expr: string;
+  /** 'bool' when expr is a WGSL bool (comparisons, predicates) */
+  resultIsBool: boolean;
+  operands: ({ dtype: DType } | 'scalar')[];
+  /** compute type the operands are converted to */
+  compute: DType;
+  out: DType;
+  contiguous: boolean;
+  /** extra WGSL helper functions the expression calls */
+  helpers?: string;
+}
+
+export function elementwiseKey(k: ElementwiseKernel): string {
+  const ops = k.operands.map((o) => (o === 'scalar' ? 's' : o.dtype)).join(',');
+  return `ew|${k.expr}|${ops}|${k.compute}|${k.out}|${k.contiguous ? 'c' : 's'}`;
+}
+
+export function elementwiseSource(k: ElementwiseKernel): string {
+  const T = computeType(k.compute);
+  const f16 = k.out === 'f16' || k.operands.some((o) => o !== 'scalar' && o.dtype === 'f16');
+  const tensors = k.operands.map((o, i) => ({ o, i })).filter(({ o }) => o !== 'scalar');
+  const bindings = tensors.map(({ o, i }, b) =>
+    `@group(0) @binding(${b}) var<storage, read> in${i}: array<${storageType((o as { dtype: DType }).dtype)}>;`);
+  const outBinding = tensors.length;
+  const names = ['a', 'b', 'c'];
+  const index = k.contiguous
+    ? [`let o_out = uw(${W.outOffset}) + idx;`, ...tensors.map(({ i }) => `let o${i} = uw(${W.offsets + i}) + idx;`)]
+    : [
+        `var o_out = uw(${W.outOffset});`,
+        ...tensors.map(({ i }) => `var o${i} = uw(${W.offsets + i});`),
+        'var rem = idx;',
+        `for (var d = i32(uw(${W.rank})) - 1; d >= 0; d--) {`,
+        `  let ud = u32(d); let size = uw(${W.shape}u + ud); let coord = rem % size; rem = rem / size;`,
+        `  o_out += coord * uw(${W.outStrides}u + ud);`,
+        ...tensors.map(({ i }) => `  o${i} += coord * uw(${W.strides + 8 * i}u + ud);`),
+        '}',
+      ];
+  const loads = k.operands.map((o, i) =>
+    o === 'scalar' ? `let ${names[i]} = bitcast<${T}>(uw(${W.scalars + i}));` : `let ${names[i]} = ${T}(in${i}[o${i}]);`);
+  const params = [0, 1, 2, 3].map((j) => `let p${j} = bitcast<${T}>(uw(${W.params + j}));`);
+  const S = storageType(k.out);
+  const store = k.resultIsBool
+    ? (k.out === 'bool' ? 'select(0u, 1u, r)' : `select(${S}(0), ${S}(1), r)`)
+    : k.out === 'bool' ? `select(0u, 1u, r != ${T}(0))` : `${S}(r)`;
+  return `${preamble({ f16, uniformBinding: outBinding + 1 })}
+${bindings.join('\n')}
+@group(0) @binding(${outBinding}) var<storage, read_write> out: array<${S}>;
+${k.helpers ?? ''}
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let idx = flat_id(wid, nwg, lid, ${WG}u);
+  if (idx >= uw(${W.n})) { return; }
+  ${index.join('\n  ')}
+  ${loads.join('\n  ')}
+  ${params.join('\n  ')}
+  let r = ${k.expr};
+  out[o_out] = ${store};
+}
+`;
+}

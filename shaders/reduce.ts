@@ -1,0 +1,82 @@
+// The reduction kernel template: one workgroup of 64 threads per output element. Threads stride over the reduced
+// elements (any dims, any strides), then combine in workgroup memory by a tree.
+//
+// Uniform words: 0 outputs, 1 reduced count R, 2 kept rank, 3 reduced rank, 4 input offset,
+// 8..15 kept shape, 16..23 kept strides, 24..31 reduced shape, 32..39 reduced strides, 52.. parameters.
+import type { DType } from '../core/dtype.js';
+import { preamble, storageType } from './preamble.js';
+import { computeType } from './elementwise.js';
+
+export const RW = { outputs: 0, count: 1, keptRank: 2, redRank: 3, inOffset: 4, keptShape: 8, keptStrides: 16, redShape: 24, redStrides: 32, params: 52 } as const;
+export const RWG = 64;
+
+export interface ReduceKernel {
+  name: string;
+  input: DType;
+  /** dtype of the accumulator (f16 accumulates in f32, bool/int sums in i32) */
+  acc: DType;
+  out: DType;
+  /** identity element, WGSL expression of type T */
+  init: string;
+  /** combines (x, xi) into (acc, ai): WGSL statements assigning acc and ai; tracking the index is free */
+  combine: string;
+  /** WGSL expression of the result from acc, ai (and p0 = 1/R for mean) */
+  finish: string;
+}
+
+export const reduceKey = (k: ReduceKernel): string => `red|${k.name}|${k.input}|${k.acc}|${k.out}`;
+
+export function reduceSource(k: ReduceKernel): string {
+  const T = computeType(k.acc);
+  const f16 = k.input === 'f16' || k.out === 'f16';
+  return `${preamble({ f16, uniformBinding: 2 })}
+@group(0) @binding(0) var<storage, read> inp: array<${storageType(k.input)}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${storageType(k.out)}>;
+var<workgroup> sv: array<${T}, ${RWG}>;
+var<workgroup> si: array<u32, ${RWG}>;
+
+fn combine(acc_in: ${T}, ai_in: u32, x: ${T}, xi: u32) -> vec2<u32> {
+  var acc = acc_in; var ai = ai_in;
+  ${k.combine}
+  return vec2<u32>(bitcast<u32>(acc), ai);
+}
+
+@compute @workgroup_size(${RWG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = wid.y * nwg.x + wid.x;
+  if (row >= uw(${RW.outputs})) { return; }
+  var base = uw(${RW.inOffset});
+  var rem = row;
+  for (var d = i32(uw(${RW.keptRank})) - 1; d >= 0; d--) {
+    let ud = u32(d); let size = uw(${RW.keptShape}u + ud);
+    base += (rem % size) * uw(${RW.keptStrides}u + ud); rem = rem / size;
+  }
+  let R = uw(${RW.count});
+  var acc: ${T} = ${k.init};
+  var ai: u32 = 0xffffffffu;
+  for (var r = lid; r < R; r += ${RWG}u) {
+    var off = base; var q = r;
+    for (var d = i32(uw(${RW.redRank})) - 1; d >= 0; d--) {
+      let ud = u32(d); let size = uw(${RW.redShape}u + ud);
+      off += (q % size) * uw(${RW.redStrides}u + ud); q = q / size;
+    }
+    let c = combine(acc, ai, ${T}(inp[off]), r);
+    acc = bitcast<${T}>(c.x); ai = c.y;
+  }
+  sv[lid] = acc; si[lid] = ai;
+  workgroupBarrier();
+  for (var s = ${RWG / 2}u; s > 0u; s >>= 1u) {
+    if (lid < s) {
+      let c = combine(sv[lid], si[lid], sv[lid + s], si[lid + s]);
+      sv[lid] = bitcast<${T}>(c.x); si[lid] = c.y;
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let acc = sv[0]; let ai = si[0]; let p0 = uwf(${RW.params});
+    out[row] = ${k.finish};
+  }
+}
+`;
+}
