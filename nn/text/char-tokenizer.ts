@@ -1,0 +1,55 @@
+// Character-level tokenizer: one token per Unicode code point, the vocabulary being the sorted set of characters
+// seen in the training text. Round-trips exactly for any text made of those characters.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export interface CharTokenizerJSON {
+  type: 'char';
+  chars: string[];
+}
+
+export class CharTokenizer {
+  readonly chars: readonly string[];
+  private readonly ids: Map<string, number>;
+
+  constructor(chars: readonly string[]) {
+    if (new Set(chars).size !== chars.length) throw new Error('CharTokenizer: the character list has duplicates');
+    this.chars = [...chars];
+    this.ids = new Map(this.chars.map((c, i) => [c, i]));
+  }
+
+  /** The vocabulary of every distinct character in `text`, in code point order. */
+  static train(text: string): CharTokenizer {
+    return new CharTokenizer([...new Set(Array.from(text))].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!));
+  }
+
+  get vocabSize(): number { return this.chars.length; }
+
+  /** The id of one character (e.g. '\n' as a stop token). */
+  tokenId(char: string): number {
+    const id = this.ids.get(char);
+    if (id === undefined) throw new Error(`CharTokenizer: ${JSON.stringify(char)} is not in the vocabulary of ${this.vocabSize} characters`);
+    return id;
+  }
+
+  encode(text: string): number[] {
+    return Array.from(text, (c) => this.tokenId(c));
+  }
+
+  decode(ids: readonly number[]): string {
+    return ids.map((id) => {
+      const c = this.chars[id];
+      if (c === undefined) throw new Error(`CharTokenizer.decode: id ${id} is outside the vocabulary [0, ${this.vocabSize})`);
+      return c;
+    }).join('');
+  }
+
+  toJSON(): CharTokenizerJSON { return { type: 'char', chars: [...this.chars] }; }
+
+  static fromJSON(json: CharTokenizerJSON): CharTokenizer {
+    if (json.type !== 'char') throw new Error(`CharTokenizer.fromJSON: expected type "char", got ${JSON.stringify(json.type)}`);
+    return new CharTokenizer(json.chars);
+  }
+
+  save(path: string): void { writeFileSync(path, JSON.stringify(this.toJSON())); }
+  static load(path: string): CharTokenizer { return CharTokenizer.fromJSON(JSON.parse(readFileSync(path, 'utf8'))); }
+}
