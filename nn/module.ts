@@ -1,6 +1,7 @@
 // Module: the base class of every layer, as torch.nn.Module. Submodules and parameters are found by walking the
 // instance's own fields (in declaration order), so a layer only assigns them: `this.weight = new Parameter(...)`.
-import { Tensor, noGrad, type DeviceName } from '../index.js';
+import { Tensor, keep, noGrad, type DeviceName } from '../core/index.js';
+import '../ops/index.js';
 import { Parameter } from './parameter.js';
 
 export abstract class Module {
@@ -48,8 +49,19 @@ export abstract class Module {
     return [...this.namedParameters()].map(([, p]) => p);
   }
 
-  /** Non-trainable tensors that belong to the state (running stats, masks): fields listed in `buffers`. */
+  /** Number of parameter elements, all or only those that require grad. */
+  numParameters(opts: { trainableOnly?: boolean } = {}): number {
+    return this.parameters().filter((p) => !opts.trainableOnly || p.requiresGrad).reduce((n, p) => n + p.numel, 0);
+  }
+
+  /** Non-trainable tensors that belong to the state (running stats, masks): fields listed in `bufferNames`. */
   protected bufferNames: string[] = [];
+
+  /** Stores `t` as a buffer field named `name` (kept out of tidy scopes, saved in the state dict). */
+  registerBuffer(name: string, t: Tensor): void {
+    (this as unknown as Record<string, unknown>)[name] = keep(t);
+    if (!this.bufferNames.includes(name)) this.bufferNames.push(name);
+  }
 
   *namedBuffers(): Generator<[string, Tensor]> {
     for (const [prefix, m] of this.namedModules()) {
@@ -58,6 +70,13 @@ export abstract class Module {
         if (t instanceof Tensor) yield [prefix ? `${prefix}.${key}` : key, t];
       }
     }
+  }
+
+  /** Calls `fn` on every module in the tree, children first (as torch's Module.apply, e.g. for custom init). */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
   }
 
   train(on = true): this {
@@ -125,7 +144,7 @@ export abstract class Module {
           moved.dispose();
           value.dispose();
         } else if (value instanceof Tensor && m.bufferNames.includes(key) && value.device !== device) {
-          fields[key] = await value.to(device);
+          fields[key] = keep(await value.to(device));
           value.dispose();
         }
       }

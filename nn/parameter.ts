@@ -1,6 +1,6 @@
 // A Parameter is a leaf tensor that requires grad and belongs to a Module. It is never owned by a tidy scope:
 // parameters live until their module is disposed.
-import { Tensor, keep } from '../index.js';
+import { Tensor, keep } from '../core/index.js';
 
 export class Parameter extends Tensor {
   /** Wraps `data`'s storage (no copy) as a trainable leaf; `data` itself may be disposed afterwards. */

@@ -1,0 +1,13 @@
+// tessera.nn: modules, layers, initialisers, LoRA, checkpoints and the training helper.
+// `import { nn } from 'tessera'`; the optimisers are the separate `optim` namespace.
+export { Module } from './module.js';
+export { Parameter } from './parameter.js';
+export * as init from './init.js';
+export type { LayerOptions } from './layers/factory.js';
+export { Linear } from './layers/linear.js';
+export { Embedding, embedding } from './layers/embedding.js';
+export { LayerNorm, RMSNorm, layerNorm, rmsNorm, type NormOptions } from './layers/normalization.js';
+export { Dropout, dropout } from './layers/dropout.js';
+export { Identity, ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus } from './layers/activation.js';
+export { MLP, type MLPOptions } from './layers/mlp.js';
+export { Sequential, ModuleList, ModuleDict } from './layers/containers.js';
