@@ -1,6 +1,7 @@
 // tessera: the public API. `import { tensor, matmul, nn, optim } from 'tessera'`.
 export * from './core/index.js';
 export * from './ops/index.js';
+export * as nn from './nn/index.js';
 import { initGpu, shutdownGpu, type GpuInfo } from './core/device.js';
 import { flush } from './core/executor.js';
 import { resetPool, trim } from './core/pool.js';
