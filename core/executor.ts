@@ -91,18 +91,31 @@ export function flush(): void {
   recycleAfterSubmit();
 }
 
-/** Copies `bytes` from `src` into host memory, flushing pending work first. */
-export async function readBuffer(src: GPUBuffer, srcOffset: number, bytes: number): Promise<ArrayBuffer> {
+export interface ReadRequest { buffer: GPUBuffer; offset: number; bytes: number }
+
+/**
+ * Copies byte ranges of GPU buffers into host memory with one submit and one wait, flushing pending work first.
+ * Buffer copies need 4-byte aligned offsets and sizes, so each range is widened to them and trimmed afterwards
+ * (an f16 view may start at any even byte).
+ */
+export async function readBuffers(requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
   const { device } = gpu();
-  const size = Math.ceil(bytes / 4) * 4;
-  const staging = device.createBuffer({ size: Math.max(size, 4), usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
-  copyBuffer(src, srcOffset, staging, 0, size);
+  const staged = requests.map(({ buffer, offset, bytes }) => {
+    const start = offset - (offset % 4);
+    const skip = offset - start;
+    const size = Math.max(4, Math.ceil((skip + bytes) / 4) * 4);
+    const staging = device.createBuffer({ size, usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
+    copyBuffer(buffer, start, staging, 0, size);
+    return { staging, skip, bytes };
+  });
   flush();
-  await waitGpu(staging.mapAsync(1 /* GPUMapMode.READ */));
-  const out = staging.getMappedRange().slice(0, bytes);
-  staging.unmap();
-  staging.destroy();
-  return out;
+  await waitGpu(Promise.all(staged.map(({ staging }) => staging.mapAsync(1 /* GPUMapMode.READ */))));
+  return staged.map(({ staging, skip, bytes }) => {
+    const out = staging.getMappedRange().slice(skip, skip + bytes);
+    staging.unmap();
+    staging.destroy();
+    return out;
+  });
 }
 
 /** Waits until the GPU has finished everything submitted so far. */

@@ -48,6 +48,9 @@ export function tidy<T extends Tensors>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
+  } catch (e) {
+    for (const t of scope) t.dispose(); // a failed step frees what it made, as a returning one does
+    throw e;
   } finally {
     scopes.pop();
   }

@@ -1,16 +1,17 @@
 // The Tensor: a strided view (shape, strides, offset) over reference-counted storage, plus its autograd state.
 // Op methods (t.add, t.sum, ...) are installed on the prototype by ops/methods.ts; this file holds what every
 // tensor is, how it is freed and how it is read back.
-import { f16round } from '@petamoriken/float16';
 import type { DType, HostArray } from './dtype.js';
 import { contiguousStrides, fmtShape, numel, type Shape } from './shape.js';
 import { Storage, type DeviceName } from './storage.js';
-import { readBuffer } from './executor.js';
+import { readTensors } from './readback.js';
 import { track, untrackDisposed, setTensorCheck } from './scope.js';
 import type { Node } from './autograd.js';
 import { hooks } from './hooks.js';
 import { flags } from './flags.js';
 import { backward as runBackward, type BackwardOptions } from './backward.js';
+
+export { halfToFloat, floatToHalf } from './half.js';
 
 let nextId = 1;
 
@@ -118,32 +119,9 @@ export class Tensor {
 
   // ---- readback -------------------------------------------------------------------------------------------
 
-  /** Reads the elements in logical (row-major) order. */
+  /** Reads the elements in logical (row-major) order; `readTensors` reads several in one round trip. */
   async data(): Promise<HostArray> {
-    this.assertAlive('data');
-    const n = this.numel;
-    if (this.device === 'cpu') {
-      const src = this.isContiguous() ? this : hooks.contiguous(this);
-      const out = src.storage.cpu!.slice(src.offset, src.offset + n) as HostArray;
-      if (src !== this) src.dispose();
-      return out;
-    }
-    const src = this.isContiguous() ? this : hooks.contiguous(this);
-    try {
-      const dtype = this.dtype;
-      const bytesPer = dtype === 'f16' ? 2 : 4;
-      const raw = n === 0 ? new ArrayBuffer(0) : await readBuffer(src.storage.buffer!, src.offset * bytesPer, n * bytesPer);
-      switch (dtype) {
-        case 'f32': return new Float32Array(raw);
-        case 'i32': return new Int32Array(raw);
-        case 'u32': return new Uint32Array(raw);
-        case 'bool': return Uint8Array.from(new Uint32Array(raw), (v) => (v ? 1 : 0));
-        case 'f16': return halfToFloat(new Uint16Array(raw));
-        default: throw new Error(`data: unexpected dtype ${dtype} on webgpu`);
-      }
-    } finally {
-      if (src !== this) src.dispose();
-    }
+    return (await readTensors([this]))[0];
   }
 
   /** The single element of a one-element tensor. */
@@ -179,36 +157,4 @@ export function nest(flat: ArrayLike<number>, shape: Shape, asBool = false): Nes
     return out;
   };
   return build(0, 0);
-}
-
-/** Converts IEEE half bits to floats. */
-export function halfToFloat(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i];
-    const s = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const m = h & 0x3ff;
-    out[i] = e === 0 ? s * m * 2 ** -24 : e === 31 ? (m ? NaN : s * Infinity) : s * (1 + m / 1024) * 2 ** (e - 15);
-  }
-  return out;
-}
-
-/** Converts floats to IEEE half bits (round to nearest even, via f16round). */
-export function floatToHalf(values: ArrayLike<number>): Uint16Array {
-  const out = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < values.length; i++) {
-    f[0] = f16round(values[i]);
-    const x = u[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    const mant = x & 0x7fffff;
-    if (exp === 0xff) out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-    else if (exp > 112) out[i] = sign | ((exp - 112) << 10) | (mant >>> 13);
-    else if (exp >= 103) out[i] = sign | ((mant | 0x800000) >>> (126 - exp));
-    else out[i] = sign;
-  }
-  return out;
 }

@@ -87,7 +87,7 @@ function tieSplit(g: Tensor, a: Operand, b: Operand, winner: 'gt' | 'lt'): (Tens
 
 /** where(cond, a, b): a where cond is true, else b; cond is cast to bool. */
 export const WHERE: ElementwiseDef = {
-  name: 'where', arity: 3, kind: 'any', wgsl: (t) => `select(c, b, a != ${t}(0))`,
+  name: 'where', arity: 3, kind: 'any', conditional: true, wgsl: (t) => `select(c, b, a != ${t}(0))`,
   cpu: (cond, a, b) => (cond !== 0 ? a : b),
   backward: (g, [cond, a, b]) => {
     const zero = g.mul(0);

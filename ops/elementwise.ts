@@ -8,7 +8,7 @@ import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
 import { elementwiseKey, elementwiseSource, MAX_RANK, W, WG, type ElementwiseKernel } from '../shaders/elementwise.js';
-import { apply, checkInPlace, describe, offsetsOf, valuesOf, type Grads, type OpSpec } from './op.js';
+import { apply, checkInPlace, describe, empty, offsetsOf, valuesOf, type Grads, type OpSpec } from './op.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
 import type { DeviceName } from '../core/storage.js';
 
@@ -38,6 +38,10 @@ export interface ElementwiseDef {
   savesOutput?: boolean;
   /** parameters are raw u32 words (read in WGSL with uw(52u + k)), not values of the compute type */
   rawParams?: boolean;
+  /** operand 0 is a condition (where): it takes no part in type promotion */
+  conditional?: boolean;
+  /** what the generated tests feed the op: a value range per operand (default [-3, 3]) and its parameters */
+  test?: { domain?: [number, number][]; params?: number[] };
 }
 
 interface Call {
@@ -49,9 +53,12 @@ interface Call {
 }
 
 function resolveDtypes(def: ElementwiseDef, operands: Operand[], dtype?: DType): { compute: DType; out: DType } {
-  const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
-  let compute: DType = tensors.length ? tensors.map((t) => t.dtype).reduce(promote) : dtype ?? getDefaultDtype();
-  for (const o of operands) if (typeof o === 'number') compute = promoteScalar(compute, o);
+  const promoting = def.conditional ? operands.slice(1) : operands;
+  const tensors = promoting.filter((o): o is Tensor => o instanceof Tensor);
+  // Without tensor operands, numbers alone decide, as Python scalars do in torch: integers give i32, else a float.
+  const fromNumbers = (): DType => (promoting.every((o) => Number.isInteger(o)) && promoting.length ? 'i32' : getDefaultDtype());
+  let compute: DType = tensors.length ? tensors.map((t) => t.dtype).reduce(promote) : dtype ?? fromNumbers();
+  for (const o of promoting) if (typeof o === 'number') compute = promoteScalar(compute, o);
   if (def.kind === 'float' && !isFloat(compute)) compute = 'f32';
   if (def.kind === 'numeric' && compute === 'bool') compute = 'i32';
   if (def.kind === 'signed' && (compute === 'bool' || compute === 'u32')) {
@@ -66,16 +73,21 @@ function specOf(def: ElementwiseDef): OpSpec<Call> {
   return {
     name: def.name,
     infer: (_inputs, call) => ({ shape: call.shape, dtype: call.outDtype }),
-    cpu: (out, _inputs, call) => runCpu(def, out, call),
-    webgpu: (out, _inputs, call) => runGpu(def, out, call),
+    cpu: (out, inputs, call) => runCpu(def, out, bind(call, inputs)),
+    webgpu: (out, inputs, call) => runGpu(def, out, bind(call, inputs)),
     backward: def.backward && ((g, { inputs, out, params: call }) => {
-      let k = 0;
-      const operands = call.operands.map((o) => (o instanceof Tensor ? inputs[k++] : o));
+      const { operands } = bind(call, inputs);
       const grads = def.backward!(g, operands, out, call.params);
       return operands.map((o, i) => (o instanceof Tensor ? grads[i] && sumTo(grads[i]!, o.shape) : null)).filter((_, i) => operands[i] instanceof Tensor);
     }),
     saves: ({ inputs, out }) => (def.savesOutput ? [...inputs, out] : inputs),
   };
+}
+
+/** The call with its tensor operands taken from `inputs` (apply may pass other tensors: cpu copies when validating). */
+function bind(call: Call, inputs: Tensor[]): Call {
+  let k = 0;
+  return { ...call, operands: call.operands.map((o) => (o instanceof Tensor ? inputs[k++] : o)) };
 }
 
 const specs = new WeakMap<ElementwiseDef, OpSpec<Call>>();
@@ -168,9 +180,31 @@ function broadcastStrides(t: Tensor, shape: Shape): number[] {
   return s;
 }
 
+/** A plain copy, for operands that overlap an in-place op's output (see runGpu). */
+const COPY: ElementwiseDef = { name: 'copy', arity: 1, kind: 'any', wgsl: 'a', cpu: (a) => a, backward: null };
+
+/** True when `t`, broadcast to `shape`, reads exactly the elements `out` writes, in the same order. */
+function sameView(t: Tensor, out: Tensor, shape: Shape): boolean {
+  const s = broadcastStrides(t, shape);
+  return t.offset === out.offset && shape.every((size, d) => size === 1 || s[d] === out.strides[d]);
+}
+
 function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
-  const tensors = call.operands.filter((o): o is Tensor => o instanceof Tensor);
-  for (const t of tensors) if (t.dtype === 'f64') throw new Error(`${def.name}: f64 is cpu-only (got ${describe(t)})`);
+  for (const o of call.operands) if (o instanceof Tensor && o.dtype === 'f64') throw new Error(`${def.name}: f64 is cpu-only (got ${describe(o)})`);
+  // In-place ops: an operand sharing the output's buffer is read through the output binding when it is the output
+  // view itself (each thread reads its element before writing it), and from a copy when it overlaps otherwise.
+  const copies: Tensor[] = [];
+  const fromOut = new Set<Tensor>();
+  const operands = call.operands.map((o) => {
+    if (!(o instanceof Tensor) || o.storage !== out.storage) return o;
+    if (sameView(o, out, call.shape)) { fromOut.add(o); return o; }
+    const c = empty(o.shape, o.dtype, 'webgpu');
+    runGpu(COPY, c, { operands: [o], params: [], compute: o.dtype, outDtype: o.dtype, shape: o.shape });
+    copies.push(c);
+    return c;
+  });
+  call = { ...call, operands };
+  const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
   const { shape, strides } = coalesce(call.shape, [out.strides as number[], ...tensors.map((t) => broadcastStrides(t, call.shape))]);
   if (shape.length > MAX_RANK) {
     throw new Error(`${def.name}: rank ${shape.length} after merging dims exceeds the kernel's ${MAX_RANK}; make the operands contiguous`);
@@ -180,7 +214,7 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   const kernel: ElementwiseKernel = {
     expr: typeof def.wgsl === 'string' ? def.wgsl : def.wgsl(T),
     resultIsBool: def.result === 'bool',
-    operands: call.operands.map((o) => (o instanceof Tensor ? { dtype: o.dtype } : 'scalar')),
+    operands: call.operands.map((o) => (o instanceof Tensor ? { dtype: o.dtype, fromOut: fromOut.has(o) } : 'scalar')),
     compute: call.compute,
     out: out.dtype,
     contiguous,
@@ -198,7 +232,9 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   call.params.forEach((v, j) => (def.rawParams ? m.u32(W.params + j, v >>> 0) : writeTyped(m, W.params + j, T, v)));
   const key = elementwiseKey(kernel);
   const pipe = pipeline(key, () => elementwiseSource(kernel));
-  dispatch(pipe, [...tensors.map((t) => t.storage.buffer!), out.storage.buffer!], m.words, grid(Math.ceil(n / WG)));
+  const bound = tensors.filter((t) => !fromOut.has(t));
+  dispatch(pipe, [...bound.map((t) => t.storage.buffer!), out.storage.buffer!], m.words, grid(Math.ceil(n / WG)));
+  for (const c of copies) c.dispose();
 }
 
 function writeTyped(m: MetaWriter, at: number, T: string, v: number): void {

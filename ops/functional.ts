@@ -33,8 +33,11 @@ export function clamp(x: Tensor, min?: number | null, max?: number | null): Tens
   if (min != null && max != null && min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
   return elementwise(UNARY.clamp, [x], [min ?? -Infinity, max ?? Infinity]);
 }
-export const nanToNum = (x: Tensor, opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor =>
-  elementwise(UNARY.nanToNum, [x], [opts.nan ?? 0, opts.posinf ?? 3.4028234663852886e38, opts.neginf ?? -3.4028234663852886e38]);
+/** Replaces NaN and infinities; infinities become the dtype's largest finite values by default (as torch.nan_to_num). */
+export function nanToNum(x: Tensor, opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor {
+  const big = x.dtype === 'f16' ? 65504 : x.dtype === 'f64' ? Number.MAX_VALUE : 3.4028234663852886e38;
+  return elementwise(UNARY.nanToNum, [x], [opts.nan ?? 0, opts.posinf ?? big, opts.neginf ?? -big]);
+}
 export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : elementwise(UNARY.cast, [x], [], { dtype }));
 
 export const sum = (x: Tensor, dim?: Dims, keepdim = false) => reduce('sum', x, dim, keepdim);

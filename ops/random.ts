@@ -86,6 +86,6 @@ export function bernoulli(p: Tensor | number, opts: RandomOptions & { shape?: re
   const hit = u.lt(p);
   const out = hit.cast(opts.dtype ?? (typeof p === 'number' ? getDefaultDtype() : p.dtype));
   u.dispose();
-  hit.dispose();
+  if (out !== hit) hit.dispose();
   return out;
 }

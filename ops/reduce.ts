@@ -127,8 +127,9 @@ function specOf(def: ReduceDef): OpSpec<Params> {
   return {
     name: def.name,
     infer([x], { dims, keepdim }) {
-      if (def.name.startsWith('arg') || def.name.startsWith('am')) {
-        if (x.numel === 0) throw new Error(`${def.name}: cannot reduce an empty tensor ${describe(x)} (there is no identity)`);
+      if ((def.name.startsWith('arg') || def.name.startsWith('am')) && countOf(x.shape, dims) === 0 && x.ndim > 0) {
+        throw new Error(`${def.name}: cannot reduce over zero elements of ${describe(x)} along dims [${dims}] ` +
+          '(there is no identity); reduce along non-empty dims');
       }
       if (x.dtype === 'f64' && x.device !== 'cpu') throw new Error(`${def.name}: f64 is cpu-only`);
       const shape = keepdim ? x.shape.map((s, i) => (dims.includes(i) ? 1 : s)) : x.shape.filter((_, i) => !dims.includes(i));
@@ -164,7 +165,7 @@ function specOf(def: ReduceDef): OpSpec<Params> {
         .u32(RW.keptRank, kept.length).u32(RW.redRank, dims.length).u32(RW.inOffset, x.offset)
         .list(RW.keptShape, kept.map((d) => x.shape[d])).list(RW.keptStrides, kept.map((d) => x.strides[d]))
         .list(RW.redShape, dims.map((d) => x.shape[d])).list(RW.redStrides, dims.map((d) => x.strides[d]))
-        .f32(RW.params, 1 / Math.max(1, countOf(x.shape, dims)));
+        .f32(RW.params, 1 / countOf(x.shape, dims)); // mean's 1/R: Infinity for R = 0 makes an empty mean NaN
       if (kept.length > 8 || dims.length > 8) throw new Error(`${def.name}: tensors of rank > 8 are not supported on webgpu`);
       dispatch(pipeline(reduceKey(kernel), () => reduceSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, grid(out.numel));
     },

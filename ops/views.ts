@@ -72,7 +72,12 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const s = inferShape('reshape', x, shape);
   const strides = viewStrides(x, s);
   if (strides) return view('reshape', x, s, strides, x.offset, (g) => g.reshape(x.shape));
-  return contiguous(x).reshape(s);
+  // No view exists: copy, and view the copy. The copy's own tensor object is not needed once the view holds its
+  // storage (a view's backward saves nothing), so it is released here rather than left to a tidy scope.
+  const copy = contiguous(x);
+  const out = copy.reshape(s);
+  copy.dispose();
+  return out;
 }
 
 /** Like reshape, but refuses to copy (as torch's view). */

@@ -22,7 +22,8 @@ export interface ElementwiseKernel {
   expr: string;
   /** 'bool' when expr is a WGSL bool (comparisons, predicates) */
   resultIsBool: boolean;
-  operands: ({ dtype: DType } | 'scalar')[];
+  /** tensor operands (`fromOut`: the very view being written, read through the output binding) or uniforms */
+  operands: ({ dtype: DType; fromOut?: boolean } | 'scalar')[];
   /** compute type the operands are converted to */
   compute: DType;
   out: DType;
@@ -32,7 +33,7 @@ export interface ElementwiseKernel {
 }
 
 export function elementwiseKey(k: ElementwiseKernel): string {
-  const ops = k.operands.map((o) => (o === 'scalar' ? 's' : o.dtype)).join(',');
+  const ops = k.operands.map((o) => (o === 'scalar' ? 's' : o.fromOut ? 'out' : o.dtype)).join(',');
   return `ew|${k.expr}|${ops}|${k.compute}|${k.out}|${k.contiguous ? 'c' : 's'}`;
 }
 
@@ -40,9 +41,12 @@ export function elementwiseSource(k: ElementwiseKernel): string {
   const T = computeType(k.compute);
   const f16 = k.out === 'f16' || k.operands.some((o) => o !== 'scalar' && o.dtype === 'f16');
   const tensors = k.operands.map((o, i) => ({ o, i })).filter(({ o }) => o !== 'scalar');
-  const bindings = tensors.map(({ o, i }, b) =>
+  // WebGPU forbids binding one buffer both read-only and writable in a dispatch: an operand that is the output
+  // view itself (in-place ops) gets no binding of its own and is read from `out`.
+  const bound = tensors.filter(({ o }) => !(o as { fromOut?: boolean }).fromOut);
+  const bindings = bound.map(({ o, i }, b) =>
     `@group(0) @binding(${b}) var<storage, read> in${i}: array<${storageType((o as { dtype: DType }).dtype)}>;`);
-  const outBinding = tensors.length;
+  const outBinding = bound.length;
   const names = ['a', 'b', 'c'];
   const index = k.contiguous
     ? [`let o_out = uw(${W.outOffset}) + idx;`, ...tensors.map(({ i }) => `let o${i} = uw(${W.offsets + i}) + idx;`)]
@@ -57,7 +61,8 @@ export function elementwiseSource(k: ElementwiseKernel): string {
         '}',
       ];
   const loads = k.operands.map((o, i) =>
-    o === 'scalar' ? `let ${names[i]} = bitcast<${T}>(uw(${W.scalars + i}));` : `let ${names[i]} = ${T}(in${i}[o${i}]);`);
+    o === 'scalar' ? `let ${names[i]} = bitcast<${T}>(uw(${W.scalars + i}));`
+      : `let ${names[i]} = ${T}(${o.fromOut ? 'out' : `in${i}`}[o${i}]);`);
   const params = [0, 1, 2, 3].map((j) => `let p${j} = bitcast<${T}>(uw(${W.params + j}));`);
   const S = storageType(k.out);
   const store = k.resultIsBool
