@@ -1,0 +1,167 @@
+// Scaled dot-product attention, softmax(q k^T * scale + bias) v, as one op: the fused flash kernel on webgpu
+// (shaders/attention.ts), a plain loop on the cpu, and a backward written with tensor ops from the unfused math.
+// Shapes: q [B, H, T, D], k and v [B, Hkv, S, D] with H a multiple of Hkv (grouped-query attention: query head h
+// reads key/value head floor(h / (H / Hkv))), an optional additive mask broadcastable to [B, H, T, S] (e.g. a tree
+// mask for speculative decoding), causal masking and a sliding window (see bias.ts for which keys a query sees).
+import { Tensor, broadcastShapes } from '../../index.js';
+import { apply, describe, valuesOf, type Grads, type OpSpec } from '../../ops/op.js';
+import { sumTo } from '../../ops/elementwise.js';
+import { dispatch } from '../../core/executor.js';
+import { pipeline } from '../../shaders/pipelines.js';
+import { MetaWriter } from '../../shaders/preamble.js';
+import { flashKey, flashSource, FW, FLASH_ROWS, MAX_HEAD_DIM } from '../../shaders/attention.js';
+import { visibilityBias, visible, type Visibility } from './bias.js';
+
+export interface AttentionOptions {
+  /** each query sees only keys at or before its own position (default false) */
+  causal?: boolean;
+  /** a query sees only the last `window` keys up to its position, itself included (needs causal) */
+  window?: number;
+  /** additive mask broadcastable to [B, H, T, S]: 0 keeps a key, -Infinity hides it */
+  mask?: Tensor | null;
+  /** default 1 / sqrt(D) */
+  scale?: number;
+  /** key position of the first query (default S - T: the queries are the last T keys) */
+  qOffset?: number;
+}
+
+interface Params extends Visibility { scale: number; hasMask: boolean }
+
+/** Softmax over the last dim, shifted by the (constant) row max so exp never overflows. */
+function softmaxLast(x: Tensor): Tensor {
+  const e = x.sub(x.amax(-1, true).detach()).exp();
+  return e.div(e.sum(-1, true));
+}
+
+/** Reshapes [B, H, ...] to [B, Hkv, H / Hkv, ...] so query groups broadcast against their shared K/V head. */
+function grouped(x: Tensor, hkv: number): Tensor {
+  return x.reshape([x.shape[0], hkv, x.shape[1] / hkv, ...x.shape.slice(2)]);
+}
+
+/** The mask as [b, hkv | 1, group | 1, T, S], matching grouped scores. */
+function groupedMask(mask: Tensor, hkv: number): Tensor {
+  const m4 = mask.reshape([...new Array(4 - mask.ndim).fill(1), ...mask.shape]);
+  return m4.shape[1] === 1 ? m4.unsqueeze(2) : grouped(m4, hkv);
+}
+
+/** Attention probabilities in grouped form [B, Hkv, group, T, S], from the unfused math. */
+function probabilities(q: Tensor, k: Tensor, mask: Tensor | null, p: Params): Tensor {
+  const [T, S, hkv] = [q.shape[2], k.shape[2], k.shape[1]];
+  let scores = grouped(q, hkv).matmul(k.unsqueeze(2).transpose(-1, -2)).mul(p.scale);
+  if (p.causal || p.window > 0) scores = scores.add(visibilityBias(T, S, p, q.device).cast(q.dtype));
+  if (mask) scores = scores.add(groupedMask(mask, hkv));
+  return softmaxLast(scores);
+}
+
+const ATTENTION: OpSpec<Params> = {
+  name: 'attention',
+  infer([q, k, v, mask]) {
+    const bad = q.ndim !== 4 || k.ndim !== 4 || v.ndim !== 4 || k.shape.join() !== v.shape.join() || q.shape[0] !== k.shape[0] ||
+      q.shape[3] !== k.shape[3] || q.shape[1] % k.shape[1] !== 0;
+    if (bad) {
+      throw new Error(`attention: expected q [B, H, T, D], k and v [B, Hkv, S, D] with H a multiple of Hkv, ` +
+        `got q ${describe(q)}, k ${describe(k)}, v ${describe(v)}`);
+    }
+    if (q.dtype !== k.dtype || q.dtype !== v.dtype) throw new Error(`attention: q, k, v must share a dtype, got ${q.dtype}, ${k.dtype}, ${v.dtype}`);
+    if (q.device === 'webgpu' && q.shape[3] > MAX_HEAD_DIM) throw new Error(`attention: head dim ${q.shape[3]} exceeds the ${MAX_HEAD_DIM} of the webgpu kernel`);
+    if (mask) {
+      const full = [q.shape[0], q.shape[1], q.shape[2], k.shape[2]];
+      const b = broadcastShapes('attention mask', mask.shape, full);
+      if (b.join() !== full.join() || mask.ndim > 4) throw new Error(`attention: mask ${describe(mask)} does not broadcast to [${full}]`);
+    }
+    return { shape: q.shape, dtype: q.dtype };
+  },
+  cpu(out, [q, k, v, mask], p) {
+    const [B, H, T, D] = q.shape;
+    const [hkv, S] = [k.shape[1], k.shape[2]];
+    const [Q, K, V] = [valuesOf(q), valuesOf(k), valuesOf(v)];
+    const M = mask ? valuesOf(mask, [B, H, T, S]) : null;
+    const O = out.storage.cpu!;
+    const group = H / hkv;
+    const scores = new Float64Array(S);
+    for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) {
+      const qRow = ((b * H + h) * T + i) * D;
+      const kvBase = (b * hkv + Math.floor(h / group)) * S;
+      let max = -Infinity;
+      for (let j = 0; j < S; j++) {
+        let s = -Infinity;
+        if (visible(i, j, p)) {
+          s = 0;
+          for (let d = 0; d < D; d++) s += Q[qRow + d] * K[(kvBase + j) * D + d];
+          s = s * p.scale + (M ? M[((b * H + h) * T + i) * S + j] : 0);
+        }
+        scores[j] = s;
+        max = Math.max(max, s);
+      }
+      let total = 0;
+      for (let j = 0; j < S; j++) total += scores[j] = max === -Infinity ? 0 : Math.exp(scores[j] - max);
+      for (let d = 0; d < D; d++) {
+        let acc = 0;
+        for (let j = 0; j < S; j++) acc += scores[j] * V[(kvBase + j) * D + d];
+        O[qRow + d] = total > 0 ? acc / total : 0;
+      }
+    }
+  },
+  webgpu(out, [q, k, v, mask], p) {
+    const [B, H, T, D] = q.shape;
+    const [hkv, S] = [k.shape[1], k.shape[2]];
+    const maskStrides = (m: Tensor) => {
+      const shape = [...new Array(4 - m.ndim).fill(1), ...m.shape];
+      const strides = [...new Array(4 - m.ndim).fill(0), ...m.strides];
+      return [m.offset, ...strides.map((s, i) => (shape[i] === 1 ? 0 : s))];
+    };
+    const w = new MetaWriter().u32(FW.H, H).u32(FW.T, T).u32(FW.S, S).u32(FW.D, D).u32(FW.group, H / hkv)
+      .i32(FW.qOffset, p.qOffset).u32(FW.window, p.window).u32(FW.causal, p.causal ? 1 : 0).f32(FW.scale, p.scale)
+      .u32(FW.hasMask, mask ? 1 : 0)
+      .list(FW.q, [q.offset, ...q.strides]).list(FW.k, [k.offset, ...k.strides]).list(FW.v, [v.offset, ...v.strides])
+      .list(FW.mask, mask ? maskStrides(mask) : [0, 0, 0, 0, 0]);
+    const buffers = [q, k, v, mask ?? q, out].map((t) => t.storage.buffer!);
+    dispatch(pipeline(flashKey(q.dtype), () => flashSource(q.dtype)), buffers, w.words, [Math.ceil(T / FLASH_ROWS), B * H]);
+  },
+  // With P the probabilities and O the output: dV = P^T dO, dS = P * (dO V^T - rowsum(dO * O)), dQ = dS K scale,
+  // dK = dS^T Q scale (Dao et al. 2022, eq. in App. B.2), summed over the query heads that share a K/V head.
+  backward(g, { inputs: [q, k, v, mask], out, params: p }): Grads {
+    const hkv = k.shape[1];
+    const probs = probabilities(q, k, mask ?? null, p);
+    const g5 = grouped(g, hkv);
+    const v5 = v.unsqueeze(2);
+    const dS = probs.mul(g5.matmul(v5.transpose(-1, -2)).sub(g5.mul(grouped(out, hkv)).sum(-1, true)));
+    const dq = q.requiresGrad ? dS.matmul(k.unsqueeze(2)).mul(p.scale).reshape(q.shape) : null;
+    const dk = k.requiresGrad ? dS.transpose(-1, -2).matmul(grouped(q, hkv)).sum(2).mul(p.scale) : null;
+    const dv = v.requiresGrad ? probs.transpose(-1, -2).matmul(g5).sum(2) : null;
+    const dmask = mask?.requiresGrad ? sumTo(dS.reshape([q.shape[0], q.shape[1], q.shape[2], k.shape[2]]), mask.shape) : null;
+    return [dq, dk, dv, dmask];
+  },
+  saves: ({ inputs, out }) => [...inputs, out],
+};
+
+function resolve(q: Tensor, k: Tensor, opts: AttentionOptions): Params {
+  const window = opts.window ?? 0;
+  if (!Number.isInteger(window) || window < 0) throw new Error(`attention: window must be a non-negative integer, got ${window}`);
+  if (window > 0 && !opts.causal) throw new Error('attention: a sliding window needs causal: true');
+  return {
+    causal: opts.causal ?? false,
+    window,
+    qOffset: opts.qOffset ?? k.shape[2] - q.shape[2],
+    scale: opts.scale ?? 1 / Math.sqrt(q.shape[3]),
+    hasMask: !!opts.mask,
+  };
+}
+
+/** softmax(q k^T scale + mask) v with causal / sliding-window / grouped-query options; fused on webgpu. */
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
+  const params = resolve(q, k, opts);
+  return apply(ATTENTION, opts.mask ? [q, k, v, opts.mask] : [q, k, v], params);
+}
+
+/** The same attention from unfused tensor ops (matmul, exp, sum): the reference the fused kernel is checked against. */
+export function attentionUnfused(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
+  const params = resolve(q, k, opts);
+  return probabilities(q, k, opts.mask ?? null, params).matmul(v.unsqueeze(2)).reshape(q.shape);
+}
+
+/** The attention probabilities [B, H, T, S] (for inspection and attention-transfer losses). */
+export function attentionWeights(q: Tensor, k: Tensor, opts: AttentionOptions = {}): Tensor {
+  const params = resolve(q, k, opts);
+  return probabilities(q, k, opts.mask ?? null, params).reshape([q.shape[0], q.shape[1], q.shape[2], k.shape[2]]);
+}
