@@ -1,6 +1,7 @@
 // The ops layer: loading it installs the tensor methods and fills core's hooks.
 import { hooks } from '../core/hooks.js';
 import './methods.js';
+import './methods-fused.js';
 import * as V from './views.js';
 import { add } from './functional.js';
 import { onesLike } from './creation.js';
@@ -24,3 +25,9 @@ export { elementwise, sumTo, type Operand, type ElementwiseDef } from './element
 export { apply, empty as emptyTensor, offsetsOf, valuesOf, type OpSpec, type OpContext } from './op.js';
 export { debugChecksDone } from './debug.js';
 export { toDevice };
+export { softmax, logSoftmax } from './softmax.js';
+export { layerNorm, rmsNorm } from './norms.js';
+export {
+  crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits,
+  type Reduction, type KlReduction, type CrossEntropyOptions, type NllLossOptions,
+} from './losses.js';

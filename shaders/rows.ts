@@ -1,0 +1,154 @@
+// Row geometry shared by the row-wise kernels (softmax, layer/RMS norm, cross-entropy): one workgroup per row,
+// where a row is one strided dim of a tensor and the other ("batch") dims are walked with their own strides, so a
+// row along any dim of a non-contiguous view is read in place. Up to three strided tensors share the geometry; a
+// tensor without the row dim (a per-row output, a class-index target) has row stride 0.
+//
+// Uniform words: 0 rows, 1 row length L, 2 batch rank, 4..6 tensor offsets, 8..10 tensor row strides,
+// 16..23 batch shape, 24..47 batch strides (8 words per tensor), 48..62 kernel parameters.
+import type { Shape } from '../core/shape.js';
+import type { MetaWriter } from './preamble.js';
+
+export const ROW = { rows: 0, length: 1, batchRank: 2, offsets: 4, rowStrides: 8, batchShape: 16, batchStrides: 24, params: 48 } as const;
+export const MAX_BATCH_RANK = 8;
+export const MAX_ROW_TENSORS = 3;
+
+export interface Strided { strides: readonly number[]; offset: number }
+
+export interface RowLayout {
+  rows: number;
+  length: number;
+  batchShape: number[];
+  tensors: { offset: number; rowStride: number; batchStrides: number[] }[];
+}
+
+/**
+ * The rows of tensors that all have `shape`, taken along `dim`. Batch dims of size 1 are dropped and adjacent
+ * batch dims are merged where every tensor walks them as one, so most calls have a batch rank of 1 or 2.
+ */
+export function rowLayout(op: string, shape: Shape, dim: number, tensors: Strided[]): RowLayout {
+  const batchShape: number[] = [];
+  const batchStrides: number[][] = tensors.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (d === dim || shape[d] === 1) continue;
+    const last = batchShape.length - 1;
+    if (last >= 0 && tensors.every((t, k) => batchStrides[k][last] === t.strides[d] * shape[d])) {
+      batchShape[last] *= shape[d];
+      tensors.forEach((t, k) => (batchStrides[k][last] = t.strides[d]));
+    } else {
+      batchShape.push(shape[d]);
+      tensors.forEach((t, k) => batchStrides[k].push(t.strides[d]));
+    }
+  }
+  if (batchShape.length > MAX_BATCH_RANK) {
+    throw new Error(`${op}: ${batchShape.length} batch dims remain after merging, more than the kernel's ` +
+      `${MAX_BATCH_RANK}; make the input contiguous first`);
+  }
+  return {
+    rows: batchShape.reduce((a, b) => a * b, 1),
+    length: shape[dim],
+    batchShape,
+    tensors: tensors.map((t, k) => ({ offset: t.offset, rowStride: t.strides[dim], batchStrides: batchStrides[k] })),
+  };
+}
+
+/**
+ * Shape and strides of a view whose trailing `count` dims are merged into one row dim, or null when the strides
+ * do not allow it (the caller then copies). Used by the norms, which normalise over trailing dims.
+ */
+export function mergeTrailing(shape: Shape, strides: readonly number[], count: number): { shape: number[]; strides: number[] } | null {
+  const lead = shape.length - count;
+  let length = 1;
+  let stride = 1;
+  let expected = -1;
+  for (let d = shape.length - 1; d >= lead; d--) {
+    if (shape[d] === 1) continue;
+    if (expected >= 0 && strides[d] !== expected) return null;
+    if (expected < 0) stride = strides[d];
+    length *= shape[d];
+    expected = strides[d] * shape[d];
+  }
+  return { shape: [...shape.slice(0, lead), length], strides: [...strides.slice(0, lead), stride] };
+}
+
+export function writeRowMeta(m: MetaWriter, layout: RowLayout): MetaWriter {
+  m.u32(ROW.rows, layout.rows).u32(ROW.length, layout.length).u32(ROW.batchRank, layout.batchShape.length)
+    .list(ROW.batchShape, layout.batchShape);
+  layout.tensors.forEach((t, k) => {
+    m.u32(ROW.offsets + k, t.offset).u32(ROW.rowStrides + k, t.rowStride).list(ROW.batchStrides + 8 * k, t.batchStrides);
+  });
+  return m;
+}
+
+/**
+ * WGSL shared by the row kernels: the base offsets of a row in each tensor, and workgroup-wide sum and max by a
+ * tree in workgroup memory (the max propagates NaN: WGSL's max() may drop it).
+ */
+export function rowHelpers(wg: number): string {
+  return `
+var<workgroup> red: array<f32, ${wg}>;
+
+fn row_bases(row: u32) -> vec3<u32> {
+  var b = vec3<u32>(uw(${ROW.offsets}u), uw(${ROW.offsets + 1}u), uw(${ROW.offsets + 2}u));
+  var rem = row;
+  for (var d = i32(uw(${ROW.batchRank}u)) - 1; d >= 0; d--) {
+    let ud = u32(d); let size = uw(${ROW.batchShape}u + ud); let c = rem % size; rem = rem / size;
+    b += c * vec3<u32>(uw(${ROW.batchStrides}u + ud), uw(${ROW.batchStrides + 8}u + ud), uw(${ROW.batchStrides + 16}u + ud));
+  }
+  return b;
+}
+
+fn max_nan(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return nan_f32(); }
+  return max(a, b);
+}
+
+fn wg_sum(v: f32, lid: u32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
+    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+
+fn wg_max(v: f32, lid: u32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
+    if (lid < s) { red[lid] = max_nan(red[lid], red[lid + s]); }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+`;
+}
+
+/** The entry point of a row kernel: `body` sees row, lid, L (row length), base (offsets) and rs (row strides). */
+export function rowMain(wg: number, body: string): string {
+  return `
+@compute @workgroup_size(${wg})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = wid.y * nwg.x + wid.x;
+  if (row >= uw(${ROW.rows}u)) { return; }
+  let L = uw(${ROW.length}u);
+  let base = row_bases(row);
+  let rs = vec3<u32>(uw(${ROW.rowStrides}u), uw(${ROW.rowStrides + 1}u), uw(${ROW.rowStrides + 2}u));
+  ${body}
+}
+`;
+}
+
+/** Threads per row: short rows waste fewer idle threads with a small workgroup, long rows want more. */
+export const rowWorkgroup = (length: number): number => (length > 1024 ? 256 : 64);
+
+/** Sizes of the dims before, along and after `dim`, so the cpu references can walk row-major values. */
+export function splitAt(shape: Shape, dim: number): { outer: number; length: number; inner: number } {
+  const prod = (s: Shape) => s.reduce((a, b) => a * b, 1);
+  return { outer: prod(shape.slice(0, dim)), length: shape[dim], inner: prod(shape.slice(dim + 1)) };
+}
