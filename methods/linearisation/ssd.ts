@@ -1,0 +1,30 @@
+// Scheduled Sliding-window Dropout (spec §3 remedy 3): during hybrid fine-tuning the softmax-window branch is
+// zeroed with probability p = 0.9, 0.75, 0.5 over equal thirds of training (p = 0 at test). Granularity [R]: one
+// draw per (layer, step); a dropped layer runs its linear branch over all j ≤ i (laFull).
+
+export const SSD_PROBABILITIES: readonly number[] = [0.9, 0.75, 0.5];
+
+/** The drop probability at `step` of `total`, the schedule split into equal parts, one per probability. */
+export function ssdProbability(step: number, total: number, probs: readonly number[] = SSD_PROBABILITIES): number {
+  const part = Math.min(probs.length - 1, Math.floor((step * probs.length) / total));
+  return probs[part];
+}
+
+/** A small seeded generator (mulberry32) for host-side decisions such as SSD draws. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** For each layer, whether its window branch is dropped at this step. */
+export function drawSwaDrops(step: number, total: number, layers: number, random: () => number,
+  probs: readonly number[] = SSD_PROBABILITIES): boolean[] {
+  const p = ssdProbability(step, total, probs);
+  return Array.from({ length: layers }, () => random() < p);
+}

@@ -1,0 +1,200 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { noGrad, tensor, tidy, where, type Tensor } from '../../index.js';
+import { DEVICES, assertClose, assertTensorClose, gradcheck, randomValues } from '../helpers.js';
+import { causalMask, linearMask, windowMask } from '../../methods/linearisation/masks.js';
+import { ATTENTION_MODES, hybridAttention, laMassFraction } from '../../methods/linearisation/hybridAttention.js';
+import { hybridAttentionReference, referenceWeights } from '../../methods/linearisation/reference.js';
+import { FeatureMap } from '../../methods/linearisation/featureMaps.js';
+import { createHybridCache, disposeHybridCache, hybridDecodeStep } from '../../methods/linearisation/decode.js';
+import {
+  attentionOutputMse, attentionWeightXent, linearAttentionWeights, softmaxAttentionWeights,
+} from '../../methods/linearisation/losses.js';
+import { SSD_PROBABILITIES, drawSwaDrops, seededRandom, ssdProbability } from '../../methods/linearisation/ssd.js';
+import { FILLER0, KEY0, SPEC_TASK, VALUE0, fillerMap, makeBatch } from '../../methods/linearisation/task.js';
+
+const s = suite('methods/linearisation');
+
+/** nested [H][T][c] arrays of random values */
+function nested(H: number, T: number, c: number, seed: number, lo = -1.5, hi = 1.5): number[][][] {
+  const flat = randomValues(H * T * c, seed, lo, hi);
+  return Array.from({ length: H }, (_, h) => Array.from({ length: T }, (_, t) => flat.slice((h * T + t) * c, (h * T + t + 1) * c)));
+}
+const asTensor = (x: number[][][], device: 'cpu' | 'webgpu', dtype: 'f32' | 'f64' = 'f32') => tensor([x], { device, dtype });
+
+async function rows(t: Tensor): Promise<boolean[][]> {
+  return (await t.toArray()) as boolean[][];
+}
+
+s('masks: T = 4, W = 2 gives Win(3) = {2, 3}, Lin(3) = {0, 1}, Lin(1) = ∅', async () => {
+  const win = await rows(windowMask(4, 2));
+  const lin = await rows(linearMask(4, 2));
+  assert.equal(win[3], [false, false, true, true]);
+  assert.equal(lin[3], [true, true, false, false]);
+  assert.equal(lin[1], [false, false, false, false]);
+  assert.equal(win[0], [true, false, false, false]);
+  const causal = await rows(causalMask(4));
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) assert.is(win[i][j] || lin[i][j], causal[i][j]);
+});
+
+for (const device of DEVICES) {
+  s(`every mode matches the loop oracle at the window edges (T = 7, W = 3, 2 heads) on ${device}`, async () => {
+    const [H, T, d, F, W] = [2, 7, 3, 4, 3];
+    const inp = { q: nested(H, T, d, 1), k: nested(H, T, d, 2), v: nested(H, T, d, 3),
+      phiQ: nested(H, T, F, 4, 0.05, 1), phiK: nested(H, T, F, 5, 0.05, 1), gamma: [0.3, 0.8], window: W };
+    const gateLogit = tensor(inp.gamma.map((g) => Math.log(g / (1 - g))), { device });
+    for (const mode of ATTENTION_MODES) {
+      const ref = hybridAttentionReference({ ...inp, mode });
+      const { y, laMass } = hybridAttention(asTensor(inp.q, device), asTensor(inp.k, device), asTensor(inp.v, device),
+        { window: W, phiQ: asTensor(inp.phiQ, device), phiK: asTensor(inp.phiK, device), gateLogit, mode });
+      assertClose(await y.data(), ref.y.flat(2), { atol: 1e-5, msg: `${mode} y` });
+      assertClose(await laMass.data(), ref.laMass.flat(), { atol: 1e-5, msg: `${mode} laMass` });
+    }
+  });
+}
+
+s('hybrid attention gradients match finite differences (float64)', async () => {
+  const [H, T, d, F] = [1, 5, 2, 2];
+  const shapeQ = [1, H, T, d];
+  const shapeF = [1, H, T, F];
+  const mix = tensor(randomValues(T * d, 9), { shape: [1, H, T, d], dtype: 'f64' });
+  await gradcheck((q, k, v, pq, pk, g) =>
+    hybridAttention(q, k, v, { window: 2, phiQ: pq, phiK: pk, gateLogit: g, mode: 'hybrid' }).y.mul(mix).sum(),
+  [
+    { shape: shapeQ, values: randomValues(T * d, 1) }, { shape: shapeQ, values: randomValues(T * d, 2) },
+    { shape: shapeQ, values: randomValues(T * d, 3) }, { shape: shapeF, values: randomValues(T * F, 4, 0.1, 1) },
+    { shape: shapeF, values: randomValues(T * F, 5, 0.1, 1) }, { shape: [H], values: [0.3] },
+  ], { atol: 1e-6 });
+});
+
+s('hand case: weights (0.5, 0.25, 0.5), y = 2.4, ρ = 0.4', async () => {
+  // query i = 2, W = 2: window keys j = 1, 2 with scores (0, ln 2); φ(q_2)·φ(k_0) = 0.5; γ = sigmoid(0) = 0.5
+  const q = tensor([[[[0], [0], [1]]]]);
+  const k = tensor([[[[0], [0], [Math.LN2]]]]);
+  const v = tensor([[[[1], [2], [4]]]]);
+  const phiQ = tensor([[[[1], [1], [1]]]]);
+  const phiK = tensor([[[[0.5], [1], [1]]]]);
+  const { a } = referenceWeights({ q: [[[0], [0], [1]]], k: [[[0], [0], [Math.LN2]]], v: [[[1], [2], [4]]],
+    phiQ: [[[1], [1], [1]]], phiK: [[[0.5], [1], [1]]], gamma: [0.5], window: 2, mode: 'hybrid' }, 0, 2);
+  assertClose(a, [0.5, 0.25, 0.5]);
+  const { y, laMass } = hybridAttention(q, k, v, { window: 2, phiQ, phiK, gateLogit: tensor([0]), mode: 'hybrid' });
+  assertClose([(await y.data())[2]], [2.4], { atol: 1e-5 });
+  assertClose([await laMassFraction(laMass, 2).item()], [0.4], { atol: 1e-6 });
+});
+
+s('diagnostic modes: swaOnly is windowed softmax, laFull with φ ≡ 1 is the causal mean, sinks and zero', async () => {
+  const [H, T, d, W] = [2, 6, 3, 2];
+  const q = asTensor(nested(H, T, d, 11), 'cpu');
+  const k = asTensor(nested(H, T, d, 12), 'cpu');
+  const v = asTensor(nested(H, T, d, 13), 'cpu');
+  const ones = tensor(new Array(H * T).fill(1), { shape: [1, H, T, 1] });
+  const scores = q.matmul(k.transpose(-1, -2)).mul(1 / Math.sqrt(d));
+  const windowed = where(windowMask(T, W), scores, -Infinity).softmax(-1).matmul(v);
+  await assertTensorClose(hybridAttention(q, k, v, { window: W, mode: 'swaOnly' }).y, windowed, { atol: 1e-5 });
+  const counts = tensor(Array.from({ length: T }, (_, i) => i + 1), { shape: [T, 1] });
+  const causalMean = where(causalMask(T), 1, 0).cast('f32').matmul(v).div(counts);
+  const la = hybridAttention(q, k, v, { window: W, phiQ: ones, phiK: ones, mode: 'laFull' });
+  await assertTensorClose(la.y, causalMean, { atol: 1e-5 });
+  assertClose(await la.laMass.data(), new Array(H * T).fill(1), { atol: 1e-5 });
+  const sinkMask = tensor(Array.from({ length: T * T }, (_, n) => Number(n % T < 2 && n % T <= Math.floor(n / T))), { shape: [T, T] });
+  const sinks = where(sinkMask, scores, -Infinity).softmax(-1).matmul(v);
+  await assertTensorClose(hybridAttention(q, k, v, { window: W, mode: 'sinks', sinks: 2 }).y, sinks, { atol: 1e-5 });
+  const zero = hybridAttention(q, k, v, { window: W, mode: 'zero' });
+  assertClose(await zero.y.data(), new Array(H * T * d).fill(0));
+  assertClose(await zero.laMass.data(), new Array(H * T).fill(0));
+});
+
+for (const device of DEVICES) {
+  s(`recurrent decoding equals the parallel hybrid at every step on ${device}`, async () => {
+    const [B, H, T, d, W] = [2, 2, 9, 4, 3];
+    const q = tensor(randomValues(B * H * T * d, 21), { shape: [B, H, T, d], device });
+    const k = tensor(randomValues(B * H * T * d, 22), { shape: [B, H, T, d], device });
+    const v = tensor(randomValues(B * H * T * d, 23), { shape: [B, H, T, d], device });
+    const fq = new FeatureMap({ heads: H, headDim: d, featureDim: 3, device, seed: 1 });
+    const fk = new FeatureMap({ heads: H, headDim: d, featureDim: 3, device, seed: 2 });
+    const gateLogit = tensor([-0.5, 1.2], { device });
+    const parallel = hybridAttention(q, k, v, { window: W, phiQ: fq.forward(q), phiK: fk.forward(k), gateLogit }).y;
+    const cache = createHybridCache({ window: W, phiQ: (x) => fq.forward(x), phiK: (x) => fk.forward(x), gateLogit });
+    const steps = [];
+    for (let t = 0; t < T; t++) steps.push(hybridDecodeStep(cache, q.select(2, t), k.select(2, t), v.select(2, t)));
+    for (let t = 0; t < T; t++) {
+      await assertTensorClose(steps[t], parallel.select(2, t).contiguous(), { atol: 1e-5, msg: `step ${t}` });
+    }
+    disposeHybridCache(cache);
+  });
+}
+
+s('Hedgehog loss equals H(A^soft) when A^lin = A^soft, and is larger otherwise', async () => {
+  const [H, T, d] = [2, 5, 3];
+  const q = asTensor(nested(H, T, d, 31), 'cpu');
+  const k = asTensor(nested(H, T, d, 32), 'cpu');
+  const soft = softmaxAttentionWeights(q, k);
+  const entropy = await tidy(() => soft.mul(soft.clamp(1e-30).log()).sum(-1).mean().neg()).item();
+  assertClose([await attentionWeightXent(soft, soft).item()], [entropy], { atol: 1e-6 });
+  const phi = asTensor(nested(H, T, 4, 33, 0.1, 1), 'cpu');
+  const other = linearAttentionWeights(phi, asTensor(nested(H, T, 4, 34, 0.1, 1), 'cpu'));
+  assert.ok((await attentionWeightXent(soft, other).item()) > entropy + 1e-3);
+});
+
+s('output-MSE transfer loss is zero when the feature map reproduces the softmax weights exactly', async () => {
+  // q = 0 makes causal softmax uniform. With U = 0, Hedgehog φ ≡ 1/F on 2F features, so φ(q)·φ(k) = 2/F;
+  // with γ = 2/F every hybrid weight equals that constant too, and the hybrid reproduces softmax exactly.
+  const [H, T, d, F, W] = [2, 7, 3, 4, 2];
+  const q = tensor(new Array(H * T * d).fill(0), { shape: [1, H, T, d] });
+  const k = asTensor(nested(H, T, d, 41), 'cpu');
+  const v = asTensor(nested(H, T, d, 42), 'cpu');
+  const map = new FeatureMap({ heads: H, headDim: d, featureDim: F });
+  noGrad(() => map.weight.zero_());
+  const teacher = softmaxAttentionWeights(q, k).matmul(v);
+  const student = (g: number) => hybridAttention(q, k, v, { window: W, phiQ: map.forward(q), phiK: map.forward(k),
+    gateLogit: tensor([g, g]), mode: 'hybrid' }).y;
+  const gammaLogit = Math.log((2 / F) / (1 - 2 / F));
+  assertClose([await attentionOutputMse(student(gammaLogit), teacher).item()], [0], { atol: 1e-6 });
+  assert.ok((await attentionOutputMse(student(2), teacher).item()) > 1e-2);
+});
+
+s('SSD: 0.9 / 0.75 / 0.5 by thirds, drawn at that frequency; a forced drop equals laFull', async () => {
+  const total = 300;
+  assert.equal([0, 99, 100, 199, 200, 299].map((t) => ssdProbability(t, total)), [0.9, 0.9, 0.75, 0.75, 0.5, 0.5]);
+  const r = seededRandom(7);
+  const dropped = [0, 0, 0];
+  const draws = 20000;
+  for (let n = 0; n < draws; n++) {
+    const step = n % total;
+    dropped[Math.floor((step * 3) / total)] += drawSwaDrops(step, total, 1, r)[0] ? 1 : 0;
+  }
+  assertClose(dropped.map((c) => c / (draws / 3)), SSD_PROBABILITIES, { atol: 0.02 });
+  const [H, T, d] = [1, 6, 2];
+  const q = asTensor(nested(H, T, d, 51), 'cpu');
+  const phi = asTensor(nested(H, T, 3, 52, 0.1, 1), 'cpu');
+  const opts = { window: 2, phiQ: phi, phiK: phi, gateLogit: tensor([0.4]) };
+  await assertTensorClose(hybridAttention(q, q, q, { ...opts, mode: 'hybrid', dropSwa: true }).y,
+    hybridAttention(q, q, q, { ...opts, mode: 'laFull' }).y);
+});
+
+s('task generator: answers ≥ 45 tokens from their pairs; filler noise 10% ± 1', () => {
+  const f = fillerMap(3);
+  const batch = makeBatch(400, 0.5, SPEC_TASK, f, seededRandom(5));
+  let noisy = 0;
+  let predictable = 0;
+  for (const [n, seq] of batch.tokens.entries()) {
+    assert.is(seq.length, SPEC_TASK.seqLen);
+    for (let t = 0; t < seq.length; t++) {
+      if (batch.recall[n][t]) {
+        const key = seq[t];
+        assert.ok(key >= KEY0 && key < VALUE0);
+        const pairAt = seq.indexOf(key);
+        assert.ok(pairAt < t && seq[pairAt + 1] === seq[t + 1], 'the value follows its key in both places');
+        assert.ok(t + 1 - (pairAt + 1) >= 45, `answer distance ${t - pairAt}`);
+      }
+      if (t >= 3 && [seq[t - 2], seq[t - 1], seq[t]].every((x) => x >= FILLER0)
+        && !batch.recall[n].slice(0, t).some(Boolean) && seq.slice(0, t).every((x) => x === 0 || x >= FILLER0)) {
+        predictable++;
+        if (seq[t] !== FILLER0 + f[seq[t - 2] - FILLER0][seq[t - 1] - FILLER0]) noisy++;
+      }
+    }
+  }
+  assert.ok(Math.abs(noisy / predictable - 0.1) < 0.01, `noise rate ${noisy / predictable}`);
+});
+
+s.run();
