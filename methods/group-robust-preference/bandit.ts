@@ -1,0 +1,98 @@
+// The GRPO paper's synthetic log-linear contextual bandit (§5.1; official bandit code), on plain Float64 arrays.
+// States s ~ U[0,1]², 8 actions, 2 groups. Features φ(s, a, g) ∈ R⁴: for each state dim j the pair
+//   [(a/8 + 1)·cos(π s_j), sin(π s_j)/(a/8 + 1)], with the pair's two entries swapped for group 1.
+// True rewards r_g(s, a) = θ*_gᵀφ(s, a, g); the policy shares one θ across groups: πθ(a|s, g) ∝ exp(θᵀφ(s, a, g)).
+import { randomInt, type Rng } from './random.js';
+
+export interface GroupLinearBandit {
+  stateDim: number;
+  actions: number;
+  groups: number;
+  featureDim: number;
+  thetaStar: number[][];
+  features(state: readonly number[], action: number, group: number): number[];
+  reward(state: readonly number[], action: number, group: number): number;
+}
+
+export interface BanditConfig {
+  stateDim?: number;
+  actions?: number;
+  thetaStar?: number[][];
+}
+
+export function groupLinearBandit(cfg: BanditConfig = {}): GroupLinearBandit {
+  const stateDim = cfg.stateDim ?? 2;
+  const actions = cfg.actions ?? 8;
+  const thetaStar = cfg.thetaStar ?? [[1, 3, 1, 3], [3, 1, 3, 1]];
+  const features = (s: readonly number[], a: number, g: number): number[] => {
+    const scale = a / actions + 1;
+    return s.flatMap((sj) => {
+      const pair = [scale * Math.cos(Math.PI * sj), Math.sin(Math.PI * sj) / scale];
+      return g % 2 === 1 ? [pair[1], pair[0]] : pair;
+    });
+  };
+  const reward = (s: readonly number[], a: number, g: number) => dot(thetaStar[g], features(s, a, g));
+  return { stateDim, actions, groups: thetaStar.length, featureDim: 2 * stateDim, thetaStar, features, reward };
+}
+
+export const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+};
+
+export interface PreferenceSet {
+  /** rows Y_i = φ(s, y_w, g) − φ(s, y_l, g) */
+  Y: number[][];
+  group: number[];
+}
+
+/**
+ * 'even': both actions uniform with a1 ≠ a2. 'uneven': group 0 compares a with a ± 1 (close actions, a hard
+ * group), group 1 compares a with a + 4 (mod 8). Group g gets round(n·shares[g]) pairs; the label is
+ * deterministic (the higher true reward wins).
+ */
+export function collectPreferences(env: GroupLinearBandit, n: number, shares: readonly number[], mode: 'even' | 'uneven', rng: Rng): PreferenceSet {
+  const Y: number[][] = [];
+  const group: number[] = [];
+  shares.forEach((share, g) => {
+    for (let k = 0; k < Math.round(n * share); k++) {
+      const s = Array.from({ length: env.stateDim }, () => rng());
+      const a1 = randomInt(rng, env.actions);
+      let a2: number;
+      if (mode === 'even') a2 = (a1 + 1 + randomInt(rng, env.actions - 1)) % env.actions;
+      else if (g === 0) a2 = (a1 + (rng() < 0.5 ? 1 : env.actions - 1)) % env.actions;
+      else a2 = (a1 + env.actions / 2) % env.actions;
+      const [w, l] = env.reward(s, a1, g) >= env.reward(s, a2, g) ? [a1, a2] : [a2, a1];
+      const fw = env.features(s, w, g);
+      const fl = env.features(s, l, g);
+      Y.push(fw.map((v, j) => v - fl[j]));
+      group.push(g);
+    }
+  });
+  return { Y, group };
+}
+
+/**
+ * Relative reward gap of the greedy policy per group, (r*_g − r_g(π̂))/r*_g, with r*_g = E_s max_a r_g(s, a) and
+ * r_g(π̂) = E_s r_g(s, argmax_a θᵀφ(s, a, g)) over the given states.
+ */
+export function greedyRewardError(env: GroupLinearBandit, theta: ArrayLike<number>, states: readonly number[][]): number[] {
+  return env.thetaStar.map((_, g) => {
+    let best = 0;
+    let got = 0;
+    for (const s of states) {
+      let top = -Infinity;
+      let greedy = 0;
+      let greedyScore = -Infinity;
+      for (let a = 0; a < env.actions; a++) {
+        top = Math.max(top, env.reward(s, a, g));
+        const score = dot(theta, env.features(s, a, g));
+        if (score > greedyScore) [greedyScore, greedy] = [score, a];
+      }
+      best += top;
+      got += env.reward(s, greedy, g);
+    }
+    return (best - got) / best;
+  });
+}

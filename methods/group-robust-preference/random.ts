@@ -1,0 +1,21 @@
+// A small seeded generator for the plain-array bandit kit (mulberry32): the same seed gives the same data sets.
+export type Rng = () => number;
+
+export function seededRng(seed: number): Rng {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An integer uniform in [0, n). */
+export const randomInt = (rng: Rng, n: number): number => Math.floor(rng() * n);
+
+/** A standard normal draw (Box-Muller). */
+export function randomNormal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
