@@ -22,6 +22,8 @@ export interface GpuContext {
   hasF16: boolean;
   hasSubgroups: boolean;
   hasTimestamps: boolean;
+  /** the subgroup size when the adapter has exactly one (kernels specialised to it need this), else null */
+  subgroupSize: number | null;
 }
 
 let keepAlive: unknown = null; // Dawn's GPU object; see the note above.
@@ -87,7 +89,13 @@ async function init(): Promise<GpuContext> {
     hasF16: features.includes('shader-f16' as GPUFeatureName),
     hasSubgroups: features.includes('subgroups' as GPUFeatureName),
     hasTimestamps: features.includes('timestamp-query' as GPUFeatureName),
+    subgroupSize: fixedSubgroupSize(ai),
   };
+}
+
+function fixedSubgroupSize(ai: GPUAdapterInfo | undefined): number | null {
+  const { subgroupMinSize: lo, subgroupMaxSize: hi } = (ai ?? {}) as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  return lo && lo === hi ? lo : null;
 }
 
 /** Initialises WebGPU (once). Every webgpu op needs this to have resolved; `ready()` is its public name. */

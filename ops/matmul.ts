@@ -6,7 +6,8 @@ import { promote, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
 import { MetaWriter } from '../shaders/preamble.js';
-import { matmulKey, matmulSource, MW, MAX_BATCH_RANK, TILE } from '../shaders/matmul.js';
+import { MW, MAX_BATCH_RANK } from '../shaders/matmul.js';
+import { selectVariant } from './matmul-select.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { sumTo } from './elementwise.js';
 
@@ -66,15 +67,17 @@ const MATMUL: OpSpec<void> = {
     if (batch.length > MAX_BATCH_RANK) throw new Error(`matmul: at most ${MAX_BATCH_RANK} batch dims on webgpu, got ${fmtShape(batch)}`);
     const batches = numel(batch);
     if (batches > 65535) throw new Error(`matmul: ${batches} batches exceed the 65535 the webgpu kernel dispatches at once`);
+    const aBatch = batchStrides(a, batch);
+    const bBatch = batchStrides(b, batch);
     const m = new MetaWriter()
       .u32(MW.M, M).u32(MW.N, N).u32(MW.K, K).u32(MW.batchRank, batch.length)
       .u32(MW.aOff, a.offset).u32(MW.bOff, b.offset)
       .u32(MW.sam, a.strides[a.ndim - 2]).u32(MW.sak, a.strides[a.ndim - 1])
       .u32(MW.sbk, b.strides[b.ndim - 2]).u32(MW.sbn, b.strides[b.ndim - 1]).u32(MW.batches, batches)
-      .list(MW.batchShape, batch).list(MW.aBatch, batchStrides(a, batch)).list(MW.bBatch, batchStrides(b, batch));
-    const pipe = pipeline(matmulKey(a.dtype, b.dtype, out.dtype), () => matmulSource(a.dtype, b.dtype, out.dtype));
-    dispatch(pipe, [a.storage.buffer!, b.storage.buffer!, out.storage.buffer!], m.words,
-      [Math.ceil(N / TILE), Math.ceil(M / TILE), batches]);
+      .list(MW.batchShape, batch).list(MW.aBatch, aBatch).list(MW.bBatch, bBatch);
+    const v = selectVariant({ M, N, K, a, b, out, aBatch, bBatch });
+    dispatch(pipeline(v.key, v.source), [a.storage.buffer!, b.storage.buffer!, out.storage.buffer!], m.words,
+      [Math.ceil(N / v.cols), Math.ceil(M / v.rows), batches]);
   },
   backward: (g, { inputs: [a, b] }) => [
     a.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape) : null,

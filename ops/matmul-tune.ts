@@ -1,0 +1,102 @@
+// Picks the matmul kernel per shape class by measurement on the running adapter. For each problem the tuner
+// (1) validates every candidate variant against the cpu reference on a small problem of the same class (same
+// dtypes, same load modes, odd edges), dropping any that disagree, then (2) times the survivors at the real size
+// (median of `reps` runs) and records the fastest for the class. Choices are kept for the process and written to
+// a small JSON file per adapter (ops/matmul-cache.ts), so a later process starts tuned.
+import { Tensor } from '../core/tensor.js';
+import { sync } from '../core/executor.js';
+import type { DType } from '../core/dtype.js';
+import { tensor } from './creation.js';
+import { candidates, matmulChoices, setChoice, shapeClass, withVariant, type MatmulProblem } from './matmul-select.js';
+import { storeChoices } from './matmul-cache.js';
+
+export interface MatmulCase {
+  M: number; N: number; K: number;
+  /** batch size (default 1: plain 2-D matmul) */
+  batch?: number;
+  /** the first operand is a transposed view ([K, M] storage), the second likewise ([N, K]) */
+  transA?: boolean; transB?: boolean;
+  dtype?: DType;
+}
+
+export interface VariantTiming { variant: string; ok: boolean; maxError: number; medianMs: number | null }
+export interface TuneResult { shapeClass: string; choice: string; timings: VariantTiming[] }
+
+/** Deterministic operand values in [-1, 1): tuning must not depend on the library's own RNG. */
+function operand(rows: number, cols: number, batch: number, transposed: boolean, dtype: DType, seed: number): Tensor {
+  const n = rows * cols * batch;
+  const values = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; values[i] = s / 2 ** 31 - 1; }
+  const stored = transposed ? [batch, cols, rows] : [batch, rows, cols];
+  const t = tensor(values, { shape: stored, dtype, device: 'webgpu' });
+  const m = transposed ? t.transpose(-1, -2) : t;
+  return batch === 1 ? m.squeeze(0) : m;
+}
+
+function operands(c: MatmulCase): [Tensor, Tensor] {
+  const batch = c.batch ?? 1;
+  const dtype = c.dtype ?? 'f32';
+  return [operand(c.M, c.K, batch, !!c.transA, dtype, 7), operand(c.K, c.N, batch, !!c.transB, dtype, 11)];
+}
+
+function problemOf(a: Tensor, b: Tensor, c: MatmulCase): MatmulProblem {
+  const batch = c.batch ?? 1;
+  const bs = (t: Tensor) => (batch === 1 ? [] : [t.strides[0]]);
+  return { M: c.M, N: c.N, K: c.K, a, b, out: a, aBatch: bs(a), bBatch: bs(b) };
+}
+
+/** A small case of the same class: the same residues mod 4 (so the same load modes) and ragged tile edges. */
+function smallCase(c: MatmulCase): MatmulCase {
+  const shrink = (n: number) => (n > 72 ? 64 + (n % 4) + 4 : n);
+  return { ...c, M: c.M > 72 ? 45 : c.M, N: shrink(c.N), K: shrink(c.K), batch: Math.min(c.batch ?? 1, 2) };
+}
+
+async function maxError(c: MatmulCase, variant: string): Promise<number> {
+  const [a, b] = operands(c);
+  const [ac, bc] = [await a.to('cpu'), await b.to('cpu')];
+  const ref = await ac.matmul(bc).data();
+  const out = withVariant(variant, () => a.matmul(b));
+  const got = await out.data();
+  for (const t of [a, b, ac, bc, out]) t.dispose();
+  let err = 0;
+  for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(got[i] - ref[i]) / (1 + Math.abs(ref[i])));
+  return Number.isNaN(err) || got.length !== ref.length ? Infinity : err;
+}
+
+async function medianMs(a: Tensor, b: Tensor, variant: string, reps: number): Promise<number> {
+  withVariant(variant, () => a.matmul(b)).dispose(); // compile and first run outside the timing
+  await sync();
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    const out = withVariant(variant, () => a.matmul(b));
+    await sync();
+    times.push(performance.now() - t0);
+    out.dispose();
+  }
+  return times.sort((x, y) => x - y)[Math.floor(reps / 2)];
+}
+
+/** Tunes the matmul kernel choice for each case's shape class; returns what was measured. */
+export async function tuneMatmul(cases: MatmulCase[], opts: { reps?: number } = {}): Promise<TuneResult[]> {
+  const results: TuneResult[] = [];
+  for (const c of cases) {
+    const [a, b] = operands(c);
+    const p = problemOf(a, b, c);
+    const timings: VariantTiming[] = [];
+    for (const v of candidates(p)) {
+      const err = await maxError(smallCase(c), v.name);
+      const ok = err <= ((c.dtype ?? 'f32') === 'f16' ? 2e-2 : 1e-4);
+      timings.push({ variant: v.name, ok, maxError: err, medianMs: ok ? await medianMs(a, b, v.name, opts.reps ?? 3) : null });
+    }
+    const best = timings.filter((t) => t.ok).sort((x, y) => x.medianMs! - y.medianMs!)[0];
+    if (!best) throw new Error(`matmul tuning: no kernel variant matched the cpu reference for ${shapeClass(p)}`);
+    setChoice(shapeClass(p), best.variant);
+    results.push({ shapeClass: shapeClass(p), choice: best.variant, timings });
+    a.dispose();
+    b.dispose();
+  }
+  storeChoices(matmulChoices());
+  return results;
+}
