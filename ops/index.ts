@@ -17,6 +17,8 @@ export * from './functional.js';
 export * from './creation.js';
 export * from './random.js';
 export { matmul, bmm, outer, linear } from './matmul.js';
+export { tuneMatmul, type MatmulCase, type TuneResult } from './matmul-tune.js';
+export { matmulChoices, clearChoices as clearMatmulChoices, withVariant as withMatmulVariant } from './matmul-select.js';
 export {
   reshape, viewAs, permute, transpose, expand, squeeze, unsqueeze, flatten, unflatten, slice, narrow, select,
   contiguous, clone, detach, empty,
