@@ -2,6 +2,7 @@
 import { hooks } from '../core/hooks.js';
 import './methods.js';
 import './methods-fused.js';
+import './methods-indexing.js';
 import * as V from './views.js';
 import { add } from './functional.js';
 import { onesLike } from './creation.js';
@@ -33,3 +34,8 @@ export {
   crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits,
   type Reduction, type KlReduction, type CrossEntropyOptions, type NllLossOptions,
 } from './losses.js';
+export { cat, stack, split, chunk, pad, flip, repeat, tril, triu } from './shape-ops.js';
+export { gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFill, maskedFill_, oneHot } from './indexing.js';
+export { sort, argsort, topk } from './sort.js';
+export { cumsum, cumprod } from './scan.js';
+export { multinomial, randperm, type MultinomialOptions } from './sampling.js';

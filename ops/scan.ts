@@ -1,0 +1,96 @@
+// Cumulative sum and product along a dim (torch.cumsum, torch.cumprod). Integer and bool inputs scan in i32.
+import type { Tensor } from '../core/tensor.js';
+import { isFloat, castScalar, type DType } from '../core/dtype.js';
+import { normDim, numel } from '../core/shape.js';
+import { dispatch } from '../core/executor.js';
+import { pipeline } from '../shaders/pipelines.js';
+import { MetaWriter, grid } from '../shaders/preamble.js';
+import { CW, SCAN_MAX_OUTER_RANK, scanKey, scanSource, type ScanKind } from '../shaders/scan.js';
+import { apply, offsetsOf, type OpSpec, type Grads } from './op.js';
+import { where } from './binary.js';
+
+interface ScanParams { dim: number; reverse: boolean }
+
+const outDtype = (d: DType): DType => (isFloat(d) ? d : 'i32');
+
+/** Storage offsets of t's elements, visited with `dim` innermost (so each row along dim is a run). */
+export function rowMajorWithDimLast(t: Tensor, dim: number): ArrayLike<number> {
+  if (t.ndim === 0) return offsetsOf(t);
+  const perm = t.permute([...t.shape.keys()].filter((d) => d !== dim).concat(dim));
+  const offs = offsetsOf(perm);
+  perm.dispose();
+  return offs;
+}
+
+function scanSpec(kind: ScanKind, backward: (g: Tensor, x: Tensor, out: Tensor, p: ScanParams) => Tensor): OpSpec<ScanParams> {
+  const name = kind === 'sum' ? 'cumsum' : 'cumprod';
+  return {
+    name,
+    infer([x]) {
+      if (x.dtype === 'f64' && x.device !== 'cpu') throw new Error(`${name}: f64 is cpu-only`);
+      return { shape: x.shape, dtype: outDtype(x.dtype) };
+    },
+    cpu(out, [x], { dim, reverse }) {
+      const L = x.shape[dim] ?? 1;
+      const src = x.storage.cpu!;
+      const dst = out.storage.cpu!;
+      const offs = rowMajorWithDimLast(x, dim);
+      const outOffs = rowMajorWithDimLast(out, dim);
+      for (let r = 0; r < offs.length / L; r++) {
+        let acc = kind === 'sum' ? 0 : 1;
+        for (let i = 0; i < L; i++) {
+          const p = r * L + (reverse ? L - 1 - i : i);
+          acc = castScalar(out.dtype, kind === 'sum' ? acc + src[offs[p]] : acc * src[offs[p]]);
+          dst[outOffs[p]] = acc;
+        }
+      }
+    },
+    webgpu(out, [x], { dim, reverse }) {
+      const others = x.shape.map((_, d) => d).filter((d) => d !== dim);
+      if (others.length > SCAN_MAX_OUTER_RANK) throw new Error(`${name}: tensors of rank > ${SCAN_MAX_OUTER_RANK + 1} are not supported on webgpu`);
+      const rows = numel(others.map((d) => x.shape[d]));
+      const m = new MetaWriter()
+        .u32(CW.rows, rows).u32(CW.length, x.shape[dim] ?? 1).u32(CW.offset, x.offset)
+        .u32(CW.dimStride, x.strides[dim] ?? 0).u32(CW.outDimStride, out.strides[dim] ?? 1).u32(CW.reverse, Number(reverse))
+        .u32(CW.outerRank, others.length).list(CW.outerShape, others.map((d) => x.shape[d]))
+        .list(CW.outerStrides, others.map((d) => x.strides[d])).list(CW.outerOutStrides, others.map((d) => out.strides[d]));
+      const pipe = pipeline(scanKey(kind, x.dtype, out.dtype), () => scanSource(kind, x.dtype, out.dtype));
+      dispatch(pipe, [x.storage.buffer!, out.storage.buffer!], m.words, grid(rows));
+    },
+    backward: (g, { inputs: [x], out, params }): Grads => [backward(g, x, out, params)],
+    saves: ({ inputs, out }) => (kind === 'sum' ? [] : [...inputs, out]),
+  };
+}
+
+// d/dx_j sum_{i>=j} g_i = the scan of g run the other way
+const CUMSUM = scanSpec('sum', (g, _x, _out, { dim, reverse }) => scan(CUMSUM, g, dim, !reverse));
+
+/**
+ * d y_i / d x_j for y = cumprod(x) is the product of x_k, k <= i, k != j (for i >= j). Dividing y_i by x_j is
+ * exact only where x_j != 0, so with z the first zero of the row:
+ *   j < z:  grad_j = sum_{i>=j} g_i y_i / x_j      (terms i >= z vanish, y_i = 0 there)
+ *   j = z:  grad_z = sum_{i>=z} g_i y'_i           (y' = cumprod of x with x_z replaced by 1)
+ *   j > z:  grad_j = 0                             (every product still holds x_z = 0)
+ * Exact with any number of zeros, and written with tensor ops, so it can be differentiated again.
+ */
+const CUMPROD = scanSpec('prod', (g, x, y, { dim, reverse }) => {
+  const zero = x.eq(0);
+  const zerosSoFar = scan(CUMSUM, zero, dim, reverse);
+  const beforeZero = zerosSoFar.eq(0);
+  const firstZero = zero.logicalAnd(zerosSoFar.eq(1));
+  const beforeGrad = scan(CUMSUM, g.mul(y), dim, !reverse).div(where(beforeZero, x, 1));
+  const yWithoutFirstZero = scan(CUMPROD, where(firstZero, 1, x), dim, reverse);
+  const firstGrad = scan(CUMSUM, g.mul(yWithoutFirstZero), dim, !reverse);
+  return where(beforeZero, beforeGrad, where(firstZero, firstGrad, 0));
+});
+
+function scan(spec: OpSpec<ScanParams>, x: Tensor, dim: number, reverse: boolean): Tensor {
+  x.assertAlive(spec.name);
+  return apply(spec, [x], { dim: normDim(spec.name, dim, x.ndim), reverse });
+}
+
+/** Running sum along dim: out_i = x_0 + ... + x_i (ints and bools sum in i32). */
+export const cumsum = (x: Tensor, dim: number): Tensor => scan(CUMSUM, x, dim, false);
+
+/** Running product along dim: out_i = x_0 * ... * x_i; its gradient is exact where x holds zeros. */
+export const cumprod = (x: Tensor, dim: number): Tensor => scan(CUMPROD, x, dim, false);
