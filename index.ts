@@ -2,6 +2,7 @@
 export * from './core/index.js';
 export * from './ops/index.js';
 export * as nn from './nn/index.js';
+export * as optim from './nn/optim/index.js';
 import { initGpu, shutdownGpu, type GpuInfo } from './core/device.js';
 import { flush } from './core/executor.js';
 import { resetPool, trim } from './core/pool.js';
