@@ -13,6 +13,7 @@ import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { UNARY } from './unary.js';
 import { WHERE, where } from './binary.js';
 import { zeros } from './creation.js';
+import { pad } from './shape-ops.js';
 
 // ---- the shared walk over an index tensor ------------------------------------------------------------------------
 
@@ -181,7 +182,12 @@ const SCATTER_ADD: OpSpec<{ dim: number }> = {
   },
   cpu: scatterForward,
   webgpu: scatterForward,
-  backward: (g, { inputs: [, index], params: { dim } }) => [g, null, gather(g, dim, index)],
+  // src's gradient is g read back at the scattered positions; src entries beyond the index's extent got no use
+  backward: (g, { inputs: [, index, src], params: { dim } }) => {
+    const picked = gather(g, dim, index);
+    const beyond = [...src.shape.keys()].reverse().flatMap((d) => [0, src.shape[d] - index.shape[d]]); // last dim first
+    return [g, null, beyond.some((n) => n > 0) ? pad(picked, beyond) : picked];
+  },
   saves: ({ inputs: [, index] }) => [index],
 };
 
