@@ -157,7 +157,7 @@ s('layerNorm, rmsNorm: gradients of input, weight and bias match finite differen
 });
 
 s('layerNorm: webgpu gradients equal the cpu gradients', async () => {
-  const grads = [];
+  const grads: ArrayLike<number>[][] = [];
   for (const device of ['cpu', 'webgpu'] as const) {
     const x = rand([5, 70], device, 31).requiresGrad_();
     const w = affine([70], device, 32).requiresGrad_();

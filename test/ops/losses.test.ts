@@ -26,10 +26,11 @@ function classes(n: number, count: number, seed: number, ignoreEvery = 0, ignore
 const targets = (shape: number[], count: number, device: DeviceName, seed = 2, ignoreEvery = 0) =>
   tensor(classes(shape.reduce((a, b) => a * b, 1), count, seed, ignoreEvery), { shape, dtype: 'i32', device });
 
-const OPTION_SETS = [
+interface Options { labelSmoothing?: number; weighted?: boolean; ignoreEvery?: number }
+const OPTION_SETS: Options[] = [
   {}, { labelSmoothing: 0.2 }, { weighted: true }, { weighted: true, labelSmoothing: 0.1 },
   { ignoreEvery: 3 }, { ignoreEvery: 3, weighted: true, labelSmoothing: 0.3 },
-] as const;
+];
 const REDUCTIONS: Reduction[] = ['mean', 'sum', 'none'];
 
 // ---- crossEntropy, class indices ---------------------------------------------------------------------------------
@@ -52,8 +53,8 @@ s('crossEntropy: the fused kernel equals the cpu reference for every option and 
     for (const o of OPTION_SETS) {
       for (const reduction of REDUCTIONS) {
         await sameOnBoth((d) => crossEntropy(view(randomTensor(c.logits, { device: d, seed: 5 })), targets(tshape, C, d, 6, o.ignoreEvery), {
-          reduction, labelSmoothing: 'labelSmoothing' in o ? o.labelSmoothing : 0,
-          weight: 'weighted' in o ? randomTensor([C], { device: d, seed: 7, lo: 0.2, hi: 2 }) : null,
+          reduction, labelSmoothing: o.labelSmoothing ?? 0,
+          weight: o.weighted ? randomTensor([C], { device: d, seed: 7, lo: 0.2, hi: 2 }) : null,
         }), { msg: `${c.what} ${JSON.stringify(o)} ${reduction}` });
       }
     }
@@ -112,12 +113,11 @@ s('crossEntropy: gradient matches finite differences (float64) for every option 
   const mix = randomValues(6, 15);
   for (const o of OPTION_SETS) {
     for (const reduction of REDUCTIONS) {
-      const ignoreEvery = 'ignoreEvery' in o ? o.ignoreEvery : 0;
-      const target = tensor(ignoreEvery ? t : t.map((k) => (k < 0 ? 1 : k)), { shape: [3, 2], dtype: 'i32' });
+      const target = tensor(o.ignoreEvery ? t : t.map((k) => (k < 0 ? 1 : k)), { shape: [3, 2], dtype: 'i32' });
       await gradcheck((x) => {
         const loss = crossEntropy(x, target, {
-          reduction, labelSmoothing: 'labelSmoothing' in o ? o.labelSmoothing : 0,
-          weight: 'weighted' in o ? tensor(w, { dtype: 'f64' }) : null,
+          reduction, labelSmoothing: o.labelSmoothing ?? 0,
+          weight: o.weighted ? tensor(w, { dtype: 'f64' }) : null,
         });
         return reduction === 'none' ? loss.mul(tensor(mix, { shape: [3, 2], dtype: 'f64' })).sum() : loss;
       }, [{ shape: [3, C, 2], values: randomValues(3 * C * 2, 16) }], { msg: `${JSON.stringify(o)} ${reduction}` });
