@@ -22,3 +22,10 @@ export function visibilityBias(T: number, S: number, v: Visibility, device: Devi
   for (let i = 0; i < T; i++) for (let j = 0; j < S; j++) values[i * S + j] = visible(i, j, v) ? 0 : -Infinity;
   return tensor(values, { shape: [T, S], device });
 }
+
+/** The visibility as a 0/1 tensor [T, S] (for weights that are multiplied rather than exponentiated). */
+export function visibilityMask(T: number, S: number, v: Visibility, device: DeviceName): Tensor {
+  const values = new Float32Array(T * S);
+  for (let i = 0; i < T; i++) for (let j = 0; j < S; j++) values[i * S + j] = visible(i, j, v) ? 1 : 0;
+  return tensor(values, { shape: [T, S], device });
+}

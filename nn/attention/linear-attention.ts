@@ -1,0 +1,128 @@
+// Causal linear attention, y_i = sum_{j<=i} (phi(q_i).phi(k_j)) v_j / (sum_{j<=i} phi(q_i).phi(k_j) + eps), in its
+// three equal forms: the fused prefix-sum op (training, O(T F Dv)), the parallel masked form (O(T^2), the reference
+// and the backward), and a recurrent state for decoding one token at a time.
+// Shapes: phi(q), phi(k) [B, H, T, F] (features, already mapped), v [B, H, T, Dv].
+import { Tensor, zeros, noGrad, keep, tidy } from '../../index.js';
+import { apply, describe, valuesOf, type Grads, type OpSpec } from '../../ops/op.js';
+import { dispatch } from '../../core/executor.js';
+import { pipeline } from '../../shaders/pipelines.js';
+import { MetaWriter } from '../../shaders/preamble.js';
+import { linearAttentionKey, linearAttentionSource, LW, LINEAR_COLUMNS, MAX_FEATURES } from '../../shaders/linear-attention.js';
+import { visibilityMask } from './bias.js';
+
+export const LINEAR_EPS = 1e-6;
+
+interface Params { eps: number }
+
+/** The lower-triangular 0/1 matrix [T, T] of `like`'s device and dtype. */
+const causalOnes = (T: number, like: Tensor) => visibilityMask(T, T, { causal: true, window: 0, qOffset: 0 }, like.device).cast(like.dtype);
+
+const LINEAR_ATTENTION: OpSpec<Params> = {
+  name: 'linearAttention',
+  infer([pq, pk, v]) {
+    const ok = pq.ndim === 4 && pq.shape.join() === pk.shape.join() && v.ndim === 4 && v.shape.slice(0, 3).join() === pq.shape.slice(0, 3).join();
+    if (!ok) throw new Error(`linearAttention: expected phi(q), phi(k) [B, H, T, F] and v [B, H, T, Dv], got ${describe(pq)}, ${describe(pk)}, ${describe(v)}`);
+    if (pq.dtype !== pk.dtype || pq.dtype !== v.dtype) throw new Error(`linearAttention: inputs must share a dtype, got ${pq.dtype}, ${pk.dtype}, ${v.dtype}`);
+    if (pq.device === 'webgpu' && pq.shape[3] > MAX_FEATURES) throw new Error(`linearAttention: ${pq.shape[3]} features exceed the ${MAX_FEATURES} of the webgpu kernel`);
+    return { shape: v.shape, dtype: v.dtype };
+  },
+  cpu(out, [pq, pk, v], { eps }) {
+    const [B, H, T, F] = pq.shape;
+    const Dv = v.shape[3];
+    const [Q, K, V] = [valuesOf(pq), valuesOf(pk), valuesOf(v)];
+    const O = out.storage.cpu!;
+    for (let bh = 0; bh < B * H; bh++) {
+      const S = new Float64Array(F * Dv);
+      const z = new Float64Array(F);
+      for (let t = 0; t < T; t++) {
+        const row = bh * T + t;
+        for (let f = 0; f < F; f++) {
+          z[f] += K[row * F + f];
+          for (let e = 0; e < Dv; e++) S[f * Dv + e] += K[row * F + f] * V[row * Dv + e];
+        }
+        let den = 0;
+        for (let f = 0; f < F; f++) den += Q[row * F + f] * z[f];
+        for (let e = 0; e < Dv; e++) {
+          let num = 0;
+          for (let f = 0; f < F; f++) num += Q[row * F + f] * S[f * Dv + e];
+          O[row * Dv + e] = num / (den + eps);
+        }
+      }
+    }
+  },
+  webgpu(out, [pq, pk, v], { eps }) {
+    const [B, H, T, F] = pq.shape;
+    const Dv = v.shape[3];
+    const w = new MetaWriter().u32(LW.H, H).u32(LW.T, T).u32(LW.F, F).u32(LW.Dv, Dv).f32(LW.eps, eps)
+      .list(LW.q, [pq.offset, ...pq.strides]).list(LW.k, [pk.offset, ...pk.strides]).list(LW.v, [v.offset, ...v.strides]);
+    dispatch(pipeline(linearAttentionKey(v.dtype), () => linearAttentionSource(v.dtype)),
+      [pq, pk, v, out].map((t) => t.storage.buffer!), w.words, [Math.ceil(Dv / LINEAR_COLUMNS), B * H]);
+  },
+  // y = N / d with N = A v, d = A 1 + eps: dN = dy / d, dd = -rowsum(dy * y) / d, dA = (dN v^T + dd) masked,
+  // dv = A^T dN, dphi(q) = dA phi(k), dphi(k) = dA^T phi(q).
+  backward(g, { inputs: [pq, pk, v], out, params: { eps } }): Grads {
+    const mask = causalOnes(pq.shape[2], pq);
+    const A = pq.matmul(pk.transpose(-1, -2)).mul(mask);
+    const den = A.sum(-1, true).add(eps);
+    const dN = g.div(den);
+    const dA = dN.matmul(v.transpose(-1, -2)).sub(g.mul(out).sum(-1, true).div(den)).mul(mask);
+    return [
+      pq.requiresGrad ? dA.matmul(pk) : null,
+      pk.requiresGrad ? dA.transpose(-1, -2).matmul(pq) : null,
+      v.requiresGrad ? A.transpose(-1, -2).matmul(dN) : null,
+    ];
+  },
+  saves: ({ inputs, out }) => [...inputs, out],
+};
+
+/** Causal linear attention over mapped features (fused prefix sums on webgpu). */
+export function linearAttention(phiQ: Tensor, phiK: Tensor, v: Tensor, opts: { eps?: number } = {}): Tensor {
+  return apply(LINEAR_ATTENTION, [phiQ, phiK, v], { eps: opts.eps ?? LINEAR_EPS });
+}
+
+/** The parallel masked form, (A v) / (A 1 + eps): quadratic in T, from plain tensor ops. */
+export function linearAttentionParallel(phiQ: Tensor, phiK: Tensor, v: Tensor, opts: { eps?: number } = {}): Tensor {
+  const A = phiQ.matmul(phiK.transpose(-1, -2)).mul(causalOnes(phiQ.shape[2], phiQ));
+  return A.matmul(v).div(A.sum(-1, true).add(opts.eps ?? LINEAR_EPS));
+}
+
+/**
+ * The recurrent form for decoding: S = sum phi(k_j) v_j^T [B, H, F, Dv] and z = sum phi(k_j) [B, H, F, 1] over the
+ * tokens seen so far. Not differentiable (decoding runs without grad); `dispose()` frees the state.
+ */
+export class LinearAttentionState {
+  S: Tensor;
+  z: Tensor;
+  length = 0;
+
+  constructor(B: number, H: number, F: number, Dv: number, opts: { device?: 'cpu' | 'webgpu'; dtype?: 'f32' | 'f64' } = {}) {
+    this.S = keep(zeros([B, H, F, Dv], opts));
+    this.z = keep(zeros([B, H, F, 1], opts));
+  }
+
+  /** Folds in keys/values [B, H, n, F] / [B, H, n, Dv] (several at once, e.g. a prompt). */
+  absorb(phiK: Tensor, v: Tensor): void {
+    const [S, z] = tidy(() => noGrad(() => [this.S.add(phiK.transpose(-1, -2).matmul(v)), this.z.add(phiK.sum(2).unsqueeze(-1))]));
+    this.S.dispose();
+    this.z.dispose();
+    this.S = keep(S);
+    this.z = keep(z);
+    this.length += phiK.shape[2];
+  }
+
+  /** Reads out y = phi(q) S / (phi(q) z + eps) for queries [B, H, n, F] against the current state. */
+  read(phiQ: Tensor, eps = LINEAR_EPS): Tensor {
+    return tidy(() => noGrad(() => phiQ.matmul(this.S).div(phiQ.matmul(this.z).add(eps))));
+  }
+
+  /** One decoding step: absorb the new key/value, then read the new query (so the token sees itself). */
+  step(phiQ: Tensor, phiK: Tensor, v: Tensor, eps = LINEAR_EPS): Tensor {
+    this.absorb(phiK, v);
+    return this.read(phiQ, eps);
+  }
+
+  dispose(): void {
+    this.S.dispose();
+    this.z.dispose();
+  }
+}
