@@ -1,35 +1,13 @@
-// LayerNorm (Ba et al. 2016) and RMSNorm (Zhang & Sennrich 2019) over the trailing `normalizedShape` dims.
+// LayerNorm (Ba et al. 2016) and RMSNorm (Zhang & Sennrich 2019) over the trailing `normalizedShape` dims, on the
+// fused layerNorm / rmsNorm ops.
 //   LayerNorm: y = (x - mean) / sqrt(var + eps) * weight + bias   (biased variance, as torch)
 //   RMSNorm:   y = x / sqrt(mean(x^2) + eps) * weight
 import type { Tensor } from '../../core/index.js';
+import { layerNorm, rmsNorm } from '../../ops/index.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { ones_ } from '../init.js';
 import { parameter, type LayerOptions } from './factory.js';
-
-/** The trailing dims a norm reduces over, checked against the input. */
-function normDims(op: string, x: Tensor, shape: readonly number[]): number[] {
-  const k = shape.length;
-  if (x.ndim < k || x.shape.slice(x.ndim - k).join() !== shape.join()) {
-    throw new Error(`${op}: input of shape [${x.shape}] does not end with the normalized shape [${shape}]`);
-  }
-  return Array.from({ length: k }, (_, i) => x.ndim - k + i);
-}
-
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
-  const dims = normDims('layerNorm', x, normalizedShape);
-  const centred = x.sub(x.mean(dims, true));
-  let y = centred.mul(centred.square().mean(dims, true).add(eps).rsqrt());
-  if (weight) y = y.mul(weight);
-  if (bias) y = y.add(bias);
-  return y;
-}
-
-export function rmsNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor | null, eps = 1.1920928955078125e-7): Tensor {
-  const dims = normDims('rmsNorm', x, normalizedShape);
-  const y = x.mul(x.square().mean(dims, true).add(eps).rsqrt());
-  return weight ? y.mul(weight) : y;
-}
 
 export interface NormOptions extends LayerOptions {
   eps?: number;
@@ -61,14 +39,14 @@ export class LayerNorm extends Module {
 
 export class RMSNorm extends Module {
   readonly normalizedShape: number[];
-  /** torch's default: the machine epsilon of f32 */
-  readonly eps: number;
+  /** undefined: the machine epsilon of the input's dtype (torch's default) */
+  readonly eps: number | undefined;
   weight: Parameter | null;
 
   constructor(normalizedShape: number | readonly number[], opts: NormOptions = {}) {
     super();
     this.normalizedShape = asShape(normalizedShape);
-    this.eps = opts.eps ?? 1.1920928955078125e-7;
+    this.eps = opts.eps;
     this.weight = (opts.elementwiseAffine ?? true) ? parameter(this.normalizedShape, opts, ones_) : null;
   }
 
