@@ -37,8 +37,18 @@ export function castScalar(d: DType, v: number): number {
     case 'f16': return f16round(v);
     case 'i32': return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
     case 'u32': return Number.isFinite(v) ? Math.trunc(v) >>> 0 : 0;
-    case 'bool': return v !== 0 && !Number.isNaN(v) ? 1 : 0;
+    case 'bool': return v !== 0 ? 1 : 0; // NaN is true, as in torch
   }
+}
+
+/**
+ * An f32 converted to an integer dtype as WGSL converts it: toward zero, saturating at the largest values an f32
+ * can hold in that type (2^31 - 128 and 2^32 - 256), NaN to 0. castScalar wraps instead, as integer arithmetic does.
+ */
+export function floatToInt(d: 'i32' | 'u32', v: number): number {
+  if (Number.isNaN(v)) return 0;
+  const [lo, hi] = d === 'i32' ? [-2147483648, 2147483520] : [0, 4294967040];
+  return Math.trunc(Math.min(Math.max(v, lo), hi));
 }
 
 /** PyTorch-style promotion for two tensor operands: bool < u32 < i32 < f16 < f32 < f64. */

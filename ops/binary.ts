@@ -2,6 +2,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { elementwise, type ElementwiseDef, type Operand } from './elementwise.js';
 import { POW } from '../shaders/math.js';
+import { truthy } from '../shaders/elementwise.js';
 
 const def = (d: Omit<ElementwiseDef, 'arity'>): ElementwiseDef => ({ arity: 2, ...d });
 const T = (o: Operand) => o as Tensor;
@@ -25,11 +26,11 @@ export const BINARY = {
     backward: (g, [a, b]) => [g.mul(b), g.mul(a)],
   }),
   div: def({
-    name: 'div', kind: 'float', wgsl: 'a / b', cpu: (a, b) => a / b,
+    name: 'div', kind: 'float', test: { domain: [[-3, 3], [0.5, 3]] }, wgsl: 'a / b', cpu: (a, b) => a / b,
     backward: (g, [a, b]) => [g.div(b), typeof b === 'number' ? null : g.mul(a).div(T(b).square()).neg()],
   }),
   pow: def({
-    name: 'pow', kind: 'float', wgsl: 'pow_f(a, b)', helpers: POW, cpu: powJs,
+    name: 'pow', kind: 'float', test: { domain: [[0.2, 3], [-2, 2]] }, wgsl: 'pow_f(a, b)', helpers: POW, cpu: powJs,
     backward: (g, [a, b], y) => [
       // d/da a^b = b a^(b-1);  d/db a^b = a^b log a (taken as 0 where a = 0, as torch does)
       typeof a === 'number' ? null : typeof b === 'number'
@@ -51,27 +52,28 @@ export const BINARY = {
     backward: (g, [a, b]) => tieSplit(g, a, b, 'lt'),
   }),
   remainder: def({
-    name: 'remainder', kind: 'numeric',
+    name: 'remainder', kind: 'numeric', test: { domain: [[-5, 5], [0.6, 3]] },
     wgsl: (t) => (t === 'f32' ? 'a - b * floor(a / b)' : t === 'i32' ? 'select(a % b, a % b + b, (a % b != 0) && ((a % b < 0) != (b < 0)))' : 'a % b'),
     cpu: (a, b) => remainderJs(a, b),
     backward: (g, [a, b]) => [g, typeof b === 'number' ? null : g.mul(T(a).div(b).floor()).neg()],
   }),
-  eq: def({ name: 'eq', kind: 'any', result: 'bool', wgsl: 'a == b', cpu: (a, b) => Number(a === b), backward: null }),
-  ne: def({ name: 'ne', kind: 'any', result: 'bool', wgsl: 'a != b', cpu: (a, b) => Number(a !== b), backward: null }),
+  // NaN compares unequal to everything; WGSL float compares may assume no NaN, so eq and ne test for it.
+  eq: def({ name: 'eq', kind: 'any', result: 'bool', wgsl: (t) => (t === 'f32' ? 'a == b && !is_nan(a) && !is_nan(b)' : 'a == b'), cpu: (a, b) => Number(a === b), backward: null }),
+  ne: def({ name: 'ne', kind: 'any', result: 'bool', wgsl: (t) => (t === 'f32' ? 'a != b || is_nan(a) || is_nan(b)' : 'a != b'), cpu: (a, b) => Number(a !== b), backward: null }),
   lt: def({ name: 'lt', kind: 'any', result: 'bool', wgsl: 'a < b', cpu: (a, b) => Number(a < b), backward: null }),
   le: def({ name: 'le', kind: 'any', result: 'bool', wgsl: 'a <= b', cpu: (a, b) => Number(a <= b), backward: null }),
   gt: def({ name: 'gt', kind: 'any', result: 'bool', wgsl: 'a > b', cpu: (a, b) => Number(a > b), backward: null }),
   ge: def({ name: 'ge', kind: 'any', result: 'bool', wgsl: 'a >= b', cpu: (a, b) => Number(a >= b), backward: null }),
   logicalAnd: def({
-    name: 'logicalAnd', kind: 'any', result: 'bool', wgsl: (t) => `a != ${t}(0) && b != ${t}(0)`,
+    name: 'logicalAnd', kind: 'any', result: 'bool', wgsl: (t) => `${truthy(t, 'a')} && ${truthy(t, 'b')}`,
     cpu: (a, b) => Number(a !== 0 && b !== 0), backward: null,
   }),
   logicalOr: def({
-    name: 'logicalOr', kind: 'any', result: 'bool', wgsl: (t) => `a != ${t}(0) || b != ${t}(0)`,
+    name: 'logicalOr', kind: 'any', result: 'bool', wgsl: (t) => `${truthy(t, 'a')} || ${truthy(t, 'b')}`,
     cpu: (a, b) => Number(a !== 0 || b !== 0), backward: null,
   }),
   logicalXor: def({
-    name: 'logicalXor', kind: 'any', result: 'bool', wgsl: (t) => `(a != ${t}(0)) != (b != ${t}(0))`,
+    name: 'logicalXor', kind: 'any', result: 'bool', wgsl: (t) => `${truthy(t, 'a')} != ${truthy(t, 'b')}`,
     cpu: (a, b) => Number((a !== 0) !== (b !== 0)), backward: null,
   }),
 } satisfies Record<string, ElementwiseDef>;

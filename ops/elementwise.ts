@@ -2,7 +2,7 @@
 // Operands are tensors (broadcast as in PyTorch) or JS numbers (passed as uniforms, never uploaded). This file turns
 // such a definition into an OpSpec; unary.ts, binary.ts and creation.ts hold the definitions.
 import { Tensor } from '../core/tensor.js';
-import { castScalar, isFloat, promote, promoteScalar, type DType } from '../core/dtype.js';
+import { castScalar, floatToInt, isFloat, isInt, promote, promoteScalar, type DType } from '../core/dtype.js';
 import { broadcastShapes, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
@@ -142,14 +142,16 @@ function runCpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   const dst = out.storage.cpu!;
   const dstOffsets = out.isContiguous() ? null : offsetsOf(out);
   const cast = (v: number) => castScalar(call.compute, v);
-  const p = call.params;
+  // float results stored into integers convert as on the GPU (saturating); integer arithmetic wraps
+  const store = isFloat(call.compute) && isInt(out.dtype) ? (v: number) => floatToInt(out.dtype as 'i32' | 'u32', v) : (v: number) => castScalar(out.dtype, v);
+  const p = def.rawParams ? call.params : call.params.map((v) => paramValue(call.compute, v));
   const [A, B, C] = [cols[0], cols[1], cols[2]];
   const at = (col: Float64Array | number | undefined, i: number) =>
     col === undefined ? 0 : typeof col === 'number' ? col : cast(col[i]);
   for (let i = 0; i < n; i++) {
     let r = def.cpu(at(A, i), at(B, i), at(C, i), p, i);
     if (def.result !== 'bool') r = cast(r);
-    dst[dstOffsets ? dstOffsets[i] : out.offset + i] = castScalar(out.dtype, r);
+    dst[dstOffsets ? dstOffsets[i] : out.offset + i] = store(r);
   }
 }
 
@@ -229,12 +231,22 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
       m.u32(W.offsets + i, o.offset).list(W.strides + 8 * i, strides[1 + k++]);
     } else writeTyped(m, W.scalars + i, T, castScalar(call.compute, o));
   });
-  call.params.forEach((v, j) => (def.rawParams ? m.u32(W.params + j, v >>> 0) : writeTyped(m, W.params + j, T, v)));
+  call.params.forEach((v, j) => (def.rawParams ? m.u32(W.params + j, v >>> 0) : writeTyped(m, W.params + j, T, paramValue(call.compute, v))));
   const key = elementwiseKey(kernel);
   const pipe = pipeline(key, () => elementwiseSource(kernel));
   const bound = tensors.filter((t) => !fromOut.has(t));
   dispatch(pipe, [...bound.map((t) => t.storage.buffer!), out.storage.buffer!], m.words, grid(Math.ceil(n / WG)));
   for (const c of copies) c.dispose();
+}
+
+/**
+ * An op parameter (clamp's bounds, elu's alpha...) as both backends use it: an f32 for float math, and for integer
+ * math saturated to the type's range (so clamp(x, -Infinity, 5) on i32 keeps its open lower end).
+ */
+function paramValue(compute: DType, v: number): number {
+  if (Number.isNaN(v) || isFloat(compute)) return compute === 'f64' ? v : Math.fround(v);
+  const [lo, hi] = compute === 'i32' ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1];
+  return Math.trunc(Math.min(Math.max(v, lo), hi));
 }
 
 function writeTyped(m: MetaWriter, at: number, T: string, v: number): void {

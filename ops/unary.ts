@@ -2,6 +2,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { where } from './binary.js';
+import { truthy } from '../shaders/elementwise.js';
 import { ERF, EXPM1, LOG, LOG1P, TANH, erf as erfJs, roundHalfEven } from '../shaders/math.js';
 
 const def = (d: Omit<ElementwiseDef, 'arity'>): ElementwiseDef => ({ arity: 1, ...d });
@@ -22,20 +23,20 @@ export const UNARY = {
     cpu: (a) => (Number.isNaN(a) ? NaN : Math.sign(a) + 0), backward: (g) => [g.mul(0)],
   }),
   exp: def({ name: 'exp', kind: 'float', wgsl: 'exp(a)', cpu: Math.exp, backward: (g, _x, y) => [g.mul(y)], savesOutput: true }),
-  log: def({ name: 'log', kind: 'float', wgsl: 'log_f(a)', helpers: LOG, cpu: Math.log, backward: (g, [x]) => [g.div(x)] }),
-  log1p: def({ name: 'log1p', kind: 'float', wgsl: 'log1p_f(a)', helpers: LOG1P, cpu: Math.log1p, backward: (g, [x]) => [g.div((x as Tensor).add(1))] }),
+  log: def({ name: 'log', kind: 'float', test: { domain: [[0.05, 4]] }, wgsl: 'log_f(a)', helpers: LOG, cpu: Math.log, backward: (g, [x]) => [g.div(x)] }),
+  log1p: def({ name: 'log1p', kind: 'float', test: { domain: [[-0.9, 4]] }, wgsl: 'log1p_f(a)', helpers: LOG1P, cpu: Math.log1p, backward: (g, [x]) => [g.div((x as Tensor).add(1))] }),
   expm1: def({ name: 'expm1', kind: 'float', wgsl: 'expm1_f(a)', helpers: EXPM1, cpu: Math.expm1, backward: (g, _x, y) => [g.mul(y.add(1))], savesOutput: true }),
   sqrt: def({
-    name: 'sqrt', kind: 'float', wgsl: 'select(sqrt(a), nan_f32(), a < 0.0)', cpu: Math.sqrt,
+    name: 'sqrt', kind: 'float', test: { domain: [[0.05, 4]] }, wgsl: 'select(sqrt(a), nan_f32(), a < 0.0)', cpu: Math.sqrt,
     backward: (g, _x, y) => [g.div(y.mul(2))], savesOutput: true,
   }),
   rsqrt: def({
-    name: 'rsqrt', kind: 'float', wgsl: 'select(select(inverseSqrt(a), inf_f32(), a == 0.0), nan_f32(), a < 0.0)',
+    name: 'rsqrt', kind: 'float', test: { domain: [[0.05, 4]] }, wgsl: 'select(select(inverseSqrt(a), inf_f32(), a == 0.0), nan_f32(), a < 0.0)',
     cpu: (a) => 1 / Math.sqrt(a), backward: (g, _x, y) => [g.mul(y.pow(3)).mul(-0.5)], savesOutput: true,
   }),
   square: def({ name: 'square', kind: 'numeric', wgsl: 'a * a', cpu: (a) => a * a, backward: (g, [x]) => [g.mul(x).mul(2)] }),
   reciprocal: def({
-    name: 'reciprocal', kind: 'float', wgsl: '1.0 / a', cpu: (a) => 1 / a,
+    name: 'reciprocal', kind: 'float', test: { domain: [[0.2, 3]] }, wgsl: '1.0 / a', cpu: (a) => 1 / a,
     backward: (g, _x, y) => [g.mul(y.square()).neg()], savesOutput: true,
   }),
   sin: def({ name: 'sin', kind: 'float', wgsl: 'sin(a)', cpu: Math.sin, backward: (g, [x]) => [g.mul((x as Tensor).cos())] }),
@@ -53,7 +54,7 @@ export const UNARY = {
     backward: (g, [x]) => [g.mul((x as Tensor).gt(0))],
   }),
   leakyRelu: def({
-    name: 'leakyRelu', kind: 'float', wgsl: 'select(a, a * p0, a < 0.0)', cpu: (a, _b, _c, [s]) => (a < 0 ? a * s : a),
+    name: 'leakyRelu', kind: 'float', test: { params: [0.1] }, wgsl: 'select(a, a * p0, a < 0.0)', cpu: (a, _b, _c, [s]) => (a < 0 ? a * s : a),
     backward: (g, [x], _y, [s]) => [g.mul(where((x as Tensor).lt(0), s, 1))],
   }),
   erf: def({
@@ -93,7 +94,7 @@ export const UNARY = {
   }),
   // softplus(x) = log(1 + exp(beta x)) / beta, linear where beta x > threshold (p0 = beta, p1 = threshold)
   softplus: def({
-    name: 'softplus', kind: 'float', helpers: LOG1P,
+    name: 'softplus', kind: 'float', test: { params: [2, 4] }, helpers: LOG1P,
     wgsl: 'select(log1p_f(exp(-abs(a * p0))) / p0 + max(a, 0.0), a, a * p0 > p1)',
     cpu: (a, _b, _c, [beta, th]) => (a * beta > th ? a : Math.log1p(Math.exp(-Math.abs(a * beta))) / beta + Math.max(a, 0)),
     backward: (g, [x], _y, [beta, th]) => {
@@ -102,7 +103,7 @@ export const UNARY = {
     },
   }),
   elu: def({
-    name: 'elu', kind: 'float', helpers: EXPM1, wgsl: 'select(a, p0 * expm1_f(a), a <= 0.0)',
+    name: 'elu', kind: 'float', test: { params: [0.7] }, helpers: EXPM1, wgsl: 'select(a, p0 * expm1_f(a), a <= 0.0)',
     cpu: (a, _b, _c, [alpha]) => (a <= 0 ? alpha * Math.expm1(a) : a),
     backward: (g, [x], y, [alpha]) => [g.mul(where((x as Tensor).le(0), y.add(alpha), 1))], savesOutput: true,
   }),
@@ -111,7 +112,7 @@ export const UNARY = {
   round: def({ name: 'round', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'round(a)' : 'a'), cpu: roundHalfEven, backward: (g) => [g.mul(0)] }),
   // clamp to [p0, p1]; NaN passes through (compares with NaN are false)
   clamp: def({
-    name: 'clamp', kind: 'numeric', wgsl: 'select(select(a, p0, a < p0), p1, a > p1)',
+    name: 'clamp', kind: 'numeric', test: { params: [-1, 1.5] }, wgsl: 'select(select(a, p0, a < p0), p1, a > p1)',
     cpu: (a, _b, _c, [lo, hi]) => (a < lo ? lo : a > hi ? hi : a),
     backward: (g, [x], _y, [lo, hi]) => [g.mul((x as Tensor).ge(lo).logicalAnd((x as Tensor).le(hi)))],
   }),
@@ -125,11 +126,11 @@ export const UNARY = {
   }),
   // p0 replaces NaN, p1 +inf, p2 -inf
   nanToNum: def({
-    name: 'nanToNum', kind: 'float', wgsl: 'select(select(select(a, p2, is_inf(a) && a < 0.0), p1, is_inf(a) && a > 0.0), p0, is_nan(a))',
+    name: 'nanToNum', kind: 'float', test: { params: [0, 100, -100] }, wgsl: 'select(select(select(a, p2, is_inf(a) && a < 0.0), p1, is_inf(a) && a > 0.0), p0, is_nan(a))',
     cpu: (a, _b, _c, [nan, pos, neg]) => (Number.isNaN(a) ? nan : a === Infinity ? pos : a === -Infinity ? neg : a),
     backward: (g, [x]) => [g.mul((x as Tensor).isfinite())],
   }),
-  logicalNot: def({ name: 'logicalNot', kind: 'any', result: 'bool', wgsl: (T) => `a == ${T}(0)`, cpu: (a) => Number(a === 0), backward: null }),
+  logicalNot: def({ name: 'logicalNot', kind: 'any', result: 'bool', wgsl: (T) => `!${truthy(T, 'a')}`, cpu: (a) => Number(a === 0), backward: null }),
   cast: CAST,
 } satisfies Record<string, ElementwiseDef>;
 

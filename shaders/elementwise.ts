@@ -32,6 +32,11 @@ export interface ElementwiseKernel {
   helpers?: string;
 }
 
+/** WGSL test that `x` (of compute type T) counts as true: non-zero, and NaN too (as in torch); NaN-safe compares. */
+export function truthy(T: string, x: string): string {
+  return T === 'f32' ? `(${x} != 0.0 || is_nan(${x}))` : `(${x} != ${T}(0))`;
+}
+
 export function elementwiseKey(k: ElementwiseKernel): string {
   const ops = k.operands.map((o) => (o === 'scalar' ? 's' : o.fromOut ? 'out' : o.dtype)).join(',');
   return `ew|${k.expr}|${ops}|${k.compute}|${k.out}|${k.contiguous ? 'c' : 's'}`;
@@ -67,7 +72,7 @@ export function elementwiseSource(k: ElementwiseKernel): string {
   const S = storageType(k.out);
   const store = k.resultIsBool
     ? (k.out === 'bool' ? 'select(0u, 1u, r)' : `select(${S}(0), ${S}(1), r)`)
-    : k.out === 'bool' ? `select(0u, 1u, r != ${T}(0))` : `${S}(r)`;
+    : k.out === 'bool' ? `select(0u, 1u, ${truthy(T, 'r')})` : `${S}(r)`;
   return `${preamble({ f16, uniformBinding: outBinding + 1 })}
 ${bindings.join('\n')}
 @group(0) @binding(${outBinding}) var<storage, read_write> out: array<${S}>;

@@ -51,18 +51,22 @@ fn log_f(x: f32) -> f32 {
   return log(x);
 }`;
 
-/** pow with C99 semantics for negative bases and integer exponents (WGSL's pow is undefined for x < 0). */
+/**
+ * pow with C99 semantics (as JS Math.pow): WGSL's pow is undefined for a < 0, so it is taken of |a|, and the sign
+ * comes back for odd integer exponents; a negative base to a non-integer power is NaN; zeros and infinities as C99.
+ */
 export const POW = `
 fn pow_f(a: f32, b: f32) -> f32 {
   if (b == 0.0) { return 1.0; }
   if (is_nan(a) || is_nan(b)) { return nan_f32(); }
-  if (a == 0.0) { return select(0.0, inf_f32(), b < 0.0); }
-  let r = pow(abs(a), b);
-  if (a < 0.0) {
-    if (floor(b) != b) { return nan_f32(); }
-    if (floor(b * 0.5) != b * 0.5) { return -r; }
-  }
-  return r;
+  let negative = (bitcast<u32>(a) & 0x80000000u) != 0u; // -0 counts: pow(-0, -1) = -inf
+  let odd = !is_inf(b) && floor(b) == b && floor(b * 0.5) != b * 0.5;
+  var r: f32;
+  if (a == 0.0) { r = select(0.0, inf_f32(), b < 0.0); }
+  else if (is_inf(a)) { r = select(0.0, inf_f32(), b > 0.0); }
+  else if (negative && floor(b) != b) { return nan_f32(); }
+  else { r = pow(abs(a), b); }
+  return select(r, -r, negative && odd);
 }`;
 
 /** round half to even, as WGSL's round() and torch.round do (JS Math.round rounds half up). */
