@@ -11,3 +11,4 @@ export { Dropout, dropout } from './layers/dropout.js';
 export { Identity, ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus } from './layers/activation.js';
 export { MLP, type MLPOptions } from './layers/mlp.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/containers.js';
+export { LoRALinear, applyLoRA, mergeLoRA, unmergeLoRA, countParameters, type LoRAOptions } from './lora.js';

@@ -22,6 +22,17 @@ export abstract class Module {
     }
   }
 
+  /** Replaces the direct child named `name` (as namedChildren names it: a field, or `field.i` / `field.key`). */
+  setChild(name: string, m: Module): void {
+    const fields = this as unknown as Record<string, unknown>;
+    const [key, sub] = name.split('.', 2);
+    const value = fields[key];
+    if (sub === undefined && value instanceof Module) fields[key] = m;
+    else if (sub !== undefined && Array.isArray(value) && value[Number(sub)] instanceof Module) value[Number(sub)] = m;
+    else if (sub !== undefined && value instanceof Map && value.get(sub) instanceof Module) value.set(sub, m);
+    else throw new Error(`setChild: ${this.constructor.name} has no child module named '${name}'`);
+  }
+
   children(): Module[] {
     return [...this.namedChildren()].map(([, m]) => m);
   }

@@ -19,6 +19,10 @@ export class ModuleList<M extends Module = Module> extends Module {
     for (const [i, m] of this.items.entries()) yield [String(i), m];
   }
 
+  setChild(name: string, m: Module): void {
+    this.set(Number(name), m as M);
+  }
+
   get length(): number { return this.items.length; }
   at(i: number): M {
     const m = this.items.at(i);
@@ -63,6 +67,11 @@ export class ModuleDict<M extends Module = Module> extends Module {
 
   *namedChildren(): Generator<[string, Module]> {
     yield* this.items;
+  }
+
+  setChild(name: string, m: Module): void {
+    this.get(name);
+    this.set(name, m as M);
   }
 
   get size(): number { return this.items.size; }
