@@ -1,5 +1,6 @@
 export { Tensor, type NestedArray } from './tensor.js';
 export { readTensors } from './readback.js';
+export { halfToFloat, floatToHalf } from './half.js';
 export { type DType, DTYPES, isFloat } from './dtype.js';
 export { Storage, type DeviceName } from './storage.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
