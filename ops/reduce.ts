@@ -6,7 +6,7 @@ import { normDims, numel, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
-import { computeType } from '../shaders/elementwise.js';
+import { computeType, truthy } from '../shaders/elementwise.js';
 import { reduceKey, reduceSource, RW, type ReduceKernel } from '../shaders/reduce.js';
 import { apply, describe, offsetsOf, type OpSpec } from './op.js';
 import { where } from './binary.js';
@@ -107,12 +107,12 @@ export const REDUCE = {
   argmin: { ...extremum('argmin', '<', true), cpu: (v: Float64Array) => foldExtremum(v, (a, b) => a < b)[1], backward: null },
   all: {
     name: 'all', types: (d: DType) => ({ acc: d === 'f16' ? 'f32' : d, out: 'bool' }) as { acc: DType; out: DType },
-    init: (T: string) => `${T}(1)`, combine: (T: string) => `acc = select(${T}(0), ${T}(1), acc != ${T}(0) && x != ${T}(0));`,
+    init: (T: string) => `${T}(1)`, combine: (T: string) => `acc = select(${T}(0), ${T}(1), acc != ${T}(0) && ${truthy(T, 'x')});`,
     finish: (T: string) => `select(0u, 1u, acc != ${T}(0))`, cpu: (v: Float64Array) => Number(v.every((x) => x !== 0)), backward: null,
   },
   any: {
     name: 'any', types: (d: DType) => ({ acc: d === 'f16' ? 'f32' : d, out: 'bool' }) as { acc: DType; out: DType },
-    init: (T: string) => `${T}(0)`, combine: (T: string) => `acc = select(${T}(0), ${T}(1), acc != ${T}(0) || x != ${T}(0));`,
+    init: (T: string) => `${T}(0)`, combine: (T: string) => `acc = select(${T}(0), ${T}(1), acc != ${T}(0) || ${truthy(T, 'x')});`,
     finish: (T: string) => `select(0u, 1u, acc != ${T}(0))`, cpu: (v: Float64Array) => Number(v.some((x) => x !== 0)), backward: null,
   },
 } satisfies Record<string, ReduceDef>;
