@@ -12,3 +12,4 @@ export { Identity, ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus } f
 export { MLP, type MLPOptions } from './layers/mlp.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/containers.js';
 export { LoRALinear, applyLoRA, mergeLoRA, unmergeLoRA, countParameters, type LoRAOptions } from './lora.js';
+export * as safetensors from './safetensors.js';

@@ -105,5 +105,7 @@ export const unmergeLoRA = (model: Module): void => adapters(model).forEach((m) 
 
 /** Parameter element counts: all, and those that train. */
 export function countParameters(model: Module): { total: number; trainable: number } {
-  return { total: model.numParameters(), trainable: model.numParameters({ trainableOnly: true }) };
+  const params = model.parameters();
+  const count = (ps: Tensor[]) => ps.reduce((n, p) => n + p.numel, 0);
+  return { total: count(params), trainable: count(params.filter((p) => p.requiresGrad)) };
 }

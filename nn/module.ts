@@ -60,11 +60,6 @@ export abstract class Module {
     return [...this.namedParameters()].map(([, p]) => p);
   }
 
-  /** Number of parameter elements, all or only those that require grad. */
-  numParameters(opts: { trainableOnly?: boolean } = {}): number {
-    return this.parameters().filter((p) => !opts.trainableOnly || p.requiresGrad).reduce((n, p) => n + p.numel, 0);
-  }
-
   /** Non-trainable tensors that belong to the state (running stats, masks): fields listed in `bufferNames`. */
   protected bufferNames: string[] = [];
 

@@ -124,7 +124,7 @@ s('containers name children as torch does and route forward', async () => {
   const dict = new nn.ModuleDict({ enc: new nn.Linear(1, 1), dec: new nn.LayerNorm(1) });
   assert.equal([...list.namedParameters()].map(([n]) => n), ['0.weight', '0.bias', '1.weight']);
   assert.equal([...dict.namedParameters()].map(([n]) => n), ['enc.weight', 'enc.bias', 'dec.weight', 'dec.bias']);
-  assert.is(seq.numParameters(), 9 + 4);
+  assert.equal(nn.countParameters(seq), { total: 9 + 4, trainable: 9 + 4 });
   seq.eval();
   assert.ok([...seq.namedModules()].every(([, m]) => !m.training));
   assertThrows(() => list.at(5), 'ModuleList', 'index 5');

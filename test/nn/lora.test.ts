@@ -39,7 +39,7 @@ for (const device of DEVICES) {
 
 s('applyLoRA targets layers by name, freezes the rest, and only adapters get gradients', async () => {
   const model = new Block();
-  const before = model.numParameters();
+  const before = nn.countParameters(model).total;
   const names = nn.applyLoRA(model, ['q', 'v', /^mlp\.2$/], { r: 2 });
   assert.equal(names, ['attn.q', 'attn.v', 'mlp.2']);
   assert.ok(model.attn.get('q') instanceof nn.LoRALinear);

@@ -1,0 +1,125 @@
+// Checkpoints in the safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
+// header length N, N bytes of JSON header { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__? },
+// then the raw little-endian tensor bytes, offsets relative to the end of the header. Any safetensors reader
+// (Python's safetensors, candle, ...) can open the files written here, and this reads theirs.
+import { readFile, writeFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
+import type { Tensor, DType, DeviceName } from '../core/index.js';
+import { floatToHalf, halfToFloat } from '../core/tensor.js';
+import { tensor } from '../ops/index.js';
+import type { Module } from './module.js';
+
+if (endianness() !== 'LE') throw new Error('safetensors: this reader/writer assumes a little-endian host');
+
+/** safetensors dtype names of the dtypes tessera stores, and bytes per element. */
+const TO_FILE: Record<DType, { name: string; bytes: number }> = {
+  f32: { name: 'F32', bytes: 4 }, f16: { name: 'F16', bytes: 2 }, i32: { name: 'I32', bytes: 4 },
+  u32: { name: 'U32', bytes: 4 }, f64: { name: 'F64', bytes: 8 }, bool: { name: 'BOOL', bytes: 1 },
+};
+/** file dtype -> tessera dtype; BF16 is widened to f32 on load. */
+const FROM_FILE: Record<string, { dtype: DType; bytes: number }> = {
+  F32: { dtype: 'f32', bytes: 4 }, F16: { dtype: 'f16', bytes: 2 }, BF16: { dtype: 'f32', bytes: 2 },
+  I32: { dtype: 'i32', bytes: 4 }, U32: { dtype: 'u32', bytes: 4 }, F64: { dtype: 'f64', bytes: 8 }, BOOL: { dtype: 'bool', bytes: 1 },
+};
+
+interface HeaderEntry { dtype: string; shape: number[]; data_offsets: [number, number] }
+
+export type TensorMap = Map<string, Tensor> | Record<string, Tensor>;
+
+const entriesOf = (t: TensorMap): [string, Tensor][] => (t instanceof Map ? [...t] : Object.entries(t));
+
+/** The raw little-endian bytes of a tensor's elements in row-major order. */
+async function bytesOf(t: Tensor): Promise<Uint8Array> {
+  const values = await t.data();
+  const raw = t.dtype === 'f16' ? floatToHalf(values) : values;
+  return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/** Encodes tensors (and optional string metadata) as one safetensors file image. */
+export async function serialize(tensors: TensorMap, metadata?: Record<string, string>): Promise<Uint8Array> {
+  const header: Record<string, HeaderEntry | Record<string, string>> = {};
+  if (metadata) {
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') throw new Error(`safetensors: metadata values must be strings, '${k}' is ${typeof v}`);
+    }
+    header.__metadata__ = metadata;
+  }
+  const blobs: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of entriesOf(tensors)) {
+    if (name === '__metadata__') throw new Error('safetensors: "__metadata__" is reserved and cannot name a tensor');
+    const bytes = await bytesOf(t);
+    header[name] = { dtype: TO_FILE[t.dtype].name, shape: [...t.shape], data_offsets: [offset, offset + bytes.byteLength] };
+    blobs.push(bytes);
+    offset += bytes.byteLength;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8); // pad with spaces so the data starts 8-byte aligned
+  const head = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + head.byteLength + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.byteLength), true);
+  out.set(head, 8);
+  let at = 8 + head.byteLength;
+  for (const b of blobs) { out.set(b, at); at += b.byteLength; }
+  return out;
+}
+
+/** Decodes a safetensors file image into tensors on `device` (cpu by default), checking every header entry. */
+export function deserialize(bytes: Uint8Array, opts: { device?: DeviceName } = {}): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
+  if (bytes.byteLength < 8) throw new Error(`safetensors: ${bytes.byteLength} bytes is too short for the 8-byte header length`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  if (8 + n > bytes.byteLength) throw new Error(`safetensors: header length ${n} runs past the end of the ${bytes.byteLength}-byte file`);
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  } catch (e) {
+    throw new Error(`safetensors: the header is not valid JSON (${(e as Error).message})`);
+  }
+  const data = bytes.subarray(8 + n);
+  const { __metadata__: metadata = {}, ...entries } = header as Record<string, unknown>;
+  const tensors = new Map<string, Tensor>();
+  for (const [name, raw] of Object.entries(entries)) {
+    const { dtype, shape, data_offsets: [begin, end] = [NaN, NaN] } = raw as HeaderEntry;
+    const kind = FROM_FILE[dtype];
+    if (!kind) throw new Error(`safetensors: tensor '${name}' has dtype ${dtype}; readable: ${Object.keys(FROM_FILE).join(', ')}`);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!(begin >= 0 && end <= data.byteLength && end - begin === count * kind.bytes)) {
+      throw new Error(`safetensors: tensor '${name}' ([${shape}] ${dtype}) has data_offsets [${begin}, ${end}], ` +
+        `which do not hold ${count * kind.bytes} bytes inside the ${data.byteLength}-byte data section`);
+    }
+    const chunk = new Uint8Array(data.subarray(begin, end)).buffer; // a copy, aligned for the typed array
+    const values = dtype === 'F16' ? halfToFloat(new Uint16Array(chunk))
+      : dtype === 'BF16' ? new Float32Array(Uint32Array.from(new Uint16Array(chunk), (h) => h << 16).buffer)
+      : dtype === 'F32' ? new Float32Array(chunk) : dtype === 'F64' ? new Float64Array(chunk)
+      : dtype === 'I32' ? new Int32Array(chunk) : dtype === 'U32' ? new Uint32Array(chunk) : new Uint8Array(chunk);
+    tensors.set(name, tensor(values, { shape, dtype: kind.dtype, device: opts.device ?? 'cpu' }));
+  }
+  return { tensors, metadata: metadata as Record<string, string> };
+}
+
+/** Writes tensors, or a module's state dict, to a .safetensors file. */
+export async function save(path: string, source: TensorMap | Module, metadata?: Record<string, string>): Promise<void> {
+  const tensors = 'stateDict' in source && typeof source.stateDict === 'function' ? (source as Module).stateDict() : source as TensorMap;
+  await writeFile(path, await serialize(tensors, metadata));
+}
+
+/** Reads a .safetensors file. */
+export async function load(path: string, opts: { device?: DeviceName } = {}): Promise<{ tensors: Map<string, Tensor>; metadata: Record<string, string> }> {
+  return deserialize(await readFile(path), opts);
+}
+
+/**
+ * Loads a .safetensors file into a module's parameters and buffers (on the module's device). With `strict`
+ * (default) a missing or unexpected name is an error; a shape mismatch always is. Returns the file's metadata.
+ */
+export async function loadInto(module: Module, path: string, opts: { strict?: boolean } = {}): Promise<Record<string, string>> {
+  const device = module.parameters()[0]?.device ?? 'cpu';
+  const { tensors, metadata } = await load(path, { device });
+  try {
+    module.loadStateDict(tensors, opts.strict ?? true);
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+  return metadata;
+}
