@@ -41,7 +41,7 @@ const NO_ADAPTER_FIX =
 
 async function acquireGpu(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  if (nav?.gpu) return nav.gpu;
+  if (nav?.gpu) { keepAlive = nav.gpu; return nav.gpu; } // e.g. a Dawn GPU the bench shares with its peers
   if (!process.env.XDG_RUNTIME_DIR) {
     const dir = `/tmp/tessera-xdg-${process.getuid?.() ?? 0}`;
     const fs = await import('node:fs');
@@ -130,7 +130,7 @@ export function shutdownGpu(): void {
  * while it is pending, setImmediate callbacks are deferred to short timers.
  */
 export async function waitGpu<T>(p: Promise<T>): Promise<T> {
-  if (typeof setImmediate === 'undefined' || keepAlive === null) return p;
+  if (!throttleEnabled || typeof setImmediate === 'undefined' || keepAlive === null) return p;
   throttle++;
   if (throttle === 1) globalThis.setImmediate = throttledImmediate as unknown as typeof setImmediate;
   try {
@@ -141,5 +141,8 @@ export async function waitGpu<T>(p: Promise<T>): Promise<T> {
   }
 }
 let throttle = 0;
+let throttleEnabled = true;
+/** Turns the throttling off or on (the bench measures both; see BENCHMARKS.md). */
+export function setWaitThrottle(on: boolean): void { throttleEnabled = on; }
 const realSetImmediate = globalThis.setImmediate;
 const throttledImmediate = (fn: (...a: unknown[]) => void, ...args: unknown[]) => setTimeout(fn, 0, ...args);

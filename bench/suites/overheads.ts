@@ -1,0 +1,41 @@
+// Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch,
+// pipeline compile time, first call vs warm, and whether waitGpu's throttled polling helps.
+import { tensor, warmup } from '../../index.js';
+import { sync } from '../../core/executor.js';
+import { setWaitThrottle } from '../../core/device.js';
+import { elementwiseSource } from '../../shaders/elementwise.js';
+import { measure, once, quick } from '../harness.js';
+import { record, values } from '../common.js';
+
+const timing = (ms: number) => ({ medianMs: ms, minMs: ms, maxMs: ms, samples: 1, rmePct: 0 });
+
+export async function overheadSuite(): Promise<void> {
+  const one = tensor([1], { device: 'webgpu' });
+  record('overhead', 'dispatch + readback (1 float)', 'tessera', await measure(async () => { const o = one.add(1); await o.data(); o.dispose(); }));
+  const batch = 100;
+  const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
+  const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
+  record('overhead', 'per extra dispatch in a batch', 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
+
+  // A kernel no process has compiled before: a fresh constant changes the SPIR-V, so Mesa's disk cache misses.
+  const salt = 1 + (Date.now() % 1e6) * 1e-9;
+  const kernel = { expr: `a * ${salt}`, resultIsBool: false, operands: [{ dtype: 'f32' as const }], compute: 'f32' as const, out: 'f32' as const, contiguous: true };
+  record('overhead', 'pipeline compile (elementwise)', 'tessera', timing(await once(() => warmup([{ key: `bench|${salt}`, source: () => elementwiseSource(kernel) }]))));
+
+  const n = 1 << 20;
+  const x = tensor(values(n, 1), { device: 'webgpu' });
+  const first = await once(async () => { const o = x.mul(salt + 1e-7); await sync(); o.dispose(); });
+  record('overhead', 'first call (mul 1M, compiles)', 'tessera', timing(first));
+  record('overhead', 'warm call (mul 1M)', 'tessera', await measure(async () => { const o = x.mul(salt + 1e-7); await sync(); o.dispose(); }));
+
+  // waitGpu: the same matmul with dawn.node's setImmediate polling throttled (default) and not.
+  const m = quick ? 256 : 512;
+  const a = tensor(values(m * m, 2), { shape: [m, m], device: 'webgpu' });
+  for (const on of [true, false]) {
+    setWaitThrottle(on);
+    record('overhead', `matmul ${m}, waitGpu throttle ${on ? 'on' : 'off'}`, 'tessera',
+      await measure(async () => { const o = a.matmul(a); await o.data(); o.dispose(); }), { flops: 2 * m ** 3 });
+  }
+  setWaitThrottle(true);
+  for (const t of [one, x, a]) t.dispose();
+}
