@@ -10,8 +10,8 @@ import { contiguousStrides, fmtShape, sameShape } from '../core/shape.js';
 import { noGrad } from '../core/autograd.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { rowLayout, rowWorkgroup, splitAt, writeRowMeta } from '../shaders/rows.js';
+import { MetaWriter } from '../shaders/preamble.js';
+import { rowLayout, rowDispatch, rowGrid, splitAt, writeRowMeta } from '../shaders/rows.js';
 import { CE, crossEntropyKey, crossEntropySource, type CrossEntropyKernel } from '../shaders/losses.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
@@ -76,10 +76,10 @@ const CROSS_ENTROPY_ROWS: OpSpec<RowParams> = {
     const layout = rowLayout('crossEntropy', logits.shape, 1, [
       logits, noClassDim(target, target.strides), { ...noClassDim(out, contiguousStrides(out.shape)), offset: 0 }]);
     const w = p.weight ? noGrad(() => contiguous(weight)) : null;
-    const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, wg: rowWorkgroup(layout.length) };
+    const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, grid: rowGrid(layout.length) };
     const m = writeRowMeta(new MetaWriter(), layout).i32(CE.ignoreIndex, p.ignoreIndex).f32(CE.smoothing, p.labelSmoothing);
     const buffers = [logits, target, out, ...(w ? [w] : [])].map((t) => t.storage.buffer!);
-    dispatch(pipeline(crossEntropyKey(kernel), () => crossEntropySource(kernel)), buffers, m.words, grid(layout.rows));
+    dispatch(pipeline(crossEntropyKey(kernel), () => crossEntropySource(kernel)), buffers, m.words, rowDispatch(layout.rows, kernel.grid));
     if (w && w !== weight) w.dispose();
   },
   // d loss / d x = (1 - eps) w[t] (p - onehot(t)) + eps / C (sum(w) p - w), p = softmax(x); 0 on ignored rows.

@@ -7,8 +7,8 @@ import { contiguousStrides, fmtShape, numel, sameShape } from '../core/shape.js'
 import { noGrad } from '../core/autograd.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { mergeTrailing, rowLayout, rowWorkgroup, writeRowMeta } from '../shaders/rows.js';
+import { MetaWriter } from '../shaders/preamble.js';
+import { mergeTrailing, rowLayout, rowDispatch, rowGrid, writeRowMeta } from '../shaders/rows.js';
 import { NORM_EPS, normKey, normSource, type NormKernel } from '../shaders/norms.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
@@ -40,10 +40,10 @@ function gpuNorm(out: Tensor, [x, ...affine]: Tensor[], p: Params): void {
   const layout = rowLayout(p.kind === 'layer' ? 'layerNorm' : 'rmsNorm', merged.shape, merged.shape.length - 1,
     [{ strides: merged.strides, offset: src.offset }, outView]);
   const params = noGrad(() => affine.map((t) => contiguous(t)));
-  const kernel: NormKernel = { kind: p.kind, input: x.dtype, weight: p.weight, bias: p.bias, wg: rowWorkgroup(layout.length) };
+  const kernel: NormKernel = { kind: p.kind, input: x.dtype, weight: p.weight, bias: p.bias, grid: rowGrid(layout.length) };
   const m = writeRowMeta(new MetaWriter(), layout).f32(NORM_EPS, p.eps);
   dispatch(pipeline(normKey(kernel), () => normSource(kernel)),
-    [src.storage.buffer!, out.storage.buffer!, ...params.map((t) => t.storage.buffer!)], m.words, grid(layout.rows));
+    [src.storage.buffer!, out.storage.buffer!, ...params.map((t) => t.storage.buffer!)], m.words, rowDispatch(layout.rows, kernel.grid));
   if (src !== x) src.dispose();
   params.forEach((t, i) => t !== affine[i] && t.dispose());
 }

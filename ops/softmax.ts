@@ -6,8 +6,8 @@ import { castScalar, isFloat } from '../core/dtype.js';
 import { contiguousStrides, normDim } from '../core/shape.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { rowLayout, rowWorkgroup, splitAt, writeRowMeta } from '../shaders/rows.js';
+import { MetaWriter } from '../shaders/preamble.js';
+import { rowLayout, rowDispatch, rowGrid, splitAt, writeRowMeta } from '../shaders/rows.js';
 import { softmaxKey, softmaxSource } from '../shaders/softmax.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 
@@ -45,9 +45,9 @@ function specOf(log: boolean): OpSpec<Params> {
     },
     webgpu(out, [x], { dim }) {
       const layout = rowLayout(name, x.shape, dim, [x, { strides: contiguousStrides(out.shape), offset: 0 }]);
-      const kernel = { log, input: x.dtype, wg: rowWorkgroup(layout.length) };
+      const kernel = { log, input: x.dtype, grid: rowGrid(layout.length) };
       const m = writeRowMeta(new MetaWriter(), layout);
-      dispatch(pipeline(softmaxKey(kernel), () => softmaxSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, grid(layout.rows));
+      dispatch(pipeline(softmaxKey(kernel), () => softmaxSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, rowDispatch(layout.rows, kernel.grid));
     },
     // softmax: dx = y (g - sum(g y)); logSoftmax: dx = g - exp(y) sum(g), sums along dim.
     backward: log

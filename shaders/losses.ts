@@ -1,5 +1,6 @@
-// Cross-entropy with class-index targets, fused: one workgroup per row of logits (the class dim, read through its
-// stride) computes the log-sum-exp stably and picks the target's logit, so the log-probabilities never exist:
+// Cross-entropy with class-index targets, fused: the threads of a row of logits (the class dim, read through its
+// stride; shaders/rows.ts) compute the log-sum-exp stably and pick the target's logit, so no log-probabilities
+// are stored:
 //   loss = (1 - eps) w[t] (lse - x[t]) + eps / C * sum_c w[c] (lse - x[c]),   lse = m + log sum_c exp(x[c] - m),
 // with eps the label smoothing, w the class weights (1 without), m the row max. A target equal to ignoreIndex gives 0;
 // any other target outside [0, C) gives NaN (the kernel cannot raise an error).
@@ -9,14 +10,14 @@
 // word 48 ignoreIndex, word 49 label smoothing).
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { ROW, rowHelpers, rowMain } from './rows.js';
+import { ROW, rowHelpers, rowMain, type RowGrid } from './rows.js';
 
-export interface CrossEntropyKernel { input: DType; weight: boolean; smoothing: boolean; wg: number }
+export interface CrossEntropyKernel { input: DType; weight: boolean; smoothing: boolean; grid: RowGrid }
 
 export const CE = { ignoreIndex: ROW.params, smoothing: ROW.params + 1 } as const;
 
 export const crossEntropyKey = (k: CrossEntropyKernel): string =>
-  `xent|${k.input}|${k.weight ? 'w' : ''}${k.smoothing ? 's' : ''}|${k.wg}`;
+  `xent|${k.input}|${k.weight ? 'w' : ''}${k.smoothing ? 's' : ''}|${k.grid.wg}x${k.grid.tpr}`;
 
 export function crossEntropySource(k: CrossEntropyKernel): string {
   const S = storageType(k.input);
@@ -25,24 +26,24 @@ export function crossEntropySource(k: CrossEntropyKernel): string {
   const smoothSums = k.smoothing ? `
   var swx = 0.0;
   var sw = 0.0;
-  for (var j = lid; j < L; j += ${k.wg}u) { swx += ${w('j')} * ${x('j')}; sw += ${w('j')}; }
-  swx = wg_sum(swx, lid);
-  sw = wg_sum(sw, lid);` : '';
+  for (var j = lane; j < L; j += TPR) { swx += ${w('j')} * ${x('j')}; sw += ${w('j')}; }
+  swx = row_sum(swx, lid);
+  sw = row_sum(sw, lid);` : '';
   const smoothTerm = k.smoothing ? ` + eps / f32(L) * (sw * lse - swx)` : '';
   return `${preamble({ f16: k.input === 'f16', uniformBinding: k.weight ? 4 : 3 })}
 @group(0) @binding(0) var<storage, read> logits: array<${S}>;
 @group(0) @binding(1) var<storage, read> targets: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<${S}>;
 ${k.weight ? `@group(0) @binding(3) var<storage, read> weight: array<${S}>;` : ''}
-${rowHelpers(k.wg)}
-${rowMain(k.wg, `
+${rowHelpers(k.grid)}
+${rowMain(k.grid, `
   var m = -inf_f32();
-  for (var j = lid; j < L; j += ${k.wg}u) { m = max_nan(m, ${x('j')}); }
-  m = wg_max(m, lid);
+  for (var j = lane; j < L; j += TPR) { m = max_nan(m, ${x('j')}); }
+  m = row_max(m, lid);
   var s = 0.0;
-  for (var j = lid; j < L; j += ${k.wg}u) { s += exp(${x('j')} - m); }
-  s = wg_sum(s, lid);${smoothSums}
-  if (lid == 0u) {
+  for (var j = lane; j < L; j += TPR) { s += exp(${x('j')} - m); }
+  s = row_sum(s, lid);${smoothSums}
+  if (lane == 0u && has_row) {
     let t = targets[base.y];
     let eps = uwf(${CE.smoothing}u);
     let lse = select(m + log(s), nan_f32(), is_nan(m) || is_inf(m));

@@ -1,12 +1,13 @@
-// Row geometry shared by the row-wise kernels (softmax, layer/RMS norm, cross-entropy): one workgroup per row,
-// where a row is one strided dim of a tensor and the other ("batch") dims are walked with their own strides, so a
-// row along any dim of a non-contiguous view is read in place. Up to three strided tensors share the geometry; a
-// tensor without the row dim (a per-row output, a class-index target) has row stride 0.
+// Row geometry shared by the row-wise kernels (softmax, layer/RMS norm, cross-entropy). A row is one strided dim
+// of a tensor, reduced by the threads of one workgroup (short rows: by a slice of one, see RowGrid); the other
+// ("batch") dims are walked with their own strides, so a row along any dim of a non-contiguous view is read in
+// place. Up to three strided tensors share the geometry; a tensor without the row dim (a per-row output, a
+// class-index target) has row stride 0.
 //
 // Uniform words: 0 rows, 1 row length L, 2 batch rank, 4..6 tensor offsets, 8..10 tensor row strides,
 // 16..23 batch shape, 24..47 batch strides (8 words per tensor), 48..62 kernel parameters.
 import type { Shape } from '../core/shape.js';
-import type { MetaWriter } from './preamble.js';
+import { grid, type MetaWriter } from './preamble.js';
 
 export const ROW = { rows: 0, length: 1, batchRank: 2, offsets: 4, rowStrides: 8, batchShape: 16, batchStrides: 24, params: 48 } as const;
 export const MAX_BATCH_RANK = 8;
@@ -80,12 +81,44 @@ export function writeRowMeta(m: MetaWriter, layout: RowLayout): MetaWriter {
 }
 
 /**
- * WGSL shared by the row kernels: the base offsets of a row in each tensor, and workgroup-wide sum and max by a
- * tree in workgroup memory (the max propagates NaN: WGSL's max() may drop it).
+ * How a workgroup covers rows: `wg` threads in all, `tpr` threads per row (a power of two dividing wg), so one
+ * workgroup handles wg / tpr rows. Long rows get a whole workgroup; short rows share one, since threads left
+ * idle and tree steps over empty lanes are the cost of a short row.
  */
-export function rowHelpers(wg: number): string {
+export interface RowGrid { wg: number; tpr: number }
+
+/** Threads per row: about four elements per thread up to a full workgroup (64 threads, 256 past 1024 elements). */
+export function rowGrid(length: number): RowGrid {
+  const wg = length > 1024 ? 256 : 64;
+  let tpr = 1;
+  while (tpr < wg && tpr * 4 < length) tpr *= 2;
+  return { wg, tpr };
+}
+
+/** Workgroups to dispatch for `rows` rows. */
+export const rowDispatch = (rows: number, g: RowGrid): [number, number] => grid(Math.ceil(rows / (g.wg / g.tpr)));
+
+/**
+ * WGSL shared by the row kernels: the base offsets of a row in each tensor, and sum and max over the TPR threads
+ * of a row by a tree in workgroup memory (the max propagates NaN: WGSL's max() may drop it).
+ */
+export function rowHelpers(g: RowGrid): string {
+  const tree = (name: string, combine: string) => `
+fn ${name}(v: f32, lid: u32) -> f32 {
+  red[lid] = v;
+  workgroupBarrier();
+  let lane = lid % TPR;
+  for (var s = TPR >> 1u; s > 0u; s >>= 1u) {
+    if (lane < s) { red[lid] = ${combine}; }
+    workgroupBarrier();
+  }
+  let r = red[lid - lane];
+  workgroupBarrier();
+  return r;
+}`;
   return `
-var<workgroup> red: array<f32, ${wg}>;
+const TPR: u32 = ${g.tpr}u;
+var<workgroup> red: array<f32, ${g.wg}>;
 
 fn row_bases(row: u32) -> vec3<u32> {
   var b = vec3<u32>(uw(${ROW.offsets}u), uw(${ROW.offsets + 1}u), uw(${ROW.offsets + 2}u));
@@ -101,51 +134,31 @@ fn max_nan(a: f32, b: f32) -> f32 {
   if (is_nan(a) || is_nan(b)) { return nan_f32(); }
   return max(a, b);
 }
-
-fn wg_sum(v: f32, lid: u32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] = red[lid] + red[lid + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
-
-fn wg_max(v: f32, lid: u32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { red[lid] = max_nan(red[lid], red[lid + s]); }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
+${tree('row_sum', 'red[lid] + red[lid + s]')}
+${tree('row_max', 'max_nan(red[lid], red[lid + s])')}
 `;
 }
 
-/** The entry point of a row kernel: `body` sees row, lid, L (row length), base (offsets) and rs (row strides). */
-export function rowMain(wg: number, body: string): string {
+/**
+ * The entry point of a row kernel. `body` sees row, lane (the thread's index within its row, 0..TPR-1), has_row
+ * (whether the row exists: the last workgroup may be partly empty, and its idle threads still take part in the
+ * barriers), L (the row length, 0 on idle threads), base (the row's offsets in each tensor) and rs (row strides).
+ */
+export function rowMain(g: RowGrid, body: string): string {
   return `
-@compute @workgroup_size(${wg})
+@compute @workgroup_size(${g.wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = wid.y * nwg.x + wid.x;
-  if (row >= uw(${ROW.rows}u)) { return; }
-  let L = uw(${ROW.length}u);
+  let row = (wid.y * nwg.x + wid.x) * ${g.wg / g.tpr}u + lid / TPR;
+  let lane = lid % TPR;
+  let has_row = row < uw(${ROW.rows}u);
+  let L = select(0u, uw(${ROW.length}u), has_row);
   let base = row_bases(row);
   let rs = vec3<u32>(uw(${ROW.rowStrides}u), uw(${ROW.rowStrides + 1}u), uw(${ROW.rowStrides + 2}u));
   ${body}
 }
 `;
 }
-
-/** Threads per row: short rows waste fewer idle threads with a small workgroup, long rows want more. */
-export const rowWorkgroup = (length: number): number => (length > 1024 ? 256 : 64);
 
 /** Sizes of the dims before, along and after `dim`, so the cpu references can walk row-major values. */
 export function splitAt(shape: Shape, dim: number): { outer: number; length: number; inner: number } {

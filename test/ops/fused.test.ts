@@ -27,6 +27,7 @@ const SOFTMAX_CASES: { shape: number[]; dim: number; view?: (t: Tensor) => Tenso
   { shape: [2, 3, 4], dim: 1, what: 'middle dim' },
   { shape: [5, 7], dim: 1, view: (t) => t.T, what: 'transposed input' },
   { shape: [4, 9, 3], dim: 0, view: (t) => t.slice(1, 0, 9, 2).permute([2, 1, 0]), what: 'stepped, permuted view' },
+  { shape: [1000, 7], dim: 1, what: 'short rows sharing workgroups, the last one partly empty' },
   { shape: [6, 300], dim: 1, what: 'rows longer than the 64-thread workgroup' },
   { shape: [2, 2500], dim: -1, what: 'rows longer than the 256-thread workgroup' },
   { shape: [3, 1], dim: 1, what: 'rows of one element' },
@@ -108,6 +109,7 @@ const NORM_CASES: NormCase[] = [
   { shape: [7, 5], norm: [7], view: (t) => t.T, what: 'transposed input (strided row)' },
   { shape: [3, 4, 2], norm: [4, 3], view: (t) => t.permute([2, 1, 0]).slice(0, 1).squeeze(0).unsqueeze(0), what: 'trailing dims no single stride walks' },
   { shape: [3, 1500], norm: [1500], what: 'rows longer than the 256-thread workgroup' },
+  { shape: [101, 3], norm: [3], what: 'short rows sharing workgroups' },
   { shape: [0, 8], norm: [8], what: 'empty batch' },
   { shape: [1], norm: [1], what: 'one element' },
 ];
