@@ -1,0 +1,162 @@
+// Multi-head attention as a module: q/k/v/o projections, optional RoPE, grouped-query heads, and three attention
+// kinds over the projected heads: 'softmax' (fused; causal, sliding window, additive mask, KV cache), 'linear'
+// (feature maps, prefix sums) and 'hybrid' (sliding-window softmax + linear over older keys, one normaliser,
+// learnable per-head gate). `useWindow` / `useLinear` switch a hybrid's branches off at inference.
+// Cross-attention: pass `context` [B, S, dModel]; its keys get no rotary embedding and no causal mask.
+import { Tensor, arange, type DeviceName, type DType } from '../../index.js';
+import { Module } from '../module.js';
+import type { Parameter } from '../parameter.js';
+import { Linear } from '../layers/linear.js';
+import { parameter } from '../layers/factory.js';
+import { constant_ } from '../init.js';
+import type { KVCache } from '../kv-cache.js';
+import { scaledDotProductAttention } from './softmax-attention.js';
+import { linearAttention } from './linear-attention.js';
+import { hybridAttention } from './hybrid.js';
+import { rope } from './rope.js';
+import { LearnableFeatureMap, applyFeatureMap, type FeatureMap } from './feature-maps.js';
+
+export type AttentionKind = 'softmax' | 'linear' | 'hybrid';
+
+export interface MultiHeadAttentionOptions {
+  dModel: number;
+  nHeads: number;
+  /** key/value heads (grouped-query attention); default nHeads */
+  nKvHeads?: number;
+  /** default dModel / nHeads */
+  headDim?: number;
+  bias?: boolean;
+  /** rotate q and k by their positions (RoPE); default false */
+  rope?: boolean;
+  ropeBase?: number;
+  /** default true (self-attention of a decoder) */
+  causal?: boolean;
+  /** sliding window of keys per query (softmax: optional; hybrid: required) */
+  window?: number;
+  kind?: AttentionKind;
+  /** feature dim F of the learnable Hedgehog maps of linear/hybrid kinds (2F features); default headDim / 2 */
+  featureDim?: number;
+  /** initial gate logit g of the hybrid window branch (gamma = sigmoid(g)); default -2.197 (gamma = 0.1) */
+  gateLogit?: number;
+  device?: DeviceName;
+  dtype?: DType;
+}
+
+export interface AttentionCall {
+  /** cross-attention source [B, S, dModel] */
+  context?: Tensor;
+  /** positions of the new tokens for RoPE: i32 [T] or [B, T]; default cache length + 0..T-1 */
+  positions?: Tensor;
+  /** additive mask broadcastable to [B, H, T, S] (softmax kind) */
+  mask?: Tensor;
+  /** decode with this cache (softmax kind): the new keys are appended and all cached keys attended */
+  cache?: KVCache;
+  layer?: number;
+}
+
+export interface AttentionOutput {
+  y: Tensor;
+  /** keys and values attended, post-RoPE [B, Hkv, S, D] (cache views when a cache is used) */
+  k: Tensor;
+  v: Tensor;
+  /** hybrid kind: each query's share of attention mass in the linear branch [B, H, T] */
+  linearShare?: Tensor;
+}
+
+export class MultiHeadAttention extends Module {
+  readonly nHeads: number;
+  readonly nKvHeads: number;
+  readonly headDim: number;
+  readonly kind: AttentionKind;
+  readonly causal: boolean;
+  readonly window: number;
+  readonly useRope: boolean;
+  readonly ropeBase: number;
+  /** hybrid kind: switches for the two branches (both on by default) */
+  useWindow = true;
+  useLinear = true;
+  qProj: Linear;
+  kProj: Linear;
+  vProj: Linear;
+  oProj: Linear;
+  featureMapQ: LearnableFeatureMap | null = null;
+  featureMapK: LearnableFeatureMap | null = null;
+  gateLogit: Parameter | null = null;
+
+  constructor(opts: MultiHeadAttentionOptions) {
+    super();
+    this.nHeads = opts.nHeads;
+    this.nKvHeads = opts.nKvHeads ?? opts.nHeads;
+    this.headDim = opts.headDim ?? opts.dModel / opts.nHeads;
+    if (!Number.isInteger(this.headDim) || this.nHeads % this.nKvHeads !== 0) {
+      throw new Error(`MultiHeadAttention: dModel ${opts.dModel} / nHeads ${opts.nHeads} must be an integer head dim, ` +
+        `and nHeads a multiple of nKvHeads ${this.nKvHeads}`);
+    }
+    this.kind = opts.kind ?? 'softmax';
+    this.causal = opts.causal ?? true;
+    this.window = opts.window ?? 0;
+    if (this.kind === 'hybrid' && !(this.window > 0)) throw new Error('MultiHeadAttention: the hybrid kind needs a window');
+    this.useRope = opts.rope ?? false;
+    this.ropeBase = opts.ropeBase ?? 10000;
+    const layer = { device: opts.device, dtype: opts.dtype, bias: opts.bias ?? false };
+    this.qProj = new Linear(opts.dModel, this.nHeads * this.headDim, layer);
+    this.kProj = new Linear(opts.dModel, this.nKvHeads * this.headDim, layer);
+    this.vProj = new Linear(opts.dModel, this.nKvHeads * this.headDim, layer);
+    this.oProj = new Linear(this.nHeads * this.headDim, opts.dModel, layer);
+    if (this.kind !== 'softmax') {
+      const fm = { heads: this.nHeads, headDim: this.headDim, featureDim: opts.featureDim ?? Math.max(1, this.headDim / 2), device: opts.device, dtype: opts.dtype };
+      this.featureMapQ = new LearnableFeatureMap(fm);
+      this.featureMapK = new LearnableFeatureMap(fm);
+    }
+    if (this.kind === 'hybrid') {
+      this.gateLogit = parameter([this.nHeads], { device: opts.device, dtype: opts.dtype }, (g) => constant_(g, opts.gateLogit ?? -2.197));
+    }
+  }
+
+  /** [B, T, heads * D] -> [B, heads, T, D] (a view). */
+  private split(x: Tensor, heads: number): Tensor {
+    return x.reshape([x.shape[0], x.shape[1], heads, this.headDim]).transpose(1, 2);
+  }
+
+  /** K/V heads repeated to the query heads (linear and hybrid kinds work per query head). */
+  private repeatKv(x: Tensor): Tensor {
+    const group = this.nHeads / this.nKvHeads;
+    if (group === 1) return x;
+    const [B, H, S, D] = x.shape;
+    return x.unsqueeze(2).expand([B, H, group, S, D]).reshape([B, H * group, S, D]);
+  }
+
+  forwardWithKV(x: Tensor, call: AttentionCall = {}): AttentionOutput {
+    const [B, T] = x.shape;
+    const source = call.context ?? x;
+    let q = this.split(this.qProj.forward(x), this.nHeads);
+    let k = this.split(this.kProj.forward(source), this.nKvHeads);
+    let v = this.split(this.vProj.forward(source), this.nKvHeads);
+    const past = call.cache ? call.cache.get(call.layer ?? 0).k.shape[2] : 0;
+    if (this.useRope && !call.context) {
+      const positions = call.positions ?? arange(past, past + T, 1, { dtype: 'i32', device: x.device });
+      q = rope(q, positions, { base: this.ropeBase });
+      k = rope(k, positions, { base: this.ropeBase });
+    }
+    if (call.cache) ({ k, v } = call.cache.append(call.layer ?? 0, k, v));
+    let y: Tensor;
+    let linearShare: Tensor | undefined;
+    const selfCausal = this.causal && !call.context;
+    if (this.kind === 'softmax') {
+      y = scaledDotProductAttention(q, k, v, { causal: selfCausal, window: this.window, mask: call.mask });
+    } else {
+      if (call.cache || call.context || call.mask) throw new Error(`MultiHeadAttention: the ${this.kind} kind runs on whole causal sequences (no cache, context or mask); decode with LinearAttentionState / HybridState`);
+      const [kh, vh] = [this.repeatKv(k), this.repeatKv(v)];
+      const phiQ = applyFeatureMap(this.featureMapQ as FeatureMap, q);
+      const phiK = applyFeatureMap(this.featureMapK as FeatureMap, kh);
+      if (this.kind === 'linear') y = linearAttention(phiQ, phiK, vh);
+      else ({ y, linearShare } = hybridAttention(q, kh, vh, { window: this.window, phiQ, phiK, gate: this.gateLogit!.sigmoid(), useWindow: this.useWindow, useLinear: this.useLinear }));
+    }
+    const merged = y.transpose(1, 2).reshape([B, T, this.nHeads * this.headDim]);
+    return { y: this.oProj.forward(merged), k, v, linearShare };
+  }
+
+  forward(x: Tensor, call: AttentionCall = {}): Tensor {
+    return this.forwardWithKV(x, call).y;
+  }
+}
