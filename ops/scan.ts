@@ -5,7 +5,7 @@ import { normDim, numel } from '../core/shape.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
-import { CW, SCAN_MAX_OUTER_RANK, scanKey, scanSource, type ScanKind } from '../shaders/scan.js';
+import { CW, SCAN_MAX_OUTER_RANK, SCAN_WG, SHORT_ROW, scanKey, scanSource, type ScanKind, type ScanVariant } from '../shaders/scan.js';
 import { apply, offsetsOf, type OpSpec, type Grads } from './op.js';
 import { where } from './binary.js';
 
@@ -54,8 +54,9 @@ function scanSpec(kind: ScanKind, backward: (g: Tensor, x: Tensor, out: Tensor, 
         .u32(CW.dimStride, x.strides[dim] ?? 0).u32(CW.outDimStride, out.strides[dim] ?? 1).u32(CW.reverse, Number(reverse))
         .u32(CW.outerRank, others.length).list(CW.outerShape, others.map((d) => x.shape[d]))
         .list(CW.outerStrides, others.map((d) => x.strides[d])).list(CW.outerOutStrides, others.map((d) => out.strides[d]));
-      const pipe = pipeline(scanKey(kind, x.dtype, out.dtype), () => scanSource(kind, x.dtype, out.dtype));
-      dispatch(pipe, [x.storage.buffer!, out.storage.buffer!], m.words, grid(rows));
+      const variant: ScanVariant = (x.shape[dim] ?? 1) <= SHORT_ROW ? 'thread' : 'workgroup';
+      const pipe = pipeline(scanKey(kind, variant, x.dtype, out.dtype), () => scanSource(kind, variant, x.dtype, out.dtype));
+      dispatch(pipe, [x.storage.buffer!, out.storage.buffer!], m.words, grid(variant === 'thread' ? Math.ceil(rows / SCAN_WG) : rows));
     },
     backward: (g, { inputs: [x], out, params }): Grads => [backward(g, x, out, params)],
     saves: ({ inputs, out }) => (kind === 'sum' ? [] : [...inputs, out]),

@@ -26,6 +26,18 @@ const idx = (shape: number[], high: number, dev: DeviceName, seed = 7) =>
 const weighted = (t: Tensor): Tensor => t.mul(tensor(randomValues(t.numel, 99), { shape: [...t.shape], dtype: 'f64' })).sum();
 const input = (shape: number[], seed = 3) => ({ shape, values: randomValues(shape.reduce((a, b) => a * b, 1), seed) });
 
+/** Gradients of a weighted sum of fn's output on webgpu against those on the cpu. */
+async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Tensor, msg: string, tol = { atol: 1e-5, rtol: 1e-4 }): Promise<void> {
+  const grads: ArrayLike<number>[][] = [];
+  for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
+    const xs = shapes.map((shape, k) => randomTensor(shape, { device, seed: 20 + k, requiresGrad: true }));
+    const out = fn(...xs);
+    out.mul(randomTensor([...out.shape], { device, seed: 5 })).sum().backward();
+    grads.push(await Promise.all(xs.map((x) => x.grad!.data())));
+  }
+  grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
+}
+
 test('gather and scatterAdd: known values', async () => {
   const x = tensor([[1, 2], [3, 4]]);
   const i = tensor([[0, 0], [1, 0]], { dtype: 'i32' });
@@ -114,6 +126,15 @@ test('gradients (float64, central differences)', async () => {
   await gradcheck((x) => weighted(maskedFill(x, tensor([true, false, true]), 2)), [input([2, 3])]);
   // embeddingBackward is linear in its gradient input: its own gradient is an embedding lookup
   await gradcheck((g) => weighted(embeddingBackward(g, i, 4, 2)), [input([2, 4, 3])]);
+});
+
+test('webgpu gradients match cpu gradients', async () => {
+  const i = (d: DeviceName) => idx([4, 500], 7, d);
+  await gradsAgree([[7, 500]], (x) => gather(x, 0, i(x.device)), 'gather with repeats');
+  await gradsAgree([[4, 500], [4, 500]], (x, s) => scatterAdd(x, 1, i(x.device).T.contiguous().reshape([4, 500]), s), 'scatterAdd');
+  await gradsAgree([[9, 3]], (x) => x.indexSelect(0, idx([40], 9, x.device)), 'indexSelect');
+  await gradsAgree([[11, 4]], (w) => embedding(w, idx([3, 50], 11, w.device), { paddingIdx: 3 }), 'embedding');
+  await gradsAgree([[6, 5]], (x) => maskedFill(x, x.gt(0.5), 1), 'maskedFill');
 });
 
 test('bad input names the op and what is valid', () => {

@@ -106,6 +106,12 @@ s('crossEntropy: large logits are stable; -inf logits are masked; ignored masked
   }
 });
 
+s('crossEntropy: f16 logits and weights compute in f32 and round once', async () => {
+  await sameOnBoth((d) => crossEntropy(randomTensor([9, 37], { device: d, dtype: 'f16', seed: 40 }), targets([9], 37, d, 41, 4), {
+    reduction: 'none', labelSmoothing: 0.1, weight: randomTensor([37], { device: d, dtype: 'f16', seed: 42, lo: 0.5, hi: 1.5 }) }),
+  { atol: 2e-3, rtol: 2e-3 });
+});
+
 s('crossEntropy: gradient matches finite differences (float64) for every option combination', async () => {
   const C = 4;
   const t = classes(6, C, 13, 3);

@@ -23,6 +23,18 @@ const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') =>
 const weighted = (t: Tensor): Tensor => t.mul(tensor(randomValues(t.numel, 99), { shape: [...t.shape], dtype: 'f64' })).sum();
 const input = (shape: number[], seed = 3) => ({ shape, values: randomValues(shape.reduce((a, b) => a * b, 1), seed) });
 
+/** Gradients of a weighted sum of fn's output on webgpu against those on the cpu. */
+async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Tensor, msg: string, tol = { atol: 1e-5, rtol: 1e-4 }): Promise<void> {
+  const grads: ArrayLike<number>[][] = [];
+  for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
+    const xs = shapes.map((shape, k) => randomTensor(shape, { device, seed: 20 + k, requiresGrad: true }));
+    const out = fn(...xs);
+    out.mul(randomTensor([...out.shape], { device, seed: 5 })).sum().backward();
+    grads.push(await Promise.all(xs.map((x) => x.grad!.data())));
+  }
+  grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
+}
+
 test('cat and stack: known values', async () => {
   const a = tensor([[1, 2], [3, 4]]);
   const b = tensor([[5, 6]]);
@@ -105,6 +117,14 @@ test('gradients (float64, central differences)', async () => {
   await gradcheck((a) => weighted(a.repeat([2, 1, 3])), [input([2, 2])]);
   await gradcheck((a) => weighted(a.tril(1).add(a.triu(-1))), [input([3, 4])]);
   await gradcheck((a) => weighted(a.split(2, 1)[1]).add(weighted(a.chunk(2, 0)[0])), [input([3, 4])]);
+});
+
+test('webgpu gradients match cpu gradients', async () => {
+  await gradsAgree([[3, 4], [2, 4]], (a, b) => cat([a, b, a]), 'cat');
+  await gradsAgree([[3, 4], [3, 4]], (a, b) => stack([a, b.flip(1)], 1), 'stack, flip');
+  await gradsAgree([[5, 4]], (a) => pad(a.T, [2, -1, 1, 1]), 'pad');
+  await gradsAgree([[2, 3]], (a) => a.repeat([3, 1, 2]), 'repeat');
+  await gradsAgree([[4, 5]], (a) => a.tril(1).add(a.triu(2)), 'tril, triu');
 });
 
 test('bad input names the op and what is valid', () => {

@@ -24,6 +24,18 @@ const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') =>
 
 const weighted = (t: Tensor): Tensor => t.mul(tensor(randomValues(t.numel, 99), { shape: [...t.shape], dtype: 'f64' })).sum();
 
+/** Gradients of a weighted sum of fn's output on webgpu against those on the cpu. */
+async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Tensor, msg: string, tol = { atol: 1e-5, rtol: 1e-4 }): Promise<void> {
+  const grads: ArrayLike<number>[][] = [];
+  for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
+    const xs = shapes.map((shape, k) => randomTensor(shape, { device, seed: 20 + k, requiresGrad: true }));
+    const out = fn(...xs);
+    out.mul(randomTensor([...out.shape], { device, seed: 5 })).sum().backward();
+    grads.push(await Promise.all(xs.map((x) => x.grad!.data())));
+  }
+  grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
+}
+
 test('sort: known values, stable ties, NaN largest', async () => {
   const x = tensor([3, 1, NaN, 1, -0, 0, -Infinity]);
   const up = sort(x);
@@ -74,7 +86,11 @@ test('cumsum and cumprod: known values and webgpu matches cpu', async () => {
   const b = cumsum(tensor([true, true, false, true]), 0);
   assert.is(b.dtype, 'i32');
   assert.equal(await b.toArray(), [1, 2, 2, 3]);
-  await agree((d) => cumsum(rt([7, 300], d), 1), 'cumsum rows over one workgroup', { atol: 1e-4, rtol: 1e-4 });
+  // rows up to 256 long scan one per thread, longer ones one per workgroup
+  await agree((d) => cumsum(rt([7, 300], d), 1), 'cumsum, a workgroup per row', { atol: 1e-4, rtol: 1e-4 });
+  await agree((d) => cumsum(rt([3000, 5], d), 1), 'cumsum, many short rows', { atol: 1e-5, rtol: 1e-5 });
+  await agree((d) => cumprod(randomTensor([3, 700], { device: d, lo: 0.98, hi: 1.02 }), 1).slice(1, 0, 700, 7), 'cumprod, a workgroup per row', { atol: 1e-4, rtol: 1e-4 });
+  await agree((d) => cumsum(rt([600, 3], d, 9).T, 1), 'reverse-strided long rows', { atol: 1e-4, rtol: 1e-4 });
   await agree((d) => cumsum(rt([20000], d, 2), 0), 'one long row', { atol: 2e-3, rtol: 1e-4 });
   await agree((d) => cumsum(rt([5, 6, 7], d, 3).transpose(0, 2), 1), 'transposed view', { atol: 1e-5, rtol: 1e-5 });
   await agree((d) => cumsum(rt([9, 13], d, 4, 'i32'), 0), 'i32');
@@ -121,6 +137,14 @@ test('multinomial and randperm: seeded, equal on both backends, correct frequenc
   const perm = Array.from(await randperm(1000, { seed: 5 }).data());
   assert.equal([...perm].sort((a, b) => a - b), [...Array(1000).keys()]);
   assert.not.equal(perm, [...Array(1000).keys()]);
+});
+
+test('webgpu gradients match cpu gradients', async () => {
+  await gradsAgree([[3, 300]], (x) => cumsum(x, 1), 'cumsum, reverse scan per workgroup');
+  await gradsAgree([[40, 6]], (x) => cumsum(x.T, 0), 'cumsum, reverse scan per thread');
+  await gradsAgree([[4, 6]], (x) => cumprod(x.mul(x.gt(1)), 1), 'cumprod with zeros');
+  await gradsAgree([[5, 1100]], (x) => sort(x, 1).values, 'sort');
+  await gradsAgree([[30, 4]], (x) => topk(x, 5, 0, false).values, 'topk');
 });
 
 test('bad input names the op and what is valid', () => {
