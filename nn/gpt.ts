@@ -54,7 +54,7 @@ export interface GPTForwardOptions {
   kv?: boolean;
 }
 
-export interface GPTOutput {
+export type GPTOutput = {
   logits: Tensor;
   /** the final normed state (what the head reads) [B, T, nEmbd] */
   final: Tensor;
@@ -62,7 +62,7 @@ export interface GPTOutput {
   kv?: { k: Tensor; v: Tensor }[];
   /** hybrid attention: per layer, each query's share of attention mass in the linear branch */
   linearShare?: Tensor[];
-}
+};
 
 export interface GenerateOptions {
   maxNewTokens: number;

@@ -54,14 +54,14 @@ export interface AttentionCall {
   layer?: number;
 }
 
-export interface AttentionOutput {
+export type AttentionOutput = {
   y: Tensor;
   /** keys and values attended, post-RoPE [B, Hkv, S, D] (cache views when a cache is used) */
   k: Tensor;
   v: Tensor;
   /** hybrid kind: each query's share of attention mass in the linear branch [B, H, T] */
   linearShare?: Tensor;
-}
+};
 
 export class MultiHeadAttention extends Module {
   readonly nHeads: number;
