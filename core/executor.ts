@@ -82,8 +82,12 @@ export function flush(): void {
   if (!encoder) return;
   const { device } = gpu();
   closePass();
+  // Encoding errors (an invalid pipeline, a bad binding) surface when the encoder finishes: they are caught here and
+  // raised by the next readback, so a broken kernel fails loudly instead of leaving zeros behind.
+  device.pushErrorScope('validation');
   if (uniformUsed > 0 && uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData, 0, uniformUsed);
   device.queue.submit([encoder.finish()]);
+  errorChecks.push(device.popErrorScope().then((e) => { if (e) gpuErrors.push(e.message); }));
   encoder = null;
   recorded = 0;
   uniformUsed = 0;
@@ -98,6 +102,20 @@ export interface ReadRequest { buffer: GPUBuffer; offset: number; bytes: number 
  * Buffer copies need 4-byte aligned offsets and sizes, so each range is widened to them and trimmed afterwards
  * (an f16 view may start at any even byte).
  */
+let errorChecks: Promise<void>[] = [];
+const gpuErrors: string[] = [];
+
+/** Throws the validation errors of submitted batches, once; every readback calls it. */
+export async function raiseGpuErrors(): Promise<void> {
+  const checks = errorChecks;
+  errorChecks = [];
+  await Promise.all(checks);
+  if (gpuErrors.length) {
+    const messages = gpuErrors.splice(0);
+    throw new Error(`webgpu: ${messages.length} submitted batch(es) failed validation; results are invalid. First error:\n${messages[0]}`);
+  }
+}
+
 export async function readBuffers(requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
   const { device } = gpu();
   const staged = requests.map(({ buffer, offset, bytes }) => {
@@ -110,23 +128,28 @@ export async function readBuffers(requests: readonly ReadRequest[]): Promise<Arr
   });
   flush();
   await waitGpu(Promise.all(staged.map(({ staging }) => staging.mapAsync(1 /* GPUMapMode.READ */))));
-  return staged.map(({ staging, skip, bytes }) => {
+  const results = staged.map(({ staging, skip, bytes }) => {
     const out = staging.getMappedRange().slice(skip, skip + bytes);
     staging.unmap();
     staging.destroy();
     return out;
   });
+  await raiseGpuErrors();
+  return results;
 }
 
 /** Waits until the GPU has finished everything submitted so far. */
 export async function sync(): Promise<void> {
   flush();
   await waitGpu(gpu().device.queue.onSubmittedWorkDone());
+  await raiseGpuErrors();
 }
 
 export const executorStats = () => ({ submits, dispatches, pending: recorded });
 
 export function resetExecutor(): void {
+  errorChecks = [];
+  gpuErrors.length = 0;
   encoder = null;
   pass = null;
   recorded = 0;

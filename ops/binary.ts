@@ -55,7 +55,7 @@ export const BINARY = {
     name: 'remainder', kind: 'numeric', test: { domain: [[-5, 5], [0.6, 3]] },
     wgsl: (t) => (t === 'f32' ? 'a - b * floor(a / b)' : t === 'i32' ? 'select(a % b, a % b + b, (a % b != 0) && ((a % b < 0) != (b < 0)))' : 'a % b'),
     cpu: (a, b) => remainderJs(a, b),
-    backward: (g, [a, b]) => [g, typeof b === 'number' ? null : g.mul(elementwise(BINARY.div, [a, b]).floor()).neg()],
+    backward: (g, [a, b]): (Tensor | null)[] => [g, typeof b === 'number' ? null : g.mul(elementwise(BINARY.div, [a, b]).floor()).neg()],
   }),
   // NaN compares unequal to everything; WGSL float compares may assume no NaN, so eq and ne test for it.
   eq: def({ name: 'eq', kind: 'any', result: 'bool', wgsl: (t) => (t === 'f32' ? 'a == b && !is_nan(a) && !is_nan(b)' : 'a == b'), cpu: (a, b) => Number(a === b), backward: null }),

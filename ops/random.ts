@@ -2,7 +2,7 @@
 // and webgpu backends. Every call draws a new stream from the global generator (manualSeed resets it), or uses the
 // `seed` given in its options without touching the global state.
 import type { Tensor } from '../core/tensor.js';
-import type { DType } from '../core/dtype.js';
+import { isFloat, type DType } from '../core/dtype.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
 import type { DeviceName } from '../core/storage.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
@@ -63,13 +63,19 @@ function make(def: ElementwiseDef, shape: readonly number[], params: number[], d
   return t;
 }
 
+function floatDtype(op: string, opts: RandomOptions): DType {
+  const dtype = opts.dtype ?? getDefaultDtype();
+  if (!isFloat(dtype)) throw new Error(`${op}: dtype must be a float dtype (f32, f16, f64), got ${dtype}`);
+  return dtype;
+}
+
 /** Uniform samples in [0, 1). */
 export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
-  make(RAND, shape, draw(opts), opts.dtype ?? getDefaultDtype(), opts);
+  make(RAND, shape, draw(opts), floatDtype('rand', opts), opts);
 
 /** Standard normal samples. */
 export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
-  make(RANDN, shape, draw(opts), opts.dtype ?? getDefaultDtype(), opts);
+  make(RANDN, shape, draw(opts), floatDtype('randn', opts), opts);
 
 /** Integers uniform in [low, high). */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
@@ -82,7 +88,7 @@ export function randint(low: number, high: number, shape: readonly number[], opt
 /** 1 with probability p (a tensor or number), else 0; float output like torch.bernoulli. */
 export function bernoulli(p: Tensor | number, opts: RandomOptions & { shape?: readonly number[] } = {}): Tensor {
   const shape = typeof p === 'number' ? opts.shape ?? [] : p.shape;
-  const u = rand(shape, { ...opts, device: typeof p === 'number' ? opts.device : p.device, requiresGrad: false });
+  const u = rand(shape, { ...opts, dtype: 'f32', device: typeof p === 'number' ? opts.device : p.device, requiresGrad: false });
   const hit = u.lt(p);
   const out = hit.cast(opts.dtype ?? (typeof p === 'number' ? getDefaultDtype() : p.dtype));
   u.dispose();
