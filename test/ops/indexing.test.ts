@@ -5,7 +5,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFill, oneHot, tensor, zeros, randint,
-  noGrad, type Tensor, type DeviceName, type DType,
+  noGrad, memory, type Tensor, type DeviceName, type DType,
 } from '../../index.js';
 import { assertClose, assertThrows, gradcheck, randomTensor, randomValues } from '../helpers.js';
 
@@ -135,6 +135,14 @@ test('webgpu gradients match cpu gradients', async () => {
   await gradsAgree([[9, 3]], (x) => x.indexSelect(0, idx([40], 9, x.device)), 'indexSelect');
   await gradsAgree([[11, 4]], (w) => embedding(w, idx([3, 50], 11, w.device), { paddingIdx: 3 }), 'embedding');
   await gradsAgree([[6, 5]], (x) => maskedFill(x, x.gt(0.5), 1), 'maskedFill');
+});
+
+test('no tensors are left behind when no gradient is needed', () => {
+  const x = randomTensor([6, 4], { device: 'webgpu' });
+  const i = idx([5], 6, 'webgpu');
+  const before = memory().tensors;
+  for (const r of [indexSelect(x, 0, i), oneHot(i, 6), embedding(x, i), maskedFill(i, i.gt(2), 0)]) r.dispose();
+  assert.is(memory().tensors, before + 1, 'only the mask operand of the test remains');
 });
 
 test('bad input names the op and what is valid', () => {

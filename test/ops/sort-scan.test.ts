@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  sort, argsort, topk, cumsum, cumprod, multinomial, randperm, tensor, executorStats, type Tensor, type DeviceName, type DType,
+  sort, argsort, topk, cumsum, cumprod, multinomial, randperm, tensor, executorStats, memory, type Tensor, type DeviceName, type DType,
 } from '../../index.js';
 import { assertClose, assertThrows, gradcheck, randomTensor, randomValues } from '../helpers.js';
 
@@ -145,6 +145,17 @@ test('webgpu gradients match cpu gradients', async () => {
   await gradsAgree([[4, 6]], (x) => cumprod(x.mul(x.gt(1)), 1), 'cumprod with zeros');
   await gradsAgree([[5, 1100]], (x) => sort(x, 1).values, 'sort');
   await gradsAgree([[30, 4]], (x) => topk(x, 5, 0, false).values, 'topk');
+});
+
+test('no tensors are left behind by the composites', () => {
+  const x = randomTensor([3, 40], { device: 'webgpu' });
+  const p = x.abs();
+  const before = memory().tensors;
+  for (const r of [randperm(50, { device: 'webgpu' }), multinomial(p, 5), multinomial(p, 5, { replacement: true })]) r.dispose();
+  const { values, indices } = topk(x, 3);
+  values.dispose();
+  indices.dispose();
+  assert.is(memory().tensors, before);
 });
 
 test('bad input names the op and what is valid', () => {
