@@ -1,7 +1,7 @@
 // A Float64 loop oracle for hybridAttention: every weight a_ij written out from its definition (spec §3), one
-// head and one query at a time. Inputs are plain nested arrays [H][T][·]; gamma is γ per head.
+// head and one query at a time; y_i = Σ a_ij v_j / (Σ a_ij + ε) and the linear share Σ_Lin a / Σ a. Inputs are plain nested arrays [H][T][·]; gamma is γ per head.
+import { nn } from '../../index.js';
 import type { AttentionMode } from './hybridAttention.js';
-import { DENOMINATOR_EPS } from './hybridAttention.js';
 
 export interface ReferenceInputs {
   q: number[][][];
@@ -49,10 +49,10 @@ export function hybridAttentionReference(inp: ReferenceInputs): { y: number[][][
     laMass.push([]);
     for (let i = 0; i < inp.q[h].length; i++) {
       const { a, isLinear } = referenceWeights(inp, h, i);
-      const den = a.reduce((x, w) => x + w, 0) + DENOMINATOR_EPS;
-      const out = inp.v[h][i].map((_, c) => a.reduce((acc, w, j) => acc + w * inp.v[h][j][c], 0) / den);
+      const mass = a.reduce((x, w) => x + w, 0);
+      const out = inp.v[h][i].map((_, c) => a.reduce((acc, w, j) => acc + w * inp.v[h][j][c], 0) / (mass + nn.LINEAR_EPS));
       y[h].push(out);
-      laMass[h].push(a.reduce((acc, w, j) => acc + (isLinear[j] ? w : 0), 0) / den);
+      laMass[h].push(mass > 0 ? a.reduce((acc, w, j) => acc + (isLinear[j] ? w : 0), 0) / mass : 0);
     }
   }
   return { y, laMass };

@@ -1,15 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { noGrad, tensor, tidy, where, type Tensor } from '../../index.js';
+import { nn, noGrad, tensor, tidy, where, type Tensor } from '../../index.js';
 import { DEVICES, assertClose, assertTensorClose, gradcheck, randomValues } from '../helpers.js';
-import { causalMask, linearMask, windowMask } from '../../methods/linearisation/masks.js';
 import { ATTENTION_MODES, hybridAttention, laMassFraction } from '../../methods/linearisation/hybridAttention.js';
 import { hybridAttentionReference, referenceWeights } from '../../methods/linearisation/reference.js';
-import { FeatureMap } from '../../methods/linearisation/featureMaps.js';
 import { createHybridCache, disposeHybridCache, hybridDecodeStep } from '../../methods/linearisation/decode.js';
-import {
-  attentionOutputMse, attentionWeightXent, linearAttentionWeights, softmaxAttentionWeights,
-} from '../../methods/linearisation/losses.js';
+import { attentionOutputMse, attentionWeightXent, linearAttentionWeights } from '../../methods/linearisation/losses.js';
 import { SSD_PROBABILITIES, drawSwaDrops, seededRandom, ssdProbability } from '../../methods/linearisation/ssd.js';
 import { FILLER0, KEY0, SPEC_TASK, VALUE0, fillerMap, makeBatch } from '../../methods/linearisation/task.js';
 
@@ -23,8 +19,14 @@ function nested(H: number, T: number, c: number, seed: number, lo = -1.5, hi = 1
 const asTensor = (x: number[][][], device: 'cpu' | 'webgpu', dtype: 'f32' | 'f64' = 'f32') => tensor([x], { device, dtype });
 
 async function rows(t: Tensor): Promise<boolean[][]> {
-  return (await t.toArray()) as boolean[][];
+  return ((await t.toArray()) as number[][]).map((r) => r.map((x) => x !== 0));
 }
+// the index sets nn's hybrid form uses: Win(i) = {i−W < j ≤ i}, Lin(i) = {j ≤ i−W}, causal = {j ≤ i}
+const windowMask = (T: number, W: number) => nn.visibilityMask(T, T, { causal: true, window: W, qOffset: 0 }, 'cpu');
+const linearMask = (T: number, W: number) => nn.visibilityMask(T, T, { causal: true, window: 0, qOffset: -W }, 'cpu');
+const causalMask = (T: number) => nn.visibilityMask(T, T, { causal: true, window: 0, qOffset: 0 }, 'cpu');
+const featureMap = (H: number, d: number, F: number, device: 'cpu' | 'webgpu' = 'cpu', seed = 0) =>
+  new nn.LearnableFeatureMap({ heads: H, headDim: d, featureDim: F, device, seed });
 
 s('masks: T = 4, W = 2 gives Win(3) = {2, 3}, Lin(3) = {0, 1}, Lin(1) = ∅', async () => {
   const win = await rows(windowMask(4, 2));
@@ -92,7 +94,7 @@ s('diagnostic modes: swaOnly is windowed softmax, laFull with φ ≡ 1 is the ca
   const windowed = where(windowMask(T, W), scores, -Infinity).softmax(-1).matmul(v);
   await assertTensorClose(hybridAttention(q, k, v, { window: W, mode: 'swaOnly' }).y, windowed, { atol: 1e-5 });
   const counts = tensor(Array.from({ length: T }, (_, i) => i + 1), { shape: [T, 1] });
-  const causalMean = where(causalMask(T), 1, 0).cast('f32').matmul(v).div(counts);
+  const causalMean = causalMask(T).matmul(v).div(counts);
   const la = hybridAttention(q, k, v, { window: W, phiQ: ones, phiK: ones, mode: 'laFull' });
   await assertTensorClose(la.y, causalMean, { atol: 1e-5 });
   assertClose(await la.laMass.data(), new Array(H * T).fill(1), { atol: 1e-5 });
@@ -110,15 +112,14 @@ for (const device of DEVICES) {
     const q = tensor(randomValues(B * H * T * d, 21), { shape: [B, H, T, d], device });
     const k = tensor(randomValues(B * H * T * d, 22), { shape: [B, H, T, d], device });
     const v = tensor(randomValues(B * H * T * d, 23), { shape: [B, H, T, d], device });
-    const fq = new FeatureMap({ heads: H, headDim: d, featureDim: 3, device, seed: 1 });
-    const fk = new FeatureMap({ heads: H, headDim: d, featureDim: 3, device, seed: 2 });
+    const fq = featureMap(H, d, 3, device, 1);
+    const fk = featureMap(H, d, 3, device, 2);
     const gateLogit = tensor([-0.5, 1.2], { device });
     const parallel = hybridAttention(q, k, v, { window: W, phiQ: fq.forward(q), phiK: fk.forward(k), gateLogit }).y;
-    const cache = createHybridCache({ window: W, phiQ: (x) => fq.forward(x), phiK: (x) => fk.forward(x), gateLogit });
-    const steps = [];
-    for (let t = 0; t < T; t++) steps.push(hybridDecodeStep(cache, q.select(2, t), k.select(2, t), v.select(2, t)));
+    const cache = createHybridCache({ batch: B, heads: H, headDim: d, window: W, featureMapQ: fq, featureMapK: fk, gateLogit });
     for (let t = 0; t < T; t++) {
-      await assertTensorClose(steps[t], parallel.select(2, t).contiguous(), { atol: 1e-5, msg: `step ${t}` });
+      const y = hybridDecodeStep(cache, q.narrow(2, t, 1), k.narrow(2, t, 1), v.narrow(2, t, 1));
+      await assertTensorClose(y, parallel.narrow(2, t, 1).contiguous(), { atol: 1e-5, msg: `step ${t}` });
     }
     disposeHybridCache(cache);
   });
@@ -128,7 +129,7 @@ s('Hedgehog loss equals H(A^soft) when A^lin = A^soft, and is larger otherwise',
   const [H, T, d] = [2, 5, 3];
   const q = asTensor(nested(H, T, d, 31), 'cpu');
   const k = asTensor(nested(H, T, d, 32), 'cpu');
-  const soft = softmaxAttentionWeights(q, k);
+  const soft = nn.attentionWeights(q, k, { causal: true });
   const entropy = await tidy(() => soft.mul(soft.clamp(1e-30).log()).sum(-1).mean().neg()).item();
   assertClose([await attentionWeightXent(soft, soft).item()], [entropy], { atol: 1e-6 });
   const phi = asTensor(nested(H, T, 4, 33, 0.1, 1), 'cpu');
@@ -143,9 +144,9 @@ s('output-MSE transfer loss is zero when the feature map reproduces the softmax 
   const q = tensor(new Array(H * T * d).fill(0), { shape: [1, H, T, d] });
   const k = asTensor(nested(H, T, d, 41), 'cpu');
   const v = asTensor(nested(H, T, d, 42), 'cpu');
-  const map = new FeatureMap({ heads: H, headDim: d, featureDim: F });
+  const map = featureMap(H, d, F);
   noGrad(() => map.weight.zero_());
-  const teacher = softmaxAttentionWeights(q, k).matmul(v);
+  const teacher = nn.attentionWeights(q, k, { causal: true }).matmul(v);
   const student = (g: number) => hybridAttention(q, k, v, { window: W, phiQ: map.forward(q), phiK: map.forward(k),
     gateLogit: tensor([g, g]), mode: 'hybrid' }).y;
   const gammaLogit = Math.log((2 / F) / (1 - 2 / F));
