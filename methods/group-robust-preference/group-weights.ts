@@ -1,5 +1,6 @@
 // The adversary's weights α on the simplex Δ_K and their exponentiated-gradient (mirror ascent) update,
 // GRPO Algorithm 1 (Ramesh et al. 2024): α_g ← α_g · exp(η_α · L_g), then renormalise.
+import { softmax, type Tensor } from '../../index.js';
 
 /** Uniform weights 1/K. */
 export function createGroupWeights(groups: number): number[] {
@@ -39,4 +40,13 @@ export function mixingCoefficients(alpha: readonly number[], chi: number): numbe
 export function importanceWeights(groupCounts: readonly number[]): number[] {
   const n = groupCounts.reduce((s, c) => s + c, 0);
   return groupCounts.map((c) => (c > 0 ? n / (groupCounts.length * c) : 0));
+}
+
+/**
+ * The same mirror-ascent step with α and the group losses as tensors, so a training step needs no readback
+ * (the official LLM trainer's form): α ← softmax(log α + η_α·L), with L detached. An absent group's loss is 0,
+ * so its multiplier is 1.
+ */
+export function updateGroupWeightsOnDevice(alpha: Tensor, groupLoss: Tensor, etaAlpha: number): Tensor {
+  return softmax(alpha.log().add(groupLoss.detach().mul(etaAlpha)), 0);
 }

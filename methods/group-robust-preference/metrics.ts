@@ -1,8 +1,7 @@
 // Evaluation: per-group preference loss, reward accuracy (share of pairs with βh > 0) and mean margin βh,
 // their worst-group values, and mean ± sd summaries over seeds.
-import { noGrad, type Tensor } from '../../index.js';
-import { groupLosses } from './objective.js';
-import { preferenceLoss, type PreferenceLoss } from './losses.js';
+import { pairLoss } from './bandit-trainer.js';
+import type { PreferenceLoss } from './losses.js';
 
 export interface GroupMetrics {
   loss: number[];
@@ -14,14 +13,18 @@ export interface GroupMetrics {
   meanAccuracy: number;
 }
 
-/** Per-group metrics from the margins h of an evaluation set. */
-export async function preferenceMetrics(h: Tensor, groupIds: readonly number[], groups: number, kind: PreferenceLoss, beta: number): Promise<GroupMetrics> {
-  const [loss, accuracy, margin] = noGrad(() => {
-    const mean = (perSample: Tensor) => groupLosses(perSample, groupIds, groups).groupLoss;
-    return [mean(preferenceLoss(kind, h, beta)), mean(h.gt(0).cast(h.dtype)), mean(h.mul(beta))];
+/** Per-group metrics from the margins h of an evaluation set (plain numbers). */
+export function marginMetrics(h: ArrayLike<number>, groupIds: readonly number[], groups: number, kind: PreferenceLoss, beta: number): GroupMetrics {
+  const sums = { loss: new Array<number>(groups).fill(0), accuracy: new Array<number>(groups).fill(0), margin: new Array<number>(groups).fill(0) };
+  const counts = new Array<number>(groups).fill(0);
+  groupIds.forEach((g, i) => {
+    sums.loss[g] += pairLoss(kind, h[i], beta).loss;
+    sums.accuracy[g] += Number(beta * h[i] > 0);
+    sums.margin[g] += beta * h[i];
+    counts[g]++;
   });
-  const read = async (t: Tensor) => { const v = Array.from(await t.data()); t.dispose(); return v; };
-  return summariseGroups(await read(loss), await read(accuracy), await read(margin));
+  const mean = (v: number[]) => v.map((s, g) => s / counts[g]);
+  return summariseGroups(mean(sums.loss), mean(sums.accuracy), mean(sums.margin));
 }
 
 export function summariseGroups(loss: number[], accuracy: number[], margin: number[]): GroupMetrics {

@@ -41,10 +41,15 @@ export function groupLosses(perSampleLoss: Tensor, groupIds: readonly number[], 
   return { groupLoss: perSampleLoss.unsqueeze(0).mul(weights).sum(1), present: counts.map((c) => c > 0) };
 }
 
-/** Σ_g [(1−χ)/K + χ·α_g]·L_g over the groups present; α enters as plain numbers, so no gradient flows into it. */
+/** Σ_g coef_g·L_g over the groups present; the coefficients are plain numbers, so no gradient flows into them. */
+export function combineGroupLosses(groupLoss: Tensor, coef: readonly number[], present: readonly boolean[]): Tensor {
+  const c = coef.map((v, g) => (present[g] ? v : 0));
+  return groupLoss.mul(tensor(c, { dtype: groupLoss.dtype, device: groupLoss.device })).sum();
+}
+
+/** Σ_g [(1−χ)/K + χ·α_g]·L_g: α is detached by construction (it is a number array). */
 export function mixGroupLosses(groupLoss: Tensor, alpha: readonly number[], chi: number, present: readonly boolean[]): Tensor {
-  const coef = mixingCoefficients(alpha, chi).map((c, g) => (present[g] ? c : 0));
-  return groupLoss.mul(tensor(coef, { dtype: groupLoss.dtype, device: groupLoss.device })).sum();
+  return combineGroupLosses(groupLoss, mixingCoefficients(alpha, chi), present);
 }
 
 /** Both steps at a given α: the per-group losses and the mixed objective whose gradient is Σ_g coef_g ∇L_g. */
@@ -74,4 +79,11 @@ export function algorithm1Step(alpha: readonly number[], theta: ArrayLike<number
   const next = updateGroupWeights(alpha, losses, present, steps.etaAlpha);
   const stepped = Array.from(theta, (t, j) => t - steps.etaTheta * w * next[sample.group] * sample.grad[j]);
   return { alpha: next, theta: steps.project ? steps.project(stepped) : stepped };
+}
+
+/** mixGroupLosses with α as a tensor (kept on the device between steps); α is detached here. */
+export function mixGroupLossesOnDevice(groupLoss: Tensor, alpha: Tensor, chi: number): Tensor {
+  if (!(chi >= 0 && chi <= 1)) throw new Error(`mixGroupLossesOnDevice: χ must lie in [0, 1], got ${chi}`);
+  const coef = alpha.detach().mul(chi).add((1 - chi) / alpha.shape[0]);
+  return groupLoss.mul(coef).sum();
 }

@@ -4,8 +4,9 @@ import { tensor, noGrad, type Tensor } from '../../index.js';
 import { nn } from '../../index.js';
 import { assertClose } from '../helpers.js';
 import { dpoLoss, ipoLoss, preferenceMargin } from '../../methods/group-robust-preference/losses.js';
-import { createGroupWeights, importanceWeights, updateGroupWeights } from '../../methods/group-robust-preference/group-weights.js';
-import { algorithm1Step, groupLosses, groupRobustObjective } from '../../methods/group-robust-preference/objective.js';
+import { createGroupWeights, importanceWeights, mixingCoefficients, updateGroupWeights, updateGroupWeightsOnDevice } from '../../methods/group-robust-preference/group-weights.js';
+import { algorithm1Step, groupLosses, groupRobustObjective, mixGroupLossesOnDevice } from '../../methods/group-robust-preference/objective.js';
+import { marginMetrics } from '../../methods/group-robust-preference/metrics.js';
 import { grIpoClosedForm } from '../../methods/group-robust-preference/closed-form.js';
 import { collectPreferences, dot, greedyRewardError, groupLinearBandit } from '../../methods/group-robust-preference/bandit.js';
 import { groupGradients, pairLoss } from '../../methods/group-robust-preference/bandit-trainer.js';
@@ -19,6 +20,24 @@ s('two-group weight update by hand: α=(½,½), L=(1,0), η=1 gives (e/(1+e), 1/
   const a = updateGroupWeights(createGroupWeights(2), [1, 0], [true, true], 1);
   assertClose(a, [Math.E / (1 + Math.E), 1 / (1 + Math.E)], { atol: 1e-12 });
   assertClose(a, [0.7311, 0.2689], { atol: 1e-4 });
+});
+
+s('the on-device α update and mixing equal the plain-array ones', async () => {
+  const alpha = f64([0.2, 0.3, 0.5]);
+  const loss = f64([2, 0, 0.5]);
+  assertClose(await updateGroupWeightsOnDevice(alpha, loss, 0.5).data(), updateGroupWeights([0.2, 0.3, 0.5], [2, 0, 0.5], [true, true, true], 0.5), { atol: 1e-12 });
+  const mixed = await mixGroupLossesOnDevice(loss, alpha, 0.4).item();
+  assertClose([mixed], [mixingCoefficients([0.2, 0.3, 0.5], 0.4).reduce((acc, c, g) => acc + c * [2, 0, 0.5][g], 0)], { atol: 1e-12 });
+});
+
+s('held-out metrics: per-group loss, accuracy (βh > 0), margin and worst values by hand', () => {
+  const m = marginMetrics([2, -1, 0.5, 0.5], [0, 0, 1, 1], 2, 'dpo', 0.5);
+  assertClose(m.accuracy, [0.5, 1], { atol: 1e-12 });
+  assertClose(m.margin, [0.25, 0.25], { atol: 1e-12 });
+  assertClose(m.loss, [(Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(0.5))) / 2, Math.log1p(Math.exp(-0.25))], { atol: 1e-12 });
+  assert.is(m.worstAccuracy, 0.5);
+  assert.is(m.worstLoss, m.loss[0]);
+  assertClose([m.meanAccuracy], [0.75], { atol: 1e-12 });
 });
 
 s('an absent group keeps multiplier 1 and changes only through renormalisation; no NaN', () => {

@@ -1,0 +1,153 @@
+// Experiment 2's machinery [R]: a tiny nanoGPT-style policy from nn, SFT'd into the reference on uniform
+// responses, then aligned on group-tagged preference pairs with DPO / IPO and their IS and group-robust variants.
+import { Tensor, nn, optim, tidy, noGrad, keep, tensor, full, type DeviceName } from '../../index.js';
+import { sequenceLogProb, type CausalLM } from './sequence-logprob.js';
+import { preferenceLoss, preferenceMargin, type PreferenceLoss } from './losses.js';
+import { combineGroupLosses, groupLosses, mixGroupLossesOnDevice } from './objective.js';
+import { updateGroupWeightsOnDevice } from './group-weights.js';
+import { marginMetrics, type GroupMetrics } from './metrics.js';
+import { GROUPS, PROMPT_LEN, RESPONSE_LEN, VOCAB, randomPrompt, randomResponse, type PreferencePair } from './synthetic-preferences.js';
+import { randomInt, type Rng } from './random.js';
+import type { Weighting } from './bandit-trainer.js';
+
+export interface TinyGPT extends CausalLM {
+  module: nn.Module;
+}
+
+export type GPTConstructor = new (config: Record<string, unknown>) => nn.Module & { forward(ids: Tensor): unknown };
+
+/**
+ * The spec's reference model: nn's nanoGPT-style GPT (nn/gpt.ts) with 2 layers, width 32, read through the public
+ * nn namespace (looked up by name while nn/index.ts does not export it yet).
+ */
+export function createTinyGPT(device: DeviceName, GPT = (nn as unknown as Record<string, GPTConstructor | undefined>).GPT): TinyGPT {
+  if (!GPT) throw new Error('nn.GPT is not exported yet: experiment 2 needs the nanoGPT-style model of nn/gpt.ts');
+  const module = new GPT({ vocabSize: VOCAB, blockSize: PROMPT_LEN + RESPONSE_LEN, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, device });
+  return {
+    module,
+    forward(ids: Tensor): Tensor {
+      const out = module.forward(ids);
+      return out instanceof Tensor ? out : (out as { logits: Tensor }).logits;
+    },
+  };
+}
+
+/** SFT: maximise log π(y|x) of uniform random responses (the distribution the pairs are later drawn from). */
+export async function trainReference(model: TinyGPT, rng: Rng, opts: { steps: number; batch: number; lr: number; device: DeviceName },
+  onStep?: (step: number, loss: number) => void): Promise<void> {
+  const opt = new optim.Adam(model.module.parameters(), { lr: opts.lr });
+  for (let step = 1; step <= opts.steps; step++) {
+    const prompts = Array.from({ length: opts.batch }, () => randomPrompt(rng, randomInt(rng, GROUPS)));
+    const responses = prompts.map(() => randomResponse(rng));
+    const loss = tidy(() => {
+      opt.zeroGrad();
+      const l = sequenceLogProb(model, prompts, responses, { device: opts.device }).mean().neg().div(RESPONSE_LEN);
+      l.backward();
+      opt.step();
+      return l;
+    });
+    onStep?.(step, await loss.item());
+    loss.dispose();
+  }
+  opt.dispose();
+}
+
+/** log π(chosen|x) and log π(rejected|x) for every pair, in chunks, without the tape. */
+export async function pairLogProbs(model: CausalLM, pairs: readonly PreferencePair[], device: DeviceName, chunk = 256): Promise<{ chosen: number[]; rejected: number[] }> {
+  const chosen: number[] = [];
+  const rejected: number[] = [];
+  for (let i = 0; i < pairs.length; i += chunk) {
+    const part = pairs.slice(i, i + chunk);
+    const lp = tidy(() => noGrad(() => sequenceLogProb(model, [...part.map((p) => p.prompt), ...part.map((p) => p.prompt)],
+      [...part.map((p) => p.chosen), ...part.map((p) => p.rejected)], { device })));
+    const v = Array.from(await lp.data());
+    lp.dispose();
+    chosen.push(...v.slice(0, part.length));
+    rejected.push(...v.slice(part.length));
+  }
+  return { chosen, rejected };
+}
+
+export interface AlignArm {
+  name: string;
+  loss: PreferenceLoss;
+  weighting: Weighting;
+  etaAlpha: number;
+  chi: number;
+}
+
+export interface AlignConfig {
+  beta: number;
+  lr: number;
+  batch: number;
+  steps: number;
+  evalEvery: number;
+  device: DeviceName;
+}
+
+export interface AlignResult {
+  final: GroupMetrics;
+  /** every evalEvery steps: held-out metrics and α */
+  history: { step: number; metrics: GroupMetrics; alpha: number[] }[];
+}
+
+/** Held-out margins h of the policy, as plain numbers. */
+async function heldOutMargins(policy: CausalLM, pairs: readonly PreferencePair[], ref: { chosen: number[]; rejected: number[] }, device: DeviceName): Promise<number[]> {
+  const lp = await pairLogProbs(policy, pairs, device);
+  return pairs.map((_, i) => (lp.chosen[i] - ref.chosen[i]) - (lp.rejected[i] - ref.rejected[i]));
+}
+
+/**
+ * Aligns `policy` (a copy of the reference) on `train`. Each step: one batched forward over chosen and rejected;
+ * per-sample losses; per-group batch means L_g; then by weighting
+ *   'average'    mean of the per-sample losses (DPO / IPO);
+ *   'importance' (1/K)·Σ_g L_g (IS-DPO / IS-IPO);
+ *   'robust'     α ← softmax(log α + η_α·L) first, then Σ_g [(1−χ)/K + χ·α_g]·L_g with α detached (GRPO).
+ */
+export async function alignPolicy(policy: TinyGPT, train: readonly PreferencePair[], trainRef: { chosen: number[]; rejected: number[] },
+  heldOut: readonly PreferencePair[], heldOutRef: { chosen: number[]; rejected: number[] }, arm: AlignArm, cfg: AlignConfig, rng: Rng,
+  onStep?: (step: number, note: string) => void): Promise<AlignResult> {
+  const opt = new optim.Adam(policy.module.parameters(), { lr: cfg.lr });
+  let alpha = keep(full([GROUPS], 1 / GROUPS, { device: cfg.device }));
+  const history: AlignResult['history'] = [];
+  const evaluate = async (step: number) => {
+    const h = await heldOutMargins(policy, heldOut, heldOutRef, cfg.device);
+    const metrics = marginMetrics(h, heldOut.map((p) => p.group), GROUPS, arm.loss, cfg.beta);
+    history.push({ step, metrics, alpha: Array.from(await alpha.data()) });
+    onStep?.(step, `worst acc ${metrics.worstAccuracy.toFixed(3)} α ${history.at(-1)!.alpha.map((a) => a.toFixed(2)).join('/')}`);
+  };
+  await evaluate(0);
+  for (let step = 1; step <= cfg.steps; step++) {
+    const batch = Array.from({ length: cfg.batch }, () => randomInt(rng, train.length));
+    const pairs = batch.map((i) => train[i]);
+    const groupIds = pairs.map((p) => p.group);
+    tidy(() => {
+      opt.zeroGrad();
+      const lp = sequenceLogProb(policy, [...pairs.map((p) => p.prompt), ...pairs.map((p) => p.prompt)],
+        [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)], { device: cfg.device });
+      const refChosen = tensor(batch.map((i) => trainRef.chosen[i]), { device: cfg.device });
+      const refRejected = tensor(batch.map((i) => trainRef.rejected[i]), { device: cfg.device });
+      const h = preferenceMargin(lp.slice(0, 0, cfg.batch), lp.slice(0, cfg.batch), refChosen, refRejected);
+      const perSample = preferenceLoss(arm.loss, h, cfg.beta);
+      let loss: Tensor;
+      if (arm.weighting === 'average') loss = perSample.mean();
+      else {
+        const { groupLoss, present } = groupLosses(perSample, groupIds, GROUPS);
+        if (arm.weighting === 'importance') loss = combineGroupLosses(groupLoss, new Array(GROUPS).fill(1 / GROUPS), present);
+        else {
+          const next = keep(updateGroupWeightsOnDevice(alpha, groupLoss, arm.etaAlpha));
+          alpha.dispose();
+          alpha = next;
+          loss = mixGroupLossesOnDevice(groupLoss, alpha, arm.chi);
+        }
+      }
+      loss.backward();
+      opt.step();
+    });
+    if (step % cfg.evalEvery === 0 || step === cfg.steps) await evaluate(step);
+    else onStep?.(step, '');
+  }
+  alpha.dispose();
+  opt.dispose();
+  return { final: history.at(-1)!.metrics, history };
+}
