@@ -8,7 +8,7 @@ import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
 import { IW, INDEX_WG, INDEX_MAX_RANK, gatherKey, gatherSource, scatterAddKey, scatterAddSource } from '../shaders/indexing.js';
-import { apply, describe, empty, type OpSpec } from './op.js';
+import { apply, describe, type OpSpec } from './op.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { UNARY } from './unary.js';
 import { WHERE, where } from './binary.js';
