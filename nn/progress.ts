@@ -41,6 +41,7 @@ export class ProgressBar {
   private readonly start = performance.now();
   private nextReport = 0;
   private lastLength = 0;
+  private lastPrintedDone = -1;
   private readonly stream: ProgressStream;
 
   constructor(readonly total: number, private readonly opts: { label?: string; width?: number; stream?: ProgressStream } = {}) {
@@ -53,8 +54,9 @@ export class ProgressBar {
     if (this.stream.isTTY) {
       this.stream.write(`\r${line}${' '.repeat(Math.max(0, this.lastLength - line.length))}`);
       this.lastLength = line.length;
-    } else if (done >= this.nextReport || done >= this.total) {
+    } else if ((done >= this.nextReport || done >= this.total) && done !== this.lastPrintedDone) {
       this.stream.write(`${line}\n`);
+      this.lastPrintedDone = done;
       this.nextReport = done + Math.max(1, Math.ceil(this.total / 10));
     }
   }

@@ -56,7 +56,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     : new ProgressBar(steps, typeof opts.progress === 'object' ? opts.progress : {});
   const result: TrainResult = { train: [], eval: [], steps: 0, stoppedEarly: false, bestEval: null, seconds: 0 };
   const t0 = performance.now();
-  let running = NaN; // exponential moving average of the losses read back
+  let running = NaN; // exponential moving average of the losses read back (weight 0.4 on the newest)
   let sinceBest = 0;
   const shown = (): Record<string, number> => ({
     loss: running, ...(result.eval.length ? { val: result.eval[result.eval.length - 1].loss } : {}),
@@ -76,7 +76,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const last = step === steps - 1;
     if (step % logEvery === 0 || last) {
       const value = await loss.item();
-      running = Number.isNaN(running) ? value : 0.9 * running + 0.1 * value;
+      running = Number.isNaN(running) ? value : 0.6 * running + 0.4 * value;
       result.train.push({ step, loss: value });
     }
     loss.dispose();
