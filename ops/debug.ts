@@ -11,7 +11,20 @@ let opCounter = 0;
 let firstNanReported = false;
 const pendingChecks: Promise<void>[] = [];
 
+/** true while a check records its readbacks: the copies those make (of strided views) are not checked themselves */
+let recording = false;
+
 export function debugAfterOp<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0: number): void {
+  if (recording) return;
+  recording = true;
+  try {
+    check(spec, inputs, params, out, t0);
+  } finally {
+    recording = false;
+  }
+}
+
+function check<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0: number): void {
   const seq = ++opCounter;
   if (flags.logOps) {
     const shapes = inputs.map((t) => `${fmtShape(t.shape)}${t.dtype}`).join(', ');
