@@ -1,6 +1,6 @@
 // Experiment 2's machinery [R]: a tiny nanoGPT-style policy from nn, SFT'd into the reference on uniform
 // responses, then aligned on group-tagged preference pairs with DPO / IPO and their IS and group-robust variants.
-import { Tensor, nn, optim, tidy, noGrad, keep, tensor, full, type DeviceName } from '../../index.js';
+import { type Tensor, nn, optim, tidy, noGrad, keep, tensor, full, type DeviceName } from '../../index.js';
 import { sequenceLogProb, type CausalLM } from './sequence-logprob.js';
 import { preferenceLoss, preferenceMargin, type PreferenceLoss } from './losses.js';
 import { combineGroupLosses, groupLosses, mixGroupLossesOnDevice } from './objective.js';
@@ -11,25 +11,13 @@ import { randomInt, type Rng } from './random.js';
 import type { Weighting } from './bandit-trainer.js';
 
 export interface TinyGPT extends CausalLM {
-  module: nn.Module;
+  module: nn.GPT;
 }
 
-export type GPTConstructor = new (config: Record<string, unknown>) => nn.Module & { forward(ids: Tensor): unknown };
-
-/**
- * The spec's reference model: nn's nanoGPT-style GPT (nn/gpt.ts) with 2 layers, width 32, read through the public
- * nn namespace (looked up by name while nn/index.ts does not export it yet).
- */
-export function createTinyGPT(device: DeviceName, GPT = (nn as unknown as Record<string, GPTConstructor | undefined>).GPT): TinyGPT {
-  if (!GPT) throw new Error('nn.GPT is not exported yet: experiment 2 needs the nanoGPT-style model of nn/gpt.ts');
-  const module = new GPT({ vocabSize: VOCAB, blockSize: PROMPT_LEN + RESPONSE_LEN, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, device });
-  return {
-    module,
-    forward(ids: Tensor): Tensor {
-      const out = module.forward(ids);
-      return out instanceof Tensor ? out : (out as { logits: Tensor }).logits;
-    },
-  };
+/** The spec's reference model: nn's nanoGPT-style GPT with 2 layers, width 32; forward yields the logits. */
+export function createTinyGPT(device: DeviceName, seed = 0): TinyGPT {
+  const module = new nn.GPT({ vocabSize: VOCAB, blockSize: PROMPT_LEN + RESPONSE_LEN, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, seed, device });
+  return { module, forward: (ids: Tensor): Tensor => module.forward(ids).logits };
 }
 
 /** SFT: maximise log π(y|x) of uniform random responses (the distribution the pairs are later drawn from). */

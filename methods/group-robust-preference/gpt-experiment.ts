@@ -51,13 +51,13 @@ export async function runGptExperiment(tier: GptTier): Promise<{ table: string; 
     const w = drawGroupRewards(rng);
     const train = trainingPairs(rng, w, tier.pairs);
     const heldOut = heldOutPairs(rng, w, tier.heldOutPerGroup);
-    const reference = createTinyGPT(tier.align.device);
+    const reference = createTinyGPT(tier.align.device, seed);
     const sftBar = progressBar(`seed ${seed} SFT`, tier.sftSteps);
     await trainReference(reference, rng, { steps: tier.sftSteps, batch: 64, lr: 3e-3, device: tier.align.device }, (s, l) => sftBar(s, `nll/token ${l.toFixed(3)}`));
     const trainRef = await pairLogProbs(reference, train, tier.align.device);
     const heldOutRef = await pairLogProbs(reference, heldOut, tier.align.device);
     for (const [k, arm] of tier.arms.entries()) {
-      const policy = createTinyGPT(tier.align.device);
+      const policy = createTinyGPT(tier.align.device, seed);
       policy.module.loadStateDict(reference.module.stateDict());
       const bar = progressBar(`seed ${seed} ${armLabel(arm)}`, tier.align.steps);
       results[k].push(await alignPolicy(policy, train, trainRef, heldOut, heldOutRef, arm, tier.align, seededRng(2000 + seed), bar));
