@@ -10,7 +10,7 @@ import { LayerNorm, RMSNorm } from './layers/normalization.js';
 import { MLP } from './layers/mlp.js';
 import { Dropout } from './layers/dropout.js';
 import { ModuleList } from './layers/containers.js';
-import { normal_ } from './init.js';
+import { normal_, zeros_ } from './init.js';
 import { MultiHeadAttention, type AttentionKind } from './attention/multi-head.js';
 import { KVCache } from './kv-cache.js';
 import { sampleToken } from './sampling.js';
@@ -133,10 +133,14 @@ export class GPT extends Module {
     this.initWeights(c.seed ?? 0);
   }
 
-  /** GPT-2's initialisation: weights N(0, 0.02), residual output projections N(0, 0.02 / sqrt(2 nLayer)), biases 0. */
+  /**
+   * GPT-2's initialisation, seeded so that a config gives the same model on every device: weights N(0, 0.02),
+   * residual output projections N(0, 0.02 / sqrt(2 nLayer)), biases 0, norm scales 1.
+   */
   private initWeights(seed: number): void {
     const residual = 0.02 / Math.sqrt(2 * this.config.nLayer);
     [...this.namedParameters()].forEach(([name, p], i) => {
+      if (name.endsWith('bias')) zeros_(p);
       if (p.ndim < 2 || name.includes('featureMap')) return;
       normal_(p, 0, /(oProj|proj)\.weight$/.test(name) ? residual : 0.02, { seed: seed * 1000 + i });
     });

@@ -1,0 +1,106 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { tensor, tidy, noGrad, optim } from '../../index.js';
+import { GPT, type GPTConfig } from '../../nn/gpt.js';
+import { sampleToken } from '../../nn/sampling.js';
+import { seededRandom } from '../../nn/data/batch-sampler.js';
+import { DEVICES, assertClose, assertThrows } from '../helpers.js';
+
+const s = suite('nn/gpt');
+
+const tiny = (over: Partial<GPTConfig> = {}): GPTConfig => ({ vocabSize: 13, blockSize: 24, nLayer: 2, nHead: 2, nEmbd: 16, seed: 3, ...over });
+
+s('forward: logits, final state, every hidden state and K/V; same numbers on cpu and webgpu', async () => {
+  const results: Float32Array[] = [];
+  for (const device of DEVICES) {
+    const model = new GPT(tiny({ device, positions: 'rope', nKvHead: 1, norm: 'rms', mlp: 'swiglu' }));
+    const out = noGrad(() => tidy(() => {
+      const o = model.forward(tensor([[1, 2, 3, 4, 5]], { dtype: 'i32', device }), { hidden: true, kv: true });
+      return { logits: o.logits, hidden: o.hidden!, k: o.kv!.map((x) => x.k), final: o.final };
+    }));
+    assert.equal(out.logits.shape, [1, 5, 13]);
+    assert.is(out.hidden.length, 3);
+    assert.equal(out.k[1].shape, [1, 1, 5, 8]);
+    assert.equal(out.final.shape, [1, 5, 16]);
+    results.push((await out.logits.data()) as Float32Array);
+    [out.logits, out.final, ...out.hidden, ...out.k].forEach((t) => t.dispose());
+    model.dispose();
+  }
+  assertClose(results[1], results[0], { atol: 1e-4 });
+});
+
+s('a tiny GPT overfits one batch to near-zero loss (webgpu, AdamW)', async () => {
+  const device = 'webgpu';
+  const model = new GPT(tiny({ device, nEmbd: 32 }));
+  const opt = new optim.AdamW(model.parameters(), { lr: 2e-2, weightDecay: 0 });
+  const seq = [[3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2], [2, 7, 1, 8, 2, 8, 1, 8, 2, 8, 4, 5, 9, 0, 4, 5, 2]];
+  const x = tensor(seq.map((r) => r.slice(0, -1)), { dtype: 'i32', device });
+  const y = tensor(seq.map((r) => r.slice(1)), { dtype: 'i32', device });
+  let first = 0;
+  let last = 0;
+  for (let step = 0; step < 50; step++) {
+    const loss = tidy(() => {
+      opt.zeroGrad();
+      const l = model.loss(x, y);
+      l.backward();
+      opt.step();
+      return l;
+    });
+    if (step === 0) first = await loss.item();
+    if (step === 49) last = await loss.item();
+    loss.dispose();
+  }
+  assert.ok(first > 2, `initial loss ${first} should be near ln 13`);
+  assert.ok(last < 0.02, `final loss ${last} should be near zero`);
+  [x, y].forEach((t) => t.dispose());
+  model.dispose();
+});
+
+for (const positions of ['learned', 'rope'] as const) {
+  s(`cached generation equals uncached generation token for token (${positions} positions, batch of unequal prompts)`, async () => {
+    for (const device of DEVICES) {
+      const model = new GPT(tiny({ device, positions, window: positions === 'rope' ? 4 : 0 }));
+      const prompts = [[1, 2, 3, 4, 5], [6, 7], [8]];
+      for (const sampling of [{ greedy: true }, { temperature: 1.5, topK: 6, seed: 11 }, { temperature: 0.8, topP: 0.9, seed: 5 }]) {
+        const cached = await model.generate(prompts, { maxNewTokens: 8, ...sampling });
+        const uncached = await model.generate(prompts, { maxNewTokens: 8, useCache: false, ...sampling });
+        assert.equal(cached, uncached, `${JSON.stringify(sampling)} on ${device}`);
+        assert.ok(cached.every((r) => r.length === 8));
+      }
+      // a prompt alone decodes as it does in the batch: padding is invisible
+      const alone = await model.generate([[6, 7]], { maxNewTokens: 8, greedy: true });
+      assert.equal(alone[0], (await model.generate(prompts, { maxNewTokens: 8, greedy: true }))[1]);
+      model.dispose();
+    }
+  });
+}
+
+s('generate stops at stop tokens; errors for prompts past the block size', async () => {
+  const model = new GPT(tiny());
+  const [free] = await model.generate([[1, 2]], { maxNewTokens: 10, greedy: true });
+  const stop = free[3];
+  const [stopped] = await model.generate([[1, 2]], { maxNewTokens: 10, greedy: true, stopTokens: [stop] });
+  assert.equal(stopped, free.slice(0, free.indexOf(stop)));
+  await model.generate([[1]], { maxNewTokens: 30 }).then(() => assert.unreachable('should throw'), (e: Error) => assert.ok(e.message.includes('blockSize 24')));
+  const long = await model.generate([[1]], { maxNewTokens: 30, useCache: false, greedy: true });
+  assert.is(long[0].length, 30);
+  assertThrows(() => noGrad(() => model.forward(tensor([new Array(25).fill(1)], { dtype: 'i32' }))), 'blockSize 24');
+  model.dispose();
+});
+
+s('sampling: greedy is the argmax, top-k 1 and a tiny top-p are greedy, temperature sampling follows softmax', () => {
+  const logits = [0.1, 2.0, -1, 1.9];
+  const random = seededRandom(1);
+  assert.is(sampleToken(logits, { greedy: true, random }), 1);
+  assert.is(sampleToken(logits, { topK: 1, random }), 1);
+  assert.is(sampleToken(logits, { topP: 1e-6, random }), 1);
+  const counts = [0, 0, 0, 0];
+  for (let i = 0; i < 20000; i++) counts[sampleToken(logits, { random })]++;
+  const z = logits.reduce((a, l) => a + Math.exp(l), 0);
+  assertClose(counts.map((c) => c / 20000), logits.map((l) => Math.exp(l) / z), { atol: 0.015 });
+  const topTwo = [0, 0, 0, 0];
+  for (let i = 0; i < 2000; i++) topTwo[sampleToken(logits, { topK: 2, random })]++;
+  assert.is(topTwo[0] + topTwo[2], 0);
+});
+
+s.run();
