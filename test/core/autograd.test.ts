@@ -88,14 +88,14 @@ test('an in-place change of a saved tensor makes backward refuse; out-of-place i
 });
 
 test('webgpu autograd: same gradients and accumulation as the cpu', async () => {
-  const grads = [];
+  const grads: ArrayLike<number>[] = [];
   for (const device of ['cpu', 'webgpu'] as const) {
     const w = tensor([[0.5, -1], [2, 0.25]], { device, requiresGrad: true });
     const x = tensor([[1, 2], [3, 4]], { device });
     for (let i = 0; i < 2; i++) x.matmul(w).tanh().sum().backward();
     grads.push(await w.grad!.data());
   }
-  grads[1].forEach((g, i) => assert.ok(Math.abs(g - grads[0][i]) < 1e-5, `element ${i}`));
+  Array.from(grads[1]).forEach((g, i) => assert.ok(Math.abs(g - grads[0][i]) < 1e-5, `element ${i}`));
 });
 
 test.run();
