@@ -113,7 +113,8 @@ export function elementwise(def: ElementwiseDef, operands: Operand[], params: nu
   }
   const ops = operands.map((o) => (typeof o === 'boolean' ? Number(o) : o));
   const { compute, out: outDtype } = resolveDtypes(def, ops, opts.dtype ?? (opts.out?.dtype));
-  const shape = opts.shape ?? broadcastShapes(opts.out ? `${def.name}_` : def.name, ...tensors.map((t) => t.shape));
+  // in place, the target's shape takes part (a scalar fill has no tensor operand to give one)
+  const shape = opts.shape ?? broadcastShapes(opts.out ? `${def.name}_` : def.name, ...(opts.out ? [opts.out.shape] : []), ...tensors.map((t) => t.shape));
   let spec = specs.get(def);
   if (!spec) specs.set(def, (spec = specOf(def)));
   const call: Call = { operands: ops, params, compute, outDtype, shape };
