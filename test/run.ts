@@ -35,10 +35,17 @@ const g = globalThis as Record<string, unknown>;
 g.UVU_DEFER = 1;
 g.UVU_QUEUE = [];
 const files = findTests(root).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+// A file that fails to load counts as one failed test; the others still run.
+const brokenFiles: string[] = [];
 for (const [i, file] of files.entries()) {
   g.UVU_INDEX = i;
   (g.UVU_QUEUE as unknown[][]).push([relative(root, file)]);
-  await import(pathToFileURL(file).href);
+  try {
+    await import(pathToFileURL(file).href);
+  } catch (e) {
+    brokenFiles.push(relative(root, file));
+    console.error(`FAIL ${relative(root, file)} did not load: ${(e as Error).stack ?? e}`);
+  }
 }
 
 const { exec } = await import('uvu');
@@ -55,9 +62,11 @@ const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
 const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
 const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
 const skipped = Number(/Skipped:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+const failed = total - passed - skipped + brokenFiles.length;
 const m = memory();
 console.log(`test files: ${files.length}; wall time ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
   `live tensors at exit: ${m.tensors}`);
-console.log(`${passed} passed, ${total - passed - skipped} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (brokenFiles.length) console.log(`files that did not load: ${brokenFiles.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 shutdown();
-if (total - passed - skipped > 0 || total === 0) process.exitCode = 1;
+if (failed > 0 || total === 0) process.exitCode = 1;
