@@ -3,7 +3,7 @@
 // Shapes: q [B, H, T, D], k and v [B, Hkv, S, D] with H a multiple of Hkv (grouped-query attention: query head h
 // reads key/value head floor(h / (H / Hkv))), an optional additive mask broadcastable to [B, H, T, S] (e.g. a tree
 // mask for speculative decoding), causal masking and a sliding window (see bias.ts for which keys a query sees).
-import { Tensor, broadcastShapes } from '../../index.js';
+import { Tensor, broadcastShapes, softmax } from '../../index.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from '../../ops/op.js';
 import { sumTo } from '../../ops/elementwise.js';
 import { dispatch } from '../../core/executor.js';
@@ -27,12 +27,6 @@ export interface AttentionOptions {
 
 interface Params extends Visibility { scale: number; hasMask: boolean }
 
-/** Softmax over the last dim, shifted by the (constant) row max so exp never overflows. */
-function softmaxLast(x: Tensor): Tensor {
-  const e = x.sub(x.amax(-1, true).detach()).exp();
-  return e.div(e.sum(-1, true));
-}
-
 /** Reshapes [B, H, ...] to [B, Hkv, H / Hkv, ...] so query groups broadcast against their shared K/V head. */
 function grouped(x: Tensor, hkv: number): Tensor {
   return x.reshape([x.shape[0], hkv, x.shape[1] / hkv, ...x.shape.slice(2)]);
@@ -50,7 +44,7 @@ function probabilities(q: Tensor, k: Tensor, mask: Tensor | null, p: Params): Te
   let scores = grouped(q, hkv).matmul(k.unsqueeze(2).transpose(-1, -2)).mul(p.scale);
   if (p.causal || p.window > 0) scores = scores.add(visibilityBias(T, S, p, q.device).cast(q.dtype));
   if (mask) scores = scores.add(groupedMask(mask, hkv));
-  return softmaxLast(scores);
+  return softmax(scores, -1);
 }
 
 const ATTENTION: OpSpec<Params> = {
