@@ -36,6 +36,12 @@ export class KVCache {
   get length(): number { return this.lengths[0]; }
   get capacity(): number { return this.k[0].shape[2]; }
 
+  /** Rows held by one layer. */
+  lengthOf(layer: number): number {
+    this.checkLayer(layer);
+    return this.lengths[layer];
+  }
+
   private checkLayer(layer: number): void {
     if (!Number.isInteger(layer) || layer < 0 || layer >= this.layers) throw new Error(`KVCache: layer ${layer} is outside [0, ${this.layers})`);
   }

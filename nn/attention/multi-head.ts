@@ -132,7 +132,7 @@ export class MultiHeadAttention extends Module {
     let q = this.split(this.qProj.forward(x), this.nHeads);
     let k = this.split(this.kProj.forward(source), this.nKvHeads);
     let v = this.split(this.vProj.forward(source), this.nKvHeads);
-    const past = call.cache ? call.cache.get(call.layer ?? 0).k.shape[2] : 0;
+    const past = call.cache?.lengthOf(call.layer ?? 0) ?? 0;
     if (this.useRope && !call.context) {
       const positions = call.positions ?? arange(past, past + T, 1, { dtype: 'i32', device: x.device });
       q = rope(q, positions, { base: this.ropeBase });

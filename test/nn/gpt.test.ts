@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tensor, tidy, noGrad, optim } from '../../index.js';
+import { tensor, tidy, noGrad, optim, memory } from '../../index.js';
 import { GPT, type GPTConfig } from '../../nn/gpt.js';
 import { sampleToken } from '../../nn/sampling.js';
 import { seededRandom } from '../../nn/data/batch-sampler.js';
@@ -29,7 +29,7 @@ s('forward: logits, final state, every hidden state and K/V; same numbers on cpu
   assertClose(results[1], results[0], { atol: 1e-4 });
 });
 
-s('a tiny GPT overfits one batch to near-zero loss (webgpu, AdamW)', async () => {
+s('a tiny GPT overfits one batch to near-zero loss with flat memory (webgpu, AdamW)', async () => {
   const device = 'webgpu';
   const model = new GPT(tiny({ device, nEmbd: 32 }));
   const opt = new optim.AdamW(model.parameters(), { lr: 2e-2, weightDecay: 0 });
@@ -38,6 +38,7 @@ s('a tiny GPT overfits one batch to near-zero loss (webgpu, AdamW)', async () =>
   const y = tensor(seq.map((r) => r.slice(1)), { dtype: 'i32', device });
   let first = 0;
   let last = 0;
+  let tensorsAtStep10 = 0;
   for (let step = 0; step < 50; step++) {
     const loss = tidy(() => {
       opt.zeroGrad();
@@ -49,9 +50,11 @@ s('a tiny GPT overfits one batch to near-zero loss (webgpu, AdamW)', async () =>
     if (step === 0) first = await loss.item();
     if (step === 49) last = await loss.item();
     loss.dispose();
+    if (step === 10) tensorsAtStep10 = memory().tensors;
   }
   assert.ok(first > 2, `initial loss ${first} should be near ln 13`);
   assert.ok(last < 0.02, `final loss ${last} should be near zero`);
+  assert.is(memory().tensors, tensorsAtStep10, 'live tensors stay flat while training');
   [x, y].forEach((t) => t.dispose());
   model.dispose();
 });
@@ -74,6 +77,37 @@ for (const positions of ['learned', 'rope'] as const) {
     }
   });
 }
+
+s('tree verification: a tree-masked forward over a cached prefix equals per-path forwards; keep() compacts the cache', async () => {
+  for (const device of DEVICES) {
+    const model = new GPT(tiny({ device, positions: 'rope' }));
+    const prefix = [1, 2, 3];
+    // tree of 4 nodes: 0 and 1 children of the last prefix token, 2 child of 0, 3 child of 2
+    const tokens = [4, 5, 6, 7];
+    const parents = [-1, -1, 0, 2];
+    const ancestors = (i: number): number[] => (i < 0 ? [] : [...ancestors(parents[i]), i]);
+    const depth = (i: number) => ancestors(i).length - 1;
+    const cache = model.createCache(1);
+    const treeLogits = await noGrad(() => tidy(() => {
+      model.forward(tensor([prefix], { dtype: 'i32', device }), { cache });
+      const mask = tokens.flatMap((_, i) => [...prefix.map(() => 0), ...tokens.map((__, j) => (ancestors(i).includes(j) ? 0 : -Infinity))]);
+      const positions = tensor(Int32Array.from(tokens.map((_, i) => prefix.length + depth(i))), { dtype: 'i32', device });
+      return model.forward(tensor([tokens], { dtype: 'i32', device }), { cache, positions, mask: tensor(mask, { shape: [4, 7], device }) }).logits;
+    })).data();
+    for (let i = 0; i < tokens.length; i++) {
+      const path = [...prefix, ...ancestors(i).map((j) => tokens[j])];
+      const logits = await noGrad(() => tidy(() => model.forward(tensor([path], { dtype: 'i32', device })).logits.select(1, -1))).data();
+      assertClose(treeLogits.slice(i * 13, (i + 1) * 13), logits, { atol: 2e-5, msg: `node ${i} on ${device}` });
+    }
+    // accept the path 0 -> 2: keep the prefix rows and those two nodes, then decode one more token
+    cache.keep([0, 1, 2, 3, 5]);
+    const next = await noGrad(() => tidy(() => model.forward(tensor([[9]], { dtype: 'i32', device }), { cache }).logits)).data();
+    const full = await noGrad(() => tidy(() => model.forward(tensor([[1, 2, 3, 4, 6, 9]], { dtype: 'i32', device })).logits.select(1, -1))).data();
+    assertClose(next, full, { atol: 2e-5, msg: `after keep on ${device}` });
+    cache.dispose();
+    model.dispose();
+  }
+});
 
 s('generate stops at stop tokens; errors for prompts past the block size', async () => {
   const model = new GPT(tiny());
