@@ -59,6 +59,7 @@ const ATTENTION: OpSpec<Params> = {
     if (q.dtype !== k.dtype || q.dtype !== v.dtype) throw new Error(`attention: q, k, v must share a dtype, got ${q.dtype}, ${k.dtype}, ${v.dtype}`);
     if (q.device === 'webgpu' && q.shape[3] > MAX_HEAD_DIM) throw new Error(`attention: head dim ${q.shape[3]} exceeds the ${MAX_HEAD_DIM} of the webgpu kernel`);
     if (mask) {
+      if (mask.dtype !== q.dtype) throw new Error(`attention: the additive mask must have q's dtype ${q.dtype}, got ${describe(mask)}`);
       const full = [q.shape[0], q.shape[1], q.shape[2], k.shape[2]];
       const b = broadcastShapes('attention mask', mask.shape, full);
       if (b.join() !== full.join() || mask.ndim > 4) throw new Error(`attention: mask ${describe(mask)} does not broadcast to [${full}]`);

@@ -120,6 +120,9 @@ s('errors name the shapes', () => {
   const k = randomTensor([1, 2, 4, 8]);
   assertThrows(() => scaledDotProductAttention(q, k, k), 'attention', 'multiple of Hkv', '[1, 3, 4, 8]');
   assertThrows(() => scaledDotProductAttention(k, k, k, { window: 2 }), 'causal');
+  const boolMask = randomTensor([4, 4], { dtype: 'bool' });
+  assertThrows(() => scaledDotProductAttention(k, k, k, { mask: boolMask }), 'mask', 'bool');
+  boolMask.dispose();
   [q, k].forEach((t) => t.dispose());
 });
 
