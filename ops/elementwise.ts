@@ -7,7 +7,7 @@ import { broadcastShapes, numel, sameShape, fmtShape, type Shape } from '../core
 import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
-import { elementwiseKey, elementwiseSource, MAX_RANK, W, WG, type ElementwiseKernel } from '../shaders/elementwise.js';
+import { elementwiseKey, elementwiseSource, elementwiseThreads, MAX_RANK, W, WG, type ElementwiseKernel } from '../shaders/elementwise.js';
 import { apply, checkInPlace, describe, empty, offsetsOf, valuesOf, type Grads, type OpSpec } from './op.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
 import type { DeviceName } from '../core/storage.js';
@@ -192,6 +192,10 @@ function sameView(t: Tensor, out: Tensor, shape: Shape): boolean {
   return t.offset === out.offset && shape.every((size, d) => size === 1 || s[d] === out.strides[d]);
 }
 
+let vectorise = true;
+/** Turns the vec4 form of the contiguous kernel on or off (the bench compares both). */
+export function setElementwiseVec4(on: boolean): void { vectorise = on; }
+
 function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   for (const o of call.operands) if (o instanceof Tensor && o.dtype === 'f64') throw new Error(`${def.name}: f64 is cpu-only (got ${describe(o)})`);
   // In-place ops: an operand sharing the output's buffer is read through the output binding when it is the output
@@ -221,6 +225,7 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
     compute: call.compute,
     out: out.dtype,
     contiguous,
+    vec4: contiguous && vectorise && [out, ...tensors].every((t) => t.offset % 4 === 0),
     helpers: def.helpers,
   };
   const n = numel(call.shape);
@@ -236,7 +241,7 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   const key = elementwiseKey(kernel);
   const pipe = pipeline(key, () => elementwiseSource(kernel));
   const bound = tensors.filter((t) => !fromOut.has(t));
-  dispatch(pipe, [...bound.map((t) => t.storage.buffer!), out.storage.buffer!], m.words, grid(Math.ceil(n / WG)));
+  dispatch(pipe, [...bound.map((t) => t.storage.buffer!), out.storage.buffer!], m.words, grid(Math.ceil(elementwiseThreads(kernel, n) / WG)));
   for (const c of copies) c.dispose();
 }
 

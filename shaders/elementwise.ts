@@ -1,6 +1,8 @@
 // The elementwise kernel template. One thread per output element; each operand is a strided tensor (broadcast
 // dims have stride 0) or a scalar held in the uniforms. A "contiguous" variant skips the index arithmetic when
-// every tensor operand and the output are dense and of the output's shape.
+// every tensor operand and the output are dense and of the output's shape; its "vec4" form (offsets divisible by
+// 4) has each thread load and store vec4s and evaluate the expression once per lane. Fewer, wider loads pay on
+// lavapipe, where every storage load at a run-time offset is a bounds-checked loop, and coalesce well on real GPUs.
 //
 // Uniform words: 0 n, 1 rank, 2 out offset, 3.. operand offsets, 8..15 shape, 16..23 out strides,
 // 24.. operand strides (8 words each), 48.. scalar operands, 52.. op parameters. All values of the compute type.
@@ -28,6 +30,8 @@ export interface ElementwiseKernel {
   compute: DType;
   out: DType;
   contiguous: boolean;
+  /** contiguous, with every tensor offset divisible by 4: one vec4 per thread */
+  vec4?: boolean;
   /** extra WGSL helper functions the expression calls */
   helpers?: string;
 }
@@ -37,12 +41,26 @@ export function truthy(T: string, x: string): string {
   return T === 'f32' ? `(${x} != 0.0 || is_nan(${x}))` : `(${x} != ${T}(0))`;
 }
 
-export function elementwiseKey(k: ElementwiseKernel): string {
-  const ops = k.operands.map((o) => (o === 'scalar' ? 's' : o.fromOut ? 'out' : o.dtype)).join(',');
-  return `ew|${k.expr}|${ops}|${k.compute}|${k.out}|${k.contiguous ? 'c' : 's'}`;
+/** WGSL converting the result r to the output's storage type S. */
+function storeOf(k: ElementwiseKernel, T: string, S: string): string {
+  return k.resultIsBool
+    ? (k.out === 'bool' ? 'select(0u, 1u, r)' : `select(${S}(0), ${S}(1), r)`)
+    : k.out === 'bool' ? `select(0u, 1u, ${truthy(T, 'r')})` : `${S}(r)`;
 }
 
+export function elementwiseKey(k: ElementwiseKernel): string {
+  const ops = k.operands.map((o) => (o === 'scalar' ? 's' : o.fromOut ? 'out' : o.dtype)).join(',');
+  return `ew|${k.expr}|${ops}|${k.compute}|${k.out}|${k.vec4 ? 'v' : k.contiguous ? 'c' : 's'}`;
+}
+
+/** vec4s per thread of the vec4 form: 4 measured 1.5x faster than 1 on lavapipe (fewer invocations per load). */
+const VPT = 4;
+
+/** Threads a dispatch of `n` elements needs. */
+export const elementwiseThreads = (k: ElementwiseKernel, n: number) => (k.vec4 ? Math.ceil(n / (4 * VPT)) : n);
+
 export function elementwiseSource(k: ElementwiseKernel): string {
+  if (k.vec4) return vec4Source(k);
   const T = computeType(k.compute);
   const f16 = k.out === 'f16' || k.operands.some((o) => o !== 'scalar' && o.dtype === 'f16');
   const tensors = k.operands.map((o, i) => ({ o, i })).filter(({ o }) => o !== 'scalar');
@@ -70,9 +88,7 @@ export function elementwiseSource(k: ElementwiseKernel): string {
       : `let ${names[i]} = ${T}(${o.fromOut ? 'out' : `in${i}`}[o${i}]);`);
   const params = [0, 1, 2, 3].map((j) => `let p${j} = bitcast<${T}>(uw(${W.params + j}));`);
   const S = storageType(k.out);
-  const store = k.resultIsBool
-    ? (k.out === 'bool' ? 'select(0u, 1u, r)' : `select(${S}(0), ${S}(1), r)`)
-    : k.out === 'bool' ? `select(0u, 1u, ${truthy(T, 'r')})` : `${S}(r)`;
+  const store = storeOf(k, T, S);
   return `${preamble({ f16, uniformBinding: outBinding + 1 })}
 ${bindings.join('\n')}
 @group(0) @binding(${outBinding}) var<storage, read_write> out: array<${S}>;
@@ -87,6 +103,60 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${params.join('\n  ')}
   let r = ${k.expr};
   out[o_out] = ${store};
+}
+`;
+}
+
+/**
+ * The vec4 form of the contiguous kernel: vec4 number v holds elements 4v..4v+3. The expression is scalar WGSL, so it
+ * runs once per lane on scalars taken from the loaded vectors. When n is not a multiple of 4 the last thread
+ * writes back the old values of the lanes past n (the output may be a view inside a larger buffer).
+ */
+function vec4Source(k: ElementwiseKernel): string {
+  const T = computeType(k.compute);
+  const f16 = k.out === 'f16' || k.operands.some((o) => o !== 'scalar' && o.dtype === 'f16');
+  const tensors = k.operands.map((o, i) => ({ o, i })).filter(({ o }) => o !== 'scalar');
+  const bound = tensors.filter(({ o }) => !(o as { fromOut?: boolean }).fromOut);
+  const bindings = bound.map(({ o, i }, b) =>
+    `@group(0) @binding(${b}) var<storage, read> in${i}: array<vec4<${storageType((o as { dtype: DType }).dtype)}>>;`);
+  const outBinding = bound.length;
+  const names = ['a', 'b', 'c'];
+  const S = storageType(k.out);
+  const loads = k.operands.map((o, i) =>
+    o === 'scalar' ? `let ${names[i]}4 = vec4<${T}>(bitcast<${T}>(uw(${W.scalars + i})));`
+      : `let ${names[i]}4 = vec4<${T}>(${o.fromOut ? 'out' : `in${i}`}[(uw(${W.offsets + i}) >> 2u) + v]);`);
+  const lane = (j: number) => [
+    ...k.operands.map((_, i) => `let ${names[i]} = ${names[i]}4[${j}];`),
+    `let idx = base + ${j}u;`,
+    `let r = ${k.expr};`,
+    `r4[${j}] = ${storeOf(k, T, S)};`,
+  ];
+  const params = [0, 1, 2, 3].map((j) => `let p${j} = bitcast<${T}>(uw(${W.params + j}));`);
+  return `${preamble({ f16, uniformBinding: outBinding + 1 })}
+${bindings.join('\n')}
+@group(0) @binding(${outBinding}) var<storage, read_write> out: array<vec4<${S}>>;
+${k.helpers ?? ''}
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let n = uw(${W.n});
+  ${params.join('\n  ')}
+  // a workgroup covers ${VPT} consecutive blocks of ${WG} vec4s (coalesced on real GPUs)
+  let first = (wid.y * nwg.x + wid.x) * ${VPT}u;
+  for (var u = 0u; u < ${VPT}u; u++) {
+    let v = (first + u) * ${WG}u + lid;
+    let base = 4u * v;
+    if (base >= n) { return; }
+    let o_out = (uw(${W.outOffset}) >> 2u) + v;
+    ${loads.join('\n    ')}
+    var r4: vec4<${S}>;
+    ${[0, 1, 2, 3].map((j) => `{\n      ${lane(j).join('\n      ')}\n    }`).join('\n    ')}
+    if (base + 4u > n) {
+      let old = out[o_out];
+      for (var j = n - base; j < 4u; j++) { r4[j] = old[j]; }
+    }
+    out[o_out] = r4;
+  }
 }
 `;
 }
