@@ -3,6 +3,7 @@
 // the uniform offset alignment) and uploaded with one writeBuffer just before the submit.
 import { gpu, waitGpu } from './device.js';
 import { recycleAfterSubmit } from './pool.js';
+import { bindGroup, resetBindGroups } from './bind-groups.js';
 
 const SLOT = 256;
 export let maxBatch = 128; // dispatches per submit; tuned in bench/
@@ -59,12 +60,9 @@ export function dispatch(
   const offset = recorded * SLOT;
   uniformData.set(new Uint8Array(uniforms.buffer, uniforms.byteOffset, uniforms.byteLength), offset);
   uniformUsed = offset + SLOT;
-  const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-  entries.push({ binding: buffers.length, resource: { buffer: uniformBuffer, offset, size: SLOT } });
-  const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   const p = openPass();
   p.setPipeline(pipeline);
-  p.setBindGroup(0, bindGroup);
+  p.setBindGroup(0, bindGroup(device, pipeline, buffers, uniformBuffer, offset, SLOT));
   p.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
   recorded++;
   dispatches++;
@@ -155,4 +153,5 @@ export function resetExecutor(): void {
   recorded = 0;
   uniformUsed = 0;
   uniformBuffer = null;
+  resetBindGroups();
 }
