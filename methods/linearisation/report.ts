@@ -5,7 +5,8 @@ export interface EvalRow {
   arm: string;
   featureDim: number;
   seed: number;
-  mode: AttentionMode;
+  /** 'softmax' for the teacher */
+  mode: AttentionMode | 'softmax';
   local: number;
   recall: number;
   /** ρ per layer: the linear branch's share of attention mass over queries i ≥ W */
@@ -24,7 +25,7 @@ export function summarise(values: number[]): Summary {
 const fmt = (s: Summary, digits = 1) => (s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)}` : s.mean.toFixed(digits));
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function rowsOf(rows: EvalRow[], arm: string, mode: AttentionMode): EvalRow[] {
+function rowsOf(rows: EvalRow[], arm: string, mode: EvalRow['mode']): EvalRow[] {
   return rows.filter((r) => r.arm === arm && r.mode === mode);
 }
 

@@ -6,8 +6,10 @@ import { ATTENTION_MODES, hybridAttention, laMassFraction } from '../../methods/
 import { hybridAttentionReference, referenceWeights } from '../../methods/linearisation/reference.js';
 import { createHybridCache, disposeHybridCache, hybridDecodeStep } from '../../methods/linearisation/decode.js';
 import { attentionOutputMse, attentionWeightXent, linearAttentionWeights } from '../../methods/linearisation/losses.js';
+import { convertAttention, setAttentionMode, setSwaDrops } from '../../methods/linearisation/convert.js';
 import { SSD_PROBABILITIES, drawSwaDrops, seededRandom, ssdProbability } from '../../methods/linearisation/ssd.js';
-import { FILLER0, KEY0, SPEC_TASK, VALUE0, fillerMap, makeBatch } from '../../methods/linearisation/task.js';
+import { SPEC_TASK, fillerMap, makeBatch, vocabulary } from '../../methods/linearisation/task.js';
+import { FULL } from '../../methods/linearisation/protocol.js';
 
 const s = suite('methods/linearisation');
 
@@ -176,6 +178,7 @@ s('SSD: 0.9 / 0.75 / 0.5 by thirds, drawn at that frequency; a forced drop equal
 s('task generator: answers ≥ 45 tokens from their pairs; filler noise 10% ± 1', () => {
   const f = fillerMap(3);
   const batch = makeBatch(400, 0.5, SPEC_TASK, f, seededRandom(5));
+  const { key0, value0, filler0 } = vocabulary(SPEC_TASK);
   let noisy = 0;
   let predictable = 0;
   for (const [n, seq] of batch.tokens.entries()) {
@@ -183,19 +186,55 @@ s('task generator: answers ≥ 45 tokens from their pairs; filler noise 10% ± 1
     for (let t = 0; t < seq.length; t++) {
       if (batch.recall[n][t]) {
         const key = seq[t];
-        assert.ok(key >= KEY0 && key < VALUE0);
+        assert.ok(key >= key0 && key < value0);
         const pairAt = seq.indexOf(key);
         assert.ok(pairAt < t && seq[pairAt + 1] === seq[t + 1], 'the value follows its key in both places');
         assert.ok(t + 1 - (pairAt + 1) >= 45, `answer distance ${t - pairAt}`);
       }
-      if (t >= 3 && [seq[t - 2], seq[t - 1], seq[t]].every((x) => x >= FILLER0)
-        && !batch.recall[n].slice(0, t).some(Boolean) && seq.slice(0, t).every((x) => x === 0 || x >= FILLER0)) {
+      // fillers of filler-only sequences: x_t should be f(x_{t−2}, x_{t−1}) unless noise replaced it
+      if (t >= 3 && seq.slice(1, t + 1).every((x) => x >= filler0) && !batch.recall[n].some(Boolean)) {
         predictable++;
-        if (seq[t] !== FILLER0 + f[seq[t - 2] - FILLER0][seq[t - 1] - FILLER0]) noisy++;
+        if (seq[t] !== filler0 + f[seq[t - 2] - filler0][seq[t - 1] - filler0]) noisy++;
       }
     }
   }
   assert.ok(Math.abs(noisy / predictable - 0.1) < 0.01, `noise rate ${noisy / predictable}`);
+});
+
+s('task generator, pair tokens (the experiment format): each recalled value is the one bound to its key, outside the window', () => {
+  const cfg = FULL.task;
+  const { key0, value0, pair0 } = vocabulary(cfg);
+  const batch = makeBatch(200, 1, cfg, fillerMap(3), seededRandom(6));
+  for (const [n, seq] of batch.tokens.entries()) {
+    const recalls = batch.recall[n].flatMap((r, t) => (r ? [t] : []));
+    assert.is(recalls.length, cfg.pairs);
+    for (const t of recalls) {
+      const [k, v] = [seq[t] - key0, seq[t + 1] - value0];
+      const bindingAt = seq.indexOf(pair0 + k * cfg.values + v);
+      assert.ok(bindingAt >= 0 && t - bindingAt >= cfg.window * 4, `binding of key ${k} at ${bindingAt}, recalled at ${t}`);
+    }
+  }
+});
+
+s('conversion keeps q/k/v/o: swaOnly with W = T reproduces the teacher; LoRA with B = 0 changes nothing; SSD drops = laFull', async () => {
+  const config = { vocabSize: 11, blockSize: 6, nLayer: 2, nHead: 2, nEmbd: 8, seed: 3 };
+  const teacher = new nn.GPT(config);
+  const tokens = tensor([[1, 5, 2, 9, 4, 4], [0, 3, 3, 7, 10, 1]], { dtype: 'i32' });
+  const expected = teacher.forward(tokens).logits;
+  const model = new nn.GPT(config);
+  model.loadStateDict(teacher.stateDict());
+  convertAttention(model, { featureDim: 2, window: 6, seed: 1 });
+  setAttentionMode(model, 'swaOnly');
+  await assertTensorClose(model.forward(tokens).logits, expected, { atol: 1e-5 });
+  setAttentionMode(model, 'hybrid');
+  const hybrid = model.forward(tokens).logits;
+  nn.applyLoRA(model, /attn\.[qkvo]Proj$/, { r: 2, alpha: 4 });
+  await assertTensorClose(model.forward(tokens).logits, hybrid, { atol: 1e-6 });
+  setSwaDrops(model, [true, true]);
+  const dropped = model.forward(tokens).logits;
+  setSwaDrops(model, [false, false]);
+  setAttentionMode(model, 'laFull');
+  await assertTensorClose(dropped, model.forward(tokens).logits, { atol: 1e-6 });
 });
 
 s.run();

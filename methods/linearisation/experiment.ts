@@ -1,0 +1,201 @@
+// The experiment of spec §5–6: train a softmax teacher on "MQAR + local", convert it into every arm, evaluate every
+// arm in every attention mode, and print Table 1, Table 2 and the verdict; writes results/<tier>.json and .svg.
+//   npm run method:linearisation              full tier (3 seeds)
+//   npm run method:linearisation -- --quick   quick tier (CI: 1 seed, half the steps)
+//   add --device cpu to run on the cpu backend (default webgpu)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { nn, manualSeed, ready, setDefaultDevice, shutdown, type DeviceName } from '../../index.js';
+import { FULL, QUICK, type Protocol } from './protocol.js';
+import { fillerMap, makeBatch, vocabulary, type Batch } from './task.js';
+import { tokenTensor } from './metrics.js';
+import { convertAttention, setAttentionMode } from './convert.js';
+import { trainStage1, trainStage2, trainTeacher, type BatchFn, type TransferObjective } from './training.js';
+import { evaluate } from './evaluate.js';
+import { seededRandom } from './ssd.js';
+import { ATTENTION_MODES, type AttentionMode } from './hybridAttention.js';
+import { barChartSvg, deltasOf, table1, table2, type Deltas, type EvalRow } from './report.js';
+
+const args = process.argv.slice(2);
+const tier = args.includes('--quick') ? 'quick' : 'full';
+const P: Protocol = tier === 'quick' ? QUICK : FULL;
+const device = (args.includes('--device') ? args[args.indexOf('--device') + 1] : 'webgpu') as DeviceName;
+const TASK_SEED = 1234;
+const t0 = performance.now();
+const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)}s`;
+const say = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
+
+const filler = fillerMap(TASK_SEED);
+const batchesOf = (n: number, recallFraction: number, seed: number): BatchFn => {
+  const r = seededRandom(seed);
+  return () => tokenTensor(makeBatch(n, recallFraction, P.task, filler, r), device);
+};
+function heldOut(kind: 'filler' | 'recall', seed: number): Batch[] {
+  const r = seededRandom(seed);
+  const size = Math.min(P.evalBatch, P.evalSequences);
+  return Array.from({ length: Math.ceil(P.evalSequences / size) }, () => makeBatch(size, kind === 'recall' ? 1 : 0, P.task, filler, r));
+}
+const evalData = { filler: heldOut('filler', 9001), recall: heldOut('recall', 9002) };
+const logEvery = (label: string, total: number) => (s: number, loss: number) => {
+  if ((s + 1) % Math.max(1, Math.floor(total / 4)) === 0) say(`  ${label} step ${s + 1}/${total} loss ${loss.toFixed(4)}`);
+};
+
+function newGPT(): nn.GPT {
+  const t = P.teacher;
+  return new nn.GPT({ vocabSize: vocabulary(P.task).size, blockSize: P.task.seqLen, nLayer: t.nLayer, nHead: t.nHead, nEmbd: t.nEmbd,
+    mlpHidden: t.mlpHidden, seed: 7, device });
+}
+
+/** A copy of `source` converted with feature dim F (feature maps initialised from `seed`), weights loaded after. */
+function convertedCopy(source: nn.GPT, featureDim: number, seed: number, convertedSource: boolean): nn.GPT {
+  const model = newGPT();
+  if (!convertedSource) model.loadStateDict(source.stateDict());
+  convertAttention(model, { featureDim, window: P.task.window, seed });
+  if (convertedSource) model.loadStateDict(source.stateDict());
+  return model;
+}
+
+async function evalModes(model: nn.GPT, arm: string, featureDim: number, seed: number, modes: readonly AttentionMode[],
+  useGate = true): Promise<EvalRow[]> {
+  const rows: EvalRow[] = [];
+  for (const mode of modes) {
+    setAttentionMode(model, mode, { useGate });
+    const r = await evaluate(model, evalData, P.task.window, device);
+    rows.push({ arm, featureDim, seed, mode, ...r });
+  }
+  setAttentionMode(model, 'hybrid', { useGate: true });
+  say(`  ${arm} seed ${seed}: ` + rows.map((r) => `${r.mode} local ${r.local.toFixed(1)} recall ${r.recall.toFixed(1)}`).join(' | '));
+  return rows;
+}
+
+async function stage1(teacher: nn.GPT, featureDim: number, objective: TransferObjective, seed: number, recallFraction: number): Promise<nn.GPT> {
+  const student = convertedCopy(teacher, featureDim, seed, false);
+  setAttentionMode(student, objective === 'outputMse' ? 'hybrid' : 'laFull');
+  await trainStage1(teacher, student, { objective, steps: P.stage1.steps, lr: P.stage1.lr,
+    batch: batchesOf(P.batch, recallFraction, 100 + seed), log: logEvery(`stage 1 ${objective} F=${featureDim}`, P.stage1.steps) });
+  return student;
+}
+
+/** Stage 2 from a stage-1 model: LoRA on q, k, v, o in `mode`, then evaluation in every mode. */
+async function stage2(arm: string, from: nn.GPT, featureDim: number, seed: number, mode: AttentionMode, recallFraction: number,
+  extra: { ssd?: boolean; earlyStop?: boolean; useGateAtEval?: boolean } = {}): Promise<EvalRow[]> {
+  const model = convertedCopy(from, featureDim, seed, true);
+  nn.applyLoRA(model, /attn\.[qkvo]Proj$/, { r: P.stage2.rank, alpha: P.stage2.alpha });
+  setAttentionMode(model, mode);
+  const ran = await trainStage2(model, {
+    steps: P.stage2.steps, lr: P.stage2.lr, batch: batchesOf(P.batch, recallFraction, 200 + seed), log: logEvery(`${arm} LoRA`, P.stage2.steps),
+    ssd: extra.ssd ? { random: seededRandom(300 + seed) } : undefined,
+    earlyStop: extra.earlyStop ? { ...P.earlyStop, heldOut: batchesOf(P.earlyStop.heldOut, recallFraction, 400 + seed)(0) } : undefined,
+  });
+  if (ran < P.stage2.steps) say(`  ${arm}: early-stopped after ${ran} steps`);
+  const modes = mode === 'swaOnly' ? (['swaOnly', 'sinks', 'zero'] as const) : ATTENTION_MODES;
+  const rows = await evalModes(model, arm, featureDim, seed, modes, extra.useGateAtEval ?? true);
+  model.dispose();
+  return rows;
+}
+
+/** Arms A and E (the ones the pre-registered 2% rerun repeats) from one LoLCATs stage 1. */
+async function lolcatsArms(teacher: nn.GPT, seed: number, recallFraction: number, suffix = ''): Promise<EvalRow[]> {
+  const s1 = await stage1(teacher, P.featureDim, 'outputMse', seed, recallFraction);
+  const rows = [
+    ...await stage2(`A LoLCATs${suffix}`, s1, P.featureDim, seed, 'hybrid', recallFraction),
+    ...await stage2(`E SSD${suffix}`, s1, P.featureDim, seed, 'hybrid', recallFraction, { ssd: true }),
+  ];
+  s1.dispose();
+  return rows;
+}
+
+async function runSeed(teacher: nn.GPT, seed: number): Promise<EvalRow[]> {
+  say(`seed ${seed}`);
+  manualSeed(seed);
+  const f = P.recallFraction;
+  const rows = await lolcatsArms(teacher, seed, f);
+  const s1B = await stage1(teacher, P.featureDimB, 'outputMse', seed, f);
+  rows.push(...await stage2('B LoLCATs 2F', s1B, P.featureDimB, seed, 'hybrid', f));
+  s1B.dispose();
+  const s1C = await stage1(teacher, P.featureDim, 'weightXent', seed, f);
+  rows.push(...await stage2('C HedgeCATs', s1C, P.featureDim, seed, 'hybrid', f, { earlyStop: true }));
+  // D: linear-only (laFull) LoRA, then hybrid only at evaluation with γ = λ = 1
+  rows.push(...await stage2('D inference-time hybrid', s1C, P.featureDim, seed, 'laFull', f, { useGateAtEval: false }));
+  s1C.dispose();
+  const swaRef = convertedCopy(teacher, P.featureDim, seed, false);
+  rows.push(...await stage2('SWA-only LoRA', swaRef, P.featureDim, seed, 'swaOnly', f));
+  swaRef.dispose();
+  return rows;
+}
+
+/** Spec §6 criteria, per arm; `teacherLocal` is the teacher's local accuracy. */
+function verdicts(deltas: Deltas[], teacherLocal: number) {
+  const by = (prefix: string) => deltas.find((d) => d.arm.startsWith(prefix));
+  const a = by('A'), b = by('B');
+  const criteria = {
+    a: deltas.every((d) => Math.abs(d.dLocal.mean) < 1),
+    b: !!a && a.dRecall.mean < 5,
+    c: ['C', 'D', 'E'].every((p) => { const d = by(p); return !!d && d.dRecall.mean >= 20 && d.hybridLocal.mean >= 0.95 * teacherLocal; }),
+    d: !!a && !!b && b.dRecall.mean >= a.dRecall.mean,
+  };
+  const perArm = (d: Deltas) => {
+    const notes = [Math.abs(d.dLocal.mean) < 1 ? 'local same' : 'local differs'];
+    if (d.arm.startsWith('A')) notes.push(d.dRecall.mean < 5 ? 'collapsed onto SWA' : 'LA carries recall (no collapse)');
+    else if (/^[CDE]/.test(d.arm)) notes.push(d.dRecall.mean >= 20 ? 'LA carries recall' : 'LA does not carry recall');
+    else if (d.arm.startsWith('B')) notes.push(a && d.dRecall.mean >= a.dRecall.mean ? 'Δrecall ≥ A' : 'Δrecall < A');
+    return notes.join('; ');
+  };
+  return { criteria, perArm };
+}
+
+async function main(): Promise<void> {
+  await ready();
+  await setDefaultDevice(device);
+  say(`tier ${tier} on ${device}: task ${JSON.stringify(P.task)}, seeds ${P.seeds.join(', ')}`);
+  manualSeed(0);
+  const teacher = newGPT();
+  await trainTeacher(teacher, { steps: P.teacher.steps, lr: P.teacher.lr, batch: batchesOf(P.teacher.batch, P.teacherRecallFraction, 1),
+    log: logEvery('teacher', P.teacher.steps) });
+  teacher.requiresGrad_(false);
+  const teacherEval = await evaluate(teacher, evalData, P.task.window, device);
+  const gateMet = teacherEval.recall >= P.gate.recall && teacherEval.local >= P.gate.local;
+  say(`teacher: local ${teacherEval.local.toFixed(1)}, recall ${teacherEval.recall.toFixed(1)} — gate ${gateMet ? 'met' : 'NOT met'}`);
+  const rows: EvalRow[] = [{ arm: 'teacher (softmax)', featureDim: 0, seed: 0, mode: 'softmax', ...teacherEval }];
+  for (const seed of P.seeds) rows.push(...await runSeed(teacher, seed));
+
+  const armNames = [...new Set(rows.map((r) => r.arm))];
+  let deltas = armNames.map((a) => deltasOf(rows, a)).filter((d): d is Deltas => d !== null);
+  let { criteria, perArm } = verdicts(deltas, teacherEval.local);
+  let rerun = false;
+  if (!criteria.b) {
+    say(`A did not collapse; pre-registered rerun of A and E with ${P.rerunRecallFraction * 100}% recall data`);
+    rerun = true;
+    for (const seed of P.seeds) rows.push(...await lolcatsArms(teacher, seed, P.rerunRecallFraction, ' (2% recall)'));
+    deltas = [...new Set(rows.map((r) => r.arm))].map((a) => deltasOf(rows, a)).filter((d): d is Deltas => d !== null);
+  }
+  console.log(`\nTable 1 (${tier} tier, ${P.seeds.length} seed(s), mean ± sd; accuracies in %; ρ = linear share of attention mass, i ≥ W)\n`);
+  console.log(table1(rows));
+  console.log('\nTable 2\n');
+  console.log(table2(deltas, perArm));
+  const rerunA = deltas.find((d) => d.arm === 'A LoLCATs (2% recall)');
+  const collapse = criteria.b || (rerun && !!rerunA && rerunA.dRecall.mean < 5);
+  const reproduced = gateMet && criteria.a && collapse && criteria.c && criteria.d;
+  console.log(`\nteacher gate (recall ≥ ${P.gate.recall}, local ≥ ${P.gate.local}): ${gateMet ? 'met' : 'NOT met'}`);
+  console.log(`criteria: (a) |Δlocal| < 1 every arm: ${criteria.a}; (b) A collapses (Δrecall < 5): ${criteria.b}` +
+    `${rerun ? ` (2% rerun: ${collapse})` : ''}; (c) C, D, E Δrecall ≥ 20 with local ≥ 95% of teacher: ${criteria.c}; ` +
+    `(d) B Δrecall ≥ A: ${criteria.d}`);
+  if (!collapse) {
+    const a = deltas.find((d) => d.arm.startsWith('A'))!;
+    console.log(`collapse not reproduced at toy scale (A: Δrecall ${a.dRecall.mean.toFixed(1)}, Δlocal ${a.dLocal.mean.toFixed(1)})`);
+  }
+  console.log(`claim reproduced: ${reproduced ? 'YES' : 'NO'}; wall time ${elapsed()}`);
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}${tier}.json`, JSON.stringify({ protocol: P, device, teacher: teacherEval, gateMet, criteria, collapse, reproduced,
+    wallSeconds: (performance.now() - t0) / 1000, rows }, null, 1));
+  writeFileSync(`${dir}${tier}.svg`, barChartSvg(rows.filter((r) => r.arm !== 'teacher (softmax)'), ['hybrid', 'swaOnly', 'laFull', 'sinks'],
+    `Recall accuracy by attention mode (${tier} tier, mean ± sd over ${P.seeds.length} seed(s))`));
+  teacher.dispose();
+}
+
+try {
+  await main();
+} finally {
+  shutdown();
+}

@@ -1,0 +1,55 @@
+// The experiment's protocol, fixed before the full run (spec §5, scaled to this machine: see README "Protocol").
+import type { TaskConfig } from './task.js';
+
+export interface Protocol {
+  task: TaskConfig;
+  teacher: { nLayer: number; nEmbd: number; nHead: number; mlpHidden: number; steps: number; lr: number; batch: number };
+  /** F of every arm but B; B uses featureDimB */
+  featureDim: number;
+  featureDimB: number;
+  stage1: { steps: number; lr: number };
+  stage2: { steps: number; lr: number; rank: number; alpha: number };
+  earlyStop: { every: number; patience: number; heldOut: number };
+  batch: number;
+  /** share of recall sequences in the conversion data (spec: 10%; 2% in the pre-registered rerun) */
+  recallFraction: number;
+  rerunRecallFraction: number;
+  /** share of recall sequences in the teacher's data */
+  teacherRecallFraction: number;
+  seeds: number[];
+  /** held-out sequences per kind (filler, recall) */
+  evalSequences: number;
+  evalBatch: number;
+  /** the teacher gate: accuracies in percent */
+  gate: { recall: number; local: number };
+}
+
+const task: TaskConfig = { seqLen: 32, pairs: 3, keys: 8, values: 8, pairTokens: true, noise: 0.1, window: 4 };
+
+export const FULL: Protocol = {
+  task,
+  teacher: { nLayer: 2, nEmbd: 32, nHead: 2, mlpHidden: 128, steps: 900, lr: 3e-3, batch: 16 },
+  featureDim: 8,
+  featureDimB: 16,
+  stage1: { steps: 100, lr: 1e-2 },
+  stage2: { steps: 200, lr: 1e-3, rank: 4, alpha: 8 },
+  earlyStop: { every: 25, patience: 3, heldOut: 64 },
+  batch: 16,
+  recallFraction: 0.1,
+  rerunRecallFraction: 0.02,
+  teacherRecallFraction: 0.5,
+  seeds: [0, 1, 2],
+  evalSequences: 128,
+  evalBatch: 64,
+  gate: { recall: 95, local: 85 },
+};
+
+/** The CI tier: one seed, half of every step count and a quarter of the evaluation. */
+export const QUICK: Protocol = {
+  ...FULL,
+  teacher: { ...FULL.teacher, steps: FULL.teacher.steps / 2 },
+  stage1: { ...FULL.stage1, steps: FULL.stage1.steps / 2 },
+  stage2: { ...FULL.stage2, steps: FULL.stage2.steps / 2 },
+  seeds: [0],
+  evalSequences: FULL.evalSequences / 4,
+};
