@@ -7,7 +7,7 @@ import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
 import { computeType, truthy } from '../shaders/elementwise.js';
-import { reduceKey, reduceSource, RW, type ReduceKernel } from '../shaders/reduce.js';
+import { reduceKey, reduceSource, reduceWorkgroups, RW, type ReduceKernel } from '../shaders/reduce.js';
 import { apply, describe, offsetsOf, type OpSpec } from './op.js';
 import { where } from './binary.js';
 
@@ -159,19 +159,39 @@ function specOf(def: ReduceDef): OpSpec<Params> {
         name: def.name, input: x.dtype, acc, out: out.dtype,
         init: def.init(T), combine: def.combine(T), finish: def.finish(T, out.dtype),
       };
-      const kept = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+      const keptDims = merge(x, x.shape.map((_, i) => i).filter((i) => !dims.includes(i)));
+      const redDims = merge(x, dims);
+      const R = countOf(x.shape, dims);
+      // the column form when neighbouring outputs are neighbours in memory and there are enough of them to share
+      // the work (a long reduction into few outputs keeps the row form's parallelism)
+      kernel.perThread = keptDims.strides.at(-1) === 1 && out.numel >= 64 && R <= 64 * out.numel;
       const m = new MetaWriter()
-        .u32(RW.outputs, out.numel).u32(RW.count, countOf(x.shape, dims))
-        .u32(RW.keptRank, kept.length).u32(RW.redRank, dims.length).u32(RW.inOffset, x.offset)
-        .list(RW.keptShape, kept.map((d) => x.shape[d])).list(RW.keptStrides, kept.map((d) => x.strides[d]))
-        .list(RW.redShape, dims.map((d) => x.shape[d])).list(RW.redStrides, dims.map((d) => x.strides[d]))
-        .f32(RW.params, 1 / countOf(x.shape, dims)); // mean's 1/R: Infinity for R = 0 makes an empty mean NaN
-      if (kept.length > 8 || dims.length > 8) throw new Error(`${def.name}: tensors of rank > 8 are not supported on webgpu`);
-      dispatch(pipeline(reduceKey(kernel), () => reduceSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, grid(out.numel));
+        .u32(RW.outputs, out.numel).u32(RW.count, R)
+        .u32(RW.keptRank, keptDims.shape.length).u32(RW.redRank, redDims.shape.length).u32(RW.inOffset, x.offset)
+        .list(RW.keptShape, keptDims.shape).list(RW.keptStrides, keptDims.strides)
+        .list(RW.redShape, redDims.shape).list(RW.redStrides, redDims.strides)
+        .f32(RW.params, 1 / R); // mean's 1/R: Infinity for R = 0 makes an empty mean NaN
+      if (keptDims.shape.length > 8 || redDims.shape.length > 8) throw new Error(`${def.name}: tensors of rank > 8 are not supported on webgpu`);
+      dispatch(pipeline(reduceKey(kernel), () => reduceSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, grid(reduceWorkgroups(kernel, out.numel)));
     },
     backward: def.backward && ((g, { inputs: [x], out, params }) => [def.backward!(g, x, out, params)]),
     saves: ({ inputs, out }) => [...inputs, out],
   };
+}
+
+/**
+ * Shape and strides of x's dims `ds` (in order) with size-1 dims dropped and neighbours merged where the outer one
+ * steps over the inner one exactly: the same elements in the same order, in fewer dims (less index arithmetic).
+ */
+function merge(x: Tensor, ds: number[]): { shape: number[]; strides: number[] } {
+  const shape: number[] = []; const strides: number[] = [];
+  for (const d of ds) {
+    if (x.shape[d] === 1) continue;
+    const last = shape.length - 1;
+    if (last >= 0 && strides[last] === x.strides[d] * x.shape[d]) { shape[last] *= x.shape[d]; strides[last] = x.strides[d]; }
+    else { shape.push(x.shape[d]); strides.push(x.strides[d]); }
+  }
+  return { shape, strides };
 }
 
 const specs = new Map<string, OpSpec<Params>>();
