@@ -15,7 +15,8 @@ export interface PlotOptions {
   logY?: boolean;
 }
 
-const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
+// ten distinguishable colours (matplotlib's tab10 order, red second), so a plot of up to ten series repeats none
+const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
 /** About `count` round tick values (1, 2 or 5 times a power of ten apart) covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {

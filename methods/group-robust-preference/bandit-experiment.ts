@@ -1,10 +1,11 @@
 // Experiment 1: the GRPO paper's log-linear bandit, all three GR-DPO settings and GR-IPO (Even), against
-// DPO / IPO and the importance-sampling baselines, many seeds, paired (same data and θ₀ per seed).
-import { collectPreferences, greedyRewardError, groupLinearBandit, type PreferenceSet } from './bandit.js';
-import { groupGradients, trainByGradient, trainIpoClosedForm, type BanditTrace, type Weighting } from './bandit-trainer.js';
+// DPO / IPO and the importance-sampling baselines, many seeds, paired (same data and θ₀ per seed); the seeds of a
+// setting train together as one batch of tensors.
+import { nn, readTensors, tensor, tidy } from '../../index.js';
+import { collectPreferences, greedyRewardError, groupLinearBandit, type GroupLinearBandit } from './bandit.js';
+import { disposeBatch, groupMeanLosses, stackPreferences, trainByGradient, trainIpoClosedForm, type BanditTrace, type Weighting } from './bandit-trainer.js';
 import { fmtMeanStd, formatTable, meanStd } from './metrics.js';
 import { seededRng } from './random.js';
-import { lineChart } from './svg.js';
 import type { PreferenceLoss } from './losses.js';
 
 export interface BanditSetting {
@@ -38,23 +39,40 @@ const METHODS: { weighting: Weighting; label: (l: PreferenceLoss) => string }[] 
   { weighting: 'robust', label: (l) => `GR-${l.toUpperCase()}` },
 ];
 
-interface RunResult { valLoss: number[]; rewardErr: number[]; alpha: number[]; trace: BanditTrace }
+interface RunResult { valLoss: number[]; rewardErr: number[]; alpha: number[] }
+interface MethodRun { runs: RunResult[]; trace: BanditTrace }
 
-function runOne(setting: BanditSetting, weighting: Weighting, seed: number): RunResult {
-  const env = groupLinearBandit();
+/** Each seed's data (training set, balanced validation set, evaluation states) and θ₀, shared by every method. */
+function seedData(env: GroupLinearBandit, setting: BanditSetting, seed: number) {
   const rng = seededRng(seed);
   const train = collectPreferences(env, TRAIN_PAIRS, setting.shares, setting.mode, rng);
-  const val: PreferenceSet = collectPreferences(env, 2 * VAL_PAIRS_PER_GROUP, [0.5, 0.5], setting.mode, rng);
+  const val = collectPreferences(env, 2 * VAL_PAIRS_PER_GROUP, [0.5, 0.5], setting.mode, rng);
   const states = Array.from({ length: EVAL_STATES }, () => [rng(), rng()]);
   const theta0 = Array.from({ length: env.featureDim }, () => 5 * rng());
-  const cfg = { ...setting, weighting, chi: 1 };
-  const trace = setting.closedForm ? trainIpoClosedForm(train, env.groups, { ...cfg, lambda: 0 }) : trainByGradient(train, env.groups, theta0, cfg);
-  return {
-    valLoss: groupGradients(val, env.groups, trace.theta, setting.loss, setting.beta).loss,
-    rewardErr: greedyRewardError(env, trace.theta, states),
-    alpha: trace.alpha,
-    trace,
-  };
+  return { train, val, states, theta0 };
+}
+
+/** One setting, every method, all seeds batched. */
+async function runSetting(setting: BanditSetting, seeds: number[], onRun: () => void): Promise<MethodRun[]> {
+  const env = groupLinearBandit();
+  const data = seeds.map((seed) => seedData(env, setting, seed));
+  const train = stackPreferences(data.map((d) => d.train), env.groups);
+  const val = stackPreferences(data.map((d) => d.val), env.groups);
+  const out: MethodRun[] = [];
+  for (const m of METHODS) {
+    const cfg = { ...setting, weighting: m.weighting, chi: 1 };
+    const trace = setting.closedForm ? await trainIpoClosedForm(train, { ...cfg, lambda: 0 }) : await trainByGradient(train, data.map((d) => d.theta0), cfg);
+    const valLoss = tidy(() => groupMeanLosses(val, tensor(trace.theta, { dtype: 'f64', device: 'cpu' }).unsqueeze(-1), setting.loss, setting.beta));
+    const [vl] = await readTensors([valLoss]);
+    valLoss.dispose();
+    const rewardErr = await greedyRewardError(env, trace.theta, data.map((d) => d.states));
+    const K = env.groups;
+    out.push({ trace, runs: seeds.map((_, s) => ({ valLoss: Array.from(vl).slice(s * K, (s + 1) * K), rewardErr: rewardErr[s], alpha: trace.alpha[s] })) });
+    onRun();
+  }
+  disposeBatch(train);
+  disposeBatch(val);
+  return out;
 }
 
 export interface BanditReport {
@@ -64,19 +82,21 @@ export interface BanditReport {
   svgs: Record<string, string>;
 }
 
-export function runBanditExperiment(seeds: number[], onProgress?: (done: number, total: number) => void): BanditReport {
+/**
+ * Every setting and method over the seeds. `iterationScale` < 1 shortens every run (the quick tier's smoke test;
+ * the spec's iteration counts are scale 1).
+ */
+export async function runBanditExperiment(seeds: number[], opts: { iterationScale?: number; onProgress?: (done: number, total: number) => void } = {}): Promise<BanditReport> {
   const rows: string[][] = [];
   const verdicts: string[] = [];
   const svgs: Record<string, string> = {};
   let reproduced = true;
-  const total = BANDIT_SETTINGS.length * METHODS.length * seeds.length;
+  const total = BANDIT_SETTINGS.length * METHODS.length;
   let done = 0;
-  for (const setting of BANDIT_SETTINGS) {
-    const results = METHODS.map((m) => seeds.map((seed) => {
-      const r = runOne(setting, m.weighting, seed);
-      onProgress?.(++done, total);
-      return r;
-    }));
+  for (const spec of BANDIT_SETTINGS) {
+    const setting = { ...spec, iterations: Math.round(spec.iterations * (opts.iterationScale ?? 1)) };
+    const methodRuns = await runSetting(setting, seeds, () => opts.onProgress?.(++done, total));
+    const results = methodRuns.map((m) => m.runs);
     const worstLoss = results.map((rs) => rs.map((r) => Math.max(...r.valLoss)));
     const worstErr = results.map((rs) => rs.map((r) => Math.max(...r.rewardErr)));
     const label = `${setting.name} (${setting.loss.toUpperCase()})`;
@@ -97,7 +117,7 @@ export function runBanditExperiment(seeds: number[], onProgress?: (done: number,
       `(wins ${pairedLoss}/${seeds.length} seeds), worst-group reward error ${errWin ? 'lower' : 'NOT lower'} ` +
       `(wins ${pairedErr}/${seeds.length}); final α_0 (minority/hard group) ${alphaMinority.toFixed(3)}` +
       `${setting.shares[0] !== setting.shares[1] ? (alphaOk ? ` > its data share ${setting.shares[0]}` : ` NOT above its data share ${setting.shares[0]}`) : ''}`);
-    svgs[`bandit-${setting.name.toLowerCase()}-${setting.loss}.svg`] = curves(label, setting, results);
+    Object.assign(svgs, curves(`bandit-${setting.name.toLowerCase()}-${setting.loss}`, label, setting, methodRuns));
   }
   const table = formatTable(['config', 'method', 'max-group val loss', 'max-group reward err', 'final α'], rows);
   return { table, verdicts, reproduced, svgs };
@@ -107,17 +127,21 @@ function meanAlpha(rs: RunResult[]): number[] {
   return rs[0].alpha.map((_, g) => meanStd(rs.map((r) => r.alpha[g])).mean);
 }
 
-/** Seed-averaged worst training-group loss of each method, and the robust arm's α_0, over iterations. */
-function curves(label: string, setting: BanditSetting, results: RunResult[][]): string {
-  const avg = (rs: RunResult[], pick: (h: BanditTrace['history'][number]) => number): [number, number][] =>
-    rs[0].trace.history.map((h, i) => [h.iteration, meanStd(rs.map((r) => pick(r.trace.history[i]))).mean]);
-  const series = METHODS.map((m, k) => ({ name: `${m.label(setting.loss)} worst loss`, points: avg(results[k], (h) => Math.max(...h.groupLoss)) }));
+/** Seed-averaged worst training-group loss of each method, and the robust arm's α, over iterations. */
+function curves(file: string, label: string, setting: BanditSetting, runs: MethodRun[]): Record<string, string> {
+  const avg = (trace: BanditTrace, pick: (h: BanditTrace['history'][number], s: number) => number): [number, number][] =>
+    trace.history.map((h) => [h.iteration, meanStd(h.alpha.map((_, s) => pick(h, s))).mean]);
+  const loss = METHODS.map((m, k) => ({ name: m.label(setting.loss), points: avg(runs[k].trace, (h, s) => Math.max(...h.groupLoss[s])) }));
   if (setting.closedForm) {
     // the baselines solve once: draw them as flat lines over the robust run's iterations
-    const span = results[2][0].trace.history.map((h) => h.iteration);
-    for (const k of [0, 1]) series[k] = { ...series[k], points: span.map((it) => [it, series[k].points[0][1]]) };
+    const span = runs[2].trace.history.map((h) => h.iteration);
+    for (const k of [0, 1]) loss[k] = { ...loss[k], points: span.map((it) => [it, loss[k].points[0][1]]) };
   }
-  const scaleTop = Math.max(...series.flatMap((s) => s.points.map((p) => p[1])));
-  series.push({ name: `GR α_0 (× ${scaleTop.toFixed(2)})`, points: avg(results[2], (h) => h.alpha[0] * scaleTop) });
-  return lineChart({ title: `${label}: worst training-group loss and α_0`, xLabel: 'iteration', yLabel: 'loss', series });
+  const robust = `GR-${setting.loss.toUpperCase()}`;
+  return {
+    [`${file}-loss.svg`]: nn.linePlot(loss, { title: `${label}: worst training-group loss`, xLabel: 'iteration', yLabel: 'max_g L_g' }),
+    [`${file}-alpha.svg`]: nn.linePlot(Array.from({ length: setting.shares.length }, (_, g) => ({
+      name: `${robust} α_${g} (share ${setting.shares[g]})`, points: avg(runs[2].trace, (h, s) => h.alpha[s][g]) })),
+    { title: `${label}: ${robust} group weights`, xLabel: 'iteration', yLabel: 'α_g' }),
+  };
 }

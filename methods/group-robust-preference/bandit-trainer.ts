@@ -1,45 +1,60 @@
 // Full-batch training of the shared log-linear policy on bandit preferences (the official bandit code's
-// mini-batch form). With a uniform reference h_i = θᵀY_i, so every gradient is analytic:
-//   DPO: ∇ℓ_i = −β·σ(−βh_i)·Y_i        IPO: ∇ℓ_i = 2(h_i − 1/(2β))·Y_i
+// mini-batch form), on tessera tensors in f64 on the cpu backend, every seed of a setting in one batch:
+// θ is [S, d, 1], the data Y is [S, N, d]. With a uniform reference h_i = θᵀY_i, so every gradient is analytic
+// (preferenceLossSlope, as the paper's code):  ∇L_g = mean_{i∈g} ℓ'(h_i)·Y_i.
 // Weightings of the per-group mean gradients ∇L_g:
 //   'average'    Σ_g (N_g/N)·∇L_g                 (plain DPO / IPO: large groups dominate)
 //   'importance' Σ_g (1/K)·∇L_g                   (IS-DPO / IS-IPO: fixed weights ∝ 1/N_g per sample)
 //   'robust'     α ← normalise(α ⊙ exp(η_α·L)), then Σ_g [(1−χ)/K + χ·α_g]·∇L_g   (GR-DPO / GR-IPO)
-import { dot, type PreferenceSet } from './bandit.js';
-import { createGroupWeights, mixingCoefficients, updateGroupWeights } from './group-weights.js';
+import { full, keep, readTensors, tensor, tidy, type Tensor } from '../../index.js';
+import type { PreferenceSet } from './bandit.js';
+import { updateGroupWeightsOnDevice } from './group-weights.js';
 import { grIpoClosedForm, weightedIpoClosedForm } from './closed-form.js';
-import type { PreferenceLoss } from './losses.js';
+import { preferenceLoss, preferenceLossSlope, type PreferenceLoss } from './losses.js';
 
-const softplus = (x: number) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const F64 = { dtype: 'f64', device: 'cpu' } as const;
 
-/** ℓ(h) and dℓ/dh for one pair. */
-export function pairLoss(kind: PreferenceLoss, h: number, beta: number): { loss: number; dloss: number } {
-  if (kind === 'dpo') return { loss: softplus(-beta * h), dloss: -beta * sigmoid(-beta * h) };
-  const r = h - 1 / (2 * beta);
-  return { loss: r * r, dloss: 2 * r };
+/** One preference set per seed, stacked. Every set must have the same size and group layout. */
+export interface BanditBatch {
+  /** [S, N, d] rows Y_i = φ(s, y_w, g) − φ(s, y_l, g) */
+  Y: Tensor;
+  /** [S, K, N] group-mean operator: 1/N_g where pair i belongs to group g, else 0 (groupMean @ v = per-group means) */
+  groupMean: Tensor;
+  /** [S, K] data shares N_g/N */
+  share: Tensor;
+  groups: number;
 }
 
-/** Per-group mean losses L_g, mean gradients ∇L_g, and counts at θ. */
-export function groupGradients(data: PreferenceSet, groups: number, theta: ArrayLike<number>, kind: PreferenceLoss, beta: number) {
-  const d = theta.length;
-  const loss = new Array<number>(groups).fill(0);
-  const grad = Array.from({ length: groups }, () => new Array<number>(d).fill(0));
-  const count = new Array<number>(groups).fill(0);
-  data.Y.forEach((y, i) => {
-    const g = data.group[i];
-    const { loss: l, dloss } = pairLoss(kind, dot(theta, y), beta);
-    loss[g] += l;
-    for (let j = 0; j < d; j++) grad[g][j] += dloss * y[j];
-    count[g]++;
-  });
-  for (let g = 0; g < groups; g++) {
-    if (count[g] === 0) continue;
-    loss[g] /= count[g];
-    for (let j = 0; j < d; j++) grad[g][j] /= count[g];
+export function stackPreferences(sets: readonly PreferenceSet[], groups: number): BanditBatch {
+  const N = sets[0].Y.length;
+  const mean: number[][][] = [];
+  const share: number[][] = [];
+  for (const set of sets) {
+    if (set.Y.length !== N) throw new Error(`stackPreferences: every set needs ${N} pairs, got ${set.Y.length}`);
+    const counts = new Array<number>(groups).fill(0);
+    for (const g of set.group) counts[g]++;
+    mean.push(counts.map((c, g) => set.group.map((gi) => (gi === g ? 1 / c : 0))));
+    share.push(counts.map((c) => c / N));
   }
-  return { loss, grad, count };
+  return { Y: tensor(sets.map((s) => s.Y), F64), groupMean: tensor(mean, F64), share: tensor(share, F64), groups };
 }
+
+export function disposeBatch(b: BanditBatch): void {
+  for (const t of [b.Y, b.groupMean, b.share]) t.dispose();
+}
+
+/** Per-group mean losses L_g [S, K] and mean gradients ∇L_g [S, K, d] at θ [S, d, 1]. */
+export function groupGradients(data: BanditBatch, theta: Tensor, kind: PreferenceLoss, beta: number): { loss: Tensor; grad: Tensor } {
+  const h = data.Y.matmul(theta).squeeze(-1); // [S, N]
+  const loss = data.groupMean.matmul(preferenceLoss(kind, h, beta).unsqueeze(-1)).squeeze(-1);
+  // ∇L_g = Σ_i groupMean[g, i]·ℓ'(h_i)·Y_i: scale the operator's columns, then one matmul with Y
+  const grad = data.groupMean.mul(preferenceLossSlope(kind, h, beta).unsqueeze(1)).matmul(data.Y);
+  return { loss, grad };
+}
+
+/** Per-group mean losses only, [S, K]. */
+export const groupMeanLosses = (data: BanditBatch, theta: Tensor, kind: PreferenceLoss, beta: number): Tensor =>
+  data.groupMean.matmul(preferenceLoss(kind, data.Y.matmul(theta), beta)).squeeze(-1);
 
 export type Weighting = 'average' | 'importance' | 'robust';
 
@@ -57,55 +72,95 @@ export interface BanditTrainConfig {
 }
 
 export interface BanditTrace {
-  theta: number[];
-  alpha: number[];
-  /** [iteration, α, training group losses] every recordEvery iterations */
-  history: { iteration: number; alpha: number[]; groupLoss: number[] }[];
+  /** per seed */
+  theta: number[][];
+  alpha: number[][];
+  /** every recordEvery iterations: α and the training group losses, per seed */
+  history: { iteration: number; alpha: number[][]; groupLoss: number[][] }[];
 }
 
-/** Gradient descent on θ (with the α ascent step first when robust), as the official vectorised trainer. */
-export function trainByGradient(data: PreferenceSet, groups: number, theta0: readonly number[], cfg: BanditTrainConfig): BanditTrace {
-  let theta = [...theta0];
-  let alpha = createGroupWeights(groups);
+/** The coefficient of each group's mean gradient, [S, K]: (1−χ)/K + χ·α_g for the robust weighting. */
+function coefficients(data: BanditBatch, weighting: Weighting, alpha: Tensor, chi: number): Tensor {
+  if (weighting === 'average') return data.share;
+  if (weighting === 'importance') return full(data.share.shape, 1 / data.groups, F64);
+  if (!(chi >= 0 && chi <= 1)) throw new Error(`coefficients: χ must lie in [0, 1], got ${chi}`);
+  return alpha.mul(chi).add((1 - chi) / data.groups);
+}
+
+/** Replaces a kept tensor by the next one, which it keeps. */
+function replace(old: Tensor, next: Tensor): Tensor {
+  old.dispose();
+  return keep(next);
+}
+
+async function record(history: BanditTrace['history'], iteration: number, alpha: Tensor, groupLoss: Tensor): Promise<void> {
+  const [a, l] = await readTensors([alpha, groupLoss]);
+  const rows = (v: ArrayLike<number>) => Array.from({ length: alpha.shape[0] }, (_, s) => Array.from(v).slice(s * alpha.shape[1], (s + 1) * alpha.shape[1]));
+  history.push({ iteration, alpha: rows(a), groupLoss: rows(l) });
+}
+
+/** Reads θ ([S, d] or [S, d, 1]) and α back per seed and frees them. */
+async function finish(theta: Tensor, alpha: Tensor, history: BanditTrace['history']): Promise<BanditTrace> {
+  const [t, a] = await readTensors([theta, alpha]);
+  const [S, d] = [theta.shape[0], theta.shape[1]];
+  const K = alpha.shape[1];
+  theta.dispose();
+  alpha.dispose();
+  return {
+    theta: Array.from({ length: S }, (_, s) => Array.from(t).slice(s * d, (s + 1) * d)),
+    alpha: Array.from({ length: S }, (_, s) => Array.from(a).slice(s * K, (s + 1) * K)),
+    history,
+  };
+}
+
+/** Gradient descent on θ (with the α ascent step first when robust), as the official vectorised trainer. θ0: [S, d]. */
+export async function trainByGradient(data: BanditBatch, theta0: readonly number[][], cfg: BanditTrainConfig): Promise<BanditTrace> {
+  let theta = keep(tidy(() => tensor(theta0 as number[][], F64).unsqueeze(-1)));
+  let alpha = keep(full(data.share.shape, 1 / data.groups, F64));
   const history: BanditTrace['history'] = [];
   const every = cfg.recordEvery ?? Math.max(1, Math.floor(cfg.iterations / 100));
   for (let t = 0; t < cfg.iterations; t++) {
-    const { loss, grad, count } = groupGradients(data, groups, theta, cfg.loss, cfg.beta);
-    const present = count.map((c) => c > 0);
-    let coef: number[];
-    if (cfg.weighting === 'average') coef = count.map((c) => c / data.Y.length);
-    else if (cfg.weighting === 'importance') coef = count.map(() => 1 / groups);
-    else {
-      alpha = updateGroupWeights(alpha, loss, present, cfg.etaAlpha);
-      coef = mixingCoefficients(alpha, cfg.chi ?? 1);
-    }
-    theta = theta.map((v, j) => v - cfg.etaTheta * coef.reduce((s, c, g) => s + c * grad[g][j], 0));
-    if (t % every === 0) history.push({ iteration: t, alpha: [...alpha], groupLoss: loss });
+    const loss = tidy(() => {
+      const { loss: L, grad } = groupGradients(data, theta, cfg.loss, cfg.beta);
+      // full batch: every group is present, so updateGroupWeightsOnDevice's multipliers are all exp(η_α·L_g)
+      if (cfg.weighting === 'robust') alpha = replace(alpha, updateGroupWeightsOnDevice(alpha, L, cfg.etaAlpha));
+      const coef = coefficients(data, cfg.weighting, alpha, cfg.chi ?? 1);
+      theta = replace(theta, theta.sub(coef.unsqueeze(1).matmul(grad).transpose(1, 2).mul(cfg.etaTheta)));
+      return L;
+    });
+    if (t % every === 0) await record(history, t, alpha, loss);
+    loss.dispose();
   }
-  return { theta, alpha, history };
+  return finish(theta, alpha, history);
 }
 
 /**
  * IPO in closed form. 'average' and 'importance' solve once (weights 1/N, or 1/(K·N_g)); 'robust' alternates
  * θ ← θ(α) (grIpoClosedForm) with the α ascent step on the IPO group losses at θ(α).
  */
-export function trainIpoClosedForm(data: PreferenceSet, groups: number, cfg: BanditTrainConfig & { lambda: number }): BanditTrace {
-  const counts = new Array<number>(groups).fill(0);
-  for (const g of data.group) counts[g]++;
-  let alpha = createGroupWeights(groups);
-  if (cfg.weighting !== 'robust') {
-    const w = data.group.map((g) => (cfg.weighting === 'average' ? 1 / data.Y.length : 1 / (groups * counts[g])));
-    const theta = weightedIpoClosedForm(data.Y, w, cfg.beta, cfg.lambda);
-    return { theta, alpha, history: [{ iteration: 0, alpha, groupLoss: groupGradients(data, groups, theta, 'ipo', cfg.beta).loss }] };
-  }
+export async function trainIpoClosedForm(data: BanditBatch, cfg: BanditTrainConfig & { lambda: number }): Promise<BanditTrace> {
+  let alpha = keep(full(data.share.shape, 1 / data.groups, F64));
   const history: BanditTrace['history'] = [];
-  const every = cfg.recordEvery ?? Math.max(1, Math.floor(cfg.iterations / 100));
-  let theta = grIpoClosedForm(data.Y, data.group, alpha, cfg.beta, cfg.lambda);
-  for (let t = 0; t < cfg.iterations; t++) {
-    const { loss } = groupGradients(data, groups, theta, 'ipo', cfg.beta);
-    alpha = updateGroupWeights(alpha, loss, counts.map((c) => c > 0), cfg.etaAlpha);
-    theta = grIpoClosedForm(data.Y, data.group, mixingCoefficients(alpha, cfg.chi ?? 1), cfg.beta, cfg.lambda);
-    if (t % every === 0) history.push({ iteration: t, alpha: [...alpha], groupLoss: loss });
+  if (cfg.weighting !== 'robust') {
+    // per-sample weights: share_g/N_g = 1/N (average) or (1/K)/N_g (importance), read off the group-mean operator
+    const theta = keep(tidy(() => weightedIpoClosedForm(data.Y,
+      coefficients(data, cfg.weighting, alpha, 1).unsqueeze(1).matmul(data.groupMean).squeeze(1), cfg.beta, cfg.lambda)));
+    const loss = tidy(() => groupMeanLosses(data, theta, 'ipo', cfg.beta));
+    await record(history, 0, alpha, loss);
+    loss.dispose();
+    return finish(theta, alpha, history);
   }
-  return { theta, alpha, history };
+  const every = cfg.recordEvery ?? Math.max(1, Math.floor(cfg.iterations / 100));
+  let theta = keep(tidy(() => grIpoClosedForm(data, alpha, cfg.beta, cfg.lambda)));
+  for (let t = 0; t < cfg.iterations; t++) {
+    const loss = tidy(() => {
+      const L = groupMeanLosses(data, theta, 'ipo', cfg.beta);
+      alpha = replace(alpha, updateGroupWeightsOnDevice(alpha, L, cfg.etaAlpha));
+      theta = replace(theta, grIpoClosedForm(data, coefficients(data, 'robust', alpha, cfg.chi ?? 1), cfg.beta, cfg.lambda));
+      return L;
+    });
+    if (t % every === 0) await record(history, t, alpha, loss);
+    loss.dispose();
+  }
+  return finish(theta, alpha, history);
 }

@@ -1,8 +1,12 @@
-// The GRPO paper's synthetic log-linear contextual bandit (§5.1; official bandit code), on plain Float64 arrays.
+// The GRPO paper's synthetic log-linear contextual bandit (§5.1; official bandit code). The environment (features,
+// true rewards, preference collection) is plain host code; the greedy policy's evaluation runs on tensors.
 // States s ~ U[0,1]², 8 actions, 2 groups. Features φ(s, a, g) ∈ R⁴: for each state dim j the pair
 //   [(a/8 + 1)·cos(π s_j), sin(π s_j)/(a/8 + 1)], with the pair's two entries swapped for group 1.
 // True rewards r_g(s, a) = θ*_gᵀφ(s, a, g); the policy shares one θ across groups: πθ(a|s, g) ∝ exp(θᵀφ(s, a, g)).
+import { readTensors, tensor, tidy } from '../../index.js';
 import { randomInt, type Rng } from './random.js';
+
+const F64 = { dtype: 'f64', device: 'cpu' } as const;
 
 export interface GroupLinearBandit {
   stateDim: number;
@@ -75,24 +79,24 @@ export function collectPreferences(env: GroupLinearBandit, n: number, shares: re
 
 /**
  * Relative reward gap of the greedy policy per group, (r*_g − r_g(π̂))/r*_g, with r*_g = E_s max_a r_g(s, a) and
- * r_g(π̂) = E_s r_g(s, argmax_a θᵀφ(s, a, g)) over the given states.
+ * r_g(π̂) = E_s r_g(s, argmax_a θᵀφ(s, a, g)) over the given states; batched over seeds (θ and states per seed).
+ * Returns [seed][group].
  */
-export function greedyRewardError(env: GroupLinearBandit, theta: ArrayLike<number>, states: readonly number[][]): number[] {
-  return env.thetaStar.map((_, g) => {
-    let best = 0;
-    let got = 0;
-    for (const s of states) {
-      let top = -Infinity;
-      let greedy = 0;
-      let greedyScore = -Infinity;
-      for (let a = 0; a < env.actions; a++) {
-        top = Math.max(top, env.reward(s, a, g));
-        const score = dot(theta, env.features(s, a, g));
-        if (score > greedyScore) [greedyScore, greedy] = [score, a];
-      }
-      best += top;
-      got += env.reward(s, greedy, g);
-    }
-    return (best - got) / best;
-  });
+export async function greedyRewardError(env: GroupLinearBandit, theta: readonly (readonly number[])[], states: readonly (readonly number[])[][]): Promise<number[][]> {
+  const [S, E, A, d] = [theta.length, states[0].length, env.actions, env.featureDim];
+  const perGroup = env.thetaStar.map((thetaStar, g) => tidy(() => {
+    const phi = new Float64Array(S * E * A * d); // φ(s, a, g) for every seed, state and action: [S, E·A, d]
+    states.forEach((seedStates, si) => seedStates.forEach((st, e) => {
+      for (let a = 0; a < A; a++) phi.set(env.features(st, a, g), ((si * E + e) * A + a) * d);
+    }));
+    const features = tensor(phi, { shape: [S, E * A, d], ...F64 });
+    const reward = features.matmul(tensor(thetaStar, F64).unsqueeze(-1)).reshape([S, E, A]);
+    const score = features.matmul(tensor(theta as number[][], F64).unsqueeze(-1)).reshape([S, E, A]);
+    const got = reward.gather(-1, score.argmax(-1, true)).sum([1, 2]);
+    const best = reward.amax(-1).sum(-1);
+    return best.sub(got).div(best);
+  }));
+  const values = await readTensors(perGroup);
+  perGroup.forEach((t) => t.dispose());
+  return Array.from({ length: S }, (_, si) => values.map((v) => v[si]));
 }

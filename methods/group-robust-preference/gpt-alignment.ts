@@ -37,6 +37,8 @@ export async function trainReference(model: TinyGPT, rng: Rng, opts: { steps: nu
     onStep?.(step, await loss.item());
     loss.dispose();
   }
+  // the reference is frozen from here on: free its gradients with the optimiser state
+  opt.zeroGrad();
   opt.dispose();
 }
 
@@ -94,15 +96,17 @@ async function heldOutMargins(policy: CausalLM, pairs: readonly PreferencePair[]
  */
 export async function alignPolicy(policy: TinyGPT, train: readonly PreferencePair[], trainRef: { chosen: number[]; rejected: number[] },
   heldOut: readonly PreferencePair[], heldOutRef: { chosen: number[]; rejected: number[] }, arm: AlignArm, cfg: AlignConfig, rng: Rng,
-  onStep?: (step: number, note: string) => void): Promise<AlignResult> {
+  onStep?: (step: number, latest: Record<string, string>) => void): Promise<AlignResult> {
   const opt = new optim.Adam(policy.module.parameters(), { lr: cfg.lr });
   let alpha = keep(full([GROUPS], 1 / GROUPS, { device: cfg.device }));
   const history: AlignResult['history'] = [];
+  let latest: Record<string, string> = {};
   const evaluate = async (step: number) => {
     const h = await heldOutMargins(policy, heldOut, heldOutRef, cfg.device);
-    const metrics = marginMetrics(h, heldOut.map((p) => p.group), GROUPS, arm.loss, cfg.beta);
+    const metrics = await marginMetrics(h, heldOut.map((p) => p.group), GROUPS, arm.loss, cfg.beta);
     history.push({ step, metrics, alpha: Array.from(await alpha.data()) });
-    onStep?.(step, `worst acc ${metrics.worstAccuracy.toFixed(3)} α ${history.at(-1)!.alpha.map((a) => a.toFixed(2)).join('/')}`);
+    latest = { 'worst acc': metrics.worstAccuracy.toFixed(3), α: history.at(-1)!.alpha.map((a) => a.toFixed(2)).join('/') };
+    onStep?.(step, latest);
   };
   await evaluate(0);
   for (let step = 1; step <= cfg.steps; step++) {
@@ -133,9 +137,10 @@ export async function alignPolicy(policy: TinyGPT, train: readonly PreferencePai
       opt.step();
     });
     if (step % cfg.evalEvery === 0 || step === cfg.steps) await evaluate(step);
-    else onStep?.(step, '');
+    else onStep?.(step, latest);
   }
   alpha.dispose();
+  opt.zeroGrad();
   opt.dispose();
   return { final: history.at(-1)!.metrics, history };
 }

@@ -45,8 +45,8 @@ export function importanceWeights(groupCounts: readonly number[]): number[] {
 /**
  * The same mirror-ascent step with α and the group losses as tensors, so a training step needs no readback
  * (the official LLM trainer's form): α ← softmax(log α + η_α·L), with L detached. An absent group's loss is 0,
- * so its multiplier is 1.
+ * so its multiplier is 1. Groups lie along the last dim ([K], or [S, K] for S independent runs).
  */
 export function updateGroupWeightsOnDevice(alpha: Tensor, groupLoss: Tensor, etaAlpha: number): Tensor {
-  return softmax(alpha.log().add(groupLoss.detach().mul(etaAlpha)), 0);
+  return softmax(alpha.log().add(groupLoss.detach().mul(etaAlpha)), -1);
 }

@@ -1,7 +1,7 @@
 // Preference losses on the implicit reward margin h (Rafailov et al. 2023; Azar et al. 2023), as tensors.
 //   h = [log πθ(y_w|x) − log πref(y_w|x)] − [log πθ(y_l|x) − log πref(y_l|x)]
 //   DPO: ℓ = −log σ(βh)        IPO: ℓ = (h − 1/(2β))²
-import { softplus, type Tensor } from '../../index.js';
+import { sigmoid, softplus, type Tensor } from '../../index.js';
 
 export type PreferenceLoss = 'dpo' | 'ipo';
 
@@ -22,4 +22,12 @@ export function ipoLoss(h: Tensor, beta: number): Tensor {
 
 export function preferenceLoss(kind: PreferenceLoss, h: Tensor, beta: number): Tensor {
   return kind === 'dpo' ? dpoLoss(h, beta) : ipoLoss(h, beta);
+}
+
+/**
+ * dℓ/dh, elementwise: −β·σ(−βh) for DPO, 2(h − 1/(2β)) for IPO. The log-linear bandit trainer steps with these
+ * analytic slopes, as the paper's bandit code does (a test checks them against autograd).
+ */
+export function preferenceLossSlope(kind: PreferenceLoss, h: Tensor, beta: number): Tensor {
+  return kind === 'dpo' ? sigmoid(h.mul(-beta)).mul(-beta) : h.sub(1 / (2 * beta)).mul(2);
 }

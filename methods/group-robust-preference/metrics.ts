@@ -1,7 +1,7 @@
 // Evaluation: per-group preference loss, reward accuracy (share of pairs with βh > 0) and mean margin βh,
 // their worst-group values, and mean ± sd summaries over seeds.
-import { pairLoss } from './bandit-trainer.js';
-import type { PreferenceLoss } from './losses.js';
+import { tensor, tidy } from '../../index.js';
+import { preferenceLoss, type PreferenceLoss } from './losses.js';
 
 export interface GroupMetrics {
   loss: number[];
@@ -13,12 +13,15 @@ export interface GroupMetrics {
   meanAccuracy: number;
 }
 
-/** Per-group metrics from the margins h of an evaluation set (plain numbers). */
-export function marginMetrics(h: ArrayLike<number>, groupIds: readonly number[], groups: number, kind: PreferenceLoss, beta: number): GroupMetrics {
+/** Per-group metrics from the margins h of an evaluation set (plain numbers; the losses in f64 on the cpu). */
+export async function marginMetrics(h: ArrayLike<number>, groupIds: readonly number[], groups: number, kind: PreferenceLoss, beta: number): Promise<GroupMetrics> {
+  const lossTensor = tidy(() => preferenceLoss(kind, tensor(Array.from(h), { dtype: 'f64', device: 'cpu' }), beta));
+  const losses = await lossTensor.data();
+  lossTensor.dispose();
   const sums = { loss: new Array<number>(groups).fill(0), accuracy: new Array<number>(groups).fill(0), margin: new Array<number>(groups).fill(0) };
   const counts = new Array<number>(groups).fill(0);
   groupIds.forEach((g, i) => {
-    sums.loss[g] += pairLoss(kind, h[i], beta).loss;
+    sums.loss[g] += losses[i];
     sums.accuracy[g] += Number(beta * h[i] > 0);
     sums.margin[g] += beta * h[i];
     counts[g]++;

@@ -1,4 +1,9 @@
-// A small seeded generator for the plain-array bandit kit (mulberry32): the same seed gives the same data sets.
+// A small seeded host generator (mulberry32) for drawing the synthetic data sets: the same seed gives the same data.
+// Why not the library's Philox generator (rand/randn/randint, manualSeed)? It draws tensors and reads back
+// asynchronously, while these generators draw scalars one at a time inside host logic: ties and too-wide gaps are
+// redrawn (samplePair), reward vectors are redrawn until the groups disagree enough (drawGroupRewards), and each
+// pair's second action depends on the first. Model initialisation, dropout and sampling use the library's
+// generator (manualSeed); this one only shapes the data, and keeps the data sets of earlier runs identical.
 export type Rng = () => number;
 
 export function seededRng(seed: number): Rng {

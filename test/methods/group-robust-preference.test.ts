@@ -1,15 +1,18 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tensor, noGrad, type Tensor } from '../../index.js';
+import { tensor, noGrad, memory, type Tensor } from '../../index.js';
 import { nn } from '../../index.js';
 import { assertClose } from '../helpers.js';
-import { dpoLoss, ipoLoss, preferenceMargin } from '../../methods/group-robust-preference/losses.js';
+import { dpoLoss, ipoLoss, preferenceLoss, preferenceLossSlope, preferenceMargin } from '../../methods/group-robust-preference/losses.js';
 import { createGroupWeights, importanceWeights, mixingCoefficients, updateGroupWeights, updateGroupWeightsOnDevice } from '../../methods/group-robust-preference/group-weights.js';
 import { algorithm1Step, groupLosses, groupRobustObjective, mixGroupLossesOnDevice } from '../../methods/group-robust-preference/objective.js';
 import { marginMetrics } from '../../methods/group-robust-preference/metrics.js';
-import { grIpoClosedForm } from '../../methods/group-robust-preference/closed-form.js';
+import { grIpoClosedForm, solvePositiveDefinite } from '../../methods/group-robust-preference/closed-form.js';
 import { collectPreferences, dot, greedyRewardError, groupLinearBandit } from '../../methods/group-robust-preference/bandit.js';
-import { groupGradients, pairLoss } from '../../methods/group-robust-preference/bandit-trainer.js';
+import { disposeBatch, groupGradients, stackPreferences, trainByGradient, trainIpoClosedForm } from '../../methods/group-robust-preference/bandit-trainer.js';
+import { alignPolicy, createTinyGPT, pairLogProbs, trainReference } from '../../methods/group-robust-preference/gpt-alignment.js';
+import { GPT_ARMS } from '../../methods/group-robust-preference/gpt-experiment.js';
+import { drawGroupRewards, heldOutPairs, trainingPairs } from '../../methods/group-robust-preference/synthetic-preferences.js';
 import { sequenceLogProb } from '../../methods/group-robust-preference/sequence-logprob.js';
 import { seededRng } from '../../methods/group-robust-preference/random.js';
 
@@ -30,8 +33,8 @@ s('the on-device α update and mixing equal the plain-array ones', async () => {
   assertClose([mixed], [mixingCoefficients([0.2, 0.3, 0.5], 0.4).reduce((acc, c, g) => acc + c * [2, 0, 0.5][g], 0)], { atol: 1e-12 });
 });
 
-s('held-out metrics: per-group loss, accuracy (βh > 0), margin and worst values by hand', () => {
-  const m = marginMetrics([2, -1, 0.5, 0.5], [0, 0, 1, 1], 2, 'dpo', 0.5);
+s('held-out metrics: per-group loss, accuracy (βh > 0), margin and worst values by hand', async () => {
+  const m = await marginMetrics([2, -1, 0.5, 0.5], [0, 0, 1, 1], 2, 'dpo', 0.5);
   assertClose(m.accuracy, [0.5, 1], { atol: 1e-12 });
   assertClose(m.margin, [0.25, 0.25], { atol: 1e-12 });
   assertClose(m.loss, [(Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(0.5))) / 2, Math.log1p(Math.exp(-0.25))], { atol: 1e-12 });
@@ -89,6 +92,15 @@ const Y = [[1, 0.5], [0.2, -1], [-0.3, 0.8], [0.9, 0.1], [0.4, 0.4]];
 const groupOf = [0, 0, 1, 1, 1];
 const theta0 = [0.3, -0.7];
 
+/** ∇L_g of the tensor bandit trainer (analytic slopes), as [K][d]. */
+async function analyticGroupGradients(kind: 'dpo' | 'ipo', beta: number): Promise<number[][]> {
+  const data = stackPreferences([{ Y, group: groupOf }], 2);
+  const { grad } = groupGradients(data, f64([theta0]).unsqueeze(-1), kind, beta);
+  const g = Array.from(await grad.data());
+  disposeBatch(data);
+  return [g.slice(0, 2), g.slice(2, 4)];
+}
+
 async function autogradGradient(alpha: number[], chi: number, kind: 'dpo' | 'ipo', beta: number): Promise<number[]> {
   const theta = tensor(theta0, { dtype: 'f64', device: 'cpu', requiresGrad: true });
   const h = f64(Y).matmul(theta.unsqueeze(1)).squeeze(1);
@@ -98,18 +110,17 @@ async function autogradGradient(alpha: number[], chi: number, kind: 'dpo' | 'ipo
 }
 
 s('the weighted autograd gradient equals Σ_g α_g ∇L_g computed analytically for a log-linear policy', async () => {
-  const data = { Y, group: groupOf };
   for (const kind of ['dpo', 'ipo'] as const) {
     const beta = kind === 'dpo' ? 0.8 : 0.4;
     const alpha = [0.35, 0.65];
-    const { grad } = groupGradients(data, 2, theta0, kind, beta);
+    const grad = await analyticGroupGradients(kind, beta);
     const analytic = theta0.map((_, j) => alpha[0] * grad[0][j] + alpha[1] * grad[1][j]);
     assertClose(await autogradGradient(alpha, 1, kind, beta), analytic, { atol: 1e-12, msg: kind });
   }
 });
 
 s('χ = 0 reproduces the group-balanced gradient; χ = 1 with one-hot α picks one group', async () => {
-  const { grad } = groupGradients({ Y, group: groupOf }, 2, theta0, 'dpo', 1);
+  const grad = await analyticGroupGradients('dpo', 1);
   assertClose(await autogradGradient([0.9, 0.1], 0, 'dpo', 1), theta0.map((_, j) => (grad[0][j] + grad[1][j]) / 2), { atol: 1e-12 });
   assertClose(await autogradGradient([0, 1], 1, 'dpo', 1), grad[1], { atol: 1e-12 });
   // α enters as constants: nothing in the graph requires grad but θ
@@ -117,21 +128,25 @@ s('χ = 0 reproduces the group-balanced gradient; χ = 1 with one-hot α picks o
   assert.is(loss.requiresGrad, false);
 });
 
-s('pairLoss derivatives match finite differences', () => {
+s('the analytic slopes dℓ/dh equal autograd: −β/2 for DPO at h = 0, 2(h − 1/(2β)) for IPO', async () => {
   for (const kind of ['dpo', 'ipo'] as const) {
-    const e = 1e-6;
-    const num = (pairLoss(kind, 0.7 + e, 0.5).loss - pairLoss(kind, 0.7 - e, 0.5).loss) / (2 * e);
-    assertClose([pairLoss(kind, 0.7, 0.5).dloss], [num], { atol: 1e-7 });
+    const h = tensor([0, 0.7, -2], { dtype: 'f64', device: 'cpu', requiresGrad: true });
+    preferenceLoss(kind, h, 0.5).sum().backward();
+    assertClose(await preferenceLossSlope(kind, h.detach(), 0.5).data(), await h.grad!.data(), { atol: 1e-12, msg: kind });
   }
+  assertClose(await preferenceLossSlope('dpo', f64([0]), 0.3).data(), [-0.15], { atol: 1e-12 });
+  assertClose(await preferenceLossSlope('ipo', f64([0]), 0.5).data(), [-2], { atol: 1e-12 });
 });
 
-s('closed-form GR-IPO satisfies its normal equations and matches 5k steps of gradient descent', () => {
+s('closed-form GR-IPO satisfies its normal equations and matches 5k steps of gradient descent', async () => {
   const Yh = [[1, 0], [0.5, 1], [-1, 2]];
   const groups = [0, 0, 1];
   const alpha = [0.3, 0.7];
   const beta = 0.5;
   const lambda = 0.1;
-  const theta = grIpoClosedForm(Yh, groups, alpha, beta, lambda);
+  const data = stackPreferences([{ Y: Yh, group: groups }], 2);
+  const theta = Array.from(await grIpoClosedForm(data, f64([alpha]), beta, lambda).data());
+  disposeBatch(data);
   const w = groups.map((g) => alpha[g] / groups.filter((x) => x === g).length);
   // ∇ of Σ_i w_i (θᵀY_i − 1/(2β))² + λ‖θ‖²
   const gradient = (t: number[]) => t.map((tj, j) => 2 * lambda * tj + Yh.reduce((acc, y, i) => acc + 2 * w[i] * (dot(t, y) - 1 / (2 * beta)) * y[j], 0));
@@ -141,14 +156,68 @@ s('closed-form GR-IPO satisfies its normal equations and matches 5k steps of gra
   assertClose(t, theta, { atol: 1e-4, msg: 'gradient descent' });
 });
 
-s('bandit: labels agree with the true reward, and θ*_g makes the greedy policy optimal for group g', () => {
+s('solvePositiveDefinite solves a batch of 3×3 systems', async () => {
+  const A = [[[4, 1, 0], [1, 3, 1], [0, 1, 2]], [[2, 0, 0], [0, 5, 0], [0, 0, 1]]];
+  const x = [[1, -2, 3], [0.5, 1, -1]];
+  const b = A.map((a, s) => a.map((row) => [dot(row, x[s])]));
+  assertClose(await solvePositiveDefinite(f64(A as unknown as number[][]), f64(b as unknown as number[][])).data(), x.flat(), { atol: 1e-12 });
+});
+
+s('bandit: labels agree with the true reward, and θ*_g makes the greedy policy optimal for group g', async () => {
   const env = groupLinearBandit();
   const data = collectPreferences(env, 200, [0.2, 0.8], 'uneven', seededRng(7));
   assert.is(data.group.filter((g) => g === 0).length, 40);
   data.Y.forEach((y, i) => assert.ok(dot(env.thetaStar[data.group[i]], y) >= 0, `pair ${i} is labelled against its reward`));
   const states = Array.from({ length: 50 }, (_, i) => [(i % 7) / 7, (i % 5) / 5]);
-  assertClose([greedyRewardError(env, env.thetaStar[0], states)[0]], [0], { atol: 1e-12 });
-  assert.ok(greedyRewardError(env, [-1, -3, -1, -3], states)[0] > 0.05);
+  const err = await greedyRewardError(env, [env.thetaStar[0], [-1, -3, -1, -3]], [states, states]);
+  assertClose([err[0][0]], [0], { atol: 1e-12 });
+  assert.ok(err[1][0] > 0.05);
+});
+
+s('bandit trainers: seeds batched together train as if alone, and leave no tensors behind', async () => {
+  const env = groupLinearBandit();
+  const rng = seededRng(3);
+  const sets = [0, 1].map(() => collectPreferences(env, 30, [0.2, 0.8], 'even', rng));
+  const theta0 = [[1, 2, 3, 4], [4, 0.5, 2, 1]];
+  const cfg = { loss: 'dpo' as const, weighting: 'robust' as const, beta: 1, etaTheta: 0.5, etaAlpha: 0.9, iterations: 20 };
+  const before = memory().tensors;
+  const both = stackPreferences(sets, 2);
+  const together = await trainByGradient(both, theta0, cfg);
+  const ipo = await trainIpoClosedForm(both, { ...cfg, loss: 'ipo', beta: 0.1, etaAlpha: 0.01, lambda: 0 });
+  disposeBatch(both);
+  for (const s of [0, 1]) {
+    const one = stackPreferences([sets[s]], 2);
+    const alone = await trainByGradient(one, [theta0[s]], cfg);
+    assertClose(together.theta[s], alone.theta[0], { atol: 1e-12 });
+    assertClose(together.alpha[s], alone.alpha[0], { atol: 1e-12 });
+    assertClose(ipo.theta[s], (await trainIpoClosedForm(one, { ...cfg, loss: 'ipo', beta: 0.1, etaAlpha: 0.01, lambda: 0 })).theta[0], { atol: 1e-9 });
+    disposeBatch(one);
+  }
+  assert.is(memory().tensors, before);
+});
+
+s('GPT alignment: memory() stays flat over alignment steps, and SFT leaves the reference holding only its parameters', async () => {
+  const rng = seededRng(1);
+  const w = drawGroupRewards(rng);
+  const train = trainingPairs(rng, w, 40);
+  const heldOut = heldOutPairs(rng, w, 2);
+  const before = memory().tensors;
+  const reference = createTinyGPT('cpu', 0);
+  const params = memory().tensors - before;
+  await trainReference(reference, rng, { steps: 2, batch: 4, lr: 1e-3, device: 'cpu' });
+  assert.is(memory().tensors - before, params, 'after SFT');
+  const trainRef = await pairLogProbs(reference, train, 'cpu');
+  const heldOutRef = await pairLogProbs(reference, heldOut, 'cpu');
+  for (const arm of [GPT_ARMS[0], GPT_ARMS[3]]) {
+    const policy = createTinyGPT('cpu', 0);
+    const live: number[] = [];
+    await alignPolicy(policy, train, trainRef, heldOut, heldOutRef, arm, { beta: 0.1, lr: 1e-3, batch: 4, steps: 5, evalEvery: 2, device: 'cpu' },
+      seededRng(2), (step) => { if (step > 0) live.push(memory().tensors); });
+    assert.equal(live, new Array(5).fill(live[0]), `${arm.name}: live tensors over steps ${live}`);
+    policy.module.dispose();
+  }
+  reference.module.dispose();
+  assert.is(memory().tensors, before);
 });
 
 class FixedLogits extends nn.Module {
