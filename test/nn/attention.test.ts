@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tensor, tidy, type Tensor } from '../../index.js';
-import { scaledDotProductAttention, attentionUnfused } from '../../nn/attention/softmax-attention.js';
+import { scaledDotProductAttention, attentionUnfused, attentionWeights } from '../../nn/attention/softmax-attention.js';
 import { rope, positionsFrom } from '../../nn/attention/rope.js';
 import { DEVICES, assertClose, assertTensorClose, randomTensor, randomValues, gradcheck, assertThrows } from '../helpers.js';
 
@@ -113,6 +113,21 @@ s('webgpu gradients equal cpu gradients', async () => {
   };
   const [cpu, gpu] = [await grads('cpu'), await grads('webgpu')];
   cpu.forEach((g, i) => assertClose(gpu[i], g, { atol: 1e-4, msg: `grad ${i}` }));
+});
+
+s('attention weights: rows are distributions over the visible keys only', async () => {
+  const q = randomTensor([1, 2, 5, 4], { seed: 41 });
+  const k = randomTensor([1, 1, 5, 4], { seed: 42 });
+  const w = tidy(() => attentionWeights(q, k, { causal: true, window: 2 }));
+  assert.equal(w.shape, [1, 2, 5, 5]);
+  const data = await w.data();
+  for (let r = 0; r < 10; r++) {
+    const row = Array.from(data.slice(r * 5, r * 5 + 5));
+    const i = r % 5;
+    assertClose([row.reduce((a, b) => a + b, 0)], [1], { atol: 1e-6 });
+    row.forEach((p, j) => assert.ok(j <= i && j > i - 2 ? p > 0 : p === 0, `row ${i} key ${j}`));
+  }
+  [q, k, w].forEach((t) => t.dispose());
 });
 
 s('errors name the shapes', () => {
