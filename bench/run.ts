@@ -1,5 +1,5 @@
 // `npm run bench` (full) and `npm run bench -- --quick` (the smoke run CI does, about 2 minutes on lavapipe).
-// `--only=matmul,mlp` runs some suites; `--no-peers` leaves out TensorFlow.js and jax-js.
+// `--only=matmul,mlp,gpt` runs some suites; `--no-peers` leaves out TensorFlow.js and jax-js.
 // Prints each result as it comes, the table last, and writes bench/results/<adapter>-<mode>.json and SVG charts.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { matmulSuite } from './suites/matmul.js';
 import { kernelSuite } from './suites/kernels.js';
 import { overheadSuite } from './suites/overheads.js';
 import { mlpSuite } from './suites/mlp.js';
+import { gptSuite } from './suites/gpt.js';
 import { ceilingSuite } from './suites/ceilings.js';
 import { printTable, writeCharts, writeJson } from './report.js';
 
@@ -48,6 +49,7 @@ if (wanted('overhead')) await overheadSuite();
 if (wanted('matmul')) await matmulSuite(peers);
 if (wanted('kernels')) await kernelSuite(peers);
 if (wanted('mlp')) await mlpSuite(peers);
+if (wanted('gpt')) await gptSuite(peers);
 
 printTable(rows);
 const dir = fileURLToPath(new URL('./results', import.meta.url));

@@ -3,6 +3,7 @@
 import { tensor, softmax, layerNorm, rmsNorm, embeddingBackward, optim, type Tensor } from '../../index.js';
 import { scaledDotProductAttention } from '../../nn/attention/softmax-attention.js';
 import { sync } from '../../core/executor.js';
+import { setElementwiseVec4 } from '../../ops/elementwise.js';
 import { measure, quick } from '../harness.js';
 import { check, record, values } from '../common.js';
 import type { Peers } from '../run.js';
@@ -10,13 +11,13 @@ import type { Peers } from '../run.js';
 type Build = (dev: 'cpu' | 'webgpu') => Tensor;
 
 /** Checks op(inputs on webgpu) against op(inputs on cpu), then times the webgpu run. */
-async function ours(suite: string, kase: string, op: (...x: Tensor[]) => Tensor, inputs: Build[], work: { flops?: number; bytes?: number }) {
+async function ours(suite: string, kase: string, op: (...x: Tensor[]) => Tensor, inputs: Build[], work: { flops?: number; bytes?: number }, impl = 'tessera') {
   const g = inputs.map((f) => f('webgpu'));
   const c = inputs.map((f) => f('cpu'));
   const got = op(...g); const ref = op(...c);
   check(`tessera ${suite} ${kase}`, await got.data(), await ref.data(), { atol: 1e-4, rtol: 1e-3 });
   got.dispose(); ref.dispose(); c.forEach((t) => t.dispose());
-  record(suite, kase, 'tessera', await measure(async () => { const o = op(...g); await sync(); o.dispose(); }), work);
+  record(suite, kase, impl, await measure(async () => { const o = op(...g); await sync(); o.dispose(); }), work);
   g.forEach((t) => t.dispose());
 }
 
@@ -32,6 +33,10 @@ export async function kernelSuite(peers: Peers): Promise<void> {
     const kase = `add ${n >> 20}M f32`;
     const bytes = 12 * n;
     await ours('elementwise', kase, (a, b) => a.add(b), [input([n], 1), input([n], 2)], { bytes });
+    // the scalar-load contiguous kernel, for the record of what the vec4 form gains
+    setElementwiseVec4(false);
+    await ours('elementwise', kase, (a, b) => a.add(b), [input([n], 1), input([n], 2)], { bytes }, 'tessera scalar loads');
+    setElementwiseVec4(true);
     const A = values(n, 1); const B = values(n, 2);
     for (const [name, tf] of peers.tf) {
       const a = tf.tensor1d(A); const b = tf.tensor1d(B);

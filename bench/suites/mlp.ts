@@ -1,6 +1,5 @@
 // End to end: one SGD training step of a 784-256-10 ReLU MLP on a batch of 128 (forward, cross-entropy,
-// backward, update, loss read back), the same model in each framework. The GPT step joins when nn/gpt.ts lands.
-import { existsSync } from 'node:fs';
+// backward, update, loss read back), the same model in each framework.
 import { tensor, tidy, crossEntropy, nn, optim } from '../../index.js';
 import { measure } from '../harness.js';
 import { record, skip, values } from '../common.js';
@@ -65,7 +64,4 @@ export async function mlpSuite(peers: Peers): Promise<void> {
       skip('mlp', '784-256-10 b128 SGD step', `${name}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
-
-  if (existsSync(new URL('../../nn/gpt.ts', import.meta.url))) skip('gpt', 'training step', 'nn/gpt.ts exists but its bench is not written yet');
-  else skip('gpt', 'training step', 'nn/gpt.ts has not landed');
 }

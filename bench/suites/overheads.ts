@@ -1,8 +1,9 @@
-// Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch,
-// pipeline compile time, first call vs warm, and whether waitGpu's throttled polling helps.
+// Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch (with
+// and without the bind group cache), pipeline compile time, first call vs warm, and whether waitGpu helps.
 import { tensor, warmup } from '../../index.js';
 import { sync } from '../../core/executor.js';
 import { setWaitThrottle } from '../../core/device.js';
+import { setBindGroupCache } from '../../core/bind-groups.js';
 import { elementwiseSource } from '../../shaders/elementwise.js';
 import { measure, once, quick } from '../harness.js';
 import { record, values } from '../common.js';
@@ -13,9 +14,13 @@ export async function overheadSuite(): Promise<void> {
   const one = tensor([1], { device: 'webgpu' });
   record('overhead', 'dispatch + readback (1 float)', 'tessera', await measure(async () => { const o = one.add(1); await o.data(); o.dispose(); }));
   const batch = 100;
-  const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
-  const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
-  record('overhead', 'per extra dispatch in a batch', 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
+  for (const cached of [true, false]) {
+    setBindGroupCache(cached);
+    const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
+    const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
+    record('overhead', `per extra dispatch in a batch${cached ? '' : ', no bind group cache'}`, 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
+  }
+  setBindGroupCache(true);
 
   // A kernel no process has compiled before: a fresh constant changes the SPIR-V, so Mesa's disk cache misses.
   const salt = 1 + (Date.now() % 1e6) * 1e-9;
