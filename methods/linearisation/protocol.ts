@@ -24,11 +24,11 @@ export interface Protocol {
   gate: { recall: number; local: number };
 }
 
-const task: TaskConfig = { seqLen: 32, pairs: 3, keys: 8, values: 8, pairTokens: true, noise: 0.1, window: 4 };
+const task: TaskConfig = { seqLen: 24, pairs: 2, keys: 8, values: 8, pairTokens: true, noise: 0.1, window: 4 };
 
 export const FULL: Protocol = {
   task,
-  teacher: { nLayer: 2, nEmbd: 32, nHead: 2, mlpHidden: 128, steps: 900, lr: 3e-3, batch: 16 },
+  teacher: { nLayer: 2, nEmbd: 32, nHead: 2, mlpHidden: 128, steps: 1000, lr: 5e-3, batch: 16 },
   featureDim: 8,
   featureDimB: 16,
   stage1: { steps: 100, lr: 1e-2 },
@@ -37,7 +37,7 @@ export const FULL: Protocol = {
   batch: 16,
   recallFraction: 0.1,
   rerunRecallFraction: 0.02,
-  teacherRecallFraction: 0.5,
+  teacherRecallFraction: 0.75,
   seeds: [0, 1, 2],
   evalSequences: 128,
   evalBatch: 64,
