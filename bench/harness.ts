@@ -8,9 +8,9 @@ export const quick = process.argv.includes('--quick');
 
 export interface Timing { medianMs: number; minMs: number; maxMs: number; samples: number; rmePct: number }
 
-/** Times `fn` (awaited) after `warmup` untimed calls (compiles, first-call costs). */
+/** Times `fn` (awaited) after `warmup` untimed calls (compiles, first-call costs; one in quick mode). */
 export async function measure(fn: () => Promise<unknown>, opts: { warmup?: number; maxTime?: number } = {}): Promise<Timing> {
-  for (let i = 0; i < (opts.warmup ?? 2); i++) await fn();
+  for (let i = 0; i < (quick ? 1 : opts.warmup ?? 2); i++) await fn();
   return new Promise((resolve, reject) => {
     let failure: unknown = null;
     const bench = new Benchmark({

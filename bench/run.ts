@@ -44,12 +44,21 @@ peers.tf = peers.tf.map(([name, tf]) => [name, new Proxy(tf, { get: (t, k) => { 
 peers.jax = peers.jax.map(([name, jax]) => [name, new Proxy(jax, { get: (j, k) => { j.defaultDevice(name.split(' ')[1] as 'webgpu' | 'wasm'); return Reflect.get(j, k); } })]);
 
 const t0 = performance.now();
-const ceilings = wanted('ceiling') ? ceilingSuite() : { sgemmGflops: null, bandwidthGBps: null };
-if (wanted('overhead')) await overheadSuite();
-if (wanted('matmul')) await matmulSuite(peers);
-if (wanted('kernels')) await kernelSuite(peers);
-if (wanted('mlp')) await mlpSuite(peers);
-if (wanted('gpt')) await gptSuite(peers);
+const seconds: Record<string, number> = {};
+/** Runs a suite when wanted, noting how long it took (the quick run has a time budget: CI runs it). */
+async function suite<T>(name: string, run: () => T | Promise<T>): Promise<T | null> {
+  if (!wanted(name)) return null;
+  const start = performance.now();
+  const r = await run();
+  seconds[name] = Math.round((performance.now() - start) / 1e3);
+  return r;
+}
+const ceilings = (await suite('ceiling', ceilingSuite)) ?? { sgemmGflops: null, bandwidthGBps: null };
+await suite('overhead', overheadSuite);
+await suite('matmul', () => matmulSuite(peers));
+await suite('kernels', () => kernelSuite(peers));
+await suite('mlp', () => mlpSuite(peers));
+await suite('gpt', () => gptSuite(peers));
 
 printTable(rows);
 const dir = fileURLToPath(new URL('./results', import.meta.url));
@@ -57,9 +66,10 @@ const slug = `${info.software ? 'lavapipe' : info.adapter.replace(/[^a-z0-9]+/gi
 writeJson(`${dir}/${slug}.json`, {
   date: new Date().toISOString(), mode: quick ? 'quick' : 'full', seconds: (performance.now() - t0) / 1e3,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, platform: `${os.platform()} ${os.release()}` },
-  adapter: info, env: { LP_NUM_THREADS: process.env.LP_NUM_THREADS ?? null }, maxBatch, versions: versions(), ceilings,
+  suiteSeconds: seconds, adapter: info, env: { LP_NUM_THREADS: process.env.LP_NUM_THREADS ?? null }, maxBatch, versions: versions(), ceilings,
 }, rows);
 const charts = quick ? [] : writeCharts(dir, rows, ceilings);
-console.log(`\nwrote ${dir}/${slug}.json${charts.length ? ` and ${charts.join(', ')}` : ''} in ${((performance.now() - t0) / 1e3).toFixed(0)} s`);
+console.log(`\nseconds per suite: ${JSON.stringify(seconds)}`);
+console.log(`wrote ${dir}/${slug}.json${charts.length ? ` and ${charts.join(', ')}` : ''} in ${((performance.now() - t0) / 1e3).toFixed(0)} s`);
 shutdown();
 process.exit(0);
