@@ -14,11 +14,22 @@ export async function overheadSuite(): Promise<void> {
   const one = tensor([1], { device: 'webgpu' });
   record('overhead', 'dispatch + readback (1 float)', 'tessera', await measure(async () => { const o = one.add(1); await o.data(); o.dispose(); }));
   const batch = 100;
-  for (const cached of [true, false]) {
+  for (let r = 0; r < 5; r++) { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); } // JIT warm-up
+  for (const cached of [false, true]) {
     setBindGroupCache(cached);
+    const note = cached ? '' : ', no bind group cache';
     const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
     const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
-    record('overhead', `per extra dispatch in a batch${cached ? '' : ', no bind group cache'}`, 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
+    record('overhead', `per extra dispatch in a batch${note}`, 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
+    // the host side alone: recording a dispatch (op, buffers, uniforms, bind group), the GPU's work not waited for
+    const rec: number[] = [];
+    for (let r = 0; r < (quick ? 5 : 21); r++) {
+      const t0 = performance.now();
+      const os = Array.from({ length: batch }, () => one.add(1));
+      rec.push((performance.now() - t0) / batch);
+      await sync(); os.forEach((o) => o.dispose());
+    }
+    record('overhead', `recording one dispatch${note}`, 'tessera', timing(rec.sort((x, y) => x - y)[rec.length >> 1]));
   }
   setBindGroupCache(true);
 
