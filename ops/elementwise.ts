@@ -230,11 +230,12 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   };
   const n = numel(call.shape);
   const m = new MetaWriter().u32(W.n, n).u32(W.rank, shape.length).u32(W.outOffset, out.offset);
-  m.list(W.shape, shape).list(W.outStrides, strides[0]);
+  const inner = (xs: number[]) => [...xs].reverse(); // the kernel reads dims innermost first
+  m.list(W.shape, inner(shape)).list(W.outStrides, inner(strides[0]));
   let k = 0;
   call.operands.forEach((o, i) => {
     if (o instanceof Tensor) {
-      m.u32(W.offsets + i, o.offset).list(W.strides + 8 * i, strides[1 + k++]);
+      m.u32(W.offsets + i, o.offset).list(W.strides + 8 * i, inner(strides[1 + k++]));
     } else writeTyped(m, W.scalars + i, T, castScalar(call.compute, o));
   });
   call.params.forEach((v, j) => (def.rawParams ? m.u32(W.params + j, v >>> 0) : writeTyped(m, W.params + j, T, paramValue(call.compute, v))));

@@ -5,7 +5,8 @@
 // lavapipe, where every storage load at a run-time offset is a bounds-checked loop, and coalesce well on real GPUs.
 //
 // Uniform words: 0 n, 1 rank, 2 out offset, 3.. operand offsets, 8..15 shape, 16..23 out strides,
-// 24.. operand strides (8 words each), 48.. scalar operands, 52.. op parameters. All values of the compute type.
+// 24.. operand strides (8 words each), 48.. scalar operands, 52.. op parameters (scalars and parameters as values of
+// the compute type). Shape and strides are stored innermost dim first.
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
 
@@ -77,11 +78,15 @@ export function elementwiseSource(k: ElementwiseKernel): string {
         `var o_out = uw(${W.outOffset});`,
         ...tensors.map(({ i }) => `var o${i} = uw(${W.offsets + i});`),
         'var rem = idx;',
-        `for (var d = i32(uw(${W.rank})) - 1; d >= 0; d--) {`,
-        `  let ud = u32(d); let size = uw(${W.shape}u + ud); let coord = rem % size; rem = rem / size;`,
-        `  o_out += coord * uw(${W.outStrides}u + ud);`,
-        ...tensors.map(({ i }) => `  o${i} += coord * uw(${W.strides + 8 * i}u + ud);`),
-        '}',
+        `let rank = uw(${W.rank});`,
+        // dims innermost first, unrolled: constant uniform indices (a run-time index is a loop on lavapipe)
+        ...Array.from({ length: MAX_RANK }, (_, j) => [
+          `if (rank > ${j}u) {`,
+          `  let size = uw(${W.shape + j}u); let coord = rem % size; rem = rem / size;`,
+          `  o_out += coord * uw(${W.outStrides + j}u);`,
+          ...tensors.map(({ i }) => `  o${i} += coord * uw(${W.strides + 8 * i + j}u);`),
+          '}',
+        ]).flat(),
       ];
   const loads = k.operands.map((o, i) =>
     o === 'scalar' ? `let ${names[i]} = bitcast<${T}>(uw(${W.scalars + i}));`
