@@ -1,5 +1,7 @@
 // Experiment 2 [R]: tiny GPT alignment on 3 groups (70/20/10%, the 10% group half hard pairs), evaluated on a
 // group-balanced held-out set. The arms, the seeds and the criteria are fixed here before any run.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { manualSeed, nn, type DeviceName } from '../../index.js';
 import { alignPolicy, createTinyGPT, pairLogProbs, trainReference, type AlignArm, type AlignConfig, type AlignResult } from './gpt-alignment.js';
 import { GROUPS, drawGroupRewards, heldOutPairs, trainingPairs } from './synthetic-preferences.js';
@@ -32,8 +34,8 @@ export type GptTierName = 'quick' | 'full' | 'spec';
 /**
  * spec: the spec's protocol (3 seeds, all 9 arms, 1000 steps, 500 held-out pairs per group): about 2 h of
  * lavapipe here. full: the protocol actually run, fixed before running it to fit ~15 min of this machine's
- * lavapipe (~0.25 s per step): 3 seeds, DPO / IS-DPO / GR-DPO at both η_α, 250 steps, 250 held-out pairs per
- * group; the IPO arms and the χ sweep are left out. quick: a pipeline check for CI (1 seed, DPO vs GR-DPO,
+ * lavapipe (~0.25 s per step): 2 seeds (3 at first; cut to 2 after two runs died, before any result), DPO /
+ * IS-DPO / GR-DPO at both η_α, 250 steps, 250 held-out pairs per group; the IPO arms and the χ sweep are left out. quick: a pipeline check for CI (1 seed, DPO vs GR-DPO,
  * 20 steps); its numbers are not evidence for or against the claim.
  */
 export function gptTier(name: GptTierName, device: DeviceName): GptTier {
@@ -42,16 +44,31 @@ export function gptTier(name: GptTierName, device: DeviceName): GptTier {
     return { ...base, seeds: [0], arms: [GPT_ARMS[0], GPT_ARMS[3]], heldOutPerGroup: 50, sftSteps: 20, align: { ...base.align, steps: 20, evalEvery: 10 } };
   }
   if (name === 'full') {
-    return { ...base, seeds: [0, 1, 2], arms: GPT_ARMS.slice(0, 4), heldOutPerGroup: 250, sftSteps: 200, align: { ...base.align, steps: 250, evalEvery: 50 } };
+    return { ...base, seeds: [0, 1], arms: GPT_ARMS.slice(0, 4), heldOutPerGroup: 250, sftSteps: 200, align: { ...base.align, steps: 250, evalEvery: 50 } };
   }
   return { ...base, seeds: [0, 1, 2], arms: GPT_ARMS, heldOutPerGroup: 500, sftSteps: 400 };
 }
 
 const armLabel = (a: AlignArm) => `${a.name}${a.weighting === 'robust' ? ` η_α=${a.etaAlpha} χ=${a.chi}` : ''}`;
 
-export async function runGptExperiment(tier: GptTier): Promise<{ table: string; verdicts: string[]; reproduced: boolean; svgs: Record<string, string> }> {
+/**
+ * Runs every seed and arm. With `resumeDir`, each finished (seed, arm) run is saved there as JSON and skipped on
+ * the next call: Dawn on lavapipe here sometimes dies with SIGSEGV partway through a long run, and a rerun then
+ * continues where it stopped (delete the folder for a fresh run).
+ */
+export async function runGptExperiment(tier: GptTier, opts: { resumeDir?: string } = {}): Promise<{ table: string; verdicts: string[]; reproduced: boolean; svgs: Record<string, string> }> {
   const results: AlignResult[][] = tier.arms.map(() => []);
+  const saved = (seed: number, k: number) => (opts.resumeDir ? join(opts.resumeDir, `seed${seed}-${armLabel(tier.arms[k]).replace(/[^\w.=-]+/g, '_')}.json`) : undefined);
+  if (opts.resumeDir) mkdirSync(opts.resumeDir, { recursive: true });
   for (const seed of tier.seeds) {
+    const done = tier.arms.map((_, k) => {
+      const file = saved(seed, k);
+      return file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AlignResult) : undefined;
+    });
+    if (done.every((r) => r)) {
+      done.forEach((r, k) => results[k].push(r!));
+      continue;
+    }
     manualSeed(seed);
     const rng = seededRng(1000 + seed);
     const w = drawGroupRewards(rng);
@@ -64,12 +81,19 @@ export async function runGptExperiment(tier: GptTier): Promise<{ table: string; 
     const trainRef = await pairLogProbs(reference, train, tier.align.device);
     const heldOutRef = await pairLogProbs(reference, heldOut, tier.align.device);
     for (const [k, arm] of tier.arms.entries()) {
+      if (done[k]) {
+        results[k].push(done[k]!);
+        continue;
+      }
       const policy = createTinyGPT(tier.align.device, seed);
       policy.module.loadStateDict(reference.module.stateDict());
       const bar = new nn.ProgressBar(tier.align.steps, { label: `seed ${seed} ${armLabel(arm)}` });
-      results[k].push(await alignPolicy(policy, train, trainRef, heldOut, heldOutRef, arm, tier.align, seededRng(2000 + seed), (s, v) => bar.update(s, v)));
+      const result = await alignPolicy(policy, train, trainRef, heldOut, heldOutRef, arm, tier.align, seededRng(2000 + seed), (s, v) => bar.update(s, v));
       bar.finish();
       policy.module.dispose();
+      results[k].push(result);
+      const file = saved(seed, k);
+      if (file) writeFileSync(file, JSON.stringify(result));
     }
     reference.module.dispose();
   }

@@ -43,7 +43,7 @@ if (only !== 'gpt') {
 if (only !== 'bandit') {
   const t0 = performance.now();
   try {
-    const gpt = await runGptExperiment(gptTier(tier, device));
+    const gpt = await runGptExperiment(gptTier(tier, device), { resumeDir: full ? join(outDir, 'gpt-runs') : undefined });
     say(`## Experiment 2: tiny GPT, 3 groups (70/20/10%), group-balanced held-out set, device ${device}, wall ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     say('```');
     say(gpt.table);
