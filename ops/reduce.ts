@@ -168,8 +168,8 @@ function specOf(def: ReduceDef): OpSpec<Params> {
       const m = new MetaWriter()
         .u32(RW.outputs, out.numel).u32(RW.count, R)
         .u32(RW.keptRank, keptDims.shape.length).u32(RW.redRank, redDims.shape.length).u32(RW.inOffset, x.offset)
-        .list(RW.keptShape, keptDims.shape).list(RW.keptStrides, keptDims.strides)
-        .list(RW.redShape, redDims.shape).list(RW.redStrides, redDims.strides)
+        .list(RW.keptShape, inner(keptDims.shape)).list(RW.keptStrides, inner(keptDims.strides))
+        .list(RW.redShape, inner(redDims.shape)).list(RW.redStrides, inner(redDims.strides))
         .f32(RW.params, 1 / R); // mean's 1/R: Infinity for R = 0 makes an empty mean NaN
       if (keptDims.shape.length > 8 || redDims.shape.length > 8) throw new Error(`${def.name}: tensors of rank > 8 are not supported on webgpu`);
       dispatch(pipeline(reduceKey(kernel), () => reduceSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, grid(reduceWorkgroups(kernel, out.numel)));
@@ -193,6 +193,9 @@ function merge(x: Tensor, ds: number[]): { shape: number[]; strides: number[] } 
   }
   return { shape, strides };
 }
+
+/** The kernel reads dims innermost first. */
+const inner = (xs: number[]) => [...xs].reverse();
 
 const specs = new Map<string, OpSpec<Params>>();
 

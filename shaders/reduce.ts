@@ -5,7 +5,8 @@
 // lavapipe runs slowly (20x faster than the row form for a [512, 256] column sum there).
 //
 // Uniform words: 0 outputs, 1 reduced count R, 2 kept rank, 3 reduced rank, 4 input offset,
-// 8..15 kept shape, 16..23 kept strides, 24..31 reduced shape, 32..39 reduced strides, 52.. parameters.
+// 8..15 kept shape, 16..23 kept strides, 24..31 reduced shape, 32..39 reduced strides (innermost dim first),
+// 52.. parameters.
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
 import { computeType } from './elementwise.js';
@@ -50,23 +51,24 @@ fn combine(acc_in: ${T}, ai_in: u32, x: ${T}, xi: u32) -> vec2<u32> {
 fn base_of(row: u32) -> u32 {
   var base = uw(${RW.inOffset});
   var rem = row;
-  for (var d = i32(uw(${RW.keptRank})) - 1; d >= 0; d--) {
-    let ud = u32(d); let size = uw(${RW.keptShape}u + ud);
-    base += (rem % size) * uw(${RW.keptStrides}u + ud); rem = rem / size;
-  }
+  ${unrolled(RW.keptRank, RW.keptShape, RW.keptStrides, 'base', 'rem')}
   return base;
 }
 
 // offset of reduced element r relative to the base (reduced dims)
 fn red_off(r: u32) -> u32 {
   var off = 0u; var q = r;
-  for (var d = i32(uw(${RW.redRank})) - 1; d >= 0; d--) {
-    let ud = u32(d); let size = uw(${RW.redShape}u + ud);
-    off += (q % size) * uw(${RW.redStrides}u + ud); q = q / size;
-  }
+  ${unrolled(RW.redRank, RW.redShape, RW.redStrides, 'off', 'q')}
   return off;
 }
 `;
+}
+
+/** Index arithmetic over up to 8 dims stored innermost first, unrolled so every uniform index is a constant. */
+function unrolled(rankWord: number, shapeWord: number, strideWord: number, acc: string, rem: string): string {
+  return Array.from({ length: 8 }, (_, j) =>
+    `if (uw(${rankWord}u) > ${j}u) { let size = uw(${shapeWord + j}u); ${acc} += (${rem} % size) * uw(${strideWord + j}u); ${rem} = ${rem} / size; }`,
+  ).join('\n  ');
 }
 
 export function reduceSource(k: ReduceKernel): string {
@@ -85,9 +87,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let R = uw(${RW.count});
   var acc: ${T} = ${k.init};
   var ai: u32 = 0xffffffffu;
-  for (var r = lid; r < R; r += ${RWG}u) {
-    let c = combine(acc, ai, ${T}(inp[base + red_off(r)]), r);
-    acc = bitcast<${T}>(c.x); ai = c.y;
+  if (uw(${RW.redRank}) == 1u) {
+    let stride = uw(${RW.redStrides});
+    for (var r = lid; r < R; r += ${RWG}u) {
+      let c = combine(acc, ai, ${T}(inp[base + r * stride]), r);
+      acc = bitcast<${T}>(c.x); ai = c.y;
+    }
+  } else {
+    for (var r = lid; r < R; r += ${RWG}u) {
+      let c = combine(acc, ai, ${T}(inp[base + red_off(r)]), r);
+      acc = bitcast<${T}>(c.x); ai = c.y;
+    }
   }
   sv[lid] = acc; si[lid] = ai;
   workgroupBarrier();
