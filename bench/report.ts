@@ -19,6 +19,20 @@ export function printTable(rows: Row[]): void {
   }
 }
 
+/** The results as a markdown table: one row per case, one column per implementation (value and unit). */
+export function markdownTable(rows: Row[]): string {
+  const impl = (r: Row) => r.impl.replace(/^tessera \(.*\)$/, 'tessera').replace(/ \(jit\)$/, '');
+  const impls = [...new Set(rows.map(impl))].filter((i) => !/^(OpenBLAS|numpy)/.test(i));
+  const cases = [...new Set(rows.filter((r) => impls.includes(impl(r))).map((r) => `${r.suite} / ${r.case}`))];
+  const cell = (r: Row | undefined) => (!r ? '' : r.unit === 'ms' ? `${r.value < 10 ? r.value.toFixed(2) : r.value.toFixed(1)} ms` : `${r.value.toFixed(2)} ${r.unit}`);
+  const lines = [`| benchmark | ${impls.join(' | ')} |`, `| --- |${' --- |'.repeat(impls.length)}`];
+  for (const c of cases) {
+    const here = rows.filter((r) => `${r.suite} / ${r.case}` === c);
+    lines.push(`| ${c} | ${impls.map((i) => cell(here.find((r) => impl(r) === i))).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 export function writeJson(file: string, meta: Record<string, unknown>, rows: Row[]): void {
   mkdirSync(file.slice(0, file.lastIndexOf('/')), { recursive: true });
   writeFileSync(file, JSON.stringify({ ...meta, rows }, null, 1));

@@ -1,6 +1,7 @@
 // `npm run bench` (full) and `npm run bench -- --quick` (the smoke run CI does, about 2 minutes on lavapipe).
 // `--only=matmul,mlp,gpt` runs some suites; `--no-peers` leaves out TensorFlow.js and jax-js.
-// Prints each result as it comes, the table last, and writes bench/results/<adapter>-<mode>.json and SVG charts.
+// Prints each result as it comes, the table last, and writes bench/results/<adapter>-<mode>.json, a markdown table
+// (<adapter>-<mode>.md, for BENCHMARKS.md) and, in full runs, SVG charts.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ready, shutdown } from '../index.js';
@@ -14,7 +15,8 @@ import { overheadSuite } from './suites/overheads.js';
 import { mlpSuite } from './suites/mlp.js';
 import { gptSuite } from './suites/gpt.js';
 import { ceilingSuite } from './suites/ceilings.js';
-import { printTable, writeCharts, writeJson } from './report.js';
+import { markdownTable, printTable, writeCharts, writeJson } from './report.js';
+import { writeFileSync } from 'node:fs';
 
 export interface Peers { tf: [string, Tf][]; jax: [string, Jax][] }
 
@@ -68,6 +70,7 @@ writeJson(`${dir}/${slug}.json`, {
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, platform: `${os.platform()} ${os.release()}` },
   suiteSeconds: seconds, adapter: info, env: { LP_NUM_THREADS: process.env.LP_NUM_THREADS ?? null }, maxBatch, versions: versions(), ceilings,
 }, rows);
+writeFileSync(`${dir}/${slug}.md`, `${markdownTable(rows)}\n`);
 const charts = quick ? [] : writeCharts(dir, rows, ceilings);
 console.log(`\nseconds per suite: ${JSON.stringify(seconds)}`);
 console.log(`wrote ${dir}/${slug}.json${charts.length ? ` and ${charts.join(', ')}` : ''} in ${((performance.now() - t0) / 1e3).toFixed(0)} s`);
