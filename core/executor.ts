@@ -114,13 +114,17 @@ export async function raiseGpuErrors(): Promise<void> {
   }
 }
 
+// Staging buffers of small readbacks are kept for re-use (creating one is a noticeable part of a round trip).
+const STAGING_KEEP = 4096;
+const staging = new Map<number, GPUBuffer[]>();
+
 export async function readBuffers(requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
   const { device } = gpu();
   const staged = requests.map(({ buffer, offset, bytes }) => {
     const start = offset - (offset % 4);
     const skip = offset - start;
     const size = Math.max(4, Math.ceil((skip + bytes) / 4) * 4);
-    const staging = device.createBuffer({ size, usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
+    const staging = takeStaging(device, size);
     copyBuffer(buffer, start, staging, 0, size);
     return { staging, skip, bytes };
   });
@@ -129,11 +133,22 @@ export async function readBuffers(requests: readonly ReadRequest[]): Promise<Arr
   const results = staged.map(({ staging, skip, bytes }) => {
     const out = staging.getMappedRange().slice(skip, skip + bytes);
     staging.unmap();
-    staging.destroy();
+    giveStaging(staging);
     return out;
   });
   await raiseGpuErrors();
   return results;
+}
+
+function takeStaging(device: GPUDevice, size: number): GPUBuffer {
+  const b = size <= STAGING_KEEP ? staging.get(size)?.pop() : undefined;
+  return b ?? device.createBuffer({ size, usage: 0x1 | 0x8 }); // MAP_READ | COPY_DST
+}
+
+function giveStaging(b: GPUBuffer): void {
+  if (b.size > STAGING_KEEP) { b.destroy(); return; }
+  const list = staging.get(b.size) ?? [];
+  if (list.length < 8) { list.push(b); staging.set(b.size, list); } else b.destroy();
 }
 
 /** Waits until the GPU has finished everything submitted so far. */
@@ -153,5 +168,6 @@ export function resetExecutor(): void {
   recorded = 0;
   uniformUsed = 0;
   uniformBuffer = null;
+  staging.clear();
   resetBindGroups();
 }
