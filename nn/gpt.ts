@@ -14,7 +14,7 @@ import { normal_, zeros_ } from './init.js';
 import { MultiHeadAttention, type AttentionKind } from './attention/multi-head.js';
 import { KVCache } from './kv-cache.js';
 import { sampleToken } from './sampling.js';
-import { seededRandom } from './data/batch-sampler.js';
+import { seededRandom } from './data/seeded-random.js';
 
 export interface GPTConfig {
   vocabSize: number;

@@ -12,7 +12,6 @@ import { tokenTensor } from './metrics.js';
 import { convertAttention, setAttentionMode } from './convert.js';
 import { trainStage1, trainStage2, trainTeacher, type BatchFn, type TransferObjective } from './training.js';
 import { evaluate } from './evaluate.js';
-import { seededRandom } from './ssd.js';
 import { ATTENTION_MODES, type AttentionMode } from './hybridAttention.js';
 import { barChartSvg, deltasOf, table1, table2, type Deltas, type EvalRow } from './report.js';
 
@@ -27,11 +26,11 @@ const say = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
 
 const filler = fillerMap(TASK_SEED);
 const batchesOf = (n: number, recallFraction: number, seed: number): BatchFn => {
-  const r = seededRandom(seed);
+  const r = nn.data.seededRandom(seed);
   return () => tokenTensor(makeBatch(n, recallFraction, P.task, filler, r), device);
 };
 function heldOut(kind: 'filler' | 'recall', seed: number): Batch[] {
-  const r = seededRandom(seed);
+  const r = nn.data.seededRandom(seed);
   const size = Math.min(P.evalBatch, P.evalSequences);
   return Array.from({ length: Math.ceil(P.evalSequences / size) }, () => makeBatch(size, kind === 'recall' ? 1 : 0, P.task, filler, r));
 }
@@ -84,7 +83,7 @@ async function stage2(arm: string, from: nn.GPT, featureDim: number, seed: numbe
   setAttentionMode(model, mode);
   const ran = await trainStage2(model, {
     steps: P.stage2.steps, lr: P.stage2.lr, batch: batchesOf(P.batch, recallFraction, 200 + seed), log: logEvery(`${arm} LoRA`, P.stage2.steps),
-    ssd: extra.ssd ? { random: seededRandom(300 + seed) } : undefined,
+    ssd: extra.ssd ? { random: nn.data.seededRandom(300 + seed) } : undefined,
     earlyStop: extra.earlyStop ? { ...P.earlyStop, heldOut: batchesOf(P.earlyStop.heldOut, recallFraction, 400 + seed)(0) } : undefined,
   });
   if (ran < P.stage2.steps) say(`  ${arm}: early-stopped after ${ran} steps`);

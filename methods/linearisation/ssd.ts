@@ -10,18 +10,6 @@ export function ssdProbability(step: number, total: number, probs: readonly numb
   return probs[part];
 }
 
-/** A small seeded generator (mulberry32) for host-side decisions such as SSD draws. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** For each layer, whether its window branch is dropped at this step. */
 export function drawSwaDrops(step: number, total: number, layers: number, random: () => number,
   probs: readonly number[] = SSD_PROBABILITIES): boolean[] {

@@ -5,7 +5,8 @@
 //   recall:  BOS, 3 fillers, P fresh bindings, fillers, then the P keys shuffled, each followed by its value.
 //            A binding is the two tokens (key, value) in the spec's format; with pairTokens it is one token
 //            naming both, so a one-hop lookup answers it (see README "Protocol" for why the experiment uses it).
-import { seededRandom } from './ssd.js';
+
+import { nn } from '../../index.js';
 
 export const N_FILLERS = 16;
 
@@ -42,7 +43,7 @@ export interface Batch {
 
 /** The fixed filler map f(a, b) for a task seed, as a table over filler indices. */
 export function fillerMap(seed: number): number[][] {
-  const r = seededRandom(seed);
+  const r = nn.data.seededRandom(seed);
   return Array.from({ length: N_FILLERS }, () => Array.from({ length: N_FILLERS }, () => Math.floor(r() * N_FILLERS)));
 }
 

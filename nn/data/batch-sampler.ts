@@ -1,18 +1,7 @@
 // Samples language-model batches from a token stream: B windows of T + 1 tokens at seeded random offsets, giving
 // inputs x = window[0..T) and next-token targets y = window[1..T], as i32 tensors [B, T] on the chosen device.
 import { tensor, type Tensor, type DeviceName } from '../../index.js';
-
-/** A small seeded generator (mulberry32), so the batches of a seeded run are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { seededRandom } from './seeded-random.js';
 
 export interface BatchSamplerOptions {
   batchSize: number;

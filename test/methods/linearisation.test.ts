@@ -7,7 +7,8 @@ import { hybridAttentionReference, referenceWeights } from '../../methods/linear
 import { createHybridCache, disposeHybridCache, hybridDecodeStep } from '../../methods/linearisation/decode.js';
 import { attentionOutputMse, attentionWeightXent, linearAttentionWeights } from '../../methods/linearisation/losses.js';
 import { convertAttention, setAttentionMode, setSwaDrops } from '../../methods/linearisation/convert.js';
-import { SSD_PROBABILITIES, drawSwaDrops, seededRandom, ssdProbability } from '../../methods/linearisation/ssd.js';
+import { SSD_PROBABILITIES, drawSwaDrops, ssdProbability } from '../../methods/linearisation/ssd.js';
+import { seededRandom } from '../../nn/data/seeded-random.js';
 import { SPEC_TASK, fillerMap, makeBatch, vocabulary } from '../../methods/linearisation/task.js';
 import { FULL } from '../../methods/linearisation/protocol.js';
 

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { tensor, tidy, noGrad, optim, memory } from '../../index.js';
 import { GPT, type GPTConfig } from '../../nn/gpt.js';
 import { sampleToken } from '../../nn/sampling.js';
-import { seededRandom } from '../../nn/data/batch-sampler.js';
+import { seededRandom } from '../../nn/data/seeded-random.js';
 import { DEVICES, assertClose, assertThrows } from '../helpers.js';
 
 const s = suite('nn/gpt');
