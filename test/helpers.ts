@@ -89,3 +89,21 @@ export function assertThrows(fn: () => unknown, ...fragments: string[]): void {
   }
   assert.unreachable(`expected an error mentioning ${fragments.join(', ')}`);
 }
+
+/** A scalar with non-uniform weights, so gradchecks see every output element. */
+export const weightedSum = (t: Tensor): Tensor => t.mul(tensor(randomValues(t.numel, 99), { shape: [...t.shape], dtype: 'f64' })).sum();
+
+/** A gradcheck input of `shape` with seeded values. */
+export const gradInput = (shape: number[], seed = 3) => ({ shape, values: randomValues(shape.reduce((a, b) => a * b, 1), seed) });
+
+/** Gradients of a weighted sum of fn's output on webgpu against those on the cpu. */
+export async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Tensor, msg: string, tol = { atol: 1e-5, rtol: 1e-4 }): Promise<void> {
+  const grads: ArrayLike<number>[][] = [];
+  for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
+    const xs = shapes.map((shape, k) => randomTensor(shape, { device, seed: 20 + k, requiresGrad: true }));
+    const out = fn(...xs);
+    out.mul(randomTensor([...out.shape], { device, seed: 5 })).sum().backward();
+    grads.push(await Promise.all(xs.map((x) => x.grad!.data())));
+  }
+  grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
+}

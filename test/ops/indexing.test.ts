@@ -7,7 +7,7 @@ import {
   gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFill, oneHot, tensor, zeros, randint,
   noGrad, memory, type Tensor, type DeviceName, type DType,
 } from '../../index.js';
-import { assertClose, assertThrows, gradcheck, randomTensor, randomValues } from '../helpers.js';
+import { assertClose, assertThrows, gradcheck, gradsAgree, gradInput, randomTensor, randomValues, weightedSum } from '../helpers.js';
 
 const test = suite('ops/indexing');
 
@@ -23,20 +23,7 @@ const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') =>
 const idx = (shape: number[], high: number, dev: DeviceName, seed = 7) =>
   tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed, 0, high).map(Math.floor), { shape, dtype: 'i32', device: dev });
 
-const weighted = (t: Tensor): Tensor => t.mul(tensor(randomValues(t.numel, 99), { shape: [...t.shape], dtype: 'f64' })).sum();
-const input = (shape: number[], seed = 3) => ({ shape, values: randomValues(shape.reduce((a, b) => a * b, 1), seed) });
 
-/** Gradients of a weighted sum of fn's output on webgpu against those on the cpu. */
-async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Tensor, msg: string, tol = { atol: 1e-5, rtol: 1e-4 }): Promise<void> {
-  const grads: ArrayLike<number>[][] = [];
-  for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
-    const xs = shapes.map((shape, k) => randomTensor(shape, { device, seed: 20 + k, requiresGrad: true }));
-    const out = fn(...xs);
-    out.mul(randomTensor([...out.shape], { device, seed: 5 })).sum().backward();
-    grads.push(await Promise.all(xs.map((x) => x.grad!.data())));
-  }
-  grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
-}
 
 test('gather and scatterAdd: known values', async () => {
   const x = tensor([[1, 2], [3, 4]]);
@@ -119,13 +106,13 @@ test('maskedFill and oneHot', async () => {
 
 test('gradients (float64, central differences)', async () => {
   const i = tensor([[0, 2, 0, 1], [1, 1, 2, 0]], { dtype: 'i32' });
-  await gradcheck((x) => weighted(gather(x, 1, i)), [input([2, 3])]);
-  await gradcheck((x, s) => weighted(scatterAdd(x, 1, i.narrow(1, 0, 3), s)), [input([2, 3]), input([2, 4], 5)]);
-  await gradcheck((x) => weighted(indexSelect(x, 0, tensor([1, 1, 0], { dtype: 'i32' }))), [input([2, 3])]);
-  await gradcheck((w) => weighted(embedding(w, i)), [input([3, 2])]);
-  await gradcheck((x) => weighted(maskedFill(x, tensor([true, false, true]), 2)), [input([2, 3])]);
+  await gradcheck((x) => weightedSum(gather(x, 1, i)), [gradInput([2, 3])]);
+  await gradcheck((x, s) => weightedSum(scatterAdd(x, 1, i.narrow(1, 0, 3), s)), [gradInput([2, 3]), gradInput([2, 4], 5)]);
+  await gradcheck((x) => weightedSum(indexSelect(x, 0, tensor([1, 1, 0], { dtype: 'i32' }))), [gradInput([2, 3])]);
+  await gradcheck((w) => weightedSum(embedding(w, i)), [gradInput([3, 2])]);
+  await gradcheck((x) => weightedSum(maskedFill(x, tensor([true, false, true]), 2)), [gradInput([2, 3])]);
   // embeddingBackward is linear in its gradient input: its own gradient is an embedding lookup
-  await gradcheck((g) => weighted(embeddingBackward(g, i, 4, 2)), [input([2, 4, 3])]);
+  await gradcheck((g) => weightedSum(embeddingBackward(g, i, 4, 2)), [gradInput([2, 4, 3])]);
 });
 
 test('webgpu gradients match cpu gradients', async () => {

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import {
   cat, stack, split, chunk, pad, flip, repeat, tril, triu, tensor, tidy, memory, type Tensor, type DeviceName, type DType,
 } from '../../index.js';
-import { assertClose, assertThrows, gradcheck, randomTensor, randomValues } from '../helpers.js';
+import { assertClose, assertThrows, gradcheck, gradsAgree, gradInput, randomTensor, randomValues, weightedSum } from '../helpers.js';
 
 const test = suite('ops/shape-ops');
 
@@ -19,21 +19,7 @@ async function agree(fn: (dev: DeviceName) => Tensor, msg: string, tol = { atol:
 
 const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') => randomTensor(shape, { device: dev, seed, dtype });
 
-/** A scalar with non-uniform weights, so gradchecks see every output element. */
-const weighted = (t: Tensor): Tensor => t.mul(tensor(randomValues(t.numel, 99), { shape: [...t.shape], dtype: 'f64' })).sum();
-const input = (shape: number[], seed = 3) => ({ shape, values: randomValues(shape.reduce((a, b) => a * b, 1), seed) });
 
-/** Gradients of a weighted sum of fn's output on webgpu against those on the cpu. */
-async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Tensor, msg: string, tol = { atol: 1e-5, rtol: 1e-4 }): Promise<void> {
-  const grads: ArrayLike<number>[][] = [];
-  for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
-    const xs = shapes.map((shape, k) => randomTensor(shape, { device, seed: 20 + k, requiresGrad: true }));
-    const out = fn(...xs);
-    out.mul(randomTensor([...out.shape], { device, seed: 5 })).sum().backward();
-    grads.push(await Promise.all(xs.map((x) => x.grad!.data())));
-  }
-  grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
-}
 
 test('cat and stack: known values', async () => {
   const a = tensor([[1, 2], [3, 4]]);
@@ -110,13 +96,13 @@ test('tril and triu: known values, diagonals, batches', async () => {
 });
 
 test('gradients (float64, central differences)', async () => {
-  await gradcheck((a, b) => weighted(cat([a, b.T], 1)), [input([2, 3]), input([2, 2], 4)]);
-  await gradcheck((a, b) => weighted(stack([a, b], 1)), [input([2, 3]), input([2, 3], 4)]);
-  await gradcheck((a) => weighted(pad(a, [1, -1, 2, 0], 3)), [input([2, 3])]);
-  await gradcheck((a) => weighted(a.flip([0, 1])), [input([3, 2])]);
-  await gradcheck((a) => weighted(a.repeat([2, 1, 3])), [input([2, 2])]);
-  await gradcheck((a) => weighted(a.tril(1).add(a.triu(-1))), [input([3, 4])]);
-  await gradcheck((a) => weighted(a.split(2, 1)[1]).add(weighted(a.chunk(2, 0)[0])), [input([3, 4])]);
+  await gradcheck((a, b) => weightedSum(cat([a, b.T], 1)), [gradInput([2, 3]), gradInput([2, 2], 4)]);
+  await gradcheck((a, b) => weightedSum(stack([a, b], 1)), [gradInput([2, 3]), gradInput([2, 3], 4)]);
+  await gradcheck((a) => weightedSum(pad(a, [1, -1, 2, 0], 3)), [gradInput([2, 3])]);
+  await gradcheck((a) => weightedSum(a.flip([0, 1])), [gradInput([3, 2])]);
+  await gradcheck((a) => weightedSum(a.repeat([2, 1, 3])), [gradInput([2, 2])]);
+  await gradcheck((a) => weightedSum(a.tril(1).add(a.triu(-1))), [gradInput([3, 4])]);
+  await gradcheck((a) => weightedSum(a.split(2, 1)[1]).add(weightedSum(a.chunk(2, 0)[0])), [gradInput([3, 4])]);
 });
 
 test('webgpu gradients match cpu gradients', async () => {

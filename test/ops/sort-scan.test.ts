@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import {
   sort, argsort, topk, cumsum, cumprod, multinomial, randperm, tensor, executorStats, memory, type Tensor, type DeviceName, type DType,
 } from '../../index.js';
-import { assertClose, assertThrows, gradcheck, randomTensor, randomValues } from '../helpers.js';
+import { assertClose, assertThrows, gradcheck, gradsAgree, randomTensor, randomValues, weightedSum } from '../helpers.js';
 
 const test = suite('ops/sort-scan');
 
@@ -21,20 +21,6 @@ async function agree(fn: (dev: DeviceName) => Tensor, msg: string, tol = { atol:
 const ties = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') =>
   tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed, 0, 6).map(Math.floor), { shape, dtype, device: dev });
 const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') => randomTensor(shape, { device: dev, seed, dtype });
-
-const weighted = (t: Tensor): Tensor => t.mul(tensor(randomValues(t.numel, 99), { shape: [...t.shape], dtype: 'f64' })).sum();
-
-/** Gradients of a weighted sum of fn's output on webgpu against those on the cpu. */
-async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Tensor, msg: string, tol = { atol: 1e-5, rtol: 1e-4 }): Promise<void> {
-  const grads: ArrayLike<number>[][] = [];
-  for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
-    const xs = shapes.map((shape, k) => randomTensor(shape, { device, seed: 20 + k, requiresGrad: true }));
-    const out = fn(...xs);
-    out.mul(randomTensor([...out.shape], { device, seed: 5 })).sum().backward();
-    grads.push(await Promise.all(xs.map((x) => x.grad!.data())));
-  }
-  grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
-}
 
 test('sort: known values, stable ties, NaN largest', async () => {
   const x = tensor([3, 1, NaN, 1, -0, 0, -Infinity]);
@@ -102,15 +88,15 @@ test('cumsum and cumprod: known values and webgpu matches cpu', async () => {
 });
 
 test('gradients (float64), cumprod exact with zeros', async () => {
-  const input = (values: number[], shape: number[]) => ({ shape, values });
-  await gradcheck((x) => weighted(cumsum(x, 1)), [input(randomValues(8, 3), [2, 4])]);
-  await gradcheck((x) => weighted(cumsum(x.T, 0)), [input(randomValues(8, 4), [2, 4])]);
-  await gradcheck((x) => weighted(cumprod(x, 1)), [input(randomValues(10, 5), [2, 5])]);
+  const given = (values: number[], shape: number[]) => ({ shape, values });
+  await gradcheck((x) => weightedSum(cumsum(x, 1)), [given(randomValues(8, 3), [2, 4])]);
+  await gradcheck((x) => weightedSum(cumsum(x.T, 0)), [given(randomValues(8, 4), [2, 4])]);
+  await gradcheck((x) => weightedSum(cumprod(x, 1)), [given(randomValues(10, 5), [2, 5])]);
   // rows with no zero, one zero, two zeros, a zero first and a zero last
   const zeros = [1.5, 0, -2, 0.5, 0, 0.7, 1.2, -0.8, 0, 2, 0, 1.1, 0.9, -1.3, 0.6];
-  await gradcheck((x) => weighted(cumprod(x, 1)), [input(zeros, [3, 5])]);
-  await gradcheck((x) => weighted(sort(x, 1, true).values), [input(randomValues(12, 6), [3, 4])]);
-  await gradcheck((x) => weighted(topk(x, 2, 0).values), [input(randomValues(12, 7), [4, 3])]);
+  await gradcheck((x) => weightedSum(cumprod(x, 1)), [given(zeros, [3, 5])]);
+  await gradcheck((x) => weightedSum(sort(x, 1, true).values), [given(randomValues(12, 6), [3, 4])]);
+  await gradcheck((x) => weightedSum(topk(x, 2, 0).values), [given(randomValues(12, 7), [4, 3])]);
 });
 
 test('multinomial and randperm: seeded, equal on both backends, correct frequencies', async () => {
