@@ -23,8 +23,6 @@ const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') =>
 const idx = (shape: number[], high: number, dev: DeviceName, seed = 7) =>
   tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed, 0, high).map(Math.floor), { shape, dtype: 'i32', device: dev });
 
-
-
 test('gather and scatterAdd: known values', async () => {
   const x = tensor([[1, 2], [3, 4]]);
   const i = tensor([[0, 0], [1, 0]], { dtype: 'i32' });

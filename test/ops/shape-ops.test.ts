@@ -19,8 +19,6 @@ async function agree(fn: (dev: DeviceName) => Tensor, msg: string, tol = { atol:
 
 const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') => randomTensor(shape, { device: dev, seed, dtype });
 
-
-
 test('cat and stack: known values', async () => {
   const a = tensor([[1, 2], [3, 4]]);
   const b = tensor([[5, 6]]);
