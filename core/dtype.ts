@@ -31,15 +31,19 @@ export function cpuArray(d: DType, n: number): HostArray {
 
 /** Rounds a JS number to what a `d` element can hold (the cpu backend stores through this). */
 export function castScalar(d: DType, v: number): number {
-  switch (d) {
-    case 'f64': return v;
-    case 'f32': return Math.fround(v);
-    case 'f16': return f16round(v);
-    case 'i32': return Number.isFinite(v) ? Math.trunc(v) | 0 : 0;
-    case 'u32': return Number.isFinite(v) ? Math.trunc(v) >>> 0 : 0;
-    case 'bool': return v !== 0 ? 1 : 0; // NaN is true, as in torch
-  }
+  return CASTS[d](v);
 }
+
+/** The rounding function of each dtype, for loops that cast many values to one dtype. */
+const CASTS: Record<DType, (v: number) => number> = {
+  f64: (v) => v,
+  f32: Math.fround,
+  f16: f16round,
+  i32: (v) => (Number.isFinite(v) ? Math.trunc(v) | 0 : 0),
+  u32: (v) => (Number.isFinite(v) ? Math.trunc(v) >>> 0 : 0),
+  bool: (v) => (v !== 0 ? 1 : 0), // NaN is true, as in torch
+};
+export const castFn = (d: DType): ((v: number) => number) => CASTS[d];
 
 /**
  * An f32 converted to an integer dtype as WGSL converts it: toward zero, saturating at the largest values an f32

@@ -2,7 +2,7 @@
 // Operands are tensors (broadcast as in PyTorch) or JS numbers (passed as uniforms, never uploaded). This file turns
 // such a definition into an OpSpec; unary.ts, binary.ts and creation.ts hold the definitions.
 import { Tensor } from '../core/tensor.js';
-import { castScalar, floatToInt, isFloat, isInt, promote, promoteScalar, type DType } from '../core/dtype.js';
+import { castFn, castScalar, floatToInt, isFloat, isInt, promote, promoteScalar, type DType } from '../core/dtype.js';
 import { broadcastShapes, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
@@ -139,21 +139,42 @@ export function elementwise(def: ElementwiseDef, operands: Operand[], params: nu
 
 function runCpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   const n = numel(call.shape);
-  const cols = call.operands.map((o) => (o instanceof Tensor ? valuesOf(o, call.shape) : castScalar(call.compute, o)));
+  const cast = castFn(call.compute);
+  const [A, B, C] = [0, 1, 2].map((k) => operandReader(call.operands[k], call, cast, out));
   const dst = out.storage.cpu!;
   const dstOffsets = out.isContiguous() ? null : offsetsOf(out);
-  const cast = (v: number) => castScalar(call.compute, v);
+  const base = out.offset;
   // float results stored into integers convert as on the GPU (saturating); integer arithmetic wraps
-  const store = isFloat(call.compute) && isInt(out.dtype) ? (v: number) => floatToInt(out.dtype as 'i32' | 'u32', v) : (v: number) => castScalar(out.dtype, v);
+  const store = isFloat(call.compute) && isInt(out.dtype) ? (v: number) => floatToInt(out.dtype as 'i32' | 'u32', v) : castFn(out.dtype);
+  const result = def.result === 'bool' ? (v: number) => v : cast;
   const p = def.rawParams ? call.params : call.params.map((v) => paramValue(call.compute, v));
-  const [A, B, C] = [cols[0], cols[1], cols[2]];
-  const at = (col: Float64Array | number | undefined, i: number) =>
-    col === undefined ? 0 : typeof col === 'number' ? col : cast(col[i]);
+  const f = def.cpu;
   for (let i = 0; i < n; i++) {
-    let r = def.cpu(at(A, i), at(B, i), at(C, i), p, i);
-    if (def.result !== 'bool') r = cast(r);
-    dst[dstOffsets ? dstOffsets[i] : out.offset + i] = store(r);
+    const r = store(result(f(A(i), B(i), C(i), p, i)));
+    if (dstOffsets) dst[dstOffsets[i]] = r;
+    else dst[base + i] = r;
   }
+}
+
+/**
+ * Element i of an operand in the compute type: a number, a dense tensor read in place, or a gathered copy. Reading in
+ * place is safe unless the operand overlaps the output other than element for element (an in-place copy_ between
+ * overlapping views must see the values from before the op).
+ */
+function operandReader(o: Operand | undefined, call: Call, cast: (v: number) => number, out: Tensor): (i: number) => number {
+  if (o === undefined) return () => 0;
+  if (!(o instanceof Tensor)) {
+    const v = cast(o);
+    return () => v;
+  }
+  const aliasesOut = o.storage === out.storage && !(o.offset === out.offset && out.isContiguous());
+  if (o.isContiguous() && sameShape(o.shape, call.shape) && !aliasesOut) {
+    const src = o.storage.cpu!;
+    const base = o.offset;
+    return (i) => cast(src[base + i]);
+  }
+  const values = valuesOf(o, call.shape);
+  return (i) => cast(values[i]);
 }
 
 /** Merges adjacent dims that every operand walks contiguously, so most calls run at rank 1 or 2. */
