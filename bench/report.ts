@@ -77,7 +77,8 @@ export function writeCharts(dir: string, rows: Row[], ceilings: Ceilings): strin
   if (mm) { writeFileSync(`${dir}/matmul.svg`, mm); files.push(`${dir}/matmul.svg`); }
 
   // Roofline: attainable GFLOP/s = min(peak, intensity x bandwidth), with our kernels placed at their intensity.
-  const ours = rows.filter((r) => r.impl.startsWith('tessera') && r.flops > 0 && r.suite !== 'overhead');
+  // our chosen kernels only (not the tiled baseline or the scalar-load add), where both FLOPs and bytes are known
+  const ours = rows.filter((r) => /^tessera( \(.*\))?$/.test(r.impl) && r.flops > 0 && r.suite !== 'overhead' && (r.bytes > 0 || r.suite === 'matmul'));
   const points = ours.map((r) => [r.flops / (r.bytes || bytesOfMatmul(r)), r.flops / r.medianMs / 1e6] as [number, number]);
   if (ceilings.sgemmGflops && ceilings.bandwidthGBps && points.length) {
     const xs = [1e-2, ceilings.sgemmGflops / ceilings.bandwidthGBps, 1e3];

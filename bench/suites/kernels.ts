@@ -74,8 +74,9 @@ export async function kernelSuite(peers: Peers): Promise<void> {
   const T = quick ? 128 : 512; const H = 4; const D = 64;
   const qkv = [input([1, H, T, D], 7), input([1, H, T, D], 8), input([1, H, T, D], 9)];
   const flops = 4 * H * T * T * D;
-  await ours('attention', `causal T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, { flops: flops / 2 });
-  await ours('attention', `window 64 T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, { flops: 4 * H * T * 64 * D });
+  const bytes = 4 * 4 * H * T * D; // q, k, v read once, the output written once
+  await ours('attention', `causal T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, { flops: flops / 2, bytes });
+  await ours('attention', `window 64 T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, { flops: 4 * H * T * 64 * D, bytes });
 
   // embedding backward: scatter-add of [tokens, dim] gradients into a [vocab, dim] table
   const tokens = 4096; const vocab = 512; const dim = 128;
