@@ -171,8 +171,10 @@ test('in-place ops on webgpu: the same view, an overlapping view, a transposed t
 
 test('more than 65535 workgroups (> 16.7M elements) fold into a 2-D grid', async () => {
   const n = 65536 * 256 + 300;
+  // The add reads a broadcast operand, so it runs the strided kernel, one element per thread: 65537 workgroups,
+  // folded into a 2-D grid. (The dense vec4 kernel of the mul needs only 4097; it checks the add's output.)
   const x = tensor([0], { device: 'webgpu' }).expand([n]).add(2.5);
-  const y = x.mul(2); // the contiguous kernel over the folded grid (the add above ran the strided one)
+  const y = x.mul(2);
   const d = await y.data();
   assert.is(d.length, n);
   assert.is(d[0], 5);
