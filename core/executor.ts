@@ -33,8 +33,6 @@ function closePass(): void {
   pass = null;
 }
 
-export interface Binding { buffer: GPUBuffer; }
-
 /** Records one compute dispatch. `uniforms` are 32-bit words (at most 64 of them). */
 export function dispatch(
   pipeline: GPUComputePipeline,
@@ -95,11 +93,6 @@ export function flush(): void {
 
 export interface ReadRequest { buffer: GPUBuffer; offset: number; bytes: number }
 
-/**
- * Copies byte ranges of GPU buffers into host memory with one submit and one wait, flushing pending work first.
- * Buffer copies need 4-byte aligned offsets and sizes, so each range is widened to them and trimmed afterwards
- * (an f16 view may start at any even byte).
- */
 let errorChecks: Promise<void>[] = [];
 const gpuErrors: string[] = [];
 
@@ -118,6 +111,11 @@ export async function raiseGpuErrors(): Promise<void> {
 const STAGING_KEEP = 4096;
 const staging = new Map<number, GPUBuffer[]>();
 
+/**
+ * Copies byte ranges of GPU buffers into host memory with one submit and one wait, flushing pending work first.
+ * Buffer copies need 4-byte aligned offsets and sizes, so each range is widened to them and trimmed afterwards
+ * (an f16 view may start at any even byte).
+ */
 export async function readBuffers(requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
   const { device } = gpu();
   const staged = requests.map(({ buffer, offset, bytes }) => {
