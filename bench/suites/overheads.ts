@@ -1,9 +1,8 @@
-// Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch (with
-// and without the bind group cache), pipeline compile time, first call vs warm, and whether waitGpu helps.
+// Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch,
+// pipeline compile time, first call vs warm, and whether waitGpu helps.
 import { tensor, warmup } from '../../index.js';
 import { sync } from '../../core/executor.js';
 import { setWaitThrottle } from '../../core/device.js';
-import { setBindGroupCache } from '../../core/bind-groups.js';
 import { elementwiseSource } from '../../shaders/elementwise.js';
 import { measure, once, quick } from '../harness.js';
 import { record, values } from '../common.js';
@@ -15,23 +14,18 @@ export async function overheadSuite(): Promise<void> {
   record('overhead', 'dispatch + readback (1 float)', 'tessera', await measure(async () => { const o = one.add(1); await o.data(); o.dispose(); }));
   const batch = 100;
   for (let r = 0; r < 5; r++) { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); } // JIT warm-up
-  for (const cached of [false, true]) {
-    setBindGroupCache(cached);
-    const note = cached ? '' : ', no bind group cache';
-    const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
-    const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
-    record('overhead', `per extra dispatch in a batch${note}`, 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
-    // the host side alone: recording a dispatch (op, buffers, uniforms, bind group), the GPU's work not waited for
-    const rec: number[] = [];
-    for (let r = 0; r < (quick ? 5 : 21); r++) {
-      const t0 = performance.now();
-      const os = Array.from({ length: batch }, () => one.add(1));
-      rec.push((performance.now() - t0) / batch);
-      await sync(); os.forEach((o) => o.dispose());
-    }
-    record('overhead', `recording one dispatch${note}`, 'tessera', timing(rec.sort((x, y) => x - y)[rec.length >> 1]));
+  const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
+  const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
+  record('overhead', 'per extra dispatch in a batch', 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
+  // the host side alone: recording a dispatch (op, buffers, uniforms, bind group), the GPU's work not waited for
+  const rec: number[] = [];
+  for (let r = 0; r < (quick ? 5 : 21); r++) {
+    const t0 = performance.now();
+    const os = Array.from({ length: batch }, () => one.add(1));
+    rec.push((performance.now() - t0) / batch);
+    await sync(); os.forEach((o) => o.dispose());
   }
-  setBindGroupCache(true);
+  record('overhead', 'recording one dispatch', 'tessera', timing(rec.sort((x, y) => x - y)[rec.length >> 1]));
 
   // A kernel no process has compiled before: a fresh constant changes the SPIR-V, so Mesa's disk cache misses.
   const salt = 1 + (Date.now() % 1e6) * 1e-9;
