@@ -12,7 +12,7 @@
 // Uniform words are those of the tiled kernel (shaders/matmul.ts, MW).
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { MW } from './matmul.js';
+import { BATCH_BASES, MW } from './matmul.js';
 
 /** How an operand is read: one vec4 along K ('k'), one vec4 along N ('n', B only) or four scalars ('scalar'). */
 export type LoadMode = 'k' | 'n' | 'scalar';
@@ -80,18 +80,15 @@ ${preamble({ f16, uniformBinding: 3 })}
 @group(0) @binding(0) var<storage, read> A: array<${aArr}>;
 @group(0) @binding(1) var<storage, read> B: array<${bArr}>;
 @group(0) @binding(2) var<storage, read_write> C: array<${cArr}>;
+${BATCH_BASES}
 
 @compute @workgroup_size(${S * G})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32,
         @builtin(subgroup_invocation_id) lane: u32) {
   let M = uw(${MW.M}); let N = uw(${MW.N}); let K = uw(${MW.K});
   let batch = wid.z;
-  var aBase = uw(${MW.aOff}); var bBase = uw(${MW.bOff});
-  var rem = batch;
-  for (var d = i32(uw(${MW.batchRank})) - 1; d >= 0; d--) {
-    let ud = u32(d); let size = uw(${MW.batchShape}u + ud); let c = rem % size; rem = rem / size;
-    aBase += c * uw(${MW.aBatch}u + ud); bBase += c * uw(${MW.bBatch}u + ud);
-  }
+  let bases = batch_bases(batch);
+  let aBase = bases.x; let bBase = bases.y;
   let sam = uw(${MW.sam}); let sak = uw(${MW.sak}); let sbk = uw(${MW.sbk}); let sbn = uw(${MW.sbn});
   let row0 = (wid.y * ${G}u + li / ${S}u) * ${S}u;
   let col0 = wid.x * ${S * TN}u + lane * ${TN}u;

@@ -11,6 +11,18 @@ export const MW = { M: 0, N: 1, K: 2, batchRank: 3, aOff: 4, bOff: 5, sam: 6, sa
 export const MAX_BATCH_RANK = 4;
 export const TILE = 64;
 
+/** WGSL: where one batch's A and B matrices start (broadcast batch dims have stride 0); every variant uses it. */
+export const BATCH_BASES = `
+fn batch_bases(batch: u32) -> vec2<u32> {
+  var a = uw(${MW.aOff}); var b = uw(${MW.bOff});
+  var rem = batch;
+  for (var d = i32(uw(${MW.batchRank})) - 1; d >= 0; d--) {
+    let ud = u32(d); let size = uw(${MW.batchShape}u + ud); let c = rem % size; rem = rem / size;
+    a += c * uw(${MW.aBatch}u + ud); b += c * uw(${MW.bBatch}u + ud);
+  }
+  return vec2<u32>(a, b);
+}`;
+
 export const matmulKey = (a: DType, b: DType, out: DType) => `matmul|tiled64|${a}|${b}|${out}`;
 
 export function matmulSource(a: DType, b: DType, out: DType): string {
@@ -19,6 +31,7 @@ export function matmulSource(a: DType, b: DType, out: DType): string {
 @group(0) @binding(0) var<storage, read> A: array<${storageType(a)}>;
 @group(0) @binding(1) var<storage, read> B: array<${storageType(b)}>;
 @group(0) @binding(2) var<storage, read_write> C: array<${storageType(out)}>;
+${BATCH_BASES}
 var<workgroup> As: array<array<f32, 64>, 16>;
 var<workgroup> Bs: array<array<f32, 64>, 16>;
 
@@ -27,12 +40,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         @builtin(local_invocation_index) tid: u32) {
   let M = uw(${MW.M}); let N = uw(${MW.N}); let K = uw(${MW.K});
   let batch = wid.z;
-  var aBase = uw(${MW.aOff}); var bBase = uw(${MW.bOff});
-  var rem = batch;
-  for (var d = i32(uw(${MW.batchRank})) - 1; d >= 0; d--) {
-    let ud = u32(d); let size = uw(${MW.batchShape}u + ud); let c = rem % size; rem = rem / size;
-    aBase += c * uw(${MW.aBatch}u + ud); bBase += c * uw(${MW.bBatch}u + ud);
-  }
+  let bases = batch_bases(batch);
+  let aBase = bases.x; let bBase = bases.y;
   let sam = uw(${MW.sam}); let sak = uw(${MW.sak}); let sbk = uw(${MW.sbk}); let sbn = uw(${MW.sbn});
   let row0 = wid.y * 64u; let col0 = wid.x * 64u;
   var acc: array<array<f32, 4>, 4>;
