@@ -4,9 +4,8 @@ export * from './ops/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './nn/optim/index.js';
 import { initGpu, shutdownGpu, type GpuInfo } from './core/device.js';
-import { flush } from './core/executor.js';
+import { flush, resetExecutor } from './core/executor.js';
 import { resetPool, trim } from './core/pool.js';
-import { resetExecutor } from './core/executor.js';
 import { resetPipelines } from './shaders/pipelines.js';
 export { warmup, pipelineStats } from './shaders/pipelines.js';
 

@@ -25,7 +25,7 @@ export {
   contiguous, clone, detach, empty,
 } from './views.js';
 export { elementwise, sumTo, type Operand, type ElementwiseDef } from './elementwise.js';
-export { apply, empty as emptyTensor, offsetsOf, valuesOf, type OpSpec, type OpContext } from './op.js';
+export { apply, offsetsOf, valuesOf, type OpSpec, type OpContext } from './op.js';
 export { debugChecksDone } from './debug.js';
 export { toDevice };
 export { softmax, logSoftmax } from './softmax.js';
