@@ -8,7 +8,7 @@ import { noGrad } from '../core/autograd.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter } from '../shaders/preamble.js';
-import { mergeTrailing, rowLayout, rowDispatch, rowGrid, writeRowMeta } from '../shaders/rows.js';
+import { mergeTrailing, rowLayout, rowDispatch, rowGrid, rowVec4, writeRowMeta } from '../shaders/rows.js';
 import { NORM_EPS, normKey, normSource, type NormKernel } from '../shaders/norms.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
@@ -40,7 +40,7 @@ function gpuNorm(out: Tensor, [x, ...affine]: Tensor[], p: Params): void {
   const layout = rowLayout(p.kind === 'layer' ? 'layerNorm' : 'rmsNorm', merged.shape, merged.shape.length - 1,
     [{ strides: merged.strides, offset: src.offset }, outView]);
   const params = noGrad(() => affine.map((t) => contiguous(t)));
-  const kernel: NormKernel = { kind: p.kind, input: x.dtype, weight: p.weight, bias: p.bias, grid: rowGrid(layout.length) };
+  const kernel: NormKernel = { kind: p.kind, input: x.dtype, weight: p.weight, bias: p.bias, grid: { ...rowGrid(layout.length, layout.rows), vec: rowVec4(layout, x.dtype) } };
   const m = writeRowMeta(new MetaWriter(), layout).f32(NORM_EPS, p.eps);
   dispatch(pipeline(normKey(kernel), () => normSource(kernel)),
     [src.storage.buffer!, out.storage.buffer!, ...params.map((t) => t.storage.buffer!)], m.words, rowDispatch(layout.rows, kernel.grid));

@@ -7,7 +7,7 @@ import { contiguousStrides, normDim } from '../core/shape.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter } from '../shaders/preamble.js';
-import { rowLayout, rowDispatch, rowGrid, splitAt, writeRowMeta } from '../shaders/rows.js';
+import { rowLayout, rowDispatch, rowGrid, rowVec4, splitAt, writeRowMeta } from '../shaders/rows.js';
 import { softmaxKey, softmaxSource } from '../shaders/softmax.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 
@@ -45,7 +45,7 @@ function specOf(log: boolean): OpSpec<Params> {
     },
     webgpu(out, [x], { dim }) {
       const layout = rowLayout(name, x.shape, dim, [x, { strides: contiguousStrides(out.shape), offset: 0 }]);
-      const kernel = { log, input: x.dtype, grid: rowGrid(layout.length) };
+      const kernel = { log, input: x.dtype, grid: { ...rowGrid(layout.length, layout.rows), vec: rowVec4(layout, x.dtype) } };
       const m = writeRowMeta(new MetaWriter(), layout);
       dispatch(pipeline(softmaxKey(kernel), () => softmaxSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, rowDispatch(layout.rows, kernel.grid));
     },

@@ -14,28 +14,36 @@ export interface NormKernel { kind: 'layer' | 'rms'; input: DType; weight: boole
 
 export const NORM_EPS = ROW.params;
 
-export const normKey = (k: NormKernel): string => `norm|${k.kind}|${k.input}|${k.weight ? 'w' : ''}${k.bias ? 'b' : ''}|${k.grid.wg}x${k.grid.tpr}`;
+export const normKey = (k: NormKernel): string => `norm|${k.kind}|${k.input}|${k.weight ? 'w' : ''}${k.bias ? 'b' : ''}|${k.grid.wg}x${k.grid.tpr}${k.grid.vec ? 'v4' : ''}`;
 
 export function normSource(k: NormKernel): string {
-  const S = storageType(k.input);
+  const V = k.grid.vec;
+  const S = V ? 'vec4<f32>' : storageType(k.input);
   const bindings = ['weight', 'bias'].filter((_, i) => (i === 0 ? k.weight : k.bias));
-  const x = `f32(inp[base.x + j * rs.x])`;
-  const centre = k.kind === 'layer' ? `
-  var s = 0.0;
-  for (var j = lane; j < L; j += TPR) { s += ${x}; }
-  let mean = row_sum(s, lid) / f32(L);` : `
+  // vec4 rows (rowVec4): j counts vec4s; the weight and bias are contiguous from 0, so they are read as vec4s too
+  const x = V ? 'inp[bx + j]' : `f32(inp[base.x + j * rs.x])`;
+  const F = V ? 'vec4<f32>' : 'f32';
+  const total = (v: string) => V ? `((${v}.x + ${v}.y) + (${v}.z + ${v}.w))` : v;
+  const head = V ? `
+  let L4 = L / 4u; let bx = base.x / 4u; let by = base.y / 4u;` : `
+  let L4 = L; let by = base.y;`;
+  const dst = V ? 'out[by + j]' : 'out[by + j * rs.y]';
+  const centre = k.kind === 'layer' ? `${head}
+  var s = ${F}(0.0);
+  for (var j = lane; j < L4; j += TPR) { s += ${x}; }
+  let mean = row_sum(${total('s')}, lid) / f32(L);` : `${head}
   let mean = 0.0;`;
-  const scale = `${k.weight ? ' * f32(weight[j])' : ''}${k.bias ? ' + f32(bias[j])' : ''}`;
+  const scale = `${k.weight ? ` * ${F}(weight[j])` : ''}${k.bias ? ` + ${F}(bias[j])` : ''}`;
   return `${preamble({ f16: k.input === 'f16', uniformBinding: 2 + bindings.length })}
 @group(0) @binding(0) var<storage, read> inp: array<${S}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${S}>;
 ${bindings.map((b, i) => `@group(0) @binding(${2 + i}) var<storage, read> ${b}: array<${S}>;`).join('\n')}
 ${rowHelpers(k.grid)}
 ${rowMain(k.grid, `${centre}
-  var q = 0.0;
-  for (var j = lane; j < L; j += TPR) { let d = ${x} - mean; q += d * d; }
-  let rstd = 1.0 / sqrt(row_sum(q, lid) / f32(L) + uwf(${NORM_EPS}u));
-  for (var j = lane; j < L; j += TPR) {
-    out[base.y + j * rs.y] = ${S}((${x} - mean) * rstd${scale});
+  var q = ${F}(0.0);
+  for (var j = lane; j < L4; j += TPR) { let d = ${x} - mean; q += d * d; }
+  let rstd = 1.0 / sqrt(row_sum(${total('q')}, lid) / f32(L) + uwf(${NORM_EPS}u));
+  for (var j = lane; j < L4; j += TPR) {
+    ${dst} = ${S}((${x} - mean) * rstd${scale});
   }`)}`;
 }
