@@ -8,7 +8,7 @@ import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
 import { IW, INDEX_WG, INDEX_MAX_RANK, gatherKey, gatherSource, scatterAddKey, scatterAddSource } from '../shaders/indexing.js';
-import { apply, describe, type OpSpec } from './op.js';
+import { apply, describe, stridedOffsets, type OpSpec } from './op.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { UNARY } from './unary.js';
 import { WHERE, where } from './binary.js';
@@ -44,36 +44,17 @@ function checkIndexDtype(op: string, index: Tensor): void {
 function checkIndexRange(op: string, index: Tensor, size: number, what: string): void {
   if (index.device !== 'cpu') return;
   const values = index.storage.cpu!;
-  for (const off of walkOffsets(index.shape, index.strides, index.offset)) {
+  for (const off of stridedOffsets(index.shape, index.strides, index.offset)) {
     const j = values[off];
     if (j < 0 || j >= size) throw new Error(`${op}: index ${j} is out of range for ${what} of size ${size} (valid: 0..${size - 1})`);
   }
 }
 
-/** Storage offsets of every position of `shape` in row-major order under `strides` (0 for broadcast dims). */
-function walkOffsets(shape: Shape, strides: readonly number[], offset: number): Float64Array {
-  const n = numel(shape);
-  const out = new Float64Array(n);
-  const coord = new Array<number>(shape.length).fill(0);
-  let off = offset;
-  for (let i = 0; i < n; i++) {
-    out[i] = off;
-    for (let d = shape.length - 1; d >= 0; d--) {
-      coord[d]++;
-      off += strides[d];
-      if (coord[d] < shape[d]) break;
-      off -= strides[d] * shape[d];
-      coord[d] = 0;
-    }
-  }
-  return out;
-}
-
 /** The cpu twin of the kernels' walk: calls visit(position, target offset or -1 when out of range, src offset). */
 function walkCpu(w: IndexWalk, index: HostArray, visit: (i: number, at: number, os: number) => void): void {
-  const io = walkOffsets(w.shape, w.index.strides, w.index.offset);
-  const to = walkOffsets(w.shape, w.target.strides.map((s, d) => (d === w.dim ? 0 : s)), w.target.offset);
-  const so = w.src ? walkOffsets(w.shape, w.src.strides, w.src.offset) : null;
+  const io = stridedOffsets(w.shape, w.index.strides, w.index.offset);
+  const to = stridedOffsets(w.shape, w.target.strides.map((s, d) => (d === w.dim ? 0 : s)), w.target.offset);
+  const so = w.src ? stridedOffsets(w.shape, w.src.strides, w.src.offset) : null;
   const dimStride = w.target.strides[w.dim] ?? 0;
   for (let i = 0; i < io.length; i++) {
     const j = index[io[i]];
@@ -353,7 +334,8 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
       throw new Error('oneHot: numClasses must be given for webgpu tensors (inferring it would need a readback)');
     }
     const values = indices.storage.cpu!;
-    classes = walkOffsets(indices.shape, indices.strides, indices.offset).reduce((m, o) => Math.max(m, values[o] + 1), 0);
+    classes = 0;
+    for (const o of stridedOffsets(indices.shape, indices.strides, indices.offset)) classes = Math.max(classes, values[o] + 1);
   }
   if (!Number.isInteger(classes) || classes < 0) throw new Error(`oneHot: numClasses must be a non-negative integer or -1, got ${numClasses}`);
   checkIndexRange('oneHot', indices, classes, 'numClasses');

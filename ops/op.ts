@@ -90,19 +90,25 @@ export function checkInPlace(op: string, target: Tensor): void {
 
 /** Storage offsets of every element of `t` in row-major order, with `t` broadcast to `shape` if given. */
 export function offsetsOf(t: Tensor, shape: Shape = t.shape): Int32Array | Float64Array {
-  const n = numel(shape);
   const rank = shape.length;
   const strides = new Array<number>(rank).fill(0);
   for (let i = 0; i < t.ndim; i++) {
     const j = rank - t.ndim + i;
     strides[j] = t.shape[i] === 1 && shape[j] !== 1 ? 0 : t.strides[i];
   }
+  return stridedOffsets(shape, strides, t.offset);
+}
+
+/** Storage offsets of every position of `shape` in row-major order under `strides` (0 for broadcast dims). */
+export function stridedOffsets(shape: Shape, strides: readonly number[], offset: number): Int32Array | Float64Array {
+  const n = numel(shape);
   const out = n < 2 ** 31 ? new Int32Array(n) : new Float64Array(n);
-  const idx = new Array<number>(rank).fill(0);
-  let off = t.offset;
+  const idx = new Array<number>(shape.length).fill(0);
+  let off = offset;
   for (let i = 0; i < n; i++) {
     out[i] = off;
-    for (let d = rank - 1; d >= 0; d--) {
+    // an odometer over the dims: step the last, carry into the ones before it
+    for (let d = shape.length - 1; d >= 0; d--) {
       idx[d]++;
       off += strides[d];
       if (idx[d] < shape[d]) break;
