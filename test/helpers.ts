@@ -107,3 +107,11 @@ export async function gradsAgree(shapes: number[][], fn: (...xs: Tensor[]) => Te
   }
   grads[0].forEach((cpu, k) => assertClose(grads[1][k], cpu, { ...tol, msg: `${msg}: gradient of input ${k}` }));
 }
+
+/** Runs `fn` on inputs built alike on both backends and checks that webgpu matches the cpu reference (exact by default). */
+export async function backendsAgree(fn: (dev: DeviceName) => Tensor, msg: string, tol = { atol: 0, rtol: 0 }): Promise<void> {
+  const [c, g] = [fn('cpu'), fn('webgpu')];
+  assert.equal([...g.shape], [...c.shape], `${msg}: shape`);
+  assert.is(g.dtype, c.dtype, `${msg}: dtype`);
+  assertClose(await g.data(), await c.data(), { ...tol, msg });
+}

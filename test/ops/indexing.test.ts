@@ -7,16 +7,9 @@ import {
   gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFill, oneHot, tensor, zeros, randint,
   noGrad, memory, type Tensor, type DeviceName, type DType,
 } from '../../index.js';
-import { assertClose, assertThrows, gradcheck, gradsAgree, gradInput, randomTensor, randomValues, weightedSum } from '../helpers.js';
+import { assertClose, assertThrows, backendsAgree, gradcheck, gradsAgree, gradInput, randomTensor, randomValues, weightedSum } from '../helpers.js';
 
 const test = suite('ops/indexing');
-
-async function agree(fn: (dev: DeviceName) => Tensor, msg: string, tol = { atol: 0, rtol: 0 }): Promise<void> {
-  const [c, g] = [fn('cpu'), fn('webgpu')];
-  assert.equal([...g.shape], [...c.shape], `${msg}: shape`);
-  assert.is(g.dtype, c.dtype, `${msg}: dtype`);
-  assertClose(await g.data(), await c.data(), { ...tol, msg });
-}
 
 const rt = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') => randomTensor(shape, { device: dev, seed, dtype });
 /** Integers in [0, high) of `shape`, the same on both backends. */
@@ -33,31 +26,31 @@ test('gather and scatterAdd: known values', async () => {
 });
 
 test('gather: webgpu matches cpu', async () => {
-  await agree((d) => gather(rt([5, 7], d).T, 0, idx([3, 5], 5, d)), 'transposed input, smaller index');
-  await agree((d) => gather(rt([4, 300], d), 1, idx([4, 600], 300, d)), 'several workgroups');
-  await agree((d) => gather(rt([6, 5], d, 2, 'i32'), 0, idx([5, 6], 6, d).T), 'i32, transposed index');
-  await agree((d) => gather(rt([6, 5], d, 2, 'f16'), 1, idx([6, 2], 5, d)), 'f16');
-  await agree((d) => gather(rt([3, 0], d), 1, idx([3, 0], 1, d)), 'empty');
-  await agree((d) => gather(rt([], d), 0, tensor(0, { dtype: 'i32', device: d })), 'zero-dim');
+  await backendsAgree((d) => gather(rt([5, 7], d).T, 0, idx([3, 5], 5, d)), 'transposed input, smaller index');
+  await backendsAgree((d) => gather(rt([4, 300], d), 1, idx([4, 600], 300, d)), 'several workgroups');
+  await backendsAgree((d) => gather(rt([6, 5], d, 2, 'i32'), 0, idx([5, 6], 6, d).T), 'i32, transposed index');
+  await backendsAgree((d) => gather(rt([6, 5], d, 2, 'f16'), 1, idx([6, 2], 5, d)), 'f16');
+  await backendsAgree((d) => gather(rt([3, 0], d), 1, idx([3, 0], 1, d)), 'empty');
+  await backendsAgree((d) => gather(rt([], d), 0, tensor(0, { dtype: 'i32', device: d })), 'zero-dim');
 });
 
 test('scatterAdd: webgpu matches cpu with many collisions', async () => {
   // 4000 adds into 5 slots per row: the compare-exchange loop resolves contention
-  await agree((d) => scatterAdd(rt([3, 5], d), 1, idx([3, 4000], 5, d), rt([3, 4000], d, 5)), 'f32 collisions', { atol: 1e-3, rtol: 1e-4 });
-  await agree((d) => scatterAdd(rt([7, 4], d, 1, 'i32'), 0, idx([9, 4], 7, d), rt([9, 4], d, 2, 'i32')), 'i32');
+  await backendsAgree((d) => scatterAdd(rt([3, 5], d), 1, idx([3, 4000], 5, d), rt([3, 4000], d, 5)), 'f32 collisions', { atol: 1e-3, rtol: 1e-4 });
+  await backendsAgree((d) => scatterAdd(rt([7, 4], d, 1, 'i32'), 0, idx([9, 4], 7, d), rt([9, 4], d, 2, 'i32')), 'i32');
   const u32 = (shape: number[], d: DeviceName, seed: number) => randomTensor(shape, { device: d, seed, dtype: 'u32', lo: 0, hi: 9 });
-  await agree((d) => scatterAdd(u32([7, 4], d, 1), 0, idx([9, 4], 7, d), u32([9, 4], d, 2)), 'u32');
-  await agree((d) => scatterAdd(rt([7, 4], d), 0, idx([2, 3], 7, d), rt([5, 4], d, 2)), 'src larger than index');
-  await agree((d) => scatterAdd(rt([4, 6], d, 1, 'f16'), 1, idx([4, 9], 6, d), rt([4, 9], d, 3, 'f16')), 'f16 through f32', { atol: 2e-3, rtol: 2e-3 });
-  await agree((d) => scatterAdd(rt([5, 4], d).T, 1, idx([4, 3], 5, d), rt([3, 4], d, 2).T.expand([4, 3])), 'strided input, broadcast src');
+  await backendsAgree((d) => scatterAdd(u32([7, 4], d, 1), 0, idx([9, 4], 7, d), u32([9, 4], d, 2)), 'u32');
+  await backendsAgree((d) => scatterAdd(rt([7, 4], d), 0, idx([2, 3], 7, d), rt([5, 4], d, 2)), 'src larger than index');
+  await backendsAgree((d) => scatterAdd(rt([4, 6], d, 1, 'f16'), 1, idx([4, 9], 6, d), rt([4, 9], d, 3, 'f16')), 'f16 through f32', { atol: 2e-3, rtol: 2e-3 });
+  await backendsAgree((d) => scatterAdd(rt([5, 4], d).T, 1, idx([4, 3], 5, d), rt([3, 4], d, 2).T.expand([4, 3])), 'strided input, broadcast src');
 });
 
 test('indexSelect: known values and webgpu matches cpu', async () => {
   const x = tensor([[1, 2, 3], [4, 5, 6]]);
   assert.equal(await indexSelect(x, 1, tensor([2, 0, 2], { dtype: 'i32' })).toArray(), [[3, 1, 3], [6, 4, 6]]);
-  await agree((d) => rt([6, 7, 3], d).transpose(0, 2).indexSelect(1, idx([11], 7, d)), 'transposed');
-  await agree((d) => rt([1000, 3], d).indexSelect(0, idx([700], 1000, d).slice(0, 0, 700, 2)), 'strided index');
-  await agree((d) => rt([4, 3], d).indexSelect(0, tensor([], { dtype: 'i32', device: d })), 'empty index');
+  await backendsAgree((d) => rt([6, 7, 3], d).transpose(0, 2).indexSelect(1, idx([11], 7, d)), 'transposed');
+  await backendsAgree((d) => rt([1000, 3], d).indexSelect(0, idx([700], 1000, d).slice(0, 0, 700, 2)), 'strided index');
+  await backendsAgree((d) => rt([4, 3], d).indexSelect(0, tensor([], { dtype: 'i32', device: d })), 'empty index');
 });
 
 test('embedding and its backward: known values and webgpu matches cpu', async () => {
@@ -68,10 +61,10 @@ test('embedding and its backward: known values and webgpu matches cpu', async ()
   const g = tensor([[[1, 1], [2, 2]], [[3, 3], [4, 4]]]);
   assert.equal(await embeddingBackward(g, ids, 4).toArray(), [[2, 2], [0, 0], [8, 8], [0, 0]]);
   assert.equal(await embeddingBackward(g, ids, 3, 2).toArray(), [[2, 2], [0, 0], [0, 0]]);
-  await agree((d) => embedding(rt([50, 9], d), idx([3, 77], 50, d)), 'embedding');
-  await agree((d) => embedding(rt([9, 50], d).T, idx([77, 3], 50, d).T), 'transposed table and ids');
-  await agree((d) => embeddingBackward(rt([4, 300, 8], d), idx([4, 300], 10, d), 10), 'backward, collisions', { atol: 1e-4, rtol: 1e-4 });
-  await agree((d) => embeddingBackward(rt([5, 3], d), idx([5], 4, d), 4, 1), 'backward with paddingIdx');
+  await backendsAgree((d) => embedding(rt([50, 9], d), idx([3, 77], 50, d)), 'embedding');
+  await backendsAgree((d) => embedding(rt([9, 50], d).T, idx([77, 3], 50, d).T), 'transposed table and ids');
+  await backendsAgree((d) => embeddingBackward(rt([4, 300, 8], d), idx([4, 300], 10, d), 10), 'backward, collisions', { atol: 1e-4, rtol: 1e-4 });
+  await backendsAgree((d) => embeddingBackward(rt([5, 3], d), idx([5], 4, d), 4, 1), 'backward with paddingIdx');
 });
 
 test('embedding backward through autograd is the index-add, paddingIdx gets nothing', async () => {
@@ -95,11 +88,11 @@ test('maskedFill and oneHot', async () => {
   const y = tensor([1, 2, 3]);
   noGrad(() => y.maskedFill_(tensor([true, false, true]), 0));
   assert.equal(await y.toArray(), [0, 2, 0]);
-  await agree((d) => maskedFill(rt([4, 300], d).T, rt([300, 1], d, 2, 'bool'), 0.5), 'maskedFill broadcast mask');
+  await backendsAgree((d) => maskedFill(rt([4, 300], d).T, rt([300, 1], d, 2, 'bool'), 0.5), 'maskedFill broadcast mask');
 
   assert.equal(await oneHot(tensor([2, 0], { dtype: 'i32' })).toArray(), [[0, 0, 1], [1, 0, 0]]);
   assert.equal(await oneHot(tensor([1], { dtype: 'i32' }), 3).toArray(), [[0, 1, 0]]);
-  await agree((d) => oneHot(idx([3, 70], 13, d).T, 13), 'oneHot transposed');
+  await backendsAgree((d) => oneHot(idx([3, 70], 13, d).T, 13), 'oneHot transposed');
 });
 
 test('gradients (float64, central differences)', async () => {

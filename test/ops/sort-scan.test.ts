@@ -6,16 +6,9 @@ import * as assert from 'uvu/assert';
 import {
   sort, argsort, topk, cumsum, cumprod, multinomial, randperm, tensor, executorStats, memory, type Tensor, type DeviceName, type DType,
 } from '../../index.js';
-import { assertClose, assertThrows, gradcheck, gradsAgree, randomTensor, randomValues, weightedSum } from '../helpers.js';
+import { assertClose, assertThrows, backendsAgree, gradcheck, gradsAgree, randomTensor, randomValues, weightedSum } from '../helpers.js';
 
 const test = suite('ops/sort-scan');
-
-async function agree(fn: (dev: DeviceName) => Tensor, msg: string, tol = { atol: 0, rtol: 0 }): Promise<void> {
-  const [c, g] = [fn('cpu'), fn('webgpu')];
-  assert.equal([...g.shape], [...c.shape], `${msg}: shape`);
-  assert.is(g.dtype, c.dtype, `${msg}: dtype`);
-  assertClose(await g.data(), await c.data(), { ...tol, msg });
-}
 
 /** Values with many ties (a few distinct levels), so a wrong tie-break shows. */
 const ties = (shape: number[], dev: DeviceName, seed = 1, dtype: DType = 'f32') =>
@@ -38,20 +31,20 @@ test('sort: known values, stable ties, NaN largest', async () => {
 
 test('argsort: webgpu matches cpu, inside one block and across blocks', async () => {
   for (const descending of [false, true]) {
-    await agree((d) => argsort(ties([5, 37], d), -1, descending), `short rows packed per block ${descending}`);
-    await agree((d) => argsort(ties([3, 1024], d, 2), 1, descending), `rows of exactly one block ${descending}`);
-    await agree((d) => argsort(ties([2, 5000], d, 3), 1, descending), `rows of 5000: global passes ${descending}`);
+    await backendsAgree((d) => argsort(ties([5, 37], d), -1, descending), `short rows packed per block ${descending}`);
+    await backendsAgree((d) => argsort(ties([3, 1024], d, 2), 1, descending), `rows of exactly one block ${descending}`);
+    await backendsAgree((d) => argsort(ties([2, 5000], d, 3), 1, descending), `rows of 5000: global passes ${descending}`);
   }
-  await agree((d) => argsort(rt([9, 4, 6], d).transpose(0, 2), 1), 'middle dim of a transposed view');
-  await agree((d) => argsort(ties([300, 7], d, 4, 'i32'), 0, true), 'i32 along dim 0');
-  await agree((d) => argsort(ties([40], d, 5, 'u32')), 'u32');
-  await agree((d) => argsort(ties([33], d, 6, 'f16'), 0, true), 'f16');
-  await agree((d) => argsort(rt([20], d, 7, 'bool')), 'bool');
-  await agree((d) => argsort(tensor([NaN, 1, -Infinity, NaN, Infinity, -0, 0], { device: d }), 0, true), 'NaN and infinities');
-  await agree((d) => argsort(rt([4, 0], d), 1), 'empty');
-  await agree((d) => argsort(rt([], d)), 'zero-dim');
-  await agree((d) => sort(rt([6, 1500], d), -1, true).values, 'sorted values');
-  await agree((d) => topk(rt([3, 2100], d, 8), 17, 1).values, 'topk values of long rows');
+  await backendsAgree((d) => argsort(rt([9, 4, 6], d).transpose(0, 2), 1), 'middle dim of a transposed view');
+  await backendsAgree((d) => argsort(ties([300, 7], d, 4, 'i32'), 0, true), 'i32 along dim 0');
+  await backendsAgree((d) => argsort(ties([40], d, 5, 'u32')), 'u32');
+  await backendsAgree((d) => argsort(ties([33], d, 6, 'f16'), 0, true), 'f16');
+  await backendsAgree((d) => argsort(rt([20], d, 7, 'bool')), 'bool');
+  await backendsAgree((d) => argsort(tensor([NaN, 1, -Infinity, NaN, Infinity, -0, 0], { device: d }), 0, true), 'NaN and infinities');
+  await backendsAgree((d) => argsort(rt([4, 0], d), 1), 'empty');
+  await backendsAgree((d) => argsort(rt([], d)), 'zero-dim');
+  await backendsAgree((d) => sort(rt([6, 1500], d), -1, true).values, 'sorted values');
+  await backendsAgree((d) => topk(rt([3, 2100], d, 8), 17, 1).values, 'topk values of long rows');
 });
 
 test('argsort keeps dispatches few', async () => {
@@ -73,18 +66,18 @@ test('cumsum and cumprod: known values and webgpu matches cpu', async () => {
   assert.is(b.dtype, 'i32');
   assert.equal(await b.toArray(), [1, 2, 2, 3]);
   // rows up to 256 long scan one per thread, longer ones one per workgroup
-  await agree((d) => cumsum(rt([7, 300], d), 1), 'cumsum, a workgroup per row', { atol: 1e-4, rtol: 1e-4 });
-  await agree((d) => cumsum(rt([3000, 5], d), 1), 'cumsum, many short rows', { atol: 1e-5, rtol: 1e-5 });
-  await agree((d) => cumprod(randomTensor([3, 700], { device: d, lo: 0.98, hi: 1.02 }), 1).slice(1, 0, 700, 7), 'cumprod, a workgroup per row', { atol: 1e-4, rtol: 1e-4 });
-  await agree((d) => cumsum(rt([600, 3], d, 9).T, 1), 'reverse-strided long rows', { atol: 1e-4, rtol: 1e-4 });
-  await agree((d) => cumsum(rt([20000], d, 2), 0), 'one long row', { atol: 2e-3, rtol: 1e-4 });
-  await agree((d) => cumsum(rt([5, 6, 7], d, 3).transpose(0, 2), 1), 'transposed view', { atol: 1e-5, rtol: 1e-5 });
-  await agree((d) => cumsum(rt([9, 13], d, 4, 'i32'), 0), 'i32');
-  await agree((d) => cumsum(rt([40], d, 4, 'f16'), 0), 'f16', { atol: 2e-2, rtol: 4e-3 });
-  await agree((d) => cumprod(rt([6, 33], d, 5, 'f32'), 1), 'cumprod', { atol: 1e-5, rtol: 1e-4 });
-  await agree((d) => cumprod(ties([4, 9], d, 6, 'i32'), 1), 'cumprod i32');
-  await agree((d) => cumsum(rt([0, 3], d), 0), 'empty');
-  await agree((d) => cumsum(rt([], d), 0), 'zero-dim');
+  await backendsAgree((d) => cumsum(rt([7, 300], d), 1), 'cumsum, a workgroup per row', { atol: 1e-4, rtol: 1e-4 });
+  await backendsAgree((d) => cumsum(rt([3000, 5], d), 1), 'cumsum, many short rows', { atol: 1e-5, rtol: 1e-5 });
+  await backendsAgree((d) => cumprod(randomTensor([3, 700], { device: d, lo: 0.98, hi: 1.02 }), 1).slice(1, 0, 700, 7), 'cumprod, a workgroup per row', { atol: 1e-4, rtol: 1e-4 });
+  await backendsAgree((d) => cumsum(rt([600, 3], d, 9).T, 1), 'reverse-strided long rows', { atol: 1e-4, rtol: 1e-4 });
+  await backendsAgree((d) => cumsum(rt([20000], d, 2), 0), 'one long row', { atol: 2e-3, rtol: 1e-4 });
+  await backendsAgree((d) => cumsum(rt([5, 6, 7], d, 3).transpose(0, 2), 1), 'transposed view', { atol: 1e-5, rtol: 1e-5 });
+  await backendsAgree((d) => cumsum(rt([9, 13], d, 4, 'i32'), 0), 'i32');
+  await backendsAgree((d) => cumsum(rt([40], d, 4, 'f16'), 0), 'f16', { atol: 2e-2, rtol: 4e-3 });
+  await backendsAgree((d) => cumprod(rt([6, 33], d, 5, 'f32'), 1), 'cumprod', { atol: 1e-5, rtol: 1e-4 });
+  await backendsAgree((d) => cumprod(ties([4, 9], d, 6, 'i32'), 1), 'cumprod i32');
+  await backendsAgree((d) => cumsum(rt([0, 3], d), 0), 'empty');
+  await backendsAgree((d) => cumsum(rt([], d), 0), 'zero-dim');
 });
 
 test('gradients (float64), cumprod exact with zeros', async () => {
@@ -102,9 +95,9 @@ test('gradients (float64), cumprod exact with zeros', async () => {
 test('multinomial and randperm: seeded, equal on both backends, correct frequencies', async () => {
   // probabilities that are binary fractions keep the running sums exact on both backends
   const probs = [[0.5, 0.25, 0, 0.25], [0, 0, 1, 0]];
-  await agree((d) => multinomial(tensor(probs, { device: d }), 400, { replacement: true, seed: 11 }), 'with replacement');
-  await agree((d) => multinomial(tensor([1, 2, 4, 8, 16], { device: d }), 5, { seed: 12 }), 'without replacement');
-  await agree((d) => randperm(2000, { device: d, seed: 13 }), 'randperm');
+  await backendsAgree((d) => multinomial(tensor(probs, { device: d }), 400, { replacement: true, seed: 11 }), 'with replacement');
+  await backendsAgree((d) => multinomial(tensor([1, 2, 4, 8, 16], { device: d }), 5, { seed: 12 }), 'without replacement');
+  await backendsAgree((d) => randperm(2000, { device: d, seed: 13 }), 'randperm');
 
   const draws = Array.from(await multinomial(tensor(probs), 4000, { replacement: true, seed: 3 }).data());
   const first = draws.slice(0, 4000);
