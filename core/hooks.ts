@@ -18,5 +18,5 @@ export const hooks: CoreHooks = {
 };
 
 function missing(): never {
-  throw new Error('tessera: the ops layer is not loaded; import from "tessera" rather than "tessera/core"');
+  throw new Error('tessera: the ops layer is not loaded; import from "tessera" (or "tessera/ops") rather than from core/');
 }

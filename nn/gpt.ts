@@ -3,7 +3,8 @@
 // embeddings. `forward` can return every layer's hidden state and K/V (speculative decoding and latent-space
 // methods read them); `generate` decodes a batch of prompts with greedy / temperature / top-k / top-p sampling,
 // stop tokens and a KV cache.
-import { Tensor, tensor, tidy, noGrad, arange, crossEntropy, linear, type DeviceName, type DType } from '../index.js';
+import { Tensor, tidy, noGrad, type DeviceName, type DType } from '../core/index.js';
+import { tensor, arange, crossEntropy, linear } from '../ops/index.js';
 import { Module } from './module.js';
 import { Embedding } from './layers/embedding.js';
 import { LayerNorm, RMSNorm } from './layers/normalization.js';

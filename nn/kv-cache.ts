@@ -2,7 +2,8 @@
 // layer's `append` writes the new rows after the ones it holds and returns views of everything so far (no copy);
 // `crop(n)` forgets rows from n on (rejected draft tokens); `keep(indices)` compacts the cache to the given rows in
 // order (the accepted path of a speculative-decoding tree). The cache is filled without grad, for inference.
-import { Tensor, zeros, tensor, noGrad, tidy, keep as keepTensor, indexSelect, type DeviceName, type DType } from '../index.js';
+import { Tensor, noGrad, tidy, keep as keepTensor, type DeviceName, type DType } from '../core/index.js';
+import { zeros, tensor, indexSelect } from '../ops/index.js';
 
 export interface KVCacheOptions {
   layers: number;

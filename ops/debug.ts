@@ -14,17 +14,22 @@ const pendingChecks: Promise<void>[] = [];
 /** true while a check records its readbacks: the copies those make (of strided views) are not checked themselves */
 let recording = false;
 
-export function debugAfterOp<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0: number): void {
+/**
+ * Logs and checks one op's output. `reference` re-runs the op on cpu copies of its inputs (passed in by op.ts, so
+ * this module does not import it back).
+ */
+export function debugAfterOp<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0: number,
+  reference: (cpuInputs: Tensor[]) => Tensor): void {
   if (recording) return;
   recording = true;
   try {
-    check(spec, inputs, params, out, t0);
+    check(spec, inputs, out, t0, reference);
   } finally {
     recording = false;
   }
 }
 
-function check<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0: number): void {
+function check<P>(spec: OpSpec<P>, inputs: Tensor[], out: Tensor, t0: number, reference: (cpuInputs: Tensor[]) => Tensor): void {
   const seq = ++opCounter;
   if (flags.logOps) {
     const shapes = inputs.map((t) => `${fmtShape(t.shape)}${t.dtype}`).join(', ');
@@ -46,11 +51,7 @@ function check<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0:
   if (flags.validate && out.device === 'webgpu') {
     const snapshot = Promise.all([out.data(), ...inputs.map((t) => t.to('cpu'))]);
     pendingChecks.push(snapshot.then(([gpuOut, ...cpuInputs]) => {
-      const ref = noGrad(() => {
-        // Re-run the same definition on the cpu reference.
-        const { apply } = opModule!;
-        return apply(spec, cpuInputs as Tensor[], params);
-      });
+      const ref = noGrad(() => reference(cpuInputs as Tensor[]));
       const want = ref.storage.cpu!;
       for (let i = 0; i < want.length; i++) {
         const a = Number(gpuOut[i]);
@@ -67,9 +68,6 @@ function check<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor, t0:
     }));
   }
 }
-
-let opModule: typeof import('./op.js') | null = null;
-import('./op.js').then((m) => (opModule = m));
 
 /** Waits for the debug checks recorded so far (tests and long runs call this before reading the log). */
 export async function debugChecksDone(): Promise<void> {

@@ -64,7 +64,9 @@ export function apply<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, device?: 
     else spec.webgpu(out, inputs, params);
   }
   if (spec.backward && isGradEnabled() && inputs.some((t) => t.requiresGrad)) attachNode(spec, inputs, params, out);
-  if (flags.logOps || flags.checkNan || flags.validate) debugAfterOp(spec, inputs, params, out, t0);
+  if (flags.logOps || flags.checkNan || flags.validate) {
+    debugAfterOp(spec, inputs, params, out, t0, (cpuInputs) => apply(spec, cpuInputs, params));
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Memory-bound kernels: elementwise add (GB/s), sum, softmax, layerNorm/rmsNorm, fused attention, AdamW update,
 // embedding backward. Each of ours is checked against the cpu backend on the same inputs before it is timed.
 import { tensor, softmax, layerNorm, rmsNorm, embeddingBackward, optim, type Tensor } from '../../index.js';
-import { scaledDotProductAttention } from '../../nn/attention/softmax-attention.js';
+import { scaledDotProductAttention } from '../../ops/attention.js';
 import { sync } from '../../core/executor.js';
 import { setElementwiseVec4 } from '../../ops/elementwise.js';
 import { measure, quick } from '../harness.js';

@@ -2,7 +2,8 @@
 // al. 2020), relu, and softmax over the feature dim. Learnable: per-head projections U_h [d, F] followed by an
 // activation; the Hedgehog map (Zhang et al. 2024, eq. 6) is phi(x) = [softmax(x U) || softmax(-x U)] (2F features),
 // clamped at 1e-12 so no feature is exactly zero.
-import { Tensor, tensor, softmax } from '../../index.js';
+import { Tensor } from '../../core/index.js';
+import { tensor, softmax } from '../../ops/index.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { parameter, type LayerOptions } from '../layers/factory.js';

@@ -7,9 +7,11 @@
 // LoLCATs) and the gradient flows through the max.
 // Turning the window branch off gives linear attention over all j <= i; turning the linear branch off gives
 // sliding-window softmax. `linearShare` is each query's share of the attention mass in the linear branch.
-import { Tensor, noGrad, keep, zeros, tensor, tidy } from '../../index.js';
-import { visibilityBias, visibilityMask } from './bias.js';
-import { LinearAttentionState, LINEAR_EPS } from './linear-attention.js';
+import { Tensor, noGrad, keep, tidy } from '../../core/index.js';
+import { zeros, tensor } from '../../ops/index.js';
+import { visibilityBias, visibilityMask } from '../../ops/attention-bias.js';
+import { LINEAR_EPS } from '../../ops/linear-attention.js';
+import { LinearAttentionState } from './linear-attention-state.js';
 
 export interface HybridOptions {
   window: number;

@@ -3,17 +3,18 @@
 // (feature maps, prefix sums) and 'hybrid' (sliding-window softmax + linear over older keys, one normaliser,
 // learnable per-head gate). `useWindow` / `useLinear` switch a hybrid's branches off at inference.
 // Cross-attention: pass `context` [B, S, dModel]; its keys get no rotary embedding and no causal mask.
-import { Tensor, arange, type DeviceName, type DType } from '../../index.js';
+import { Tensor, type DeviceName, type DType } from '../../core/index.js';
+import { arange } from '../../ops/index.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { Linear } from '../layers/linear.js';
 import { parameter } from '../layers/factory.js';
 import { constant_ } from '../init.js';
 import type { KVCache } from '../kv-cache.js';
-import { scaledDotProductAttention } from './softmax-attention.js';
-import { linearAttention } from './linear-attention.js';
+import { scaledDotProductAttention } from '../../ops/attention.js';
+import { linearAttention } from '../../ops/linear-attention.js';
+import { rope } from '../../ops/rope.js';
 import { hybridAttention } from './hybrid.js';
-import { rope } from './rope.js';
 import { LearnableFeatureMap, applyFeatureMap, type FeatureMap } from './feature-maps.js';
 
 export type AttentionKind = 'softmax' | 'linear' | 'hybrid';

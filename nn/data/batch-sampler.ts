@@ -1,6 +1,7 @@
 // Samples language-model batches from a token stream: B windows of T + 1 tokens at seeded random offsets, giving
 // inputs x = window[0..T) and next-token targets y = window[1..T], as i32 tensors [B, T] on the chosen device.
-import { tensor, type Tensor, type DeviceName } from '../../index.js';
+import type { Tensor, DeviceName } from '../../core/index.js';
+import { tensor } from '../../ops/index.js';
 import { seededRandom } from './seeded-random.js';
 
 export interface BatchSamplerOptions {

@@ -2,7 +2,8 @@
 // with decoupled weight decay; torch's defaults and bias correction. One fused dispatch per parameter.
 import type { Tensor } from '../../core/index.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
-import { ADAM, runUpdate } from './fused.js';
+import { runUpdate } from '../../ops/fused-update.js';
+import { ADAM } from './fused.js';
 
 export interface AdamOptions {
   lr: number;

@@ -1,21 +1,6 @@
-// The fused update kernels' definitions: each is a WGSL body and its JS twin side by side (the cpu reference),
-// plus the runner that applies one to a parameter in place, on whichever backend holds it.
-import type { Tensor } from '../../core/index.js';
-import { castScalar } from '../../core/dtype.js';
-import { dispatch } from '../../core/executor.js';
-import { pipeline } from '../../shaders/pipelines.js';
-import { MetaWriter, grid } from '../../shaders/preamble.js';
-import { MAX_HYPER, OPTIM_WG, OW, optimSource } from '../../shaders/optim.js';
-
-export interface UpdateSpec {
-  name: string;
-  /** how many state tensors (shaped like the parameter) the update reads and writes */
-  stateSlots: number;
-  /** WGSL statements over p, g, s0.. and hyperparameters h0..; assign the new p and s* */
-  wgsl: string;
-  /** the same update for one element: returns the new [p, ...state] */
-  cpu(p: number, g: number, s: number[], h: readonly number[]): number[];
-}
+// The fused update kernels' definitions: each is a WGSL body and its JS twin side by side (the cpu reference);
+// ops/fused-update.ts applies one to a parameter in place, on whichever backend holds it.
+import type { UpdateSpec } from '../../ops/fused-update.js';
 
 // SGD with momentum (torch.optim.SGD). h: 0 lr, 1 momentum, 2 dampening, 3 weight decay, 4 nesterov (0/1),
 // 5 first step (0/1: the buffer starts as the gradient itself). s0 is the momentum buffer.
@@ -63,48 +48,3 @@ export const ADAM: UpdateSpec = {
     return [p1 - (lr / bc1) * m1 / (Math.sqrt(v1) / bc2Sqrt + eps), m1, v1];
   },
 };
-
-/**
- * Applies `spec` to `param` in place with gradient `grad` and the state tensors (all contiguous, same device,
- * same element count). f32 on webgpu; any float dtype on the cpu, where each value is rounded to its dtype.
- */
-export function runUpdate(spec: UpdateSpec, param: Tensor, grad: Tensor, state: Tensor[], hyper: readonly number[]): void {
-  const all = [param, grad, ...state];
-  if (state.length !== spec.stateSlots) throw new Error(`internal: ${spec.name} takes ${spec.stateSlots} state tensors`);
-  if (hyper.length > MAX_HYPER) throw new Error(`internal: ${spec.name} has more than ${MAX_HYPER} hyperparameters`);
-  for (const t of all) {
-    t.assertAlive(spec.name);
-    if (t.numel !== param.numel || !t.isContiguous() || t.device !== param.device) {
-      throw new Error(`${spec.name}: parameter, gradient and state must be contiguous, on one device and of one size; ` +
-        `got ${all.map((x) => `[${x.shape}] on ${x.device}`).join(', ')}`);
-    }
-  }
-  if (param.numel === 0) return;
-  if (param.device === 'cpu') runCpu(spec, param, grad, state, hyper);
-  else runGpu(spec, param, grad, state, hyper);
-  for (const t of [param, ...state]) t.storage.version++;
-}
-
-function runCpu(spec: UpdateSpec, param: Tensor, grad: Tensor, state: Tensor[], hyper: readonly number[]): void {
-  const P = param.storage.cpu!;
-  const G = grad.storage.cpu!;
-  const S = state.map((s) => s.storage.cpu!);
-  const s = new Array<number>(state.length);
-  for (let i = 0; i < param.numel; i++) {
-    for (let k = 0; k < state.length; k++) s[k] = S[k][state[k].offset + i];
-    const [p, ...next] = spec.cpu(P[param.offset + i], G[grad.offset + i], s, hyper);
-    P[param.offset + i] = castScalar(param.dtype, p);
-    for (let k = 0; k < state.length; k++) S[k][state[k].offset + i] = castScalar(state[k].dtype, next[k]);
-  }
-}
-
-function runGpu(spec: UpdateSpec, param: Tensor, grad: Tensor, state: Tensor[], hyper: readonly number[]): void {
-  for (const t of [param, grad, ...state]) {
-    if (t.dtype !== 'f32') throw new Error(`${spec.name}: the fused webgpu update needs f32 tensors, got ${t.dtype}`);
-  }
-  const m = new MetaWriter().u32(OW.n, param.numel).u32(OW.paramOffset, param.offset).u32(OW.gradOffset, grad.offset);
-  state.forEach((s, k) => m.u32(OW.stateOffsets + k, s.offset));
-  hyper.forEach((h, j) => m.f32(OW.hyper + j, h));
-  const pipe = pipeline(`optim|${spec.name}`, () => optimSource(spec.wgsl, spec.stateSlots));
-  dispatch(pipe, [param, grad, ...state].map((t) => t.storage.buffer!), m.words, grid(Math.ceil(param.numel / OPTIM_WG)));
-}

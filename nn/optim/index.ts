@@ -4,4 +4,5 @@ export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { clipGradNorm_, clipGradValue_ } from './clip.js';
 export { LRScheduler, constant, linearWarmup, stepDecay, linearDecay, cosine, compose, type Schedule } from './scheduler.js';
-export { ADAM, SGD_MOMENTUM, SGD_PLAIN, runUpdate, type UpdateSpec } from './fused.js';
+export { ADAM, SGD_MOMENTUM, SGD_PLAIN } from './fused.js';
+export { runUpdate, type UpdateSpec } from '../../ops/fused-update.js';

@@ -1,7 +1,8 @@
 // Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay (torch.optim.SGD).
 import type { Tensor } from '../../core/index.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer.js';
-import { SGD_MOMENTUM, SGD_PLAIN, runUpdate } from './fused.js';
+import { runUpdate } from '../../ops/fused-update.js';
+import { SGD_MOMENTUM, SGD_PLAIN } from './fused.js';
 
 export interface SGDOptions {
   lr: number;

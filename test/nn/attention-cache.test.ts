@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { tensor, tidy, noGrad, type Tensor } from '../../index.js';
 import { KVCache } from '../../nn/kv-cache.js';
 import { MultiHeadAttention } from '../../nn/attention/multi-head.js';
-import { scaledDotProductAttention } from '../../nn/attention/softmax-attention.js';
+import { scaledDotProductAttention } from '../../ops/attention.js';
 import { DEVICES, assertClose, assertTensorClose, randomTensor, assertThrows } from '../helpers.js';
 
 const s = suite('nn/attention module and KV cache');

@@ -1,10 +1,11 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tensor, tidy, type Tensor } from '../../index.js';
-import { linearAttention, linearAttentionParallel, LinearAttentionState } from '../../nn/attention/linear-attention.js';
+import { linearAttention, linearAttentionParallel } from '../../ops/linear-attention.js';
+import { LinearAttentionState } from '../../nn/attention/linear-attention-state.js';
 import { hybridAttention, HybridState } from '../../nn/attention/hybrid.js';
 import { eluPlusOne, LearnableFeatureMap } from '../../nn/attention/feature-maps.js';
-import { scaledDotProductAttention } from '../../nn/attention/softmax-attention.js';
+import { scaledDotProductAttention } from '../../ops/attention.js';
 import { DEVICES, assertClose, assertTensorClose, randomValues, gradcheck, assertThrows } from '../helpers.js';
 
 const s = suite('nn/attention linear and hybrid');

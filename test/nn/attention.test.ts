@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { tensor, tidy, type Tensor } from '../../index.js';
-import { scaledDotProductAttention, attentionUnfused, attentionWeights } from '../../nn/attention/softmax-attention.js';
-import { rope, positionsFrom } from '../../nn/attention/rope.js';
+import { scaledDotProductAttention, attentionUnfused, attentionWeights } from '../../ops/attention.js';
+import { rope, positionsFrom } from '../../ops/rope.js';
 import { DEVICES, assertClose, assertTensorClose, randomTensor, randomValues, gradcheck, assertThrows } from '../helpers.js';
 
 const s = suite('nn/attention softmax');

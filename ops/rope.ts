@@ -1,12 +1,14 @@
 // Rotary position embedding (RoPE, Su et al. 2021) as an op: x [B, H, T, D] with positions [T] or [B, T] (i32)
 // becomes x rotated pairwise, dims (i, i + D/2) by the angle pos * base^(-2i/D). Rotations are orthogonal, so the
 // backward is the same op with the angle negated.
-import { Tensor, tensor, type DeviceName } from '../../index.js';
-import { apply, describe, valuesOf, type OpSpec } from '../../ops/op.js';
-import { dispatch } from '../../core/executor.js';
-import { pipeline } from '../../shaders/pipelines.js';
-import { MetaWriter, grid } from '../../shaders/preamble.js';
-import { ropeKey, ropeSource, RW } from '../../shaders/attention.js';
+import type { Tensor } from '../core/tensor.js';
+import type { DeviceName } from '../core/storage.js';
+import { dispatch } from '../core/executor.js';
+import { pipeline } from '../shaders/pipelines.js';
+import { MetaWriter, grid } from '../shaders/preamble.js';
+import { ropeKey, ropeSource, RW } from '../shaders/attention.js';
+import { apply, describe, valuesOf, type OpSpec } from './op.js';
+import { tensor } from './creation.js';
 
 interface RopeParams { base: number; sign: 1 | -1 }
 

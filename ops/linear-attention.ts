@@ -1,14 +1,14 @@
 // Causal linear attention, y_i = sum_{j<=i} (phi(q_i).phi(k_j)) v_j / (sum_{j<=i} phi(q_i).phi(k_j) + eps), in its
 // three equal forms: the fused prefix-sum op (training, O(T F Dv)), the parallel masked form (O(T^2), the reference
-// and the backward), and a recurrent state for decoding one token at a time.
+// and the backward), and a recurrent state for decoding one token at a time (nn/attention/linear-attention-state.ts).
 // Shapes: phi(q), phi(k) [B, H, T, F] (features, already mapped), v [B, H, T, Dv].
-import { Tensor, zeros, noGrad, keep, tidy } from '../../index.js';
-import { apply, describe, valuesOf, type Grads, type OpSpec } from '../../ops/op.js';
-import { dispatch } from '../../core/executor.js';
-import { pipeline } from '../../shaders/pipelines.js';
-import { MetaWriter } from '../../shaders/preamble.js';
-import { linearAttentionKey, linearAttentionSource, LW, LINEAR_COLUMNS, MAX_FEATURES } from '../../shaders/linear-attention.js';
-import { visibilityMask } from './bias.js';
+import type { Tensor } from '../core/tensor.js';
+import { dispatch } from '../core/executor.js';
+import { pipeline } from '../shaders/pipelines.js';
+import { MetaWriter } from '../shaders/preamble.js';
+import { linearAttentionKey, linearAttentionSource, LW, LINEAR_COLUMNS, MAX_FEATURES } from '../shaders/linear-attention.js';
+import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
+import { visibilityMask } from './attention-bias.js';
 
 export const LINEAR_EPS = 1e-6;
 
@@ -84,45 +84,4 @@ export function linearAttention(phiQ: Tensor, phiK: Tensor, v: Tensor, opts: { e
 export function linearAttentionParallel(phiQ: Tensor, phiK: Tensor, v: Tensor, opts: { eps?: number } = {}): Tensor {
   const A = phiQ.matmul(phiK.transpose(-1, -2)).mul(causalOnes(phiQ.shape[2], phiQ));
   return A.matmul(v).div(A.sum(-1, true).add(opts.eps ?? LINEAR_EPS));
-}
-
-/**
- * The recurrent form for decoding: S = sum phi(k_j) v_j^T [B, H, F, Dv] and z = sum phi(k_j) [B, H, F, 1] over the
- * tokens seen so far. Not differentiable (decoding runs without grad); `dispose()` frees the state.
- */
-export class LinearAttentionState {
-  S: Tensor;
-  z: Tensor;
-  length = 0;
-
-  constructor(B: number, H: number, F: number, Dv: number, opts: { device?: 'cpu' | 'webgpu'; dtype?: 'f32' | 'f64' } = {}) {
-    this.S = keep(zeros([B, H, F, Dv], opts));
-    this.z = keep(zeros([B, H, F, 1], opts));
-  }
-
-  /** Folds in keys/values [B, H, n, F] / [B, H, n, Dv] (several at once, e.g. a prompt). */
-  absorb(phiK: Tensor, v: Tensor): void {
-    const [S, z] = tidy(() => noGrad(() => [this.S.add(phiK.transpose(-1, -2).matmul(v)), this.z.add(phiK.sum(2).unsqueeze(-1))]));
-    this.S.dispose();
-    this.z.dispose();
-    this.S = keep(S);
-    this.z = keep(z);
-    this.length += phiK.shape[2];
-  }
-
-  /** Reads out y = phi(q) S / (phi(q) z + eps) for queries [B, H, n, F] against the current state. */
-  read(phiQ: Tensor, eps = LINEAR_EPS): Tensor {
-    return tidy(() => noGrad(() => phiQ.matmul(this.S).div(phiQ.matmul(this.z).add(eps))));
-  }
-
-  /** One decoding step: absorb the new key/value, then read the new query (so the token sees itself). */
-  step(phiQ: Tensor, phiK: Tensor, v: Tensor, eps = LINEAR_EPS): Tensor {
-    this.absorb(phiK, v);
-    return this.read(phiQ, eps);
-  }
-
-  dispose(): void {
-    this.S.dispose();
-    this.z.dispose();
-  }
 }

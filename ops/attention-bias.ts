@@ -1,7 +1,9 @@
 // Which keys a query may see. Query row i of T sits at key position qOffset + i (qOffset = S - T by default, the
 // new tokens at the end of the cache). Causal: keys j <= qOffset + i. Sliding window of W: also j > qOffset + i - W,
 // so a query sees W keys including itself.
-import { tensor, type Tensor, type DeviceName } from '../../index.js';
+import type { Tensor } from '../core/tensor.js';
+import type { DeviceName } from '../core/storage.js';
+import { tensor } from './creation.js';
 
 export interface Visibility {
   causal: boolean;

@@ -2,15 +2,17 @@
 // (shaders/attention.ts), a plain loop on the cpu, and a backward written with tensor ops from the unfused math.
 // Shapes: q [B, H, T, D], k and v [B, Hkv, S, D] with H a multiple of Hkv (grouped-query attention: query head h
 // reads key/value head floor(h / (H / Hkv))), an optional additive mask broadcastable to [B, H, T, S] (e.g. a tree
-// mask for speculative decoding), causal masking and a sliding window (see bias.ts for which keys a query sees).
-import { Tensor, broadcastShapes, softmax } from '../../index.js';
-import { apply, describe, valuesOf, type Grads, type OpSpec } from '../../ops/op.js';
-import { sumTo } from '../../ops/elementwise.js';
-import { dispatch } from '../../core/executor.js';
-import { pipeline } from '../../shaders/pipelines.js';
-import { MetaWriter } from '../../shaders/preamble.js';
-import { flashKey, flashSource, FW, FLASH_ROWS, MAX_HEAD_DIM } from '../../shaders/attention.js';
-import { visibilityBias, visible, type Visibility } from './bias.js';
+// mask for speculative decoding), causal masking and a sliding window (see attention-bias.ts for which keys a query sees).
+import type { Tensor } from '../core/tensor.js';
+import { broadcastShapes } from '../core/shape.js';
+import { dispatch } from '../core/executor.js';
+import { pipeline } from '../shaders/pipelines.js';
+import { MetaWriter } from '../shaders/preamble.js';
+import { flashKey, flashSource, FW, FLASH_ROWS, MAX_HEAD_DIM } from '../shaders/attention.js';
+import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
+import { sumTo } from './elementwise.js';
+import { softmax } from './softmax.js';
+import { visibilityBias, visible, type Visibility } from './attention-bias.js';
 
 export interface AttentionOptions {
   /** each query sees only keys at or before its own position (default false) */
