@@ -41,8 +41,9 @@ if (!process.argv.includes('--no-peers')) {
     if (jax) peers.jax.push([`jax-js ${device}`, jax]);
   }
 }
-// tfjs has one active backend: wrap each entry so that using it first selects its backend.
-peers.tf = peers.tf.map(([name, tf]) => [name, new Proxy(tf, { get: (t, k) => { if (t.getBackend() !== name.split(' ')[1]) t.setBackend(name.split(' ')[1]); return Reflect.get(t, k); } })]);
+// tfjs has one active backend: wrap each entry so that using it first selects its backend (setBackend switches
+// synchronously once a backend is initialised, which peers.ts awaited).
+peers.tf = peers.tf.map(([name, tf]) => [name, new Proxy(tf, { get: (t, k) => { if (t.getBackend() !== name.split(' ')[1]) void t.setBackend(name.split(' ')[1]); return Reflect.get(t, k); } })]);
 peers.jax = peers.jax.map(([name, jax]) => [name, new Proxy(jax, { get: (j, k) => { j.defaultDevice(name.split(' ')[1] as 'webgpu' | 'wasm'); return Reflect.get(j, k); } })]);
 
 const t0 = performance.now();

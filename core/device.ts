@@ -69,7 +69,8 @@ async function init(): Promise<GpuContext> {
     limits[name] = (adapter.limits as unknown as Record<string, number>)[name];
   }
   const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
-  device.lost.then((l) => { lostMessage = `WebGPU device lost (${l.reason}): ${l.message}`; });
+  // `lost` resolves once and never rejects.
+  void device.lost.then((l) => { lostMessage = `WebGPU device lost (${l.reason}): ${l.message}`; });
   device.addEventListener?.('uncapturederror', (e) => {
     console.error(`tessera: uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
   });

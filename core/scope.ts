@@ -34,7 +34,7 @@ function collect(value: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v i
   }
 }
 
-let isTensorFn: (v: unknown) => v is Tensor = (v): v is Tensor => false;
+let isTensorFn: (v: unknown) => v is Tensor = (_v): _v is Tensor => false;
 export function setTensorCheck(f: (v: unknown) => v is Tensor): void { isTensorFn = f; }
 
 /**

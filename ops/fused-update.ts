@@ -22,15 +22,24 @@ export interface UpdateSpec {
  * Applies `spec` to `param` in place with gradient `grad` and the state tensors (all contiguous, same device,
  * same element count). f32 on webgpu; any float dtype on the cpu, where each value is rounded to its dtype.
  */
-export function runUpdate(spec: UpdateSpec, param: Tensor, grad: Tensor, state: Tensor[], hyper: readonly number[]): void {
+export function runUpdate(
+  spec: UpdateSpec,
+  param: Tensor,
+  grad: Tensor,
+  state: Tensor[],
+  hyper: readonly number[],
+): void {
   const all = [param, grad, ...state];
-  if (state.length !== spec.stateSlots) throw new Error(`internal: ${spec.name} takes ${spec.stateSlots} state tensors`);
+  if (state.length !== spec.stateSlots)
+    throw new Error(`internal: ${spec.name} takes ${spec.stateSlots} state tensors`);
   if (hyper.length > MAX_HYPER) throw new Error(`internal: ${spec.name} has more than ${MAX_HYPER} hyperparameters`);
   for (const t of all) {
     t.assertAlive(spec.name);
     if (t.numel !== param.numel || !t.isContiguous() || t.device !== param.device) {
-      throw new Error(`${spec.name}: parameter, gradient and state must be contiguous, on one device and of one size; ` +
-        `got ${all.map((x) => `[${x.shape}] on ${x.device}`).join(', ')}`);
+      throw new Error(
+        `${spec.name}: parameter, gradient and state must be contiguous, on one device and of one size; ` +
+          `got ${all.map((x) => `[${x.shape}] on ${x.device}`).join(', ')}`,
+      );
     }
   }
   if (param.numel === 0) return;
@@ -60,5 +69,10 @@ function runGpu(spec: UpdateSpec, param: Tensor, grad: Tensor, state: Tensor[], 
   state.forEach((s, k) => m.u32(OW.stateOffsets + k, s.offset));
   hyper.forEach((h, j) => m.f32(OW.hyper + j, h));
   const pipe = pipeline(`optim|${spec.name}`, () => optimSource(spec.wgsl, spec.stateSlots));
-  dispatch(pipe, [param, grad, ...state].map((t) => t.storage.buffer!), m.words, grid(Math.ceil(param.numel / OPTIM_WG)));
+  dispatch(
+    pipe,
+    [param, grad, ...state].map((t) => t.storage.buffer!),
+    m.words,
+    grid(Math.ceil(param.numel / OPTIM_WG)),
+  );
 }

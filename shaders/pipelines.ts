@@ -12,7 +12,7 @@ function moduleFor(key: string, source: string): GPUShaderModule {
   const { device } = gpu();
   if (flags.printWgsl) console.log(`// ---- kernel ${key}\n${source}`);
   const module = device.createShaderModule({ code: source, label: key });
-  module.getCompilationInfo?.().then((info) => {
+  void module.getCompilationInfo?.().then((info) => { // a report only: pipeline creation raises its own errors
     const errors = info.messages.filter((m) => m.type === 'error');
     if (errors.length) {
       console.error(`tessera: WGSL of kernel ${key} failed to compile:\n` +

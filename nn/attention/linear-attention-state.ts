@@ -12,14 +12,22 @@ export class LinearAttentionState {
   z: Tensor;
   length = 0;
 
-  constructor(B: number, H: number, F: number, Dv: number, opts: { device?: 'cpu' | 'webgpu'; dtype?: 'f32' | 'f64' } = {}) {
+  constructor(
+    B: number,
+    H: number,
+    F: number,
+    Dv: number,
+    opts: { device?: 'cpu' | 'webgpu'; dtype?: 'f32' | 'f64' } = {},
+  ) {
     this.S = keep(zeros([B, H, F, Dv], opts));
     this.z = keep(zeros([B, H, F, 1], opts));
   }
 
   /** Folds in keys/values [B, H, n, F] / [B, H, n, Dv] (several at once, e.g. a prompt). */
   absorb(phiK: Tensor, v: Tensor): void {
-    const [S, z] = tidy(() => noGrad(() => [this.S.add(phiK.transpose(-1, -2).matmul(v)), this.z.add(phiK.sum(2).unsqueeze(-1))]));
+    const [S, z] = tidy(() =>
+      noGrad(() => [this.S.add(phiK.transpose(-1, -2).matmul(v)), this.z.add(phiK.sum(2).unsqueeze(-1))]),
+    );
     this.S.dispose();
     this.z.dispose();
     this.S = keep(S);

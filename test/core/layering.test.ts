@@ -15,7 +15,12 @@ const test = suite('core/layering');
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SKIP = new Set(['node_modules', '.git', 'results']);
 
-interface Edge { from: string; to: string; typeOnly: boolean; dynamic: boolean }
+interface Edge {
+  from: string;
+  to: string;
+  typeOnly: boolean;
+  dynamic: boolean;
+}
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -39,16 +44,25 @@ function importsOf(file: string): Edge[] {
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
       const clause = node.importClause;
-      const allTypes = !!clause && (clause.isTypeOnly || (!clause.name && !!clause.namedBindings &&
-        ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 &&
-        clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+      const allTypes =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!clause.namedBindings &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       add(node.moduleSpecifier.text, allTypes, false);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       add(node.moduleSpecifier.text, node.isTypeOnly, false);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
       if (arg && ts.isStringLiteralLike(arg)) add(arg.text, false, true);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+    } else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      ts.isStringLiteral(node.argument.literal)
+    ) {
       add(node.argument.literal.text, true, false);
     }
     ts.forEachChild(node, visit);
@@ -71,7 +85,7 @@ function layerOf(path: string): Layer {
 const methodOf = (path: string) => path.split('/')[1];
 
 /** Why an import breaks the layering, or null when it is allowed. */
-export function violation({ from, to }: Pick<Edge, 'from' | 'to'>): string | null {
+function violation({ from, to }: Pick<Edge, 'from' | 'to'>): string | null {
   const [a, b] = [layerOf(from), layerOf(to)];
   if (b === 'outside' && a !== 'outside') return `the library imports ${to}, which is outside it`;
   if (a === 'outside') return null;
@@ -81,10 +95,13 @@ export function violation({ from, to }: Pick<Edge, 'from' | 'to'>): string | nul
     if (b !== 'methods') return 'methods use only the public API (the package root index.ts) and methods/shared/';
     const [own, other] = [methodOf(from), methodOf(to)];
     if (other === 'shared' || other === own) return null;
-    return own === 'shared' ? 'methods/shared/ must not import a method' : `a method must not import another method (${other})`;
+    return own === 'shared'
+      ? 'methods/shared/ must not import a method'
+      : `a method must not import another method (${other})`;
   }
   if (b === 'api') return `${a}/ must not import the package root (it re-exports ${a}/ itself: an import cycle)`;
-  if (LAYERS.indexOf(b as (typeof LAYERS)[number]) > LAYERS.indexOf(a)) return `${a}/ sits below ${b}/ (core <- shaders <- ops <- nn <- methods)`;
+  if (LAYERS.indexOf(b as (typeof LAYERS)[number]) > LAYERS.indexOf(a))
+    return `${a}/ sits below ${b}/ (core <- shaders <- ops <- nn <- methods)`;
   if (a === 'nn' && (to === 'core/executor.ts' || (b === 'shaders' && to !== 'shaders/math.ts'))) {
     return 'nn/ reaches kernels only through ops/ (no executor, pipelines or WGSL sources)';
   }
@@ -92,7 +109,7 @@ export function violation({ from, to }: Pick<Edge, 'from' | 'to'>): string | nul
 }
 
 /** Every cycle among runtime imports, each as its strongly connected component (Tarjan). */
-export function cycles(edges: Pick<Edge, 'from' | 'to'>[]): string[][] {
+function cycles(edges: Pick<Edge, 'from' | 'to'>[]): string[][] {
   const next = new Map<string, string[]>();
   for (const { from, to } of edges) next.set(from, [...(next.get(from) ?? []), to]);
   const index = new Map<string, number>();
@@ -132,7 +149,11 @@ const files = tsFiles(root);
 const edges = files.flatMap(importsOf);
 
 test('the scan sees the tree: every library layer has files and relative imports resolve to files that exist', () => {
-  for (const layer of LAYERS) assert.ok(files.some((f) => layerOf(relative(root, f)) === layer), `no files in ${layer}/`);
+  for (const layer of LAYERS)
+    assert.ok(
+      files.some((f) => layerOf(relative(root, f)) === layer),
+      `no files in ${layer}/`,
+    );
   const known = new Set(files.map((f) => relative(root, f)));
   const dangling = edges.filter((e) => !known.has(e.to)).map((e) => `${e.from} -> ${e.to}`);
   assert.equal(dangling, [], 'imports of files that do not exist');
@@ -140,7 +161,10 @@ test('the scan sees the tree: every library layer has files and relative imports
 
 test('imports flow core <- shaders <- ops <- nn <- methods; methods use the public API', () => {
   const bad = edges.map((e) => ({ e, why: violation(e) })).filter((x) => x.why);
-  assert.equal(bad.map(({ e, why }) => `${e.from} -> ${e.to}: ${why}`), []);
+  assert.equal(
+    bad.map(({ e, why }) => `${e.from} -> ${e.to}: ${why}`),
+    [],
+  );
 });
 
 test('no runtime import cycles (static or dynamic)', () => {
@@ -164,8 +188,22 @@ test('the rules catch what they are for (a method importing nn/, ops importing n
   assert.is(violation({ from: 'nn/gp/exact.ts', to: 'core/index.ts' }), null);
   assert.is(violation({ from: 'ops/matmul.ts', to: 'shaders/matmul.ts' }), null);
   assert.is(violation({ from: 'test/nn/gpt.test.ts', to: 'nn/gpt.ts' }), null);
-  assert.equal(cycles([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }, { from: 'c', to: 'd' }]), [['a', 'b', 'c']]);
-  assert.equal(cycles([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }]), []);
+  assert.equal(
+    cycles([
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'c' },
+      { from: 'c', to: 'a' },
+      { from: 'c', to: 'd' },
+    ]),
+    [['a', 'b', 'c']],
+  );
+  assert.equal(
+    cycles([
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'c' },
+    ]),
+    [],
+  );
 });
 
 test.run();

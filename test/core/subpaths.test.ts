@@ -13,7 +13,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 /** For each exported subpath, a script that imports only it and prints what it computed on the cpu. */
 const CHECKS: Record<string, { script: string; prints: string }> = {
   '.': {
-    script: `import { tensor, nn } from 'tessera'; const l = new nn.Linear(2, 3, { device: 'cpu' }); ` +
+    script:
+      `import { tensor, nn } from 'tessera'; const l = new nn.Linear(2, 3, { device: 'cpu' }); ` +
       `console.log(l.forward(tensor([[1, 2]], { device: 'cpu' })).shape.join('x'));`,
     prints: '1x3',
   },
@@ -22,7 +23,8 @@ const CHECKS: Record<string, { script: string; prints: string }> = {
     prints: '12',
   },
   './nn': {
-    script: `import { Linear, GELU, Sequential } from 'tessera/nn'; const m = new Sequential(new Linear(4, 2, { device: 'cpu' }), new GELU()); ` +
+    script:
+      `import { Linear, GELU, Sequential } from 'tessera/nn'; const m = new Sequential(new Linear(4, 2, { device: 'cpu' }), new GELU()); ` +
       `console.log(m.parameters().length, m.parameters()[0].exp().shape.join('x'));`,
     prints: '2 2x4',
   },

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tensor, tidy, type Tensor } from '../../index.js';
+import { tensor, tidy } from '../../index.js';
 import { linearAttention, linearAttentionParallel } from '../../ops/linear-attention.js';
 import { LinearAttentionState } from '../../nn/attention/linear-attention-state.js';
 import { hybridAttention, HybridState } from '../../nn/attention/hybrid.js';

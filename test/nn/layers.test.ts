@@ -1,7 +1,7 @@
 // Layers against plain loop references on the cpu, and webgpu against cpu with identically seeded parameters.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nn, layerNorm, rmsNorm, manualSeed, noGrad, tensor, tidy, type Tensor, type DeviceName } from '../../index.js';
+import { nn, manualSeed, noGrad, tensor, tidy, type Tensor, type DeviceName } from '../../index.js';
 import { DEVICES, assertClose, assertThrows, randomTensor, randomValues } from '../helpers.js';
 
 const s = suite('nn layers');

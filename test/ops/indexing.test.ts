@@ -5,9 +5,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFill, oneHot, tensor, zeros, randint,
-  noGrad, memory, type Tensor, type DeviceName, type DType,
+  noGrad, memory, type DeviceName, type DType,
 } from '../../index.js';
-import { assertClose, assertThrows, backendsAgree, gradcheck, gradsAgree, gradInput, randomTensor, randomValues, weightedSum } from '../helpers.js';
+import { assertThrows, backendsAgree, gradcheck, gradsAgree, gradInput, randomTensor, randomValues, weightedSum } from '../helpers.js';
 
 const test = suite('ops/indexing');
 

@@ -3,9 +3,9 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  cat, stack, split, chunk, pad, flip, repeat, tril, triu, tensor, tidy, memory, type Tensor, type DeviceName, type DType,
+  cat, stack, split, chunk, pad, flip, repeat, tril, triu, tensor, tidy, memory, type DeviceName, type DType,
 } from '../../index.js';
-import { assertClose, assertThrows, backendsAgree, gradcheck, gradsAgree, gradInput, randomTensor, randomValues, weightedSum } from '../helpers.js';
+import { assertThrows, backendsAgree, gradcheck, gradsAgree, gradInput, randomTensor, weightedSum } from '../helpers.js';
 
 const test = suite('ops/shape-ops');
 

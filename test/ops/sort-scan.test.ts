@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  sort, argsort, topk, cumsum, cumprod, multinomial, randperm, tensor, executorStats, memory, type Tensor, type DeviceName, type DType,
+  sort, argsort, topk, cumsum, cumprod, multinomial, randperm, tensor, executorStats, memory, type DeviceName, type DType,
 } from '../../index.js';
 import { assertClose, assertThrows, backendsAgree, gradcheck, gradsAgree, randomTensor, randomValues, weightedSum } from '../helpers.js';
 
