@@ -2,12 +2,13 @@
 // header length N, N bytes of JSON header { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__? },
 // then the raw little-endian tensor bytes, offsets relative to the end of the header. Any safetensors reader
 // (Python's safetensors, candle, ...) can open the files written here, and this reads theirs.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type { Tensor, DType, DeviceName } from '../core/index.js';
 import { floatToHalf, halfToFloat } from '../core/tensor.js';
 import { tensor } from '../ops/index.js';
 import type { Module } from './module.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 if (endianness() !== 'LE') throw new Error('safetensors: this reader/writer assumes a little-endian host');
 
@@ -98,10 +99,10 @@ export function deserialize(bytes: Uint8Array, opts: { device?: DeviceName } = {
   return { tensors, metadata: metadata as Record<string, string> };
 }
 
-/** Writes tensors, or a module's state dict, to a .safetensors file. */
+/** Writes tensors, or a module's state dict, to a .safetensors file; an interrupted save leaves the old file intact. */
 export async function save(path: string, source: TensorMap | Module, metadata?: Record<string, string>): Promise<void> {
   const tensors = 'stateDict' in source && typeof source.stateDict === 'function' ? (source as Module).stateDict() : source as TensorMap;
-  await writeFile(path, await serialize(tensors, metadata));
+  await writeFileAtomic(path, await serialize(tensors, metadata));
 }
 
 /** Reads a .safetensors file. */

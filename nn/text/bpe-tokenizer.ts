@@ -2,7 +2,8 @@
 // words (a letter run, a digit run or a punctuation run, each with its leading space), then repeatedly merges the
 // most frequent adjacent pair of tokens inside words into a new token. Encoding replays the merges in the order
 // they were learned; decoding concatenates each token's bytes and decodes UTF-8.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomic-write.js';
 
 /** GPT-2's pre-tokenisation pattern: merges never cross these word boundaries. */
 const WORDS = /'(?:s|t|re|ve|m|ll|d)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
@@ -119,6 +120,6 @@ export class BpeTokenizer {
     return new BpeTokenizer(json.merges);
   }
 
-  save(path: string): void { writeFileSync(path, JSON.stringify(this.toJSON())); }
+  save(path: string): void { writeFileAtomicSync(path, JSON.stringify(this.toJSON())); }
   static load(path: string): BpeTokenizer { return BpeTokenizer.fromJSON(JSON.parse(readFileSync(path, 'utf8'))); }
 }

@@ -1,6 +1,7 @@
 // Character-level tokenizer: one token per Unicode code point, the vocabulary being the sorted set of characters
 // seen in the training text. Round-trips exactly for any text made of those characters.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomic-write.js';
 
 export interface CharTokenizerJSON {
   type: 'char';
@@ -50,6 +51,6 @@ export class CharTokenizer {
     return new CharTokenizer(json.chars);
   }
 
-  save(path: string): void { writeFileSync(path, JSON.stringify(this.toJSON())); }
+  save(path: string): void { writeFileAtomicSync(path, JSON.stringify(this.toJSON())); }
   static load(path: string): CharTokenizer { return CharTokenizer.fromJSON(JSON.parse(readFileSync(path, 'utf8'))); }
 }
