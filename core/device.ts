@@ -117,6 +117,22 @@ export function gpu(): GpuContext {
 
 export const gpuReady = (): boolean => context !== null;
 
+/**
+ * Makes the running adapter look as if it lacked 'shader-f16' (or restores what it has): tests use it to check the
+ * path of adapters without the feature, such as NVIDIA GPUs through Dawn.
+ */
+export function simulateMissingF16(missing: boolean): void {
+  const c = gpu();
+  c.hasF16 = !missing && c.info.features.includes('shader-f16');
+}
+
+/** The sentence every f16 kernel raises on an adapter without 'shader-f16'. */
+export function f16Unsupported(op: string): string {
+  return `${op}: f16 tensors cannot be computed on this webgpu adapter (${gpu().info.adapter}): it lacks the ` +
+    "'shader-f16' feature. Keep webgpu tensors in f32 (an f16 tensor can still be read back or moved: " +
+    "(await x.to('cpu')).float()), or use the cpu backend";
+}
+
 /** Releases the device so a Node process can exit. */
 export function shutdownGpu(): void {
   context?.device.destroy();

@@ -3,6 +3,7 @@
 // the uniform offset alignment) and uploaded with one writeBuffer just before the submit.
 import { gpu, waitGpu } from './device.js';
 import { recycleAfterSubmit } from './pool.js';
+import { storageOf, type Submit } from './storage.js';
 
 const SLOT = 256;
 export let maxBatch = 128; // dispatches per submit; tuned in bench/
@@ -17,9 +18,27 @@ let uniformUsed = 0;
 let submits = 0;
 let dispatches = 0;
 
+let open: Submit = { error: null, deps: new Set() };
+let unsettled: Submit[] = [];
+
 function openEncoder(): GPUCommandEncoder {
   encoder ??= gpu().device.createCommandEncoder();
   return encoder;
+}
+
+// Which bindings of a pipeline it writes (its read_write storage buffers); the pipeline cache declares them.
+const writtenBindings = new WeakMap<GPUComputePipeline, ReadonlySet<number>>();
+export function declareWrites(pipeline: GPUComputePipeline, bindings: Iterable<number>): void {
+  writtenBindings.set(pipeline, new Set(bindings));
+}
+
+/** Records that the open submit reads `buffer` (and writes it when `writes`): the lineage readback checks. */
+function track(buffer: GPUBuffer, writes: boolean): void {
+  const s = storageOf(buffer);
+  if (!s) return;
+  const p = s.producer;
+  if (p && p !== open && (p.deps !== null || p.error !== null)) open.deps!.add(p);
+  if (writes) s.producer = open;
 }
 
 function openPass(): GPUComputePassEncoder {
@@ -67,6 +86,8 @@ export function dispatch(
   const offset = recorded * SLOT;
   uniformData.set(new Uint8Array(uniforms.buffer, uniforms.byteOffset, uniforms.byteLength), offset);
   uniformUsed = offset + SLOT;
+  const writes = writtenBindings.get(pipeline);
+  buffers.forEach((b, i) => track(b, !writes || writes.has(i)));
   const p = openPass();
   p.setPipeline(pipeline);
   const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
@@ -80,6 +101,8 @@ export function dispatch(
 /** Records a buffer-to-buffer copy (ends the open compute pass). */
 export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
   closePass();
+  track(src, false);
+  track(dst, true);
   openEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   recorded++;
 }
@@ -94,7 +117,12 @@ export function flush(): void {
   device.pushErrorScope('validation');
   if (uniformUsed > 0 && uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData, 0, uniformUsed);
   device.queue.submit([encoder.finish()]);
-  errorChecks.push(device.popErrorScope().then((e) => { if (e) gpuErrors.push(e.message); }));
+  const submitted = open;
+  errorChecks.push(device.popErrorScope().then((e) => {
+    if (e) { gpuErrors.push(e.message); submitted.error = e.message; }
+  }));
+  unsettled.push(submitted);
+  open = { error: null, deps: new Set() };
   encoder = null;
   recorded = 0;
   uniformUsed = 0;
@@ -110,8 +138,15 @@ const gpuErrors: string[] = [];
 /** Throws the validation errors of submitted batches, once; every readback calls it. */
 export async function raiseGpuErrors(): Promise<void> {
   const checks = errorChecks;
+  const submitted = unsettled;
   errorChecks = [];
+  unsettled = [];
   await Promise.all(checks);
+  // In submit order, so every dep is settled before the submits that read it.
+  for (const s of submitted) {
+    for (const d of s.deps!) if (d.error !== null) { s.error ??= d.error; break; }
+    s.deps = null;
+  }
   if (gpuErrors.length) {
     const messages = gpuErrors.splice(0);
     throw new Error(`webgpu: ${messages.length} submitted batch(es) failed validation; results are invalid. First error:\n${messages[0]}`);
@@ -169,8 +204,20 @@ export async function sync(): Promise<void> {
 
 export const executorStats = () => ({ submits, dispatches, pending: recorded });
 
+/**
+ * Raises when `producer` (a storage's last writer) failed validation, or read the result of a submit that did:
+ * the storage holds stale bytes, never results. Call after raiseGpuErrors has settled the submits.
+ */
+export function assertValidResult(op: string, producer: Submit | null): void {
+  if (producer?.error == null) return;
+  throw new Error(`${op}: this tensor was computed by a webgpu submit that failed validation (or from a tensor that ` +
+    `was), so it holds no valid values. The submit's first error:\n${producer.error}`);
+}
+
 export function resetExecutor(): void {
   errorChecks = [];
+  unsettled = [];
+  open = { error: null, deps: new Set() };
   gpuErrors.length = 0;
   encoder = null;
   pass = null;

@@ -8,6 +8,7 @@ import { isGradEnabled, type Node } from '../core/autograd.js';
 import { fmtShape, numel, type Shape } from '../core/shape.js';
 import { flags } from '../core/flags.js';
 import { debugAfterOp } from './debug.js';
+import { f16Unsupported, gpu } from '../core/device.js';
 
 export type Grads = (Tensor | null | undefined)[];
 
@@ -58,10 +59,18 @@ export function apply<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, device?: 
   const dev = inputs.length ? checkInputs(spec.name, inputs) : (device ?? 'cpu');
   const t0 = flags.logOps ? performance.now() : 0;
   const { shape, dtype } = spec.infer(inputs, params);
+  if (dev === 'webgpu' && !gpu().hasF16 && (dtype === 'f16' || inputs.some((t) => t.dtype === 'f16'))) {
+    throw new Error(f16Unsupported(spec.name));
+  }
   const out = empty(shape, dtype, dev);
   if (out.numel > 0) {
-    if (dev === 'cpu') spec.cpu(out, inputs, params);
-    else spec.webgpu(out, inputs, params);
+    try {
+      if (dev === 'cpu') spec.cpu(out, inputs, params);
+      else spec.webgpu(out, inputs, params);
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
   }
   if (spec.backward && isGradEnabled() && inputs.some((t) => t.requiresGrad)) attachNode(spec, inputs, params, out);
   if (flags.logOps || flags.checkNan || flags.validate) debugAfterOp(spec, inputs, params, out, t0);
