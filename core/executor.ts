@@ -4,6 +4,7 @@
 import { gpu, waitGpu } from './device.js';
 import { recycleAfterSubmit } from './pool.js';
 import { storageOf, type Submit } from './storage.js';
+import { indexErrorsToCheck, takeIndexError, resetIndexErrors } from './index-errors.js';
 
 const SLOT = 256;
 export let maxBatch = 128; // dispatches per submit; tuned in bench/
@@ -61,13 +62,13 @@ function layoutOf(pipeline: GPUComputePipeline): GPUBindGroupLayout {
   return layout;
 }
 
-/** Records one compute dispatch. `uniforms` are 32-bit words (at most 64 of them). */
+/** Records one compute dispatch (`uniforms`: 32-bit words, at most 64); returns the submit it went into. */
 export function dispatch(
   pipeline: GPUComputePipeline,
   buffers: GPUBuffer[],
   uniforms: Uint32Array,
   workgroups: readonly [number, number?, number?],
-): void {
+): Submit {
   const { device } = gpu();
   if (recorded >= maxBatch) flush();
   if (uniforms.byteLength > SLOT) throw new Error(`internal: ${uniforms.byteLength} bytes of uniforms exceed one slot`);
@@ -96,6 +97,7 @@ export function dispatch(
   p.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
   recorded++;
   dispatches++;
+  return open;
 }
 
 /** Records a buffer-to-buffer copy (ends the open compute pass). */
@@ -164,7 +166,9 @@ const staging = new Map<number, GPUBuffer[]>();
  */
 export async function readBuffers(requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
   const { device } = gpu();
-  const staged = requests.map(({ buffer, offset, bytes }) => {
+  const flags = indexErrorsToCheck(); // read in the same round trip: index kernels' bad-index reports
+  const all = flags ? [...requests, { buffer: flags.buffer, offset: 0, bytes: 8 }] : requests;
+  const staged = all.map(({ buffer, offset, bytes }) => {
     const start = offset - (offset % 4);
     const skip = offset - start;
     const size = Math.max(4, Math.ceil((skip + bytes) / 4) * 4);
@@ -180,7 +184,9 @@ export async function readBuffers(requests: readonly ReadRequest[]): Promise<Arr
     giveStaging(staging);
     return out;
   });
+  const indexError = flags ? takeIndexError(new Uint32Array(results.pop()!), flags.upTo) : null;
   await raiseGpuErrors();
+  if (indexError) throw new Error(indexError);
   return results;
 }
 
@@ -210,11 +216,12 @@ export const executorStats = () => ({ submits, dispatches, pending: recorded });
  */
 export function assertValidResult(op: string, producer: Submit | null): void {
   if (producer?.error == null) return;
-  throw new Error(`${op}: this tensor was computed by a webgpu submit that failed validation (or from a tensor that ` +
-    `was), so it holds no valid values. The submit's first error:\n${producer.error}`);
+  throw new Error(`${op}: this tensor was computed by a webgpu submit that failed (validation, or a bad index), or ` +
+    `from a tensor that was, so it holds no valid values. The submit's first error:\n${producer.error}`);
 }
 
 export function resetExecutor(): void {
+  resetIndexErrors();
   errorChecks = [];
   unsettled = [];
   open = { error: null, deps: new Set() };

@@ -39,7 +39,7 @@ s('every tensor of a submit with one invalid dispatch raises on readback, and so
   flush();
   const later = a.add(1); // a later submit reading a tensor of the failed one
   await rejects(a.data(), 'failed validation');
-  await rejects(b.data(), 'data:', 'failed validation', 'no valid values');
+  await rejects(b.data(), 'data:', 'submit that failed', 'no valid values');
   await rejects(a.data(), 'failed validation'); // raised every time, not once
   await rejects(later.data(), 'failed validation');
   const further = tidy(() => later.mul(2).sum());
