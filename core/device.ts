@@ -69,7 +69,8 @@ async function init(): Promise<GpuContext> {
     limits[name] = (adapter.limits as unknown as Record<string, number>)[name];
   }
   const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
-  device.lost.then((l) => { lostMessage = `WebGPU device lost (${l.reason}): ${l.message}`; });
+  // shutdown() destroys the device on purpose: only a loss of the device in use is an error for later ops
+  device.lost.then((l) => { if (context?.device === device) lostMessage = `WebGPU device lost (${l.reason}): ${l.message}`; });
   device.addEventListener?.('uncapturederror', (e) => {
     console.error(`tessera: uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
   });
@@ -101,7 +102,7 @@ function fixedSubgroupSize(ai: GPUAdapterInfo | undefined): number | null {
 /** Initialises WebGPU (once). Every webgpu op needs this to have resolved; `ready()` is its public name. */
 export async function initGpu(): Promise<GpuContext> {
   if (context) return context;
-  pending ??= init().then((c) => (context = c)).catch((e) => { pending = null; throw e; });
+  pending ??= init().then((c) => { lostMessage = null; return (context = c); }).catch((e) => { pending = null; throw e; });
   return pending;
 }
 
@@ -135,8 +136,10 @@ export function f16Unsupported(op: string): string {
 
 /** Releases the device so a Node process can exit. */
 export function shutdownGpu(): void {
-  context?.device.destroy();
+  const c = context;
   context = null;
+  lostMessage = null;
+  c?.device.destroy();
   pending = null;
   keepAlive = null;
 }

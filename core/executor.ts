@@ -1,7 +1,7 @@
 // Deferred submission. Each op records a dispatch into an open compute pass; the queue is submitted when a batch
 // fills, before a readback, or on flush(). Uniforms of a batch are packed into one staging array (256-byte slots,
 // the uniform offset alignment) and uploaded with one writeBuffer just before the submit.
-import { gpu, waitGpu } from './device.js';
+import { gpu, gpuReady, waitGpu } from './device.js';
 import { recycleAfterSubmit } from './pool.js';
 import { storageOf, type Submit } from './storage.js';
 import { indexErrorsToCheck, takeIndexError, resetIndexErrors } from './index-errors.js';
@@ -177,7 +177,12 @@ export async function readBuffers(requests: readonly ReadRequest[]): Promise<Arr
     return { staging, skip, bytes };
   });
   flush();
-  await waitGpu(Promise.all(staged.map(({ staging }) => staging.mapAsync(1 /* GPUMapMode.READ */))));
+  try {
+    await waitGpu(Promise.all(staged.map(({ staging }) => staging.mapAsync(1 /* GPUMapMode.READ */))));
+  } catch (e) {
+    const why = gpuReady() ? (e as Error).message || 'no reason given' : 'shutdown() released the device while it was pending';
+    throw new Error(`readback: the webgpu readback failed (${why})`);
+  }
   const results = staged.map(({ staging, skip, bytes }) => {
     const out = staging.getMappedRange().slice(skip, skip + bytes);
     staging.unmap();

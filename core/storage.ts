@@ -7,6 +7,14 @@ import { acquireBuffer, releaseBuffer } from './pool.js';
 
 export type DeviceName = 'cpu' | 'webgpu';
 
+/** Raises for a device name other than 'cpu' and 'webgpu'. */
+export function checkDevice(op: string, device: unknown): DeviceName {
+  if (device !== 'cpu' && device !== 'webgpu') {
+    throw new Error(`${op}: unknown device '${String(device)}' (valid: 'cpu', 'webgpu')`);
+  }
+  return device;
+}
+
 /**
  * One queue submit, as far as correctness goes: its own validation error once checked, and until then the earlier
  * submits whose results it read. A submit that fails validation runs none of its commands, so every storage it

@@ -1,7 +1,7 @@
 // Indexing ops: gather, scatterAdd, indexSelect, embedding (+ its backward, an index-add into a zero table),
 // maskedFill and oneHot. gather and scatter-add are the two kernels (shaders/indexing.ts); the others are views
 // of their index plus one of those kernels, or one elementwise kernel.
-import { Tensor } from '../core/tensor.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
 import { isFloat, type DType, type HostArray } from '../core/dtype.js';
 import { broadcastShapes, fmtShape, normDim, numel, sameShape, type Shape } from '../core/shape.js';
 import { dispatch } from '../core/executor.js';
@@ -151,7 +151,7 @@ const gatherWalk = (x: Tensor, index: Tensor, dim: number, check?: IndexCheck): 
 
 /** out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather). */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  x.assertAlive('gather');
+  assertTensor(x, 'gather');
   return apply(GATHER, [x, index], { dim: normDim('gather', dim, x.ndim) });
 }
 
@@ -191,14 +191,14 @@ function scatterForward(out: Tensor, [x, index, src]: Tensor[], { dim }: { dim: 
 
 /** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  x.assertAlive('scatterAdd');
+  assertTensor(x, 'scatterAdd');
   return apply(SCATTER_ADD, [x, index, src], { dim: normDim('scatterAdd', dim, x.ndim) });
 }
 
 /** The slices of x at the positions in the 1-D index along dim (torch.index_select). */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  x.assertAlive('indexSelect');
-  index.assertAlive('indexSelect');
+  assertTensor(x, 'indexSelect');
+  assertTensor(index, 'indexSelect');
   const d = normDim('indexSelect', dim, x.ndim);
   checkIndexDtype('indexSelect', index);
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 1-D, got ${describe(index)}`);
@@ -249,8 +249,8 @@ const EMBEDDING: OpSpec<EmbeddingParams> = {
 
 /** Rows of `weight` picked by integer `indices`: out shape [...indices.shape, dim]. paddingIdx gets no gradient. */
 export function embedding(weight: Tensor, indices: Tensor, opts: { paddingIdx?: number | null } = {}): Tensor {
-  weight.assertAlive('embedding');
-  indices.assertAlive('embedding');
+  assertTensor(weight, 'embedding');
+  assertTensor(indices, 'embedding');
   let paddingIdx = opts.paddingIdx ?? null;
   if (paddingIdx !== null) {
     const V = weight.shape[0];
@@ -307,8 +307,8 @@ export function embeddingBackward(grad: Tensor, indices: Tensor, numEmbeddings: 
 // ---- maskedFill / oneHot ---------------------------------------------------------------------------------------------
 
 function checkMask(op: string, x: Tensor, mask: Tensor): void {
-  x.assertAlive(op);
-  mask.assertAlive(op);
+  assertTensor(x, op);
+  assertTensor(mask, op);
   if (mask.dtype !== 'bool') throw new Error(`${op}: mask must be a bool tensor, got ${describe(mask)}`);
   const shape = broadcastShapes(op, x.shape, mask.shape);
   if (!sameShape(shape, x.shape)) {
@@ -336,7 +336,7 @@ export function maskedFill_(x: Tensor, mask: Tensor, value: number): Tensor {
  * each index, so an out-of-range index on webgpu is reported by the scatter kernel at the next readback.
  */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
-  indices.assertAlive('oneHot');
+  assertTensor(indices, 'oneHot');
   checkIndexDtype('oneHot', indices);
   let classes = numClasses;
   if (classes === -1) {

@@ -1,6 +1,6 @@
 // matmul with PyTorch's rules: 1-D operands are promoted to matrices and the added dim removed afterwards,
 // batch dims broadcast. The core op multiplies [..., M, K] by [..., K, N] through strides (no copies).
-import type { Tensor } from '../core/tensor.js';
+import { assertTensor, type Tensor } from '../core/tensor.js';
 import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
 import { promote, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
@@ -86,8 +86,8 @@ const MATMUL: OpSpec<void> = {
 
 /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched operands. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  a.assertAlive('matmul');
-  b.assertAlive('matmul');
+  assertTensor(a, 'matmul');
+  assertTensor(b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least one dim, got ${describe(a)} and ${describe(b)}`);
   const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
@@ -120,6 +120,8 @@ export function outer(a: Tensor, b: Tensor): Tensor {
 
 /** x W^T + b, as torch.nn.functional.linear (weight is [out, in]). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  assertTensor(x, 'linear');
+  assertTensor(weight, 'linear');
   if (weight.ndim !== 2 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new Error(`linear: input ${describe(x)} does not match weight ${describe(weight)} (expected weight [out, ${x.shape[x.ndim - 1]}])`);
   }

@@ -1,7 +1,7 @@
 // The op machinery every op goes through. An OpSpec holds one op's definition in one place: its shape/dtype rule
 // (with the error for invalid input), the webgpu kernel dispatch, the cpu reference and the backward rule.
 // `apply` validates, allocates the output, runs the backend, records the autograd node and runs the debug checks.
-import { Tensor } from '../core/tensor.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
 import { Storage, type DeviceName } from '../core/storage.js';
 import type { DType } from '../core/dtype.js';
 import { isGradEnabled, type Node } from '../core/autograd.js';
@@ -36,8 +36,7 @@ export const describe = (t: Tensor): string => `${fmtShape(t.shape)} ${t.dtype}`
 
 export function checkInputs(op: string, inputs: Tensor[]): DeviceName {
   for (const t of inputs) {
-    if (!(t instanceof Tensor)) throw new Error(`${op}: expected tensors, got ${typeof t}`);
-    t.assertAlive(op);
+    assertTensor(t, op);
   }
   const device = inputs[0]?.device ?? 'cpu';
   for (const t of inputs) {
@@ -88,7 +87,7 @@ function attachNode<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor
 
 /** Raises the error torch gives for an in-place write into a tensor autograd needs. */
 export function checkInPlace(op: string, target: Tensor): void {
-  target.assertAlive(op);
+  assertTensor(target, op);
   if (isGradEnabled() && target.requiresGrad) {
     throw new Error(`${op}: in-place change of a tensor that requires grad (${describe(target)}); ` +
       'do it inside noGrad(), or use the out-of-place op');
