@@ -40,6 +40,8 @@ export interface ElementwiseDef {
   rawParams?: boolean;
   /** operand 0 is a condition (where): it takes no part in type promotion */
   conditional?: boolean;
+  /** the op that runs when every operand is bool (torch: bool + bool is logical or, bool * bool logical and) */
+  onBools?: () => ElementwiseDef;
   /** what the generated tests feed the op: a value range per operand (default [-3, 3]) and its parameters */
   test?: { domain?: [number, number][]; params?: number[] };
 }
@@ -114,6 +116,8 @@ export function elementwise(def: ElementwiseDef, operands: Operand[], params: nu
   }
   if (opts.dtype !== undefined) checkDtype(def.name, opts.dtype);
   if (opts.device !== undefined) checkDevice(def.name, opts.device);
+  const allBool = tensors.length > 0 && operands.every((o) => typeof o === 'boolean' || (o instanceof Tensor && o.dtype === 'bool'));
+  if (def.onBools && allBool && opts.dtype === undefined) return elementwise(def.onBools(), operands, params, opts);
   const ops = operands.map((o) => (typeof o === 'boolean' ? Number(o) : o));
   const { compute, out: outDtype } = resolveDtypes(def, ops, opts.dtype ?? (opts.out?.dtype));
   // in place, the target's shape takes part (a scalar fill has no tensor operand to give one)
