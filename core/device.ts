@@ -69,8 +69,11 @@ async function init(): Promise<GpuContext> {
     limits[name] = (adapter.limits as unknown as Record<string, number>)[name];
   }
   const device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits: limits });
-  // `lost` resolves once and never rejects.
-  void device.lost.then((l) => { lostMessage = `WebGPU device lost (${l.reason}): ${l.message}`; });
+  // `lost` resolves once and never rejects; shutdown() destroys the device on purpose, so only a loss of the
+  // device in use is an error for later ops.
+  void device.lost.then((l) => {
+    if (context?.device === device) lostMessage = `WebGPU device lost (${l.reason}): ${l.message}`;
+  });
   device.addEventListener?.('uncapturederror', (e) => {
     console.error(`tessera: uncaptured WebGPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
   });
@@ -102,7 +105,7 @@ function fixedSubgroupSize(ai: GPUAdapterInfo | undefined): number | null {
 /** Initialises WebGPU (once). Every webgpu op needs this to have resolved; `ready()` is its public name. */
 export async function initGpu(): Promise<GpuContext> {
   if (context) return context;
-  pending ??= init().then((c) => (context = c)).catch((e) => { pending = null; throw e; });
+  pending ??= init().then((c) => { lostMessage = null; return (context = c); }).catch((e) => { pending = null; throw e; });
   return pending;
 }
 
@@ -118,10 +121,28 @@ export function gpu(): GpuContext {
 
 export const gpuReady = (): boolean => context !== null;
 
+/**
+ * Makes the running adapter look as if it lacked 'shader-f16' (or restores what it has): tests use it to check the
+ * path of adapters without the feature, such as NVIDIA GPUs through Dawn.
+ */
+export function simulateMissingF16(missing: boolean): void {
+  const c = gpu();
+  c.hasF16 = !missing && c.info.features.includes('shader-f16');
+}
+
+/** The sentence every f16 kernel raises on an adapter without 'shader-f16'. */
+export function f16Unsupported(op: string): string {
+  return `${op}: f16 tensors cannot be computed on this webgpu adapter (${gpu().info.adapter}): it lacks the ` +
+    "'shader-f16' feature. Keep webgpu tensors in f32 (an f16 tensor can still be read back or moved: " +
+    "(await x.to('cpu')).float()), or use the cpu backend";
+}
+
 /** Releases the device so a Node process can exit. */
 export function shutdownGpu(): void {
-  context?.device.destroy();
+  const c = context;
   context = null;
+  lostMessage = null;
+  c?.device.destroy();
   pending = null;
   keepAlive = null;
 }

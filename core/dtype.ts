@@ -7,6 +7,14 @@ import { f16round } from '@petamoriken/float16';
 export type DType = 'f32' | 'f16' | 'i32' | 'u32' | 'bool' | 'f64';
 export const DTYPES: readonly DType[] = ['f32', 'f16', 'i32', 'u32', 'bool', 'f64'];
 
+/** Raises for a dtype string tessera does not know (torch spellings such as 'float32' included). */
+export function checkDtype(op: string, dtype: unknown): DType {
+  if (!DTYPES.includes(dtype as DType)) {
+    throw new Error(`${op}: unknown dtype '${String(dtype)}' (valid: ${DTYPES.join(', ')})`);
+  }
+  return dtype as DType;
+}
+
 export type HostArray = Float64Array | Float32Array | Int32Array | Uint32Array | Uint8Array;
 
 export const isFloat = (d: DType): boolean => d === 'f32' || d === 'f16' || d === 'f64';

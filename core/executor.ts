@@ -1,8 +1,10 @@
 // Deferred submission. Each op records a dispatch into an open compute pass; the queue is submitted when a batch
 // fills, before a readback, or on flush(). Uniforms of a batch are packed into one staging array (256-byte slots,
 // the uniform offset alignment) and uploaded with one writeBuffer just before the submit.
-import { gpu, waitGpu } from './device.js';
+import { gpu, gpuReady, waitGpu } from './device.js';
 import { recycleAfterSubmit } from './pool.js';
+import { storageOf, type Submit } from './storage.js';
+import { indexErrorsToCheck, takeIndexError, resetIndexErrors } from './index-errors.js';
 
 const SLOT = 256;
 export let maxBatch = 128; // dispatches per submit; tuned in bench/
@@ -17,9 +19,27 @@ let uniformUsed = 0;
 let submits = 0;
 let dispatches = 0;
 
+let open: Submit = { error: null, deps: new Set() };
+let unsettled: Submit[] = [];
+
 function openEncoder(): GPUCommandEncoder {
   encoder ??= gpu().device.createCommandEncoder();
   return encoder;
+}
+
+// Which bindings of a pipeline it writes (its read_write storage buffers); the pipeline cache declares them.
+const writtenBindings = new WeakMap<GPUComputePipeline, ReadonlySet<number>>();
+export function declareWrites(pipeline: GPUComputePipeline, bindings: Iterable<number>): void {
+  writtenBindings.set(pipeline, new Set(bindings));
+}
+
+/** Records that the open submit reads `buffer` (and writes it when `writes`): the lineage readback checks. */
+function track(buffer: GPUBuffer, writes: boolean): void {
+  const s = storageOf(buffer);
+  if (!s) return;
+  const p = s.producer;
+  if (p && p !== open && (p.deps !== null || p.error !== null)) open.deps!.add(p);
+  if (writes) s.producer = open;
 }
 
 function openPass(): GPUComputePassEncoder {
@@ -42,13 +62,13 @@ function layoutOf(pipeline: GPUComputePipeline): GPUBindGroupLayout {
   return layout;
 }
 
-/** Records one compute dispatch. `uniforms` are 32-bit words (at most 64 of them). */
+/** Records one compute dispatch (`uniforms`: 32-bit words, at most 64); returns the submit it went into. */
 export function dispatch(
   pipeline: GPUComputePipeline,
   buffers: GPUBuffer[],
   uniforms: Uint32Array,
   workgroups: readonly [number, number?, number?],
-): void {
+): Submit {
   const { device } = gpu();
   if (recorded >= maxBatch) flush();
   if (uniforms.byteLength > SLOT) throw new Error(`internal: ${uniforms.byteLength} bytes of uniforms exceed one slot`);
@@ -67,6 +87,8 @@ export function dispatch(
   const offset = recorded * SLOT;
   uniformData.set(new Uint8Array(uniforms.buffer, uniforms.byteOffset, uniforms.byteLength), offset);
   uniformUsed = offset + SLOT;
+  const writes = writtenBindings.get(pipeline);
+  buffers.forEach((b, i) => track(b, !writes || writes.has(i)));
   const p = openPass();
   p.setPipeline(pipeline);
   const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
@@ -75,11 +97,14 @@ export function dispatch(
   p.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
   recorded++;
   dispatches++;
+  return open;
 }
 
 /** Records a buffer-to-buffer copy (ends the open compute pass). */
 export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
   closePass();
+  track(src, false);
+  track(dst, true);
   openEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   recorded++;
 }
@@ -94,7 +119,12 @@ export function flush(): void {
   device.pushErrorScope('validation');
   if (uniformUsed > 0 && uniformBuffer) device.queue.writeBuffer(uniformBuffer, 0, uniformData, 0, uniformUsed);
   device.queue.submit([encoder.finish()]);
-  errorChecks.push(device.popErrorScope().then((e) => { if (e) gpuErrors.push(e.message); }));
+  const submitted = open;
+  errorChecks.push(device.popErrorScope().then((e) => {
+    if (e) { gpuErrors.push(e.message); submitted.error = e.message; }
+  }));
+  unsettled.push(submitted);
+  open = { error: null, deps: new Set() };
   encoder = null;
   recorded = 0;
   uniformUsed = 0;
@@ -110,8 +140,15 @@ const gpuErrors: string[] = [];
 /** Throws the validation errors of submitted batches, once; every readback calls it. */
 export async function raiseGpuErrors(): Promise<void> {
   const checks = errorChecks;
+  const submitted = unsettled;
   errorChecks = [];
+  unsettled = [];
   await Promise.all(checks);
+  // In submit order, so every dep is settled before the submits that read it.
+  for (const s of submitted) {
+    for (const d of s.deps!) if (d.error !== null) { s.error ??= d.error; break; }
+    s.deps = null;
+  }
   if (gpuErrors.length) {
     const messages = gpuErrors.splice(0);
     throw new Error(`webgpu: ${messages.length} submitted batch(es) failed validation; results are invalid. First error:\n${messages[0]}`);
@@ -129,7 +166,9 @@ const staging = new Map<number, GPUBuffer[]>();
  */
 export async function readBuffers(requests: readonly ReadRequest[]): Promise<ArrayBuffer[]> {
   const { device } = gpu();
-  const staged = requests.map(({ buffer, offset, bytes }) => {
+  const flags = indexErrorsToCheck(); // read in the same round trip: index kernels' bad-index reports
+  const all = flags ? [...requests, { buffer: flags.buffer, offset: 0, bytes: 8 }] : requests;
+  const staged = all.map(({ buffer, offset, bytes }) => {
     const start = offset - (offset % 4);
     const skip = offset - start;
     const size = Math.max(4, Math.ceil((skip + bytes) / 4) * 4);
@@ -138,14 +177,21 @@ export async function readBuffers(requests: readonly ReadRequest[]): Promise<Arr
     return { staging, skip, bytes };
   });
   flush();
-  await waitGpu(Promise.all(staged.map(({ staging }) => staging.mapAsync(1 /* GPUMapMode.READ */))));
+  try {
+    await waitGpu(Promise.all(staged.map(({ staging }) => staging.mapAsync(1 /* GPUMapMode.READ */))));
+  } catch (e) {
+    const why = gpuReady() ? (e as Error).message || 'no reason given' : 'shutdown() released the device while it was pending';
+    throw new Error(`readback: the webgpu readback failed (${why})`);
+  }
   const results = staged.map(({ staging, skip, bytes }) => {
     const out = staging.getMappedRange().slice(skip, skip + bytes);
     staging.unmap();
     giveStaging(staging);
     return out;
   });
+  const indexError = flags ? takeIndexError(new Uint32Array(results.pop()!), flags.upTo) : null;
   await raiseGpuErrors();
+  if (indexError) throw new Error(indexError);
   return results;
 }
 
@@ -169,8 +215,21 @@ export async function sync(): Promise<void> {
 
 export const executorStats = () => ({ submits, dispatches, pending: recorded });
 
+/**
+ * Raises when `producer` (a storage's last writer) failed validation, or read the result of a submit that did:
+ * the storage holds stale bytes, never results. Call after raiseGpuErrors has settled the submits.
+ */
+export function assertValidResult(op: string, producer: Submit | null): void {
+  if (producer?.error == null) return;
+  throw new Error(`${op}: this tensor was computed by a webgpu submit that failed (validation, or a bad index), or ` +
+    `from a tensor that was, so it holds no valid values. The submit's first error:\n${producer.error}`);
+}
+
 export function resetExecutor(): void {
+  resetIndexErrors();
   errorChecks = [];
+  unsettled = [];
+  open = { error: null, deps: new Set() };
   gpuErrors.length = 0;
   encoder = null;
   pass = null;

@@ -2,7 +2,7 @@
 // to the GPU costs far more than the bytes), which is what Tensor.data() uses for one.
 import type { Tensor } from './tensor.js';
 import type { HostArray } from './dtype.js';
-import { readBuffers } from './executor.js';
+import { assertValidResult, readBuffers } from './executor.js';
 import { hooks } from './hooks.js';
 import { halfToFloat } from './half.js';
 
@@ -22,6 +22,7 @@ export async function readTensors(tensors: readonly Tensor[]): Promise<HostArray
       const bytesPer = dense[i].dtype === 'f16' ? 2 : 4;
       return { buffer: dense[i].storage.buffer!, offset: dense[i].offset * bytesPer, bytes: dense[i].numel * bytesPer };
     }));
+    for (const i of gpuAt) assertValidResult('data', dense[i].storage.producer);
     gpuAt.forEach((i, k) => (results[i] = decode(raws[k], dense[i].dtype)));
     return results;
   } finally {

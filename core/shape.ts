@@ -16,6 +16,14 @@ export function contiguousStrides(shape: Shape): number[] {
 
 export const fmtShape = (s: Shape): string => `[${s.join(', ')}]`;
 
+/** Raises unless `shape` is a list of non-negative integers; returns a copy. */
+export function checkShape(op: string, shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${op}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+  return [...shape];
+}
+
 /** Broadcast shapes as NumPy/PyTorch do; `op` names the caller in the error. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   const rank = Math.max(0, ...shapes.map((s) => s.length));

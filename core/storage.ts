@@ -7,12 +7,33 @@ import { acquireBuffer, releaseBuffer } from './pool.js';
 
 export type DeviceName = 'cpu' | 'webgpu';
 
+/** Raises for a device name other than 'cpu' and 'webgpu'. */
+export function checkDevice(op: string, device: unknown): DeviceName {
+  if (device !== 'cpu' && device !== 'webgpu') {
+    throw new Error(`${op}: unknown device '${String(device)}' (valid: 'cpu', 'webgpu')`);
+  }
+  return device;
+}
+
+/**
+ * One queue submit, as far as correctness goes: its own validation error once checked, and until then the earlier
+ * submits whose results it read. A submit that fails validation runs none of its commands, so every storage it
+ * was to write holds stale bytes; the executor settles `error` (own, or inherited from a dep) and readback raises it.
+ */
+export interface Submit { error: string | null; deps: Set<Submit> | null }
+
+/** The storage that currently owns each pooled GPU buffer (the executor maps bound buffers back to storages). */
+const owners = new WeakMap<GPUBuffer, Storage>();
+export const storageOf = (buffer: GPUBuffer): Storage | undefined => owners.get(buffer);
+
 let liveBytes = 0;
 let liveStorages = 0;
 
 export class Storage {
   refs = 1;
   version = 0;
+  /** the submit that last wrote this storage on webgpu (null: written from the host, or never) */
+  producer: Submit | null = null;
   readonly cpu: HostArray | null;
   readonly buffer: GPUBuffer | null;
 
@@ -41,7 +62,9 @@ export class Storage {
       throw new Error(`webgpu: a ${dtype} tensor of ${length} elements needs ${bytes} bytes, more than this ` +
         `adapter's maxStorageBufferBindingSize (${limit}); split it or use the cpu backend`);
     }
-    return new Storage('webgpu', dtype, length, bytes, null, acquireBuffer(Math.max(bytes, 4)));
+    const s = new Storage('webgpu', dtype, length, bytes, null, acquireBuffer(Math.max(bytes, 4)));
+    owners.set(s.buffer!, s);
+    return s;
   }
 
   /** Wraps host data; on webgpu it is uploaded into a fresh buffer. */

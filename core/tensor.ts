@@ -145,6 +145,15 @@ export class Tensor {
 
 setTensorCheck((v): v is Tensor => v instanceof Tensor);
 
+/** Raises unless `v` is a live Tensor (a JS array or number passed where a tensor is expected gets a sentence). */
+export function assertTensor(v: unknown, op: string): asserts v is Tensor {
+  if (!(v instanceof Tensor)) {
+    const got = v === null ? 'null' : Array.isArray(v) ? 'a JS array' : typeof v;
+    throw new Error(`${op}: expected a Tensor, got ${got}; wrap JS data with tensor(...)`);
+  }
+  v.assertAlive(op);
+}
+
 export function nest(flat: ArrayLike<number>, shape: Shape, asBool = false): NestedArray {
   const conv = (v: number) => (asBool ? v !== 0 : v);
   if (shape.length === 0) return conv(flat[0]);

@@ -125,17 +125,24 @@ export abstract class Module {
       throw new Error(`loadStateDict: ${missing.length ? `missing keys: ${missing.join(', ')}` : ''}` +
         `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys: ${unexpected.join(', ')}` : ''}`);
     }
+    // All or nothing: every entry is checked before the first copy, so a bad one leaves the module unchanged.
+    const copies: [Tensor, Tensor][] = [];
     for (const [name, target] of own) {
       const src = entries.get(name);
-      if (!src) continue;
+      if (src === undefined) continue;
+      if (!(src instanceof Tensor)) {
+        throw new Error(`loadStateDict: ${name} must be a Tensor, got ${Array.isArray(src) ? 'an array' : typeof src}; wrap data with tensor()`);
+      }
+      src.assertAlive(`loadStateDict (${name})`);
       if (src.shape.join() !== target.shape.join()) {
         throw new Error(`loadStateDict: ${name} has shape [${src.shape}] in the state dict but [${target.shape}] in the module`);
       }
       if (src.device !== target.device) {
         throw new Error(`loadStateDict: ${name} is on ${src.device} but the module is on ${target.device}; move one first`);
       }
-      noGrad(() => target.copy_(src));
+      copies.push([target, src]);
     }
+    noGrad(() => { for (const [target, src] of copies) target.copy_(src); });
     return { missing, unexpected };
   }
 

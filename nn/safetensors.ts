@@ -2,12 +2,13 @@
 // header length N, N bytes of JSON header { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__? },
 // then the raw little-endian tensor bytes, offsets relative to the end of the header. Any safetensors reader
 // (Python's safetensors, candle, ...) can open the files written here, and this reads theirs.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import type { Tensor, DType, DeviceName } from '../core/index.js';
 import { floatToHalf, halfToFloat } from '../core/tensor.js';
 import { tensor } from '../ops/index.js';
 import type { Module } from './module.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 if (endianness() !== 'LE') throw new Error('safetensors: this reader/writer assumes a little-endian host');
 
@@ -77,17 +78,10 @@ export function deserialize(bytes: Uint8Array, opts: { device?: DeviceName } = {
     throw new Error(`safetensors: the header is not valid JSON (${(e as Error).message})`);
   }
   const data = bytes.subarray(8 + n);
-  const { __metadata__: metadata = {}, ...entries } = header as Record<string, unknown>;
+  const { metadata, entries } = checkHeader(header, data.byteLength);
   const tensors = new Map<string, Tensor>();
-  for (const [name, raw] of Object.entries(entries)) {
-    const { dtype, shape, data_offsets: [begin, end] = [NaN, NaN] } = raw as HeaderEntry;
+  for (const [name, { dtype, shape, data_offsets: [begin, end] }] of entries) {
     const kind = FROM_FILE[dtype];
-    if (!kind) throw new Error(`safetensors: tensor '${name}' has dtype ${dtype}; readable: ${Object.keys(FROM_FILE).join(', ')}`);
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (!(begin >= 0 && end <= data.byteLength && end - begin === count * kind.bytes)) {
-      throw new Error(`safetensors: tensor '${name}' ([${shape}] ${dtype}) has data_offsets [${begin}, ${end}], ` +
-        `which do not hold ${count * kind.bytes} bytes inside the ${data.byteLength}-byte data section`);
-    }
     const chunk = new Uint8Array(data.subarray(begin, end)).buffer; // a copy, aligned for the typed array
     const values = dtype === 'F16' ? halfToFloat(new Uint16Array(chunk))
       : dtype === 'BF16' ? new Float32Array(Uint32Array.from(new Uint16Array(chunk), (h) => h << 16).buffer)
@@ -95,13 +89,57 @@ export function deserialize(bytes: Uint8Array, opts: { device?: DeviceName } = {
       : dtype === 'I32' ? new Int32Array(chunk) : dtype === 'U32' ? new Uint32Array(chunk) : new Uint8Array(chunk);
     tensors.set(name, tensor(values, { shape, dtype: kind.dtype, device: opts.device ?? 'cpu' }));
   }
-  return { tensors, metadata: metadata as Record<string, string> };
+  return { tensors, metadata };
 }
 
-/** Writes tensors, or a module's state dict, to a .safetensors file. */
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+/**
+ * Checks a parsed header against the format: an object of entries { dtype, shape, data_offsets } (plus optional
+ * string metadata), each dtype one we read, each shape a list of non-negative integers, each byte range integer,
+ * inside the data section, of the size dtype and shape need, and no two ranges overlapping.
+ */
+function checkHeader(header: unknown, dataBytes: number): { metadata: Record<string, string>; entries: [string, HeaderEntry][] } {
+  if (!isObject(header)) throw new Error(`safetensors: the header must be a JSON object of tensor entries, got ${kindOf(header)}`);
+  const { __metadata__: metadata = {}, ...rest } = header;
+  if (!isObject(metadata) || Object.values(metadata).some((v) => typeof v !== 'string')) {
+    throw new Error('safetensors: __metadata__ must be an object of string values');
+  }
+  const entries = Object.entries(rest).map(([name, raw]): [string, HeaderEntry] => {
+    const bad = (what: string) => new Error(`safetensors: tensor '${name}' ${what}`);
+    if (!isObject(raw)) throw bad(`must be an object { dtype, shape, data_offsets }, got ${kindOf(raw)}`);
+    const { dtype, shape, data_offsets: offsets } = raw;
+    if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(FROM_FILE, dtype)) {
+      throw bad(`has dtype ${typeof dtype === 'string' ? dtype : JSON.stringify(dtype)}; readable: ${Object.keys(FROM_FILE).join(', ')}`);
+    }
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw bad(`needs a shape that is a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    const need = shape.reduce((a: number, b: number) => a * b, 1) * FROM_FILE[dtype].bytes;
+    const [begin, end] = Array.isArray(offsets) && offsets.length === 2 ? offsets : [NaN, NaN];
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > dataBytes || end - begin !== need) {
+      throw bad(`([${shape}] ${dtype}) has data_offsets ${Array.isArray(offsets) ? `[${offsets.join(', ')}]` : JSON.stringify(offsets)}, which do not hold ${need} bytes ` +
+        `inside the ${dataBytes}-byte data section`);
+    }
+    return [name, { dtype, shape, data_offsets: [begin, end] }];
+  });
+  const byStart = [...entries].filter(([, e]) => e.data_offsets[1] > e.data_offsets[0])
+    .sort(([, a], [, b]) => a.data_offsets[0] - b.data_offsets[0]);
+  for (let i = 1; i < byStart.length; i++) {
+    const [prev, p] = byStart[i - 1];
+    const [name, e] = byStart[i];
+    if (e.data_offsets[0] < p.data_offsets[1]) {
+      throw new Error(`safetensors: the bytes of tensors '${prev}' [${p.data_offsets}] and '${name}' [${e.data_offsets}] overlap`);
+    }
+  }
+  return { metadata: metadata as Record<string, string>, entries };
+}
+
+/** Writes tensors, or a module's state dict, to a .safetensors file; an interrupted save leaves the old file intact. */
 export async function save(path: string, source: TensorMap | Module, metadata?: Record<string, string>): Promise<void> {
   const tensors = 'stateDict' in source && typeof source.stateDict === 'function' ? (source as Module).stateDict() : source as TensorMap;
-  await writeFile(path, await serialize(tensors, metadata));
+  await writeFileAtomic(path, await serialize(tensors, metadata));
 }
 
 /** Reads a .safetensors file. */

@@ -7,7 +7,7 @@ import type { Tensor } from '../core/tensor.js';
 import { broadcastShapes } from '../core/shape.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter } from '../shaders/preamble.js';
+import { MetaWriter, grid } from '../shaders/preamble.js';
 import { flashKey, flashSource, FW, FLASH_ROWS, MAX_HEAD_DIM } from '../shaders/attention.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
 import { sumTo } from './elementwise.js';
@@ -109,11 +109,11 @@ const ATTENTION: OpSpec<Params> = {
     };
     const w = new MetaWriter().u32(FW.H, H).u32(FW.T, T).u32(FW.S, S).u32(FW.D, D).u32(FW.group, H / hkv)
       .i32(FW.qOffset, p.qOffset).u32(FW.window, p.window).u32(FW.causal, p.causal ? 1 : 0).f32(FW.scale, p.scale)
-      .u32(FW.hasMask, mask ? 1 : 0)
+      .u32(FW.hasMask, mask ? 1 : 0).u32(FW.batchHeads, B * H)
       .list(FW.q, [q.offset, ...q.strides]).list(FW.k, [k.offset, ...k.strides]).list(FW.v, [v.offset, ...v.strides])
       .list(FW.mask, mask ? maskStrides(mask) : [0, 0, 0, 0, 0]);
     const buffers = [q, k, v, mask ?? q, out].map((t) => t.storage.buffer!);
-    dispatch(pipeline(flashKey(q.dtype), () => flashSource(q.dtype)), buffers, w.words, [Math.ceil(T / FLASH_ROWS), B * H]);
+    dispatch(pipeline(flashKey(q.dtype), () => flashSource(q.dtype)), buffers, w.words, grid(Math.ceil(T / FLASH_ROWS) * B * H));
   },
   // With P the probabilities and O the output: dV = P^T dO, dS = P * (dO V^T - rowsum(dO * O)), dQ = dS K scale,
   // dK = dS^T Q scale (Dao et al. 2022, eq. in App. B.2), summed over the query heads that share a K/V head.

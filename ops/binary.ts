@@ -19,11 +19,11 @@ function powJs(a: number, b: number): number {
 }
 
 export const BINARY = {
-  add: def({ name: 'add', kind: 'numeric', wgsl: 'a + b', cpu: (a, b) => a + b, backward: (g) => [g, g] }),
+  add: def({ name: 'add', kind: 'numeric', wgsl: 'a + b', cpu: (a, b) => a + b, backward: (g) => [g, g], onBools: (): ElementwiseDef => BINARY.logicalOr }),
   sub: def({ name: 'sub', kind: 'numeric', wgsl: 'a - b', cpu: (a, b) => a - b, backward: (g) => [g, g.neg()] }),
   mul: def({
     name: 'mul', kind: 'numeric', wgsl: 'a * b', cpu: (a, b) => a * b,
-    backward: (g, [a, b]) => [g.mul(b), g.mul(a)],
+    backward: (g, [a, b]) => [g.mul(b), g.mul(a)], onBools: (): ElementwiseDef => BINARY.logicalAnd,
   }),
   div: def({
     name: 'div', kind: 'float', test: { domain: [[-3, 3], [0.5, 3]] }, wgsl: 'a / b', cpu: (a, b) => a / b,
@@ -36,7 +36,8 @@ export const BINARY = {
       typeof a === 'number' ? null : typeof b === 'number'
         ? (b === 0 ? g.mul(0) : g.mul(T(a).pow(b - 1)).mul(b))
         : g.mul(T(a).pow(T(b).sub(1))).mul(b),
-      typeof b === 'number' ? null : g.mul(y).mul(where(typeof a === 'number' ? Number(a === 0) : T(a).eq(0), 0, typeof a === 'number' ? Math.log(a) : T(a).log())),
+      // (a number base stays a number, so the gradient stays on the exponent's device)
+      typeof b === 'number' ? null : g.mul(y).mul(typeof a === 'number' ? (a === 0 ? 0 : Math.log(a)) : where(T(a).eq(0), 0, T(a).log())),
     ],
     savesOutput: true,
   }),

@@ -1,10 +1,10 @@
 // Creation ops. Fills, ranges and identity matrices are elementwise kernels with no tensor operand (values come
 // from the uniforms and the element index), so they cost no upload.
 import { Tensor, floatToHalf, type NestedArray } from '../core/tensor.js';
-import { Storage, type DeviceName } from '../core/storage.js';
-import { castScalar, cpuArray, type DType } from '../core/dtype.js';
+import { Storage, checkDevice, type DeviceName } from '../core/storage.js';
+import { castScalar, checkDtype, cpuArray, type DType } from '../core/dtype.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
-import { fmtShape, type Shape } from '../core/shape.js';
+import { checkShape, fmtShape, type Shape } from '../core/shape.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { UNARY } from './unary.js';
 
@@ -17,13 +17,6 @@ export interface CreateOptions {
 function finish(t: Tensor, opts: CreateOptions): Tensor {
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
-}
-
-function checkShape(op: string, shape: readonly number[]): number[] {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`${op}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
-  }
-  return [...shape];
 }
 
 function flattenNested(op: string, data: NestedArray | ArrayLike<number>): { values: number[]; shape: number[]; bool: boolean } {
@@ -60,7 +53,7 @@ export function tensor(data: NestedArray | ArrayLike<number>, opts: CreateOption
   if (outShape.reduce((a, b) => a * b, 1) !== values.length) {
     throw new Error(`tensor: ${values.length} values do not fill shape ${fmtShape(outShape)}`);
   }
-  return finish(fromValues(values, outShape, dtype, opts.device ?? getDefaultDevice()), opts);
+  return finish(fromValues(values, outShape, checkDtype('tensor', dtype), checkDevice('tensor', opts.device ?? getDefaultDevice())), opts);
 }
 
 function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType, device: DeviceName): Tensor {

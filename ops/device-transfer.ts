@@ -1,11 +1,11 @@
 // Moving tensors between the cpu and webgpu backends.
-import { Tensor, floatToHalf } from '../core/tensor.js';
-import { Storage, type DeviceName } from '../core/storage.js';
+import { Tensor, floatToHalf, assertTensor } from '../core/tensor.js';
+import { Storage, checkDevice, type DeviceName } from '../core/storage.js';
 import { initGpu } from '../core/device.js';
 
 export async function toDevice(t: Tensor, device: DeviceName): Promise<Tensor> {
-  t.assertAlive('to');
-  if (device !== 'cpu' && device !== 'webgpu') throw new Error(`to: unknown device '${device}' (valid: 'cpu', 'webgpu')`);
+  assertTensor(t, 'to');
+  checkDevice('to', device);
   if (t.device === device) return t;
   const values = await t.data();
   if (device === 'cpu') return new Tensor(Storage.fromHost('cpu', t.dtype, values), t.shape);

@@ -1,16 +1,16 @@
 // The elementwise family: an op is a WGSL expression, a JS function computing the same thing, and a backward rule.
 // Operands are tensors (broadcast as in PyTorch) or JS numbers (passed as uniforms, never uploaded). This file turns
 // such a definition into an OpSpec; unary.ts, binary.ts and creation.ts hold the definitions.
-import { Tensor } from '../core/tensor.js';
-import { castFn, castScalar, floatToInt, isFloat, isInt, promote, promoteScalar, type DType } from '../core/dtype.js';
-import { broadcastShapes, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
+import { castFn, castScalar, checkDtype, floatToInt, isFloat, isInt, promote, promoteScalar, type DType } from '../core/dtype.js';
+import { broadcastShapes, checkShape, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
 import { elementwiseKey, elementwiseSource, elementwiseThreads, MAX_RANK, W, WG, type ElementwiseKernel } from '../shaders/elementwise.js';
 import { apply, checkInPlace, describe, empty, offsetsOf, valuesOf, type Grads, type OpSpec } from './op.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
-import type { DeviceName } from '../core/storage.js';
+import { checkDevice, type DeviceName } from '../core/storage.js';
 
 export type Operand = Tensor | number;
 
@@ -40,6 +40,8 @@ export interface ElementwiseDef {
   rawParams?: boolean;
   /** operand 0 is a condition (where): it takes no part in type promotion */
   conditional?: boolean;
+  /** the op that runs when every operand is bool (torch: bool + bool is logical or, bool * bool logical and) */
+  onBools?: () => ElementwiseDef;
   /** what the generated tests feed the op: a value range per operand (default [-3, 3]) and its parameters */
   test?: { domain?: [number, number][]; params?: number[] };
 }
@@ -108,13 +110,18 @@ export function elementwise(def: ElementwiseDef, operands: Operand[], params: nu
   const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
   for (const o of operands) {
     if (!(o instanceof Tensor) && typeof o !== 'number' && typeof o !== 'boolean') {
-      throw new Error(`${def.name}: expected tensors or numbers, got ${o === null ? 'null' : typeof o}`);
+      const got = o === null ? 'null' : Array.isArray(o) ? 'a JS array' : typeof o;
+      throw new Error(`${def.name}: expected tensors or numbers, got ${got}; wrap JS data with tensor(...)`);
     }
   }
+  if (opts.dtype !== undefined) checkDtype(def.name, opts.dtype);
+  if (opts.device !== undefined) checkDevice(def.name, opts.device);
+  const allBool = tensors.length > 0 && operands.every((o) => typeof o === 'boolean' || (o instanceof Tensor && o.dtype === 'bool'));
+  if (def.onBools && allBool && opts.dtype === undefined) return elementwise(def.onBools(), operands, params, opts);
   const ops = operands.map((o) => (typeof o === 'boolean' ? Number(o) : o));
   const { compute, out: outDtype } = resolveDtypes(def, ops, opts.dtype ?? (opts.out?.dtype));
   // in place, the target's shape takes part (a scalar fill has no tensor operand to give one)
-  const shape = opts.shape ?? broadcastShapes(opts.out ? `${def.name}_` : def.name, ...(opts.out ? [opts.out.shape] : []), ...tensors.map((t) => t.shape));
+  const shape = opts.shape ? checkShape(def.name, opts.shape) : broadcastShapes(opts.out ? `${def.name}_` : def.name, ...(opts.out ? [opts.out.shape] : []), ...tensors.map((t) => t.shape));
   let spec = specs.get(def);
   if (!spec) specs.set(def, (spec = specOf(def)));
   const call: Call = { operands: ops, params, compute, outDtype, shape };
@@ -122,7 +129,7 @@ export function elementwise(def: ElementwiseDef, operands: Operand[], params: nu
 
   const target = opts.out;
   checkInPlace(`${def.name}_`, target);
-  for (const t of tensors) t.assertAlive(def.name);
+  for (const t of tensors) assertTensor(t, def.name);
   if (!sameShape(target.shape, shape)) {
     throw new Error(`${def.name}_: the result has shape ${fmtShape(shape)}, which cannot be written into the in-place ` +
       `target of shape ${fmtShape(target.shape)}`);

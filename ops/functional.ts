@@ -1,10 +1,12 @@
 // The functional API: every op as a plain function (torch.* / torch.nn.functional.*).
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import type { DType } from '../core/dtype.js';
 import { elementwise, type Operand } from './elementwise.js';
 import { UNARY } from './unary.js';
 import { BINARY, where } from './binary.js';
 import { reduce, variance, std, logsumexp, norm, type Dims } from './reduce.js';
+import { gather } from './indexing.js';
+import { isGradEnabled } from '../core/autograd.js';
 
 const u = (name: keyof typeof UNARY) => (x: Tensor): Tensor => elementwise(UNARY[name], [x]);
 const b = (name: keyof typeof BINARY) => (x: Operand, y: Operand): Tensor => elementwise(BINARY[name], [x, y]);
@@ -28,8 +30,21 @@ export const gelu = (x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
 export const softplus = (x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor =>
   elementwise(UNARY.softplus, [x], [opts.beta ?? 1, opts.threshold ?? 20]);
 export const elu = (x: Tensor, alpha = 1): Tensor => elementwise(UNARY.elu, [x], [alpha]);
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+/**
+ * Clamps x into [min, max]; either bound may be a number, a tensor (broadcast against x, as torch.clamp) or absent.
+ * With tensor bounds the gradient goes to x inside the bounds and to the bound where it was taken, as in torch.
+ */
+export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
   if (min == null && max == null) throw new Error('clamp: at least one of min and max must be given');
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (v != null && typeof v !== 'number' && !(v instanceof Tensor)) {
+      throw new Error(`clamp: ${name} must be a number, a Tensor or null, got ${Array.isArray(v) ? 'a JS array' : typeof v}`);
+    }
+  }
+  if (min instanceof Tensor || max instanceof Tensor) {
+    const low = min == null ? x : where(x.lt(min), min, x);
+    return max == null ? low : where(low.gt(max), max, low);
+  }
   if (min != null && max != null && min > max) throw new Error(`clamp: min ${min} is greater than max ${max}`);
   return elementwise(UNARY.clamp, [x], [min ?? -Infinity, max ?? Infinity]);
 }
@@ -56,11 +71,22 @@ export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
   if (dim === undefined) return reduce('amax', x);
-  return { values: reduce('amax', x, dim, keepdim), indices: reduce('argmax', x, dim, keepdim) };
+  return valuesAndIndices('amax', 'argmax', x, dim, keepdim);
 }
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
   if (dim === undefined) return reduce('amin', x);
-  return { values: reduce('amin', x, dim, keepdim), indices: reduce('argmin', x, dim, keepdim) };
+  return valuesAndIndices('amin', 'argmin', x, dim, keepdim);
+}
+
+/**
+ * max/min along dim as torch returns them. When x needs a gradient the values are read at the returned indices,
+ * so the whole gradient goes to that one element, as in torch (amax/amin split it among ties instead).
+ */
+function valuesAndIndices(value: 'amax' | 'amin', index: 'argmax' | 'argmin', x: Tensor, dim: number, keepdim: boolean) {
+  if (!(x.requiresGrad && isGradEnabled())) return { values: reduce(value, x, dim, keepdim), indices: reduce(index, x, dim, keepdim) };
+  const at = reduce(index, x, dim, true);
+  const values = gather(x, dim, at);
+  return keepdim ? { values, indices: at } : { values: values.squeeze(dim), indices: at.squeeze(dim) };
 }

@@ -1,23 +1,27 @@
 // Indexing ops: gather, scatterAdd, indexSelect, embedding (+ its backward, an index-add into a zero table),
 // maskedFill and oneHot. gather and scatter-add are the two kernels (shaders/indexing.ts); the others are views
 // of their index plus one of those kernels, or one elementwise kernel.
-import { Tensor } from '../core/tensor.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
 import { isFloat, type DType, type HostArray } from '../core/dtype.js';
 import { broadcastShapes, fmtShape, normDim, numel, sameShape, type Shape } from '../core/shape.js';
 import { dispatch } from '../core/executor.js';
+import { indexErrorBuffer, indexReport, outOfRangeMessage, reportSubmit } from '../core/index-errors.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
 import { IW, INDEX_WG, INDEX_MAX_RANK, gatherKey, gatherSource, scatterAddKey, scatterAddSource } from '../shaders/indexing.js';
 import { apply, describe, stridedOffsets, type OpSpec } from './op.js';
-import { elementwise, type ElementwiseDef } from './elementwise.js';
+import { elementwise } from './elementwise.js';
 import { UNARY } from './unary.js';
 import { WHERE, where } from './binary.js';
-import { zeros } from './creation.js';
+import { full, zeros } from './creation.js';
 import { pad } from './shape-ops.js';
 
 // ---- the shared walk over an index tensor ------------------------------------------------------------------------
 
 interface Strided { offset: number; strides: readonly number[] }
+
+/** Who raises for an out-of-range index, and what it addresses (the cpu check and the webgpu report agree). */
+interface IndexCheck { op: string; what: string }
 
 /**
  * One thread (or loop step) per position of `shape`: the index value j read there picks the element along `dim`
@@ -32,6 +36,7 @@ interface IndexWalk {
   src?: Strided;
   /** an index value whose rows are skipped (embedding's paddingIdx) */
   skip?: number | null;
+  check: IndexCheck;
 }
 
 const isIndexDtype = (d: DType) => d === 'i32' || d === 'u32';
@@ -40,13 +45,13 @@ function checkIndexDtype(op: string, index: Tensor): void {
   if (!isIndexDtype(index.dtype)) throw new Error(`${op}: index must be an i32 or u32 tensor, got ${describe(index)}`);
 }
 
-/** Raises for an index outside [0, size) when the values are on the host (the GPU kernels cannot raise). */
+/** Raises for an index outside [0, size) when the values are on the host (webgpu kernels report at the next readback). */
 function checkIndexRange(op: string, index: Tensor, size: number, what: string): void {
   if (index.device !== 'cpu') return;
   const values = index.storage.cpu!;
   for (const off of stridedOffsets(index.shape, index.strides, index.offset)) {
     const j = values[off];
-    if (j < 0 || j >= size) throw new Error(`${op}: index ${j} is out of range for ${what} of size ${size} (valid: 0..${size - 1})`);
+    if (j < 0 || j >= size) throw new Error(outOfRangeMessage(op, j, what, size));
   }
 }
 
@@ -61,6 +66,13 @@ function walkCpu(w: IndexWalk, index: HostArray, visit: (i: number, at: number, 
     if (w.skip != null && j === w.skip) continue;
     visit(i, j >= 0 && j < w.dimSize ? to[i] + j * dimStride : -1, so ? so[i] : 0);
   }
+}
+
+/** Records an index kernel: the walk's uniforms, and the error-flag binding with this dispatch's report. */
+function dispatchWalk(op: string, pipe: GPUComputePipeline, buffers: GPUBuffer[], w: IndexWalk, index: Tensor): void {
+  const report = indexReport({ ...w.check, size: w.dimSize, signed: index.dtype === 'i32' });
+  const words = walkUniforms(op, w).u32(IW.report, report).words;
+  reportSubmit(report, dispatch(pipe, [...buffers, indexErrorBuffer()], words, grid(Math.ceil(numel(w.shape) / INDEX_WG))));
 }
 
 function walkUniforms(op: string, w: IndexWalk): MetaWriter {
@@ -82,8 +94,7 @@ function runGather(out: Tensor, x: Tensor, index: Tensor, w: IndexWalk): void {
     return;
   }
   const pipe = pipeline(gatherKey(x.dtype, index.dtype), () => gatherSource(x.dtype, index.dtype));
-  dispatch(pipe, [x.storage.buffer!, index.storage.buffer!, out.storage.buffer!], walkUniforms('gather', w).words,
-    grid(Math.ceil(numel(w.shape) / INDEX_WG)));
+  dispatchWalk('gather', pipe, [x.storage.buffer!, index.storage.buffer!, out.storage.buffer!], w, index);
 }
 
 /** out (contiguous, already holding the base values) += src at the walked positions. */
@@ -99,8 +110,7 @@ function runScatterAdd(out: Tensor, src: Tensor, index: Tensor, w: IndexWalk): v
   // f16 has no atomics: accumulate in an f32 copy, then round once into the f16 output.
   const acc = out.dtype === 'f16' ? elementwise(UNARY.cast, [out], [], { dtype: 'f32' }) : out;
   const pipe = pipeline(scatterAddKey(acc.dtype, index.dtype, src.dtype), () => scatterAddSource(acc.dtype, index.dtype, src.dtype));
-  dispatch(pipe, [src.storage.buffer!, index.storage.buffer!, acc.storage.buffer!], walkUniforms('scatterAdd', w).words,
-    grid(Math.ceil(numel(w.shape) / INDEX_WG)));
+  dispatchWalk('scatterAdd', pipe, [src.storage.buffer!, index.storage.buffer!, acc.storage.buffer!], w, index);
   if (acc !== out) {
     elementwise(UNARY.cast, [acc], [], { out });
     acc.dispose();
@@ -115,7 +125,7 @@ function releaseUnlessSaved(out: Tensor, ...temps: Tensor[]): Tensor {
 
 // ---- gather / scatterAdd ------------------------------------------------------------------------------------------
 
-const GATHER: OpSpec<{ dim: number }> = {
+const GATHER: OpSpec<{ dim: number; check?: IndexCheck }> = {
   name: 'gather',
   infer([x, index], { dim }) {
     checkIndexDtype('gather', index);
@@ -126,8 +136,8 @@ const GATHER: OpSpec<{ dim: number }> = {
     checkIndexRange('gather', index, x.shape[dim] ?? 1, `dim ${dim}`);
     return { shape: index.shape, dtype: x.dtype };
   },
-  cpu: (out, [x, index], { dim }) => runGather(out, x, index, gatherWalk(x, index, dim)),
-  webgpu: (out, [x, index], { dim }) => runGather(out, x, index, gatherWalk(x, index, dim)),
+  cpu: (out, [x, index], { dim, check }) => runGather(out, x, index, gatherWalk(x, index, dim, check)),
+  webgpu: (out, [x, index], { dim, check }) => runGather(out, x, index, gatherWalk(x, index, dim, check)),
   // d gather / dx: each gradient element flows back to the position it was read from (summed over repeats)
   backward: (g, { inputs: [x, index], params: { dim } }) => [
     scatterAdd(zeros([], { dtype: g.dtype, device: g.device }).expand(x.shape), dim, index, g), null,
@@ -135,13 +145,13 @@ const GATHER: OpSpec<{ dim: number }> = {
   saves: ({ inputs: [, index] }) => [index],
 };
 
-const gatherWalk = (x: Tensor, index: Tensor, dim: number): IndexWalk => ({
-  shape: index.shape, dim, dimSize: x.shape[dim] ?? 1, target: x, index,
+const gatherWalk = (x: Tensor, index: Tensor, dim: number, check?: IndexCheck): IndexWalk => ({
+  shape: index.shape, dim, dimSize: x.shape[dim] ?? 1, target: x, index, check: check ?? { op: 'gather', what: `dim ${dim}` },
 });
 
 /** out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather). */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  x.assertAlive('gather');
+  assertTensor(x, 'gather');
   return apply(GATHER, [x, index], { dim: normDim('gather', dim, x.ndim) });
 }
 
@@ -174,19 +184,21 @@ const SCATTER_ADD: OpSpec<{ dim: number }> = {
 
 function scatterForward(out: Tensor, [x, index, src]: Tensor[], { dim }: { dim: number }): void {
   elementwise(UNARY.cast, [x], [], { out });
-  runScatterAdd(out, src, index, { shape: index.shape, dim, dimSize: out.shape[dim] ?? 1, target: out, index, src });
+  runScatterAdd(out, src, index, {
+    shape: index.shape, dim, dimSize: out.shape[dim] ?? 1, target: out, index, src, check: { op: 'scatterAdd', what: `dim ${dim}` },
+  });
 }
 
 /** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  x.assertAlive('scatterAdd');
+  assertTensor(x, 'scatterAdd');
   return apply(SCATTER_ADD, [x, index, src], { dim: normDim('scatterAdd', dim, x.ndim) });
 }
 
 /** The slices of x at the positions in the 1-D index along dim (torch.index_select). */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
-  x.assertAlive('indexSelect');
-  index.assertAlive('indexSelect');
+  assertTensor(x, 'indexSelect');
+  assertTensor(index, 'indexSelect');
   const d = normDim('indexSelect', dim, x.ndim);
   checkIndexDtype('indexSelect', index);
   if (index.ndim > 1) throw new Error(`indexSelect: index must be 1-D, got ${describe(index)}`);
@@ -197,7 +209,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const outShape = x.shape.map((s, i) => (i === d ? n : s));
   const laid = index.reshape(along);
   const spread = laid.expand(outShape);
-  return releaseUnlessSaved(gather(x, d, spread), laid, spread);
+  const out = apply(GATHER, [x, spread], { dim: d, check: { op: 'indexSelect', what: `dim ${dim}` } });
+  return releaseUnlessSaved(out, laid, spread);
 }
 
 // ---- embedding -------------------------------------------------------------------------------------------------------
@@ -208,12 +221,13 @@ interface EmbeddingParams { paddingIdx: number | null }
  * The embedding walk: positions [...indices.shape, D]; the index value picks a row of the [V, D] table, the last
  * coordinate its column (the index has stride 0 there, the table's other strides are 0 outside the row choice).
  */
-function embeddingWalk(table: Strided & { shape: Shape }, indices: Tensor, paddingIdx: number | null, src?: Strided): IndexWalk {
+function embeddingWalk(op: string, table: Strided & { shape: Shape }, indices: Tensor, paddingIdx: number | null, src?: Strided): IndexWalk {
   const k = indices.ndim;
   const strides = [table.strides[0], ...new Array<number>(k - 1).fill(0), table.strides[1]];
   return {
     shape: [...indices.shape, table.shape[1]], dim: 0, dimSize: table.shape[0], skip: paddingIdx,
     target: { offset: table.offset, strides }, index: { offset: indices.offset, strides: [...indices.strides, 0] }, src,
+    check: { op, what: 'the table' },
   };
 }
 
@@ -225,8 +239,8 @@ const EMBEDDING: OpSpec<EmbeddingParams> = {
     checkIndexRange('embedding', indices, weight.shape[0], 'the table');
     return { shape: [...indices.shape, weight.shape[1]], dtype: weight.dtype };
   },
-  cpu: (out, [weight, indices]) => runGather(out, weight, indices, embeddingWalk(weight, indices, null)),
-  webgpu: (out, [weight, indices]) => runGather(out, weight, indices, embeddingWalk(weight, indices, null)),
+  cpu: (out, [weight, indices]) => runGather(out, weight, indices, embeddingWalk('embedding', weight, indices, null)),
+  webgpu: (out, [weight, indices]) => runGather(out, weight, indices, embeddingWalk('embedding', weight, indices, null)),
   backward: (g, { inputs: [weight, indices], params: { paddingIdx } }) => [
     embeddingBackward(g, indices, weight.shape[0], paddingIdx), null,
   ],
@@ -235,8 +249,8 @@ const EMBEDDING: OpSpec<EmbeddingParams> = {
 
 /** Rows of `weight` picked by integer `indices`: out shape [...indices.shape, dim]. paddingIdx gets no gradient. */
 export function embedding(weight: Tensor, indices: Tensor, opts: { paddingIdx?: number | null } = {}): Tensor {
-  weight.assertAlive('embedding');
-  indices.assertAlive('embedding');
+  assertTensor(weight, 'embedding');
+  assertTensor(indices, 'embedding');
   let paddingIdx = opts.paddingIdx ?? null;
   if (paddingIdx !== null) {
     const V = weight.shape[0];
@@ -276,7 +290,7 @@ const EMBEDDING_BACKWARD: OpSpec<EmbeddingParams & { numEmbeddings: number }> = 
 
 function embeddingBackwardForward(out: Tensor, [grad, indices]: Tensor[], { paddingIdx }: EmbeddingParams): void {
   elementwise(UNARY.cast, [0], [], { out });
-  runScatterAdd(out, grad, indices, embeddingWalk(out, indices, paddingIdx, grad));
+  runScatterAdd(out, grad, indices, embeddingWalk('embeddingBackward', out, indices, paddingIdx, grad));
 }
 
 /**
@@ -293,8 +307,8 @@ export function embeddingBackward(grad: Tensor, indices: Tensor, numEmbeddings: 
 // ---- maskedFill / oneHot ---------------------------------------------------------------------------------------------
 
 function checkMask(op: string, x: Tensor, mask: Tensor): void {
-  x.assertAlive(op);
-  mask.assertAlive(op);
+  assertTensor(x, op);
+  assertTensor(mask, op);
   if (mask.dtype !== 'bool') throw new Error(`${op}: mask must be a bool tensor, got ${describe(mask)}`);
   const shape = broadcastShapes(op, x.shape, mask.shape);
   if (!sameShape(shape, x.shape)) {
@@ -316,22 +330,19 @@ export function maskedFill_(x: Tensor, mask: Tensor, value: number): Tensor {
   return elementwise(WHERE, [mask, value, x], [], { out: x });
 }
 
-// out[..., c] = 1 where the index equals c; the class is the flat output index mod numClasses (word 52)
-const ONE_HOT: ElementwiseDef = {
-  name: 'oneHot', arity: 1, kind: 'any', rawParams: true,
-  wgsl: (T) => `select(${T}(0), ${T}(1), a == ${T}(idx % uw(52u)))`,
-  cpu: (a, _b, _c, [classes], idx) => Number(a === idx % classes),
-  backward: null,
-};
-
-/** One-hot i32 encoding with a new last dim of numClasses (inferred from the largest index on the cpu only). */
+/**
+ * One-hot i32 encoding with a new last dim of numClasses (inferred from the largest index on the cpu only: on
+ * webgpu the output shape would need a readback, which ops never do). As in torch, a 1 is scattered into zeros at
+ * each index, so an out-of-range index on webgpu is reported by the scatter kernel at the next readback.
+ */
 export function oneHot(indices: Tensor, numClasses = -1): Tensor {
-  indices.assertAlive('oneHot');
+  assertTensor(indices, 'oneHot');
   checkIndexDtype('oneHot', indices);
   let classes = numClasses;
   if (classes === -1) {
     if (indices.device !== 'cpu') {
-      throw new Error('oneHot: numClasses must be given for webgpu tensors (inferring it would need a readback)');
+      throw new Error('oneHot: numClasses must be given for webgpu tensors (inferring it from the largest index would ' +
+        'need a readback inside the op; pass numClasses, or call oneHot on a cpu tensor)');
     }
     const values = indices.storage.cpu!;
     classes = 0;
@@ -339,10 +350,15 @@ export function oneHot(indices: Tensor, numClasses = -1): Tensor {
   }
   if (!Number.isInteger(classes) || classes < 0) throw new Error(`oneHot: numClasses must be a non-negative integer or -1, got ${numClasses}`);
   checkIndexRange('oneHot', indices, classes, 'numClasses');
-  const spread = indices.unsqueeze(-1);
-  const wide = spread.expand([...indices.shape, classes]);
-  const out = elementwise(ONE_HOT, [wide], [classes], { dtype: 'i32' });
-  spread.dispose();
-  wide.dispose();
+  const out = zeros([...indices.shape, classes], { dtype: 'i32', device: indices.device });
+  if (out.numel === 0) return out;
+  const at = indices.unsqueeze(-1);
+  const one = full([], 1, { dtype: 'i32', device: indices.device });
+  const ones = one.expand(at.shape);
+  runScatterAdd(out, ones, at, {
+    shape: at.shape, dim: indices.ndim, dimSize: classes, target: out, index: at, src: ones,
+    check: { op: 'oneHot', what: 'numClasses' },
+  });
+  for (const t of [at, one, ones]) t.dispose();
   return out;
 }

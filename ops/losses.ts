@@ -4,7 +4,7 @@
 //
 // Class-index targets are i32. A target outside [0, C) that is not ignoreIndex is an error on the cpu (where
 // checking is free) and gives a NaN loss on webgpu (checking there would cost a readback).
-import type { Tensor } from '../core/tensor.js';
+import { assertTensor, type Tensor } from '../core/tensor.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { contiguousStrides, fmtShape, sameShape } from '../core/shape.js';
 import { noGrad } from '../core/autograd.js';
@@ -132,7 +132,7 @@ function checkClassTargets(op: string, input: Tensor, target: Tensor, ignoreInde
 
 function checkWeight(op: string, weight: Tensor | null | undefined, input: Tensor, classes: number): void {
   if (!weight) return;
-  weight.assertAlive(op);
+  assertTensor(weight, op);
   if (!sameShape(weight.shape, [classes]) || weight.dtype !== input.dtype) {
     throw new Error(`${op}: weight ${describe(weight)} must be a vector of the ${classes} class weights, of the input's dtype ${input.dtype}`);
   }
@@ -140,8 +140,8 @@ function checkWeight(op: string, weight: Tensor | null | undefined, input: Tenso
 
 /** A 1-D input [C] is one sample: it becomes [1, C] (and its 0-d target [1]); the 'none' loss is squeezed back. */
 function batched(op: string, input: Tensor, target: Tensor, fn: (input: Tensor, target: Tensor) => Tensor, reduction: Reduction): Tensor {
-  input.assertAlive(op);
-  target.assertAlive(op);
+  assertTensor(input, op);
+  assertTensor(target, op);
   if (!isFloat(input.dtype)) throw new Error(`${op}: input ${describe(input)} must be floating point (f32, f16 or f64)`);
   if (input.ndim === 0) throw new Error(`${op}: input ${describe(input)} needs a class dim (shape [C] or [N, C, d...])`);
   if (input.ndim > 1) return fn(input, target);
@@ -226,8 +226,8 @@ export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduc
 }
 
 function checkSameShape(op: string, input: Tensor, target: Tensor): void {
-  input.assertAlive(op);
-  target.assertAlive(op);
+  assertTensor(input, op);
+  assertTensor(target, op);
   if (!sameShape(input.shape, target.shape) || !isFloat(input.dtype) || !isFloat(target.dtype)) {
     throw new Error(`${op}: input ${describe(input)} and target ${describe(target)} must be floating point and of the same shape`);
   }

@@ -1,11 +1,11 @@
 // matmul with PyTorch's rules: 1-D operands are promoted to matrices and the added dim removed afterwards,
 // batch dims broadcast. The core op multiplies [..., M, K] by [..., K, N] through strides (no copies).
-import type { Tensor } from '../core/tensor.js';
+import { assertTensor, type Tensor } from '../core/tensor.js';
 import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
 import { promote, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { dispatch } from '../core/executor.js';
-import { MetaWriter } from '../shaders/preamble.js';
+import { MetaWriter, grid } from '../shaders/preamble.js';
 import { MW, MAX_BATCH_RANK } from '../shaders/matmul.js';
 import { selectVariant } from './matmul-select.js';
 import { apply, describe, type OpSpec } from './op.js';
@@ -66,7 +66,6 @@ const MATMUL: OpSpec<void> = {
     const batch = out.shape.slice(0, -2);
     if (batch.length > MAX_BATCH_RANK) throw new Error(`matmul: at most ${MAX_BATCH_RANK} batch dims on webgpu, got ${fmtShape(batch)}`);
     const batches = numel(batch);
-    if (batches > 65535) throw new Error(`matmul: ${batches} batches exceed the 65535 the webgpu kernel dispatches at once`);
     const aBatch = batchStrides(a, batch);
     const bBatch = batchStrides(b, batch);
     const m = new MetaWriter()
@@ -77,7 +76,7 @@ const MATMUL: OpSpec<void> = {
       .list(MW.batchShape, batch).list(MW.aBatch, aBatch).list(MW.bBatch, bBatch);
     const v = selectVariant({ M, N, K, a, b, out, aBatch, bBatch });
     dispatch(pipeline(v.key, v.source), [a.storage.buffer!, b.storage.buffer!, out.storage.buffer!], m.words,
-      [Math.ceil(N / v.cols), Math.ceil(M / v.rows), batches]);
+      grid(Math.ceil(N / v.cols) * Math.ceil(M / v.rows) * batches));
   },
   backward: (g, { inputs: [a, b] }) => [
     a.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape) : null,
@@ -87,12 +86,19 @@ const MATMUL: OpSpec<void> = {
 
 /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched operands. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  a.assertAlive('matmul');
-  b.assertAlive('matmul');
+  assertTensor(a, 'matmul');
+  assertTensor(b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least one dim, got ${describe(a)} and ${describe(b)}`);
   const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
-  let out = apply(MATMUL, [a2, b2], undefined);
+  let out: Tensor;
+  try {
+    out = apply(MATMUL, [a2, b2], undefined);
+  } catch (e) {
+    if (a2 !== a) a2.dispose();
+    if (b2 !== b) b2.dispose();
+    throw e;
+  }
   if (b.ndim === 1) out = out.squeeze(-1);
   if (a.ndim === 1) out = out.squeeze(a.ndim === 1 && b.ndim === 1 ? -1 : -2);
   return out;
@@ -114,6 +120,8 @@ export function outer(a: Tensor, b: Tensor): Tensor {
 
 /** x W^T + b, as torch.nn.functional.linear (weight is [out, in]). */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  assertTensor(x, 'linear');
+  assertTensor(weight, 'linear');
   if (weight.ndim !== 2 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new Error(`linear: input ${describe(x)} does not match weight ${describe(weight)} (expected weight [out, ${x.shape[x.ndim - 1]}])`);
   }

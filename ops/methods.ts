@@ -8,7 +8,7 @@ import { BINARY } from './binary.js';
 import * as F from './functional.js';
 import * as V from './views.js';
 import { matmul } from './matmul.js';
-import type { Dims } from './reduce.js';
+import type { Dims, VarianceOptions } from './reduce.js';
 
 type Unary = () => Tensor;
 type Binary = (other: Operand) => Tensor;
@@ -24,7 +24,7 @@ declare module '../core/tensor.js' {
     gelu(opts?: { approximate?: 'none' | 'tanh' }): Tensor;
     softplus(opts?: { beta?: number; threshold?: number }): Tensor;
     elu(alpha?: number): Tensor;
-    clamp(min?: number | null, max?: number | null): Tensor;
+    clamp(min?: number | Tensor | null, max?: number | Tensor | null): Tensor;
     nanToNum(opts?: { nan?: number; posinf?: number; neginf?: number }): Tensor;
     add: Binary; sub: Binary; mul: Binary; div: Binary; pow: Binary; maximum: Binary; minimum: Binary;
     remainder: Binary; eq: Binary; ne: Binary; lt: Binary; le: Binary; gt: Binary; ge: Binary;
@@ -38,8 +38,9 @@ declare module '../core/tensor.js' {
     max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
     min(): Tensor;
     min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-    var(dim?: Dims, opts?: { correction?: number; keepdim?: boolean }): Tensor;
-    std(dim?: Dims, opts?: { correction?: number; keepdim?: boolean }): Tensor;
+    /** torch's forms: var(dim, unbiased?, keepdim?), var(dim, { correction, keepdim }), var(unbiased) */
+    var(dim?: Dims | boolean, unbiased?: boolean | VarianceOptions, keepdim?: boolean): Tensor;
+    std(dim?: Dims | boolean, unbiased?: boolean | VarianceOptions, keepdim?: boolean): Tensor;
     logsumexp(dim?: Dims, keepdim?: boolean): Tensor;
     norm(p?: number, dim?: Dims, keepdim?: boolean): Tensor;
     matmul(other: Tensor): Tensor;
@@ -88,7 +89,7 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   gelu(opts?: { approximate?: 'none' | 'tanh' }) { return F.gelu(this, opts); },
   softplus(opts?: { beta?: number; threshold?: number }) { return F.softplus(this, opts); },
   elu(alpha?: number) { return F.elu(this, alpha); },
-  clamp(min?: number | null, max?: number | null) { return F.clamp(this, min, max); },
+  clamp(min?: number | Tensor | null, max?: number | Tensor | null) { return F.clamp(this, min, max); },
   nanToNum(opts?: { nan?: number; posinf?: number; neginf?: number }) { return F.nanToNum(this, opts); },
   where(cond: Operand, other: Operand) { return F.where(cond, this, other); },
   sum(dim?: Dims, keepdim?: boolean) { return F.sum(this, dim, keepdim); },
@@ -102,8 +103,8 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   argmin(dim?: number, keepdim?: boolean) { return F.argmin(this, dim, keepdim); },
   max(dim?: number, keepdim?: boolean) { return dim === undefined ? F.max(this) : F.max(this, dim, keepdim); },
   min(dim?: number, keepdim?: boolean) { return dim === undefined ? F.min(this) : F.min(this, dim, keepdim); },
-  var(dim?: Dims, opts?: { correction?: number; keepdim?: boolean }) { return F.var_(this, dim, opts); },
-  std(dim?: Dims, opts?: { correction?: number; keepdim?: boolean }) { return F.std(this, dim, opts); },
+  var(dim?: Dims | boolean, unbiased?: boolean | VarianceOptions, keepdim?: boolean) { return F.var_(this, dim, unbiased, keepdim); },
+  std(dim?: Dims | boolean, unbiased?: boolean | VarianceOptions, keepdim?: boolean) { return F.std(this, dim, unbiased, keepdim); },
   logsumexp(dim?: Dims, keepdim?: boolean) { return F.logsumexp(this, dim, keepdim); },
   norm(p?: number, dim?: Dims, keepdim?: boolean) { return F.norm(this, p, dim, keepdim); },
   matmul(other: Tensor) { return matmul(this, other); },
@@ -136,8 +137,12 @@ const methods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
   mul_(other: Operand) { return elementwise(BINARY.mul, [this, other], [], { out: this }); },
   div_(other: Operand) { return elementwise(BINARY.div, [this, other], [], { out: this }); },
   clamp_(min?: number | null, max?: number | null) {
+    if ((min as unknown) instanceof Tensor || (max as unknown) instanceof Tensor) {
+      throw new Error('clamp_: tensor bounds are supported by clamp (out of place) only; use x.copy_(x.clamp(min, max))');
+    }
     return elementwise(UNARY.clamp, [this], [min ?? -Infinity, max ?? Infinity], { out: this });
   },
 };
 Object.assign(P, methods);
-Object.defineProperty(Tensor.prototype, 'T', { get(this: Tensor) { return V.transpose(this, -2, -1); } });
+// torch's .T reverses every dim (a matrix's transpose; torch deprecates it for ndim != 2, where it is still this)
+Object.defineProperty(Tensor.prototype, 'T', { get(this: Tensor) { return V.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); } });

@@ -1,7 +1,7 @@
 // layerNorm and rmsNorm over the trailing `normalizedShape` dims: one fused row kernel (shaders/norms.ts) that
 // reads the input through its strides, a float64-capable cpu reference, and the standard backward formulas written
 // with tensor ops (so they can be differentiated again).
-import type { Tensor } from '../core/tensor.js';
+import { assertTensor, type Tensor } from '../core/tensor.js';
 import { castScalar, isFloat, type DType } from '../core/dtype.js';
 import { contiguousStrides, fmtShape, numel, sameShape } from '../core/shape.js';
 import { noGrad } from '../core/autograd.js';
@@ -84,7 +84,7 @@ const SPECS = { layer: specOf('layer'), rms: specOf('rms') };
 function run(kind: 'layer' | 'rms', x: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null | undefined,
   bias: Tensor | null | undefined, eps: number): Tensor {
   const op = SPECS[kind].name;
-  x.assertAlive(op);
+  assertTensor(x, op);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   if (!isFloat(x.dtype)) throw new Error(`${op}: expected a floating-point input, got ${describe(x)} (valid dtypes: f32, f16, f64)`);
   if (shape.length === 0 || shape.length > x.ndim || !sameShape(shape, x.shape.slice(x.ndim - shape.length))) {
@@ -95,7 +95,7 @@ function run(kind: 'layer' | 'rms', x: Tensor, normalizedShape: number | readonl
   const affine: Tensor[] = [];
   for (const [label, t] of [['weight', weight], ['bias', bias]] as const) {
     if (!t) continue;
-    t.assertAlive(op);
+    assertTensor(t, op);
     if (!sameShape(t.shape, shape) || t.dtype !== x.dtype) {
       throw new Error(`${op}: ${label} ${describe(t)} must have the normalizedShape ${fmtShape(shape)} and the input's dtype ${x.dtype}`);
     }

@@ -1,13 +1,14 @@
 // The op machinery every op goes through. An OpSpec holds one op's definition in one place: its shape/dtype rule
 // (with the error for invalid input), the webgpu kernel dispatch, the cpu reference and the backward rule.
 // `apply` validates, allocates the output, runs the backend, records the autograd node and runs the debug checks.
-import { Tensor } from '../core/tensor.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
 import { Storage, type DeviceName } from '../core/storage.js';
 import type { DType } from '../core/dtype.js';
 import { isGradEnabled, type Node } from '../core/autograd.js';
 import { fmtShape, numel, type Shape } from '../core/shape.js';
 import { flags } from '../core/flags.js';
 import { debugAfterOp } from './debug.js';
+import { f16Unsupported, gpu } from '../core/device.js';
 
 export type Grads = (Tensor | null | undefined)[];
 
@@ -35,8 +36,7 @@ export const describe = (t: Tensor): string => `${fmtShape(t.shape)} ${t.dtype}`
 
 export function checkInputs(op: string, inputs: Tensor[]): DeviceName {
   for (const t of inputs) {
-    if (!(t instanceof Tensor)) throw new Error(`${op}: expected tensors, got ${typeof t}`);
-    t.assertAlive(op);
+    assertTensor(t, op);
   }
   const device = inputs[0]?.device ?? 'cpu';
   for (const t of inputs) {
@@ -58,10 +58,18 @@ export function apply<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, device?: 
   const dev = inputs.length ? checkInputs(spec.name, inputs) : (device ?? 'cpu');
   const t0 = flags.logOps ? performance.now() : 0;
   const { shape, dtype } = spec.infer(inputs, params);
+  if (dev === 'webgpu' && !gpu().hasF16 && (dtype === 'f16' || inputs.some((t) => t.dtype === 'f16'))) {
+    throw new Error(f16Unsupported(spec.name));
+  }
   const out = empty(shape, dtype, dev);
   if (out.numel > 0) {
-    if (dev === 'cpu') spec.cpu(out, inputs, params);
-    else spec.webgpu(out, inputs, params);
+    try {
+      if (dev === 'cpu') spec.cpu(out, inputs, params);
+      else spec.webgpu(out, inputs, params);
+    } catch (e) {
+      out.dispose();
+      throw e;
+    }
   }
   if (spec.backward && isGradEnabled() && inputs.some((t) => t.requiresGrad)) attachNode(spec, inputs, params, out);
   if (flags.logOps || flags.checkNan || flags.validate) {
@@ -81,7 +89,7 @@ function attachNode<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, out: Tensor
 
 /** Raises the error torch gives for an in-place write into a tensor autograd needs. */
 export function checkInPlace(op: string, target: Tensor): void {
-  target.assertAlive(op);
+  assertTensor(target, op);
   if (isGradEnabled() && target.requiresGrad) {
     throw new Error(`${op}: in-place change of a tensor that requires grad (${describe(target)}); ` +
       'do it inside noGrad(), or use the out-of-place op');

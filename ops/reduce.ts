@@ -1,5 +1,6 @@
 // Reductions over any set of dims (negative dims, lists, keepdim), with one kernel template (shaders/reduce.ts)
 // and one cpu fold per op. Composite reductions (var, std, logsumexp, norm) are written with these.
+import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { castScalar, isFloat, type DType } from '../core/dtype.js';
 import { normDims, numel, type Shape } from '../core/shape.js';
@@ -199,32 +200,67 @@ const inner = (xs: number[]) => [...xs].reverse();
 
 const specs = new Map<string, OpSpec<Params>>();
 
+/** The dims a reduction runs over: none given, or an empty list, means all of them (as torch.sum(x, [])). */
+const reductionDims = (op: string, dim: Dims, rank: number): number[] =>
+  normDims(op, Array.isArray(dim) && dim.length === 0 ? undefined : dim, rank);
+
 export function reduce(name: ReduceName, x: Tensor, dim?: Dims, keepdim = false): Tensor {
   let spec = specs.get(name);
   if (!spec) specs.set(name, (spec = specOf(REDUCE[name] as ReduceDef)));
-  x.assertAlive(name);
-  const dims = normDims(name, dim, x.ndim);
+  assertTensor(x, name);
+  const dims = reductionDims(name, dim, x.ndim);
   return apply(spec, [x], { dims, keepdim });
 }
 
 // ---- composites ---------------------------------------------------------------------------------------------------
 
-/** Variance with Bessel-style `correction` (torch.var: correction=1 by default). */
-export function variance(x: Tensor, dim?: Dims, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-  const correction = opts.correction ?? 1;
-  const dims = normDims('var', dim, x.ndim);
-  const n = countOf(x.shape, dims);
-  const centred = x.sub(x.mean(dims, true));
-  return centred.square().sum(dims, opts.keepdim ?? false).div(Math.max(0, n - correction));
+export interface VarianceOptions { correction?: number; keepdim?: boolean }
+
+/**
+ * torch's two call forms of var/std: (dim, unbiased, keepdim) positionally, or (dim, { correction, keepdim }); and
+ * var(unbiased) with no dim. Returns the dims, the correction and keepdim.
+ */
+function varianceArgs(op: string, x: Tensor, dim: Dims | boolean, second?: boolean | VarianceOptions, keepdim?: boolean) {
+  if (typeof dim === 'boolean') {
+    if (second !== undefined) throw new Error(`${op}: var(unbiased) takes no further arguments; use ${op}(dim, unbiased, keepdim)`);
+    return { dims: reductionDims(op, undefined, x.ndim), correction: dim ? 1 : 0, keepdim: false };
+  }
+  if (typeof second === 'boolean' || second === undefined) {
+    return { dims: reductionDims(op, dim, x.ndim), correction: second === false ? 0 : 1, keepdim: keepdim ?? false };
+  }
+  if (keepdim !== undefined) throw new Error(`${op}: give keepdim either in the options or positionally after unbiased, not both`);
+  if (second === null || typeof second !== 'object') {
+    throw new Error(`${op}: the argument after dim is unbiased (a boolean) or { correction, keepdim }, got ${typeof second}`);
+  }
+  return { dims: reductionDims(op, dim, x.ndim), correction: second.correction ?? 1, keepdim: second.keepdim ?? false };
 }
 
-export function std(x: Tensor, dim?: Dims, opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-  return variance(x, dim, opts).sqrt();
+/** Variance with Bessel-style correction (torch.var: correction=1, i.e. unbiased, by default). */
+export function variance(x: Tensor, dim?: Dims | boolean, unbiased?: boolean | VarianceOptions, keepdim?: boolean): Tensor {
+  assertTensor(x, 'var');
+  const a = varianceArgs('var', x, dim, unbiased, keepdim);
+  const n = countOf(x.shape, a.dims);
+  const centred = x.sub(x.mean(a.dims, true));
+  return centred.square().sum(a.dims, a.keepdim).div(Math.max(0, n - a.correction));
+}
+
+/**
+ * The standard deviation, sqrt(var). Where it is 0 the gradient is 0, as torch's std_backward gives (the chain
+ * rule through sqrt would give 0 / 0).
+ */
+export function std(x: Tensor, dim?: Dims | boolean, unbiased?: boolean | VarianceOptions, keepdim?: boolean): Tensor {
+  return safeSqrt(variance(x, dim, unbiased, keepdim));
+}
+
+/** sqrt(v) whose gradient is 0 (not NaN) where v = 0: torch's std and norm backward mask those entries. */
+function safeSqrt(v: Tensor): Tensor {
+  const zero = v.eq(0);
+  return where(zero, 0, where(zero, 1, v).sqrt());
 }
 
 /** log(sum(exp(x))) computed stably: the max is subtracted first (it is treated as a constant). */
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
-  const dims = normDims('logsumexp', dim, x.ndim);
+  const dims = reductionDims('logsumexp', dim, x.ndim);
   const m = x.detach().amax(dims, true);
   const safeM = where(m.isfinite(), m, 0);
   const r = x.sub(safeM).exp().sum(dims, true).log().add(safeM);
@@ -235,7 +271,7 @@ export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function norm(x: Tensor, p = 2, dim?: Dims, keepdim = false): Tensor {
   if (p === Infinity) return x.abs().amax(dim, keepdim);
   if (p === 1) return x.abs().sum(dim, keepdim);
-  if (p === 2) return x.square().sum(dim, keepdim).sqrt();
+  if (p === 2) return safeSqrt(x.square().sum(dim, keepdim)); // a zero vector's gradient is 0, as in torch
   if (!(p > 0)) throw new Error(`norm: p must be positive or Infinity, got ${p}`);
   return x.abs().pow(p).sum(dim, keepdim).pow(1 / p);
 }

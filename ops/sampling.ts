@@ -1,5 +1,6 @@
 // Sampling built on the seeded uniform generator (rand) and the scan/sort ops, so a seed gives the same samples on
 // the cpu and webgpu backends: multinomial (with and without replacement) and randperm.
+import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { tidy } from '../core/scope.js';
 import { noGrad } from '../core/autograd.js';
@@ -46,7 +47,7 @@ function checkProbabilities(probs: Tensor, numSamples: number, replacement: bool
  * On webgpu the weights cannot be checked without a readback: zero-weight categories are then drawn last.
  */
 export function multinomial(probs: Tensor, numSamples: number, opts: MultinomialOptions = {}): Tensor {
-  probs.assertAlive('multinomial');
+  assertTensor(probs, 'multinomial');
   const replacement = opts.replacement ?? false;
   if (probs.ndim !== 1 && probs.ndim !== 2) throw new Error(`multinomial: probs must be 1-D or 2-D, got ${describe(probs)}`);
   if (!isFloat(probs.dtype)) throw new Error(`multinomial: probs must be a float tensor, got ${describe(probs)}`);

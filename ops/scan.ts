@@ -1,4 +1,5 @@
 // Cumulative sum and product along a dim (torch.cumsum, torch.cumprod). Integer and bool inputs scan in i32.
+import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { isFloat, castScalar, type DType } from '../core/dtype.js';
 import { normDim, numel } from '../core/shape.js';
@@ -86,7 +87,7 @@ const CUMPROD = scanSpec('prod', (g, x, y, { dim, reverse }) => {
 });
 
 function scan(spec: OpSpec<ScanParams>, x: Tensor, dim: number, reverse: boolean): Tensor {
-  x.assertAlive(spec.name);
+  assertTensor(x, spec.name);
   return apply(spec, [x], { dim: normDim(spec.name, dim, x.ndim), reverse });
 }
 

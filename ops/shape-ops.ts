@@ -1,7 +1,7 @@
 // Shape ops that copy: cat, stack, pad, flip, repeat, tril, triu; and split/chunk, which are views.
 // The copies reuse the elementwise copy kernel (cast) writing into a strided view of the output, so each input
 // costs one dispatch and needs no kernel of its own; tril/triu are one elementwise kernel reading the index.
-import { Tensor } from '../core/tensor.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
 import { promote } from '../core/dtype.js';
 import { normDim, normDims, type Shape } from '../core/shape.js';
 import { apply, describe, type OpSpec } from './op.js';
@@ -64,7 +64,7 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!tensors?.length) throw new Error('cat: expected a non-empty list of tensors');
   for (const t of tensors) {
     if (!(t instanceof Tensor)) throw new Error(`cat: expected tensors, got ${typeof t}`);
-    t.assertAlive('cat');
+    assertTensor(t, 'cat');
   }
   if (tensors[0].ndim === 0) throw new Error('cat: zero-dimensional tensors cannot be concatenated; use stack');
   return apply(CAT, [...tensors], { dim: normDim('cat', dim, tensors[0].ndim) });
@@ -75,7 +75,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!tensors?.length) throw new Error('stack: expected a non-empty list of tensors');
   const first = tensors[0];
   for (const t of tensors) {
-    t.assertAlive('stack');
+    assertTensor(t, 'stack');
     if (t.ndim !== first.ndim || t.shape.some((s, d) => s !== first.shape[d])) {
       throw new Error(`stack: all tensors must have the same shape, got ${tensors.map(describe).join(', ')}`);
     }
@@ -91,7 +91,7 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 /** Views of x along dim: pieces of `sizes` (a list summing to the dim's size) or of `size` each, the last smaller. */
 export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
-  x.assertAlive('split');
+  assertTensor(x, 'split');
   const d = normDim('split', dim, x.ndim);
   const n = x.shape[d];
   let list: number[];
@@ -117,7 +117,7 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 /** `chunks` views of x along dim, each ceil(size / chunks) long (the last may be shorter; fewer if too few). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
-  x.assertAlive('chunk');
+  assertTensor(x, 'chunk');
   const n = x.shape[normDim('chunk', dim, x.ndim)];
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
 }
@@ -152,7 +152,7 @@ function padForward(out: Tensor, [x]: Tensor[], { before, value }: PadParams): v
  * amounts crop.
  */
 export function pad(x: Tensor, padding: readonly number[], value = 0): Tensor {
-  x.assertAlive('pad');
+  assertTensor(x, 'pad');
   if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim || padding.some((p) => !Number.isInteger(p))) {
     throw new Error(`pad: padding [${padding}] must hold integer (before, after) pairs for at most ${x.ndim} dims of ${describe(x)}`);
   }
@@ -200,7 +200,7 @@ function flipForward(out: Tensor, [x]: Tensor[], { dims }: { dims: number[] }): 
 
 /** A copy of x with the order of elements reversed along each of `dims` (torch.flip). */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
-  x.assertAlive('flip');
+  assertTensor(x, 'flip');
   return apply(FLIP, [x], { dims: normDims('flip', dims, x.ndim) });
 }
 
@@ -212,7 +212,7 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
  * gradient sums over the copies through expand's backward.
  */
 export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
-  x.assertAlive('repeat');
+  assertTensor(x, 'repeat');
   if (repeats.length < x.ndim || repeats.some((r) => !Number.isInteger(r) || r < 0)) {
     throw new Error(`repeat: repeats [${repeats}] must be non-negative integers, at least one per dim of ${describe(x)}`);
   }
@@ -240,7 +240,7 @@ const TRIL = triangle('tril', '<=');
 const TRIU = triangle('triu', '>=');
 
 function triangleOf(op: 'tril' | 'triu', x: Tensor, diagonal: number): Tensor {
-  x.assertAlive(op);
+  assertTensor(x, op);
   if (x.ndim < 2) throw new Error(`${op}: input must have at least 2 dims, got ${describe(x)}`);
   if (!Number.isInteger(diagonal)) throw new Error(`${op}: diagonal must be an integer, got ${diagonal}`);
   const [rows, cols] = x.shape.slice(-2);

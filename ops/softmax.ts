@@ -1,6 +1,7 @@
 // softmax and logSoftmax along any dim: one fused row kernel each (shaders/softmax.ts) that reads the rows through
 // the input's strides, a float64-capable cpu reference, and backward rules written with tensor ops (so they can be
 // differentiated again).
+import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { contiguousStrides, normDim } from '../core/shape.js';
@@ -61,7 +62,7 @@ const SOFTMAX = specOf(false);
 const LOG_SOFTMAX = specOf(true);
 
 function run(spec: OpSpec<Params>, x: Tensor, dim: number): Tensor {
-  x.assertAlive(spec.name);
+  assertTensor(x, spec.name);
   const d = normDim(spec.name, dim, x.ndim);
   // a 0-d tensor has the one dim 0 (or -1), as in torch
   if (x.ndim === 0) return apply(spec, [x.reshape([1])], { dim: 0 }).reshape([]);

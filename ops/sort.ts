@@ -1,5 +1,6 @@
 // sort, argsort and topk. One op computes the order (argsort: i32 positions along a dim, stable, NaN largest);
 // sorted values are a gather of the input at that order, so they carry gradients through gather's backward.
+import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { Storage } from '../core/storage.js';
 import { normDim, numel } from '../core/shape.js';
@@ -93,7 +94,7 @@ const ARGSORT: OpSpec<SortParams> = {
 };
 
 function sortParams(op: string, x: Tensor, dim: number, descending: boolean): SortParams {
-  x.assertAlive(op);
+  assertTensor(x, op);
   return { dim: normDim(op, dim, x.ndim), descending: Boolean(descending) };
 }
 

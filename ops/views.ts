@@ -1,5 +1,5 @@
 // View ops: new shape/strides/offset over the same storage, no copy. Each records a backward like any other op.
-import { Tensor } from '../core/tensor.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
 import { isGradEnabled } from '../core/autograd.js';
 import { contiguousStrides, fmtShape, normDim, normDims, numel, sameShape, type Shape } from '../core/shape.js';
 import { apply, describe, empty, type Grads, type OpSpec } from './op.js';
@@ -68,7 +68,7 @@ function viewStrides(x: Tensor, shape: number[]): number[] | null {
 }
 
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertAlive('reshape');
+  assertTensor(x, 'reshape');
   const s = inferShape('reshape', x, shape);
   const strides = viewStrides(x, s);
   if (strides) return view('reshape', x, s, strides, x.offset, (g) => g.reshape(x.shape));
@@ -82,7 +82,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Like reshape, but refuses to copy (as torch's view). */
 export function viewAs(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertAlive('view');
+  assertTensor(x, 'view');
   const s = inferShape('view', x, shape);
   const strides = viewStrides(x, s);
   if (!strides) {
@@ -92,7 +92,7 @@ export function viewAs(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
-  x.assertAlive('permute');
+  assertTensor(x, 'permute');
   const p = dims.map((d) => normDim('permute', d, x.ndim));
   if (p.length !== x.ndim || new Set(p).size !== p.length) {
     throw new Error(`permute: dims [${dims}] must be a permutation of 0..${x.ndim - 1} for input ${describe(x)}`);
@@ -112,7 +112,7 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
 }
 
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertAlive('expand');
+  assertTensor(x, 'expand');
   if (shape.length < x.ndim) throw new Error(`expand: target ${fmtShape(shape)} has fewer dims than input ${describe(x)}`);
   const lead = shape.length - x.ndim;
   const outShape: number[] = [];
@@ -133,14 +133,14 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
-  x.assertAlive('squeeze');
+  assertTensor(x, 'squeeze');
   const dims = dim === undefined ? x.shape.map((_, i) => i).filter((i) => x.shape[i] === 1) : normDims('squeeze', dim, x.ndim);
   const keep = x.shape.map((_, i) => i).filter((i) => !(dims.includes(i) && x.shape[i] === 1));
   return view('squeeze', x, keep.map((i) => x.shape[i]), keep.map((i) => x.strides[i]), x.offset, (g) => g.reshape(x.shape));
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
-  x.assertAlive('unsqueeze');
+  assertTensor(x, 'unsqueeze');
   const d = normDim('unsqueeze', dim, x.ndim + 1);
   const shape = [...x.shape];
   const strides = [...x.strides];
@@ -166,9 +166,12 @@ interface SliceGeometry { dim: number; start: number; length: number; step: numb
 
 /** x[..., start:end:step, ...] along `dim` (negative and out-of-range bounds clamp as in Python). */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
-  x.assertAlive('slice');
+  assertTensor(x, 'slice');
   const d = normDim('slice', dim, x.ndim);
   if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  for (const [name, v] of [['start', start], ['end', end ?? 0]] as const) {
+    if (!Number.isInteger(v)) throw new Error(`slice: ${name} must be an integer (negative counts from the end), got ${v}`);
+  }
   const size = x.shape[d];
   const clampIdx = (i: number) => Math.min(Math.max(i < 0 ? i + size : i, 0), size);
   const s = clampIdx(start);
@@ -183,7 +186,11 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  assertTensor(x, 'narrow');
   const d = normDim('narrow', dim, x.ndim);
+  if (!Number.isInteger(start) || !Number.isInteger(length)) {
+    throw new Error(`narrow: start and length must be integers, got start=${start}, length=${length}`);
+  }
   if (start < 0) start += x.shape[d];
   if (start < 0 || length < 0 || start + length > x.shape[d]) {
     throw new Error(`narrow: [${start}, ${start + length}) is outside dim ${dim} of size ${x.shape[d]}`);
@@ -227,7 +234,7 @@ function sliceBackward(g: Tensor, shape: Shape, geometry: SliceGeometry): Tensor
 
 /** A contiguous copy, or x itself when it already is contiguous. */
 export function contiguous(x: Tensor): Tensor {
-  x.assertAlive('contiguous');
+  assertTensor(x, 'contiguous');
   return x.isContiguous() && x.offset === 0 && x.storage.length === x.numel ? x : clone(x);
 }
 
@@ -238,7 +245,7 @@ export function clone(x: Tensor): Tensor {
 
 /** The same data, cut out of the autograd graph. */
 export function detach(x: Tensor): Tensor {
-  x.assertAlive('detach');
+  assertTensor(x, 'detach');
   return x.viewOf(x.shape, x.strides, x.offset);
 }
 

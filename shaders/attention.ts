@@ -15,7 +15,7 @@ const KEY_TILE = 16;
 
 /** Uniform words of the flash kernel: sizes, masking, then offset + (b, h, t, d) strides of q, k, v and the mask. */
 export const FW = {
-  H: 0, T: 1, S: 2, D: 3, group: 4, qOffset: 5, window: 6, causal: 7, scale: 8, hasMask: 9,
+  H: 0, T: 1, S: 2, D: 3, group: 4, qOffset: 5, window: 6, causal: 7, scale: 8, hasMask: 9, batchHeads: 10,
   q: 12, k: 17, v: 22, mask: 27,
 } as const;
 
@@ -40,10 +40,12 @@ ${strided('mask', FW.mask)}
 const LOWEST: f32 = -3.0e38;
 
 @compute @workgroup_size(${FLASH_ROWS})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let H = uw(${FW.H}); let T = uw(${FW.T}); let S = uw(${FW.S}); let D = uw(${FW.D});
-  let b = wid.y / H; let h = wid.y % H; let hk = h / uw(${FW.group});
-  let row0 = wid.x * ${FLASH_ROWS}u;
+  let tile = unfold_wid(wid, nwg, (T + ${FLASH_ROWS - 1}u) / ${FLASH_ROWS}u); // [row tiles, batch * heads]
+  if (tile.y >= uw(${FW.batchHeads})) { return; }
+  let b = tile.y / H; let h = tile.y % H; let hk = h / uw(${FW.group});
+  let row0 = tile.x * ${FLASH_ROWS}u;
   let row = row0 + tid;
   let live = row < T;
   let qOffset = uwi(${FW.qOffset}); let window = i32(uw(${FW.window})); let causal = uw(${FW.causal}) != 0u;

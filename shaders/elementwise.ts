@@ -42,11 +42,14 @@ export function truthy(T: string, x: string): string {
   return T === 'f32' ? `(${x} != 0.0 || is_nan(${x}))` : `(${x} != ${T}(0))`;
 }
 
-/** WGSL converting the result r to the output's storage type S. */
+/**
+ * WGSL converting the result r to the output's storage type S. A float goes to an integer type saturated (WGSL's
+ * conversion) with NaN as 0, which is what the cpu backend's floatToInt does (drivers disagree on NaN otherwise).
+ */
 function storeOf(k: ElementwiseKernel, T: string, S: string): string {
-  return k.resultIsBool
-    ? (k.out === 'bool' ? 'select(0u, 1u, r)' : `select(${S}(0), ${S}(1), r)`)
-    : k.out === 'bool' ? `select(0u, 1u, ${truthy(T, 'r')})` : `${S}(r)`;
+  if (k.resultIsBool) return k.out === 'bool' ? 'select(0u, 1u, r)' : `select(${S}(0), ${S}(1), r)`;
+  if (k.out === 'bool') return `select(0u, 1u, ${truthy(T, 'r')})`;
+  return T === 'f32' && (S === 'i32' || S === 'u32') ? `${S}(select(r, 0.0, is_nan(r)))` : `${S}(r)`;
 }
 
 export function elementwiseKey(k: ElementwiseKernel): string {

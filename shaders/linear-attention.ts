@@ -11,7 +11,7 @@ export const LINEAR_COLUMNS = 64;
 const STEPS = 16;
 
 /** Uniform words: sizes, eps, then offset + (b, h, t, d) strides of phi(q), phi(k) and v. */
-export const LW = { H: 0, T: 1, F: 2, Dv: 3, eps: 4, q: 8, k: 13, v: 18 } as const;
+export const LW = { H: 0, T: 1, F: 2, Dv: 3, eps: 4, batchHeads: 5, q: 8, k: 13, v: 18 } as const;
 
 export const linearAttentionKey = (dtype: DType) => `attention|linear|${dtype}`;
 
@@ -31,10 +31,12 @@ ${strided('k', LW.k)}
 ${strided('v', LW.v)}
 
 @compute @workgroup_size(${LINEAR_COLUMNS})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let H = uw(${LW.H}); let T = uw(${LW.T}); let F = uw(${LW.F}); let Dv = uw(${LW.Dv}); let eps = uwf(${LW.eps});
-  let b = wid.y / H; let h = wid.y % H;
-  let col = wid.x * ${LINEAR_COLUMNS}u + tid;
+  let tile = unfold_wid(wid, nwg, (Dv + ${LINEAR_COLUMNS - 1}u) / ${LINEAR_COLUMNS}u); // [column tiles, batch * heads]
+  if (tile.y >= uw(${LW.batchHeads})) { return; }
+  let b = tile.y / H; let h = tile.y % H;
+  let col = tile.x * ${LINEAR_COLUMNS}u + tid;
   let live = col < Dv;
   var state: array<f32, ${MAX_FEATURES}>;
   var z: array<f32, ${MAX_FEATURES}>;

@@ -83,15 +83,18 @@ ${preamble({ f16, uniformBinding: 3 })}
 ${BATCH_BASES}
 
 @compute @workgroup_size(${S * G})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) li: u32,
-        @builtin(subgroup_invocation_id) lane: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) lane: u32) {
   let M = uw(${MW.M}); let N = uw(${MW.N}); let K = uw(${MW.K});
-  let batch = wid.z;
+  let rowTiles = (M + ${S * G - 1}u) / ${S * G}u;
+  let tile = unfold_wid(wid, nwg, (N + ${S * TN - 1}u) / ${S * TN}u);
+  let batch = tile.y / rowTiles;
+  if (batch >= uw(${MW.batches})) { return; }
   let bases = batch_bases(batch);
   let aBase = bases.x; let bBase = bases.y;
   let sam = uw(${MW.sam}); let sak = uw(${MW.sak}); let sbk = uw(${MW.sbk}); let sbn = uw(${MW.sbn});
-  let row0 = (wid.y * ${G}u + li / ${S}u) * ${S}u;
-  let col0 = wid.x * ${S * TN}u + lane * ${TN}u;
+  let row0 = ((tile.y % rowTiles) * ${G}u + li / ${S}u) * ${S}u;
+  let col0 = tile.x * ${S * TN}u + lane * ${TN}u;
   let aOk = row0 + lane < M;
   let aRow = aBase + (row0 + lane) * sam;
   var acc: array<array<vec4<f32>, ${Q}>, ${S}>;

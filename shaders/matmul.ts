@@ -3,7 +3,7 @@
 // transposed and broadcast-batch operands need no copy. Accumulates in f32.
 //
 // Uniform words: 0 M, 1 N, 2 K, 3 batch rank, 4 a offset, 5 b offset, 6 a row stride, 7 a k stride,
-// 8 b k stride, 9 b col stride, 10 batches, 12..15 batch shape, 16..19 a batch strides, 20..23 b batch strides.
+// 8 b k stride, 9 b col stride, 10 batches (the grid is [N tiles, M tiles, batches] folded, see unfold_wid), 12..15 batch shape, 16..19 a batch strides, 20..23 b batch strides.
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
 
@@ -36,14 +36,17 @@ var<workgroup> As: array<array<f32, 64>, 16>;
 var<workgroup> Bs: array<array<f32, 64>, 16>;
 
 @compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
-        @builtin(local_invocation_index) tid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let M = uw(${MW.M}); let N = uw(${MW.N}); let K = uw(${MW.K});
-  let batch = wid.z;
+  let rowTiles = (M + 63u) / 64u;
+  let tile = unfold_wid(wid, nwg, (N + 63u) / 64u);
+  let batch = tile.y / rowTiles;
+  if (batch >= uw(${MW.batches})) { return; }
   let bases = batch_bases(batch);
   let aBase = bases.x; let bBase = bases.y;
   let sam = uw(${MW.sam}); let sak = uw(${MW.sak}); let sbk = uw(${MW.sbk}); let sbn = uw(${MW.sbn});
-  let row0 = wid.y * 64u; let col0 = wid.x * 64u;
+  let row0 = (tile.y % rowTiles) * 64u; let col0 = tile.x * 64u;
   var acc: array<array<f32, 4>, 4>;
   for (var k0 = 0u; k0 < K; k0 += 16u) {
     for (var i = 0u; i < 4u; i++) {

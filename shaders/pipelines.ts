@@ -1,7 +1,8 @@
 // The pipeline cache: one compute pipeline per kernel key, built on first use (or ahead of time with warmup()).
 // Shapes travel as uniforms, so one pipeline serves every shape of its key.
-import { gpu } from '../core/device.js';
+import { f16Unsupported, gpu } from '../core/device.js';
 import { flags } from '../core/flags.js';
+import { declareWrites } from '../core/executor.js';
 
 const cache = new Map<string, GPUComputePipeline>();
 const building = new Map<string, Promise<GPUComputePipeline>>();
@@ -22,12 +23,30 @@ function moduleFor(key: string, source: string): GPUShaderModule {
   return module;
 }
 
+// Kernels that declare `enable f16;`: they cannot run where the adapter lacks 'shader-f16' (ops check that first,
+// naming themselves; this is the safety net for kernels recorded outside an op).
+const needsF16 = new Set<string>();
+const usesF16 = (source: string): boolean => /^\s*enable f16;/m.test(source);
+
+/** The binding indices a kernel writes: its read_write storage buffers. */
+const writtenBindings = (source: string): number[] =>
+  [...source.matchAll(/@binding\((\d+)\)\s*var<storage,\s*read_write>/g)].map((m) => Number(m[1]));
+
 /** The pipeline for `key`, compiling `source()` the first time. */
 export function pipeline(key: string, source: () => string): GPUComputePipeline {
   let p = cache.get(key);
-  if (p) return p;
+  if (p) {
+    if (!gpu().hasF16 && needsF16.has(key)) throw new Error(f16Unsupported(`kernel ${key}`));
+    return p;
+  }
   const t0 = performance.now();
-  p = gpu().device.createComputePipeline({ layout: 'auto', compute: { module: moduleFor(key, source()), entryPoint: 'main' }, label: key });
+  const code = source();
+  if (usesF16(code)) {
+    needsF16.add(key);
+    if (!gpu().hasF16) throw new Error(f16Unsupported(`kernel ${key}`));
+  }
+  p = gpu().device.createComputePipeline({ layout: 'auto', compute: { module: moduleFor(key, code), entryPoint: 'main' }, label: key });
+  declareWrites(p, writtenBindings(code));
   compileMs += performance.now() - t0;
   compiles++;
   cache.set(key, p);
@@ -41,8 +60,13 @@ export async function warmup(kernels: { key: string; source: () => string }[]): 
     if (cache.has(key)) return cache.get(key);
     let b = building.get(key);
     if (!b) {
-      b = device.createComputePipelineAsync({ layout: 'auto', compute: { module: moduleFor(key, source()), entryPoint: 'main' }, label: key })
-        .then((p) => { cache.set(key, p); building.delete(key); compiles++; return p; });
+      const code = source();
+      if (usesF16(code)) {
+        needsF16.add(key);
+        if (!gpu().hasF16) throw new Error(f16Unsupported(`warmup of kernel ${key}`));
+      }
+      b = device.createComputePipelineAsync({ layout: 'auto', compute: { module: moduleFor(key, code), entryPoint: 'main' }, label: key })
+        .then((p) => { declareWrites(p, writtenBindings(code)); cache.set(key, p); building.delete(key); compiles++; return p; });
       building.set(key, b);
     }
     return b;

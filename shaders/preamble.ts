@@ -24,6 +24,10 @@ fn uw(i: u32) -> u32 { return U.w[i >> 2u][i & 3u]; }
 fn uwf(i: u32) -> f32 { return bitcast<f32>(uw(i)); }
 fn uwi(i: u32) -> i32 { return bitcast<i32>(uw(i)); }
 fn flat_id(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, size: u32) -> u32 { return (wid.y * nwg.x + wid.x) * size + lid; }
+// Kernels with a logical 2-D or 3-D grid of workgroups (tiles x rows x batches) are dispatched as grid(total), folded
+// like any other; this gives the logical (x, rest) of a workgroup from its x extent gx. Spare workgroups get a rest
+// past the logical extent and return at once (a workgroup-uniform branch, so barriers after it stay valid).
+fn unfold_wid(wid: vec3<u32>, nwg: vec3<u32>, gx: u32) -> vec2<u32> { let l = wid.y * nwg.x + wid.x; return vec2<u32>(l % gx, l / gx); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
 // NaN and Inf cannot be WGSL constants; uniform word 63 is always 0, which makes these run-time values.
@@ -36,7 +40,7 @@ fn inf_f32() -> f32 { return bitcast<f32>(0x7f800000u | uw(63u)); }
 export function grid(count: number, maxPerDim = 65535): [number, number] {
   if (count <= maxPerDim) return [Math.max(count, 1), 1];
   const y = Math.ceil(count / maxPerDim);
-  if (y > maxPerDim) throw new Error(`dispatch of ${count} workgroups exceeds the ${maxPerDim}^2 grid`);
+  if (y > maxPerDim) throw new Error(`dispatch of ${count} workgroups exceeds the ${maxPerDim}^2 grid; split the tensor`);
   return [Math.ceil(count / y), y];
 }
 

@@ -2,7 +2,8 @@
 // words (a letter run, a digit run or a punctuation run, each with its leading space), then repeatedly merges the
 // most frequent adjacent pair of tokens inside words into a new token. Encoding replays the merges in the order
 // they were learned; decoding concatenates each token's bytes and decodes UTF-8.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomic-write.js';
+import { readTokenizerFile } from './tokenizer-file.js';
 
 /** GPT-2's pre-tokenisation pattern: merges never cross these word boundaries. */
 const WORDS = /'(?:s|t|re|ve|m|ll|d)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
@@ -32,6 +33,12 @@ export class BpeTokenizer {
   private readonly cache = new Map<string, number[]>();
 
   constructor(merges: readonly [number, number][]) {
+    if (!Array.isArray(merges)) throw new Error(`BpeTokenizer: merges must be an array of [left, right] token pairs, got ${typeof merges}`);
+    merges.forEach((m, k) => {
+      if (!Array.isArray(m) || m.length !== 2 || !m.every((t) => Number.isInteger(t) && t >= 0)) {
+        throw new Error(`BpeTokenizer: merge ${k} must be a pair of non-negative integer token ids, got ${JSON.stringify(m)}`);
+      }
+    });
     this.merges = merges.map(([a, b]) => [a, b] as [number, number]);
     for (let i = 0; i < 256; i++) this.bytes.push(Uint8Array.of(i));
     this.merges.forEach(([a, b], k) => {
@@ -115,10 +122,11 @@ export class BpeTokenizer {
   toJSON(): BpeTokenizerJSON { return { type: 'bpe', merges: this.merges.map(([a, b]) => [a, b]) }; }
 
   static fromJSON(json: BpeTokenizerJSON): BpeTokenizer {
+    if (json === null || typeof json !== 'object') throw new Error(`BpeTokenizer.fromJSON: expected an object { type, merges }, got ${json === null ? 'null' : typeof json}`);
     if (json.type !== 'bpe') throw new Error(`BpeTokenizer.fromJSON: expected type "bpe", got ${JSON.stringify(json.type)}`);
     return new BpeTokenizer(json.merges);
   }
 
-  save(path: string): void { writeFileSync(path, JSON.stringify(this.toJSON())); }
-  static load(path: string): BpeTokenizer { return BpeTokenizer.fromJSON(JSON.parse(readFileSync(path, 'utf8'))); }
+  save(path: string): void { writeFileAtomicSync(path, JSON.stringify(this.toJSON())); }
+  static load(path: string): BpeTokenizer { return BpeTokenizer.fromJSON(readTokenizerFile('BpeTokenizer', path) as BpeTokenizerJSON); }
 }

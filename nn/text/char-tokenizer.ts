@@ -1,6 +1,7 @@
 // Character-level tokenizer: one token per Unicode code point, the vocabulary being the sorted set of characters
 // seen in the training text. Round-trips exactly for any text made of those characters.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomic-write.js';
+import { readTokenizerFile } from './tokenizer-file.js';
 
 export interface CharTokenizerJSON {
   type: 'char';
@@ -12,6 +13,11 @@ export class CharTokenizer {
   private readonly ids: Map<string, number>;
 
   constructor(chars: readonly string[]) {
+    if (!Array.isArray(chars)) throw new Error(`CharTokenizer: chars must be an array of single characters, got ${typeof chars}`);
+    const bad = chars.find((c) => typeof c !== 'string' || Array.from(c).length !== 1);
+    if (bad !== undefined) {
+      throw new Error(`CharTokenizer: every entry must be one character (one code point), got ${JSON.stringify(bad)}`);
+    }
     if (new Set(chars).size !== chars.length) throw new Error('CharTokenizer: the character list has duplicates');
     this.chars = [...chars];
     this.ids = new Map(this.chars.map((c, i) => [c, i]));
@@ -46,10 +52,11 @@ export class CharTokenizer {
   toJSON(): CharTokenizerJSON { return { type: 'char', chars: [...this.chars] }; }
 
   static fromJSON(json: CharTokenizerJSON): CharTokenizer {
+    if (json === null || typeof json !== 'object') throw new Error(`CharTokenizer.fromJSON: expected an object { type, chars }, got ${json === null ? 'null' : typeof json}`);
     if (json.type !== 'char') throw new Error(`CharTokenizer.fromJSON: expected type "char", got ${JSON.stringify(json.type)}`);
     return new CharTokenizer(json.chars);
   }
 
-  save(path: string): void { writeFileSync(path, JSON.stringify(this.toJSON())); }
-  static load(path: string): CharTokenizer { return CharTokenizer.fromJSON(JSON.parse(readFileSync(path, 'utf8'))); }
+  save(path: string): void { writeFileAtomicSync(path, JSON.stringify(this.toJSON())); }
+  static load(path: string): CharTokenizer { return CharTokenizer.fromJSON(readTokenizerFile('CharTokenizer', path) as CharTokenizerJSON); }
 }

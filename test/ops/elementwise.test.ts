@@ -130,7 +130,7 @@ test('type promotion: tensors with tensors and with numbers, as torch', () => {
   const h = tensor([1, 2], { dtype: 'f16' });
   const f = tensor([1, 2]);
   const cases: [Tensor, DType][] = [
-    [i.add(1), 'i32'], [i.add(1.5), 'f32'], [i.add(u), 'i32'], [b.add(b), 'i32'], [b.add(1), 'i32'],
+    [i.add(1), 'i32'], [i.add(1.5), 'f32'], [i.add(u), 'i32'], [b.add(b), 'bool'], [b.add(1), 'i32'],
     [b.mul(2.5), 'f32'], [h.add(1.5), 'f16'], [h.add(f), 'f32'], [h.add(i), 'f16'], [u.add(2), 'u32'],
     [i.div(2), 'f32'], [i.exp(), 'f32'], [i.gt(0.5), 'bool'], [b.logicalAnd(i), 'bool'], [i.neg(), 'i32'],
     [where(b, i, 2.5), 'f32'], [where(b, 1, 0), 'i32'], [where(b, 1.5, 0), 'f32'], [where(b, h, f), 'f32'], [f.where(b, 0), 'f32'],

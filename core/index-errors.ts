@@ -1,0 +1,70 @@
+// The error-flag buffer of kernels that can be handed bad indices (gather, scatter-add and the ops built on them).
+// A GPU thread cannot throw, so a kernel that meets an index outside [0, size) writes, with one atomic
+// compare-exchange, the report id of its dispatch into word 0 of this buffer and the bad index into word 1; the first
+// bad index wins. Every readback reads the buffer in the same round trip and raises the message the cpu backend
+// would have raised for that dispatch, so webgpu never silently gathers zeros or drops writes.
+import { gpu } from './device.js';
+import type { Submit } from './storage.js';
+
+/** What a dispatch's report says: the op, what the index addresses, its size, and how to read the index bits. */
+export interface IndexReport { op: string; what: string; size: number; signed: boolean }
+
+// the report, and the submit its dispatch was recorded into (set once recorded)
+const reports = new Map<number, { report: IndexReport; submit: Submit | null }>();
+
+let buffer: GPUBuffer | null = null;
+let nextId = 1;
+
+/** The 2-word flag buffer (created zeroed on first use). */
+export function indexErrorBuffer(): GPUBuffer {
+  buffer ??= gpu().device.createBuffer({ size: 8, usage: 0x80 | 0x4 | 0x8 }); // STORAGE | COPY_SRC | COPY_DST
+  return buffer;
+}
+
+/** Registers what one dispatch would report; its id goes into the kernel's uniforms. */
+export function indexReport(report: IndexReport): number {
+  const id = nextId++;
+  if (nextId > 0x7fffffff) nextId = 1;
+  reports.set(id, { report, submit: null });
+  return id;
+}
+
+/** Notes the submit a reporting dispatch went into: a bad index fails that submit like a validation error. */
+export function reportSubmit(id: number, submit: Submit): void {
+  const r = reports.get(id);
+  if (r) r.submit = submit;
+}
+
+/** The message the cpu backend raises for an out-of-range index (ops/indexing.ts uses it too). */
+export function outOfRangeMessage(op: string, index: number, what: string, size: number): string {
+  return `${op}: index ${index} is out of range for ${what} of size ${size} (valid: 0..${size - 1})`;
+}
+
+/** The buffer to read with the next readback, or null when no dispatch could have reported since the last one. */
+export function indexErrorsToCheck(): { buffer: GPUBuffer; upTo: number } | null {
+  return buffer && reports.size > 0 ? { buffer, upTo: nextId } : null;
+}
+
+/**
+ * The message of the reported bad index, or null (`words` are the buffer's two words as read back). The submit of
+ * the reporting dispatch is marked failed with it, so its results raise on readback as a failed submit's do.
+ * Forgets the reports of dispatches recorded before the read (ids below `upTo`), whose outcome is now known.
+ */
+export function takeIndexError(words: Uint32Array, upTo: number): string | null {
+  const [id, bits] = words;
+  const entry = reports.get(id);
+  for (const k of reports.keys()) if (k < upTo) reports.delete(k);
+  if (id === 0) return null;
+  gpu().device.queue.writeBuffer(indexErrorBuffer(), 0, new Uint32Array(2)); // re-arm for the next failure
+  if (!entry) return `webgpu: an index kernel reported a bad index ${bits | 0} (report ${id} is unknown)`;
+  const { report, submit } = entry;
+  const message = outOfRangeMessage(report.op, report.signed ? bits | 0 : bits >>> 0, report.what, report.size);
+  if (submit) submit.error ??= message;
+  return message;
+}
+
+export function resetIndexErrors(): void {
+  buffer = null;
+  reports.clear();
+  nextId = 1;
+}
