@@ -7,7 +7,12 @@ import { gpu } from './device.js';
 import type { Submit } from './storage.js';
 
 /** What a dispatch's report says: the op, what the index addresses, its size, and how to read the index bits. */
-export interface IndexReport { op: string; what: string; size: number; signed: boolean }
+export interface IndexReport {
+  op: string;
+  what: string;
+  size: number;
+  signed: boolean;
+}
 
 // the report, and the submit its dispatch was recorded into (set once recorded)
 const reports = new Map<number, { report: IndexReport; submit: Submit | null }>();

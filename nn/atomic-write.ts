@@ -11,7 +11,12 @@ const tempPathFor = (path: string): string =>
 
 function syncFolder(path: string): void {
   let fd: number | null = null;
-  try { fd = openSync(dirname(path), 'r'); fsyncSync(fd); } catch { /* some filesystems cannot fsync a folder */ }
+  try {
+    fd = openSync(dirname(path), 'r');
+    fsyncSync(fd);
+  } catch {
+    /* some filesystems cannot fsync a folder */
+  }
   if (fd !== null) closeSync(fd);
 }
 
@@ -48,7 +53,11 @@ export function writeFileAtomicSync(path: string, data: Uint8Array | string): vo
     }
     renameSync(temp, path);
   } catch (e) {
-    try { unlinkSync(temp); } catch { /* it was never created, or is already gone */ }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* it was never created, or is already gone */
+    }
     throw e;
   }
   syncFolder(path);

@@ -44,7 +44,12 @@ s('slice and narrow need integer bounds', () => {
 s('unknown dtype and device strings are named', async () => {
   const x = zeros([2]);
   // @ts-expect-error: a dtype tessera does not have
-  refuses(() => tensor([1, 2], { dtype: 'f8' }), 'tensor', "unknown dtype 'f8'", 'valid: f32, f16, i32, u32, bool, f64');
+  refuses(
+    () => tensor([1, 2], { dtype: 'f8' }),
+    'tensor',
+    "unknown dtype 'f8'",
+    'valid: f32, f16, i32, u32, bool, f64',
+  );
   // @ts-expect-error: torch's spelling
   refuses(() => zeros([2], { dtype: 'float32' }), "unknown dtype 'float32'");
   // @ts-expect-error: a device tessera does not have
@@ -55,7 +60,11 @@ s('unknown dtype and device strings are named', async () => {
   refuses(() => x.cast('int'), "unknown dtype 'int'");
   let message = '';
   // @ts-expect-error: a device tessera does not have
-  try { await x.to('gpu'); } catch (e) { message = (e as Error).message; }
+  try {
+    await x.to('gpu');
+  } catch (e) {
+    message = (e as Error).message;
+  }
   assert.match(message, "to: unknown device 'gpu'");
   x.dispose();
 });
@@ -63,7 +72,17 @@ s('unknown dtype and device strings are named', async () => {
 s('a JS array where a tensor is expected gets a sentence, not a TypeError', () => {
   const x = zeros([2, 2]);
   // @ts-expect-error: an array instead of a tensor
-  refuses(() => x.matmul([[1, 0], [0, 1]]), 'matmul', 'expected a Tensor', 'JS array', 'tensor(');
+  refuses(
+    () =>
+      x.matmul([
+        [1, 0],
+        [0, 1],
+      ]),
+    'matmul',
+    'expected a Tensor',
+    'JS array',
+    'tensor(',
+  );
   // @ts-expect-error: an array instead of a tensor
   refuses(() => gather(x, 0, [[0]]), 'gather', 'expected a Tensor', 'JS array');
   // @ts-expect-error: an array instead of a tensor
@@ -102,11 +121,22 @@ s('corrupt safetensors headers get sentences', () => {
   refuses(() => deserialize(file(entry({ dtype: '__proto__' }))), "tensor 'x'", 'dtype __proto__', 'readable: F32');
   refuses(() => deserialize(file(entry({ dtype: 'constructor' }))), "tensor 'x'", 'dtype constructor');
   refuses(() => deserialize(file(entry({ shape: [2.5] }))), "tensor 'x'", 'shape');
-  refuses(() => deserialize(file(entry({ shape: [1], data_offsets: [0.5, 4.5] }))), "tensor 'x'", 'data_offsets [0.5, 4.5]');
+  refuses(
+    () => deserialize(file(entry({ shape: [1], data_offsets: [0.5, 4.5] }))),
+    "tensor 'x'",
+    'data_offsets [0.5, 4.5]',
+  );
   refuses(() => deserialize(file(entry({ data_offsets: [0] }))), "tensor 'x'", 'data_offsets');
-  refuses(() => deserialize(file({ ...entry({}), y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } })), "'x'", "'y'", 'overlap');
+  refuses(
+    () => deserialize(file({ ...entry({}), y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } })),
+    "'x'",
+    "'y'",
+    'overlap',
+  );
   refuses(() => deserialize(file({ __metadata__: { n: 1 }, ...entry({}) })), '__metadata__', 'string values');
-  const ok = deserialize(file({ ...entry({ shape: [1], data_offsets: [0, 4] }), y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }));
+  const ok = deserialize(
+    file({ ...entry({ shape: [1], data_offsets: [0, 4] }), y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }),
+  );
   assert.equal([...ok.tensors.keys()], ['x', 'y']);
   for (const t of ok.tensors.values()) t.dispose();
 });

@@ -7,7 +7,10 @@ import { full, nn } from '../../index.js';
 
 const [mode, path] = process.argv.slice(2);
 if (mode === 'tokenizer') {
-  nn.text.CharTokenizer.train('abcdefghijklmnopqrstuvwxyz'.repeat(10) + String.fromCodePoint(...Array.from({ length: 20000 }, (_, i) => 0x4e00 + i))).save(path);
+  nn.text.CharTokenizer.train(
+    'abcdefghijklmnopqrstuvwxyz'.repeat(10) +
+      String.fromCodePoint(...Array.from({ length: 20000 }, (_, i) => 0x4e00 + i)),
+  ).save(path);
 } else {
   for (let round = 1; ; round++) {
     const weights = full([4 * 1024 * 1024], round + 1, { device: 'cpu' });

@@ -18,8 +18,9 @@ const N = 4 * 1024 * 1024;
 
 /** Runs the child under a file-size limit (kilobytes): its write fails with EFBIG partway, like a full disk. */
 function runLimited(kilobytes: number, ...args: string[]): Promise<{ code: number | null; stderr: string }> {
-  const p = spawn('bash', ['-c', `ulimit -f ${kilobytes}; exec "$0" "$@"`, process.execPath, ...childArgs(...args)],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  const p = spawn('bash', ['-c', `ulimit -f ${kilobytes}; exec "$0" "$@"`, process.execPath, ...childArgs(...args)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   p.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve) => p.on('close', (code) => resolve({ code, stderr })));
@@ -68,7 +69,10 @@ s('a save that fails partway (disk full) leaves the old checkpoint and no tempor
   assert.is.not(code, 0);
   assert.match(stderr, 'EFBIG');
   assert.equal([...(await checkpointValues(path))], [1]);
-  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.equal(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 s('a tokenizer save that fails partway leaves the old tokenizer file', async () => {
@@ -78,7 +82,10 @@ s('a tokenizer save that fails partway leaves the old tokenizer file', async () 
   assert.is.not(code, 0);
   assert.match(stderr, 'EFBIG');
   assert.equal(nn.text.CharTokenizer.load(path).chars, ['a', 'b']);
-  assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  assert.equal(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 s.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,13 +11,14 @@ import { assertThrows } from '../helpers.js';
 const s = suite('nn load state all or nothing');
 const dir = mkdtempSync(join(tmpdir(), 'tessera-load-'));
 const make = () => new nn.Sequential(new nn.Linear(3, 4), new nn.Linear(4, 2));
-const snapshot = async (m: nn.Module) => Promise.all([...m.stateDict()].map(async ([k, t]) => [k, [...(await t.data())]]));
+const snapshot = async (m: nn.Module) =>
+  Promise.all([...m.stateDict()].map(async ([k, t]) => [k, [...(await t.data())]]));
 
 /** A full state dict of zeros with `last` as the final entry (2.bias in order, here 1.bias). */
 function zerosWithLast(m: nn.Module, last: Tensor | unknown): Record<string, Tensor> {
   const entries = [...m.stateDict()];
   const dict: Record<string, Tensor> = {};
-  entries.forEach(([k, t], i) => (dict[k] = i === entries.length - 1 ? last as Tensor : zeros(t.shape)));
+  entries.forEach(([k, t], i) => (dict[k] = i === entries.length - 1 ? (last as Tensor) : zeros(t.shape)));
   return dict;
 }
 
@@ -43,7 +44,11 @@ s('loadInto from a file with one mismatched tensor leaves the module unchanged',
   const m = make();
   const before = await snapshot(m);
   let message = '';
-  try { await nn.safetensors.loadInto(m, path); } catch (e) { message = (e as Error).message; }
+  try {
+    await nn.safetensors.loadInto(m, path);
+  } catch (e) {
+    message = (e as Error).message;
+  }
   assert.ok(message.includes('1.bias') && message.includes('[5]'), message);
   assert.equal(await snapshot(m), before);
 });

@@ -4,12 +4,27 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  embedding, embeddingBackward, gather, indexSelect, oneHot, scatterAdd, tensor, type DeviceName, type Tensor,
+  embedding,
+  embeddingBackward,
+  gather,
+  indexSelect,
+  oneHot,
+  scatterAdd,
+  tensor,
+  type DeviceName,
+  type Tensor,
 } from '../../index.js';
 
 const s = suite('ops index range on webgpu');
 const i32 = (v: number[] | number[][], device: DeviceName) => tensor(v, { dtype: 'i32', device });
-const x = (device: DeviceName) => tensor([[1, 2, 3], [4, 5, 6]], { device });
+const x = (device: DeviceName) =>
+  tensor(
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+    { device },
+  );
 
 const cases: [string, (d: DeviceName) => Tensor][] = [
   ['gather', (d) => gather(x(d), 1, i32([[0, 3]], d))],
@@ -22,7 +37,11 @@ const cases: [string, (d: DeviceName) => Tensor][] = [
 ];
 
 function cpuMessage(f: () => unknown): string {
-  try { f(); } catch (e) { return (e as Error).message; }
+  try {
+    f();
+  } catch (e) {
+    return (e as Error).message;
+  }
   throw new Error('the cpu backend accepted an out-of-range index');
 }
 
@@ -32,9 +51,16 @@ for (const [name, f] of cases) {
     const out = f('webgpu');
     const other = x('webgpu').add(1); // recorded after the bad dispatch; any readback reports the bad index
     let message = '';
-    try { await other.data(); } catch (e) { message = (e as Error).message; }
+    try {
+      await other.data();
+    } catch (e) {
+      message = (e as Error).message;
+    }
     assert.is(message, expected);
-    try { await out.data(); assert.unreachable('the bad op\'s result read back'); } catch (e) {
+    try {
+      await out.data();
+      assert.unreachable("the bad op's result read back");
+    } catch (e) {
       assert.ok((e as Error).message.includes(expected), (e as Error).message);
     }
     const fine = x('webgpu').mul(2);
@@ -45,7 +71,10 @@ for (const [name, f] of cases) {
 s('in-range indices report nothing', async () => {
   const g = gather(x('webgpu'), 1, i32([[2, 0]], 'webgpu'));
   assert.equal([...(await g.data())], [3, 1]);
-  assert.equal(await oneHot(i32([2, 0], 'webgpu'), 3).toArray(), [[0, 0, 1], [1, 0, 0]]);
+  assert.equal(await oneHot(i32([2, 0], 'webgpu'), 3).toArray(), [
+    [0, 0, 1],
+    [1, 0, 0],
+  ]);
 });
 
 s.run();
