@@ -23,7 +23,7 @@ const QUICK = {
 const FULL = {
   tier: 'full', candidates: 6000, testPerBucket: 8, handStride: 3, budgets: [8, 32, 128], seeds: [0, 1, 2], prover: 'trained LMs', device: 'webgpu' as DeviceName,
   trainTheorems: 1000, tacticPairsPerModel: 1500, subgoalPairs: 1500, scriptPairs: 500,
-  model: { nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 160, wholeBlockSize: 256 }, train: { lr: 1e-3, batch: 64, epochs: 2 }, temperature: 1.1,
+  model: { nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 160, wholeBlockSize: 256 }, train: { lr: 3e-3, batch: 64, epochs: 2 }, temperature: 1.1,
 };
 const PROTOCOL: typeof QUICK = quick ? QUICK : FULL;
 const BUCKETS: [string, number, number][] = [['shallow', 4, 7], ['medium', 8, 11], ['hard', 12, 16]];

@@ -10,7 +10,7 @@ import { type ProofTree, checkScript, stitchProof } from './checker.js';
 import { isProvable } from './decider.js';
 import { type Prover } from './provers.js';
 import { makeRng } from './random.js';
-import { type GoalNode, type Edge, edgeStatus, edgeAllowance, selectEdge, selectChild } from './tree.js';
+import { type GoalNode, type Edge, edgeStatus, edgeAllowance, selectEdge, selectChild, conjectureReward } from './tree.js';
 
 export interface SearchOptions {
   /** generations allowed (every proposal counts, valid or not) */
@@ -78,10 +78,7 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
     g.status = 'proved';
     g.proof = proof;
     provedCache.set(g.key, proof);
-    if (g.conjecture && opts.subgoalReward && !rewarded.has(sequentKey(g.sequent))) {
-      rewarded.add(sequentKey(g.sequent));
-      reward += 1;
-    }
+    if (g.conjecture) reward += conjectureReward(rewarded, sequentKey(g.sequent), opts.subgoalReward);
     if (g.parent === null && stats.solvedAt === null) { stats.solvedAt = stats.generations; reward += 1; }
     for (const twin of nodesByKey.get(g.key) ?? []) if (twin !== g) markProved(twin, proof);
     const e = g.parent;

@@ -77,3 +77,10 @@ export function selectChild(e: Edge): GoalNode | null {
 export function edgeAllowance(N: number, kappa: number): number {
   return Math.max(1, Math.ceil(kappa * Math.sqrt(N)));
 }
+
+/** The subgoal reward: +1 the first time a conjecture (keyed by its sequent) is proved, 0 after; 0 when disabled (B5). */
+export function conjectureReward(paid: Set<string>, key: string, enabled: boolean): number {
+  if (!enabled || paid.has(key)) return 0;
+  paid.add(key);
+  return 1;
+}

@@ -9,7 +9,7 @@ import { chain, orSplit, lemmaReuse, handBenchmark } from '../../methods/bourbak
 import { generateTheorems, splitByCanonical } from '../../methods/bourbaki/generator.js';
 import { extractDemonstrations } from '../../methods/bourbaki/demos.js';
 import { encode, decode } from '../../methods/bourbaki/tokenizer.js';
-import { type GoalNode, type Edge, ucbScore, selectEdge, edgeValue, edgeStatus, edgeAllowance, selectChild } from '../../methods/bourbaki/tree.js';
+import { type GoalNode, type Edge, ucbScore, selectEdge, edgeValue, edgeStatus, edgeAllowance, selectChild, conjectureReward } from '../../methods/bourbaki/tree.js';
 import { sgmdpSearch, DEFAULT_SEARCH } from '../../methods/bourbaki/search.js';
 import { type Prover } from '../../methods/bourbaki/provers.js';
 import { mean, sd } from '../../methods/bourbaki/stats.js';
@@ -109,10 +109,15 @@ s('AND edges: min value, open/proved/dead status, weakest child first (spec §7)
   assert.is.not(selectEdge(root, 1), dead);
 });
 
-s('progressive widening: N = 4 allows 3 edges, N = 0 one', () => {
+s('progressive widening: N = 4 allows 3 edges, N = 0 one; conjectures pay once (spec §7)', () => {
   assert.is(edgeAllowance(4, 1.5), 3);
   assert.is(edgeAllowance(0, 1.5), 1);
   assert.is(edgeAllowance(1, 1.5), 2);
+  const paid = new Set<string>();
+  assert.is(conjectureReward(paid, 'k', true), 1);
+  assert.is(conjectureReward(paid, 'k', true), 0);
+  assert.is(conjectureReward(paid, 'j', true), 1);
+  assert.is(conjectureReward(new Set(), 'k', false), 0);
 });
 
 /** A scripted prover: tactics from a table keyed by printed sequent; subgoals from a list. */
