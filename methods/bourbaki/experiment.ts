@@ -24,6 +24,8 @@ const FULL = {
   tier: 'full', candidates: 6000, testPerBucket: 8, handStride: 3, budgets: [8, 32, 128], seeds: [0, 1, 2], prover: 'trained LMs', device: 'webgpu' as DeviceName,
   trainTheorems: 1000, tacticPairsPerModel: 1500, subgoalPairs: 1500, scriptPairs: 500,
   model: { nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 160, wholeBlockSize: 256 }, train: { lr: 3e-3, batch: 64, epochs: 2 }, temperature: 1.1,
+  /** wall-clock guard for the whole run on the shared machine: searches still running then stop (reported) */
+  wallLimitMinutes: 37,
 };
 const PROTOCOL: typeof QUICK = quick ? QUICK : FULL;
 const BUCKETS: [string, number, number][] = [['shallow', 4, 7], ['medium', 8, 11], ['hard', 12, 16]];
@@ -83,13 +85,13 @@ async function main() {
       let steps: nn.ProgressBar | null = null;
       const losses = await trainLM(model, data[name], { ...p.train, seed, onStep: (s, total, loss) => { steps ??= new nn.ProgressBar(total, { label: `train ${name}` }); steps.update(s, { loss }); } });
       models[name] = model;
-      console.log(`[${elapsed()}] ${name}: ${nn.countParameters(model)} parameters, ${losses.length} steps, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)}`);
+      console.log(`[${elapsed()}] ${name}: ${nn.countParameters(model).total} parameters, ${losses.length} steps, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)}`);
     }
-    const heldTactic = keepEx(held.tactic.slice(0, 300).map((d) => ex(d.sequent, d.tactic)));
+    const heldTactic = keepEx(held.tactic.slice(0, 150).map((d) => ex(d.sequent, d.tactic)));
     accuracies.T1 = await top1Accuracy(models.T1, heldTactic, 6);
     accuracies.T2 = await top1Accuracy(models.T2, heldTactic, 6);
-    accuracies.S = await top1Accuracy(models.S, keepEx(held.subgoal.slice(0, 200).map((d) => ex(d.sequent, d.psi))), 40);
-    accuracies.W = await top1Accuracy(models.W, keepEx(held.script.slice(0, 100).map((d) => ex(d.sequent, d.script.join('; ')))), 128);
+    accuracies.S = await top1Accuracy(models.S, keepEx(held.subgoal.slice(0, 100).map((d) => ex(d.sequent, d.psi))), 40);
+    accuracies.W = await top1Accuracy(models.W, keepEx(held.script.slice(0, 30).map((d) => ex(d.sequent, d.script.join('; ')))), 128);
     console.log(`[${elapsed()}] held-out top-1 accuracy: ${Object.entries(accuracies).map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`).join(', ')}`);
     // one sampler per model, shared by every arm and seed so that each sampling call serves them all
     const opts = { temperature: p.temperature, seed: 0 };
@@ -102,18 +104,26 @@ async function main() {
   // ---- arms: every (seed, arm, theorem) runs concurrently, so one batched sampling call serves them all; a seed
   // fixes the search's own draws (subgoal shares) and, through the shared samplers' stream, the samples
   const K = Math.max(...PROTOCOL.budgets);
+  const limitMinutes = (PROTOCOL as { wallLimitMinutes?: number }).wallLimitMinutes;
+  let stoppedEarly = false;
+  const shouldStop = () => {
+    if (limitMinutes !== undefined && performance.now() - started > limitMinutes * 60_000) stoppedEarly = true;
+    return stoppedEarly;
+  };
   const items: { bucket: string; theorem: Theorem }[] = [...buckets.flatMap((b) => b.items.map((theorem) => ({ bucket: b.name, theorem }))), ...hand.map((theorem) => ({ bucket: 'hand', theorem }))];
   const records: RunRecord[] = [];
   const progress = new nn.ProgressBar(PROTOCOL.seeds.length * ARMS.length * items.length, { label: 'search' });
   let done = 0;
   await Promise.all(PROTOCOL.seeds.flatMap((seed) => ARMS.flatMap((arm) => items.map(async (item, i) => {
-      const opts = { ...DEFAULT_SEARCH, budget: K, seed: seed * 100_000 + i, allowHave: arm !== 'B2', subgoalReward: arm !== 'B5' };
-      const result: SearchResult = arm === 'B1' ? await wholeProofSampling(item.theorem.sequent, provers.B1, K, PROTOCOL.budgets)
+      const opts = { ...DEFAULT_SEARCH, budget: K, seed: seed * 100_000 + i, allowHave: arm !== 'B2', subgoalReward: arm !== 'B5', shouldStop };
+      const result: SearchResult = arm === 'B1' ? await wholeProofSampling(item.theorem.sequent, provers.B1, K, PROTOCOL.budgets, 8, shouldStop)
         : await sgmdpSearch(item.theorem.sequent, provers[arm], opts, PROTOCOL.budgets);
       records.push({ arm, seed, bucket: item.bucket, depth: item.theorem.depth, key: item.theorem.key, theorem: item.theorem.sequent, result });
     progress.update(++done, { solved: records.filter((r) => r.result.solved).length });
   }))));
-  console.log(`[${elapsed()}] searches done; symbols generated ${tokens()}`);
+  const truncated = records.filter((r) => !r.result.solved && r.result.generations < K).length;
+  const truncation = stoppedEarly ? `WALL-CLOCK LIMIT HIT: ${truncated} of ${records.length} runs stopped before their budget of ${K} (unsolved runs counted as unsolved; solves up to then are exact).` : 'every run used its full budget or solved its theorem.';
+  console.log(`[${elapsed()}] searches done; symbols generated ${tokens()}; ${truncation}`);
 
   // ---- report
   const report = buildReport(records, { arms: [...ARMS], budgets: PROTOCOL.budgets, seeds: PROTOCOL.seeds, bucketSizes: Object.fromEntries([...buckets.map((b) => [b.name, b.items.length]), ['hand', hand.length]]) });
@@ -132,7 +142,7 @@ async function main() {
   const wall = (performance.now() - started) / 1000;
   console.log(`wall time ${wall.toFixed(0)} s`);
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(`${OUT}/table.md`, `${report.table}\n\n${report.criteria}\n\n${report.extras}\n\n${proofText}\n\nwall time ${wall.toFixed(0)} s\n`);
+  writeFileSync(`${OUT}/table.md`, `${report.table}\n\n${truncation}\n\n${report.criteria}\n\n${report.extras}\n\n${proofText}\n\nwall time ${wall.toFixed(0)} s\n`);
   writeFileSync(`${OUT}/solved-vs-budget.svg`, report.svg);
   writeFileSync(`${OUT}/solved-vs-budget-hard.svg`, report.svgHard);
   writeFileSync(`${OUT}/results.json`, JSON.stringify({ protocol: PROTOCOL, accuracies, summary: report.summary, wallSeconds: wall, tokens: tokens() }, null, 1));

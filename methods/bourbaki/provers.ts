@@ -10,7 +10,8 @@ import { encode, decode } from './tokenizer.js';
 
 export interface Prover {
   readonly name: string;
-  /** does it propose subgoals (the search's 30% share goes to the tactic models when no member does) */
+  /** does it propose tactics / subgoals (the search's 30% subgoal share goes to the tactic models when none does) */
+  readonly hasTactics: boolean;
   readonly hasSubgoals: boolean;
   proposeTactics(s: Sequent, m: number): Promise<string[]>;
   /** candidate formulas ψ for `have ψ` (as text) */
@@ -42,6 +43,7 @@ export function lmProver(name: string, models: LmProverModels, opts: { temperatu
   };
   return {
     name,
+    hasTactics: !!tactic,
     hasSubgoals: !!subgoal,
     proposeTactics: (s, m) => sampleMany(tactic, s, m, 'tactic'),
     proposeSubgoals: (s, m) => sampleMany(subgoal, s, m, 'subgoal'),
@@ -61,8 +63,9 @@ export function ensembleProver(name: string, provers: readonly Prover[]): Prover
   let turn = 0;
   return {
     name,
+    hasTactics: provers.some((p) => p.hasTactics),
     hasSubgoals: provers.some((p) => p.hasSubgoals),
-    proposeTactics: (s, m) => split(provers, m, (p, n) => p.proposeTactics(s, n), turn++),
+    proposeTactics: (s, m) => split(provers.filter((p) => p.hasTactics), m, (p, n) => p.proposeTactics(s, n), turn++),
     proposeSubgoals: (s, m) => split(provers.filter((p) => p.hasSubgoals), m, (p, n) => p.proposeSubgoals(s, n), turn++),
     proposeProof: async (s) => (await split(provers, 1, (p) => p.proposeProof(s).then((x) => [x.join('; ')]), turn++))[0].split('; ').filter((l) => l),
   };
@@ -87,6 +90,7 @@ export function randomProver(seed: number): Prover {
   };
   return {
     name: 'random',
+    hasTactics: true,
     hasSubgoals: true,
     proposeTactics: async (s, m) => Array.from({ length: m }, () => randomTactic(s)),
     proposeSubgoals: async (s, m) => {

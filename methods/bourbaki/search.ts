@@ -26,6 +26,8 @@ export interface SearchOptions {
   /** share of candidates asked of the subgoal model (0.3) */
   subgoalShare: number;
   seed: number;
+  /** a wall-clock guard: when it returns true the search stops as if its budget were spent */
+  shouldStop?: () => boolean;
 }
 
 export const DEFAULT_SEARCH: Omit<SearchOptions, 'budget' | 'seed' | 'allowHave' | 'subgoalReward'> = { c: 1, kappa: 1.5, m: 4, subgoalShare: 0.3 };
@@ -144,7 +146,7 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
   };
 
   const root = newGoal(theorem, null, false);
-  while (stats.generations < opts.budget && root.status === 'open') {
+  while (stats.generations < opts.budget && root.status === 'open' && !opts.shouldStop?.()) {
     reward = 0;
     const path: Edge[] = [];
     const goals: GoalNode[] = [];
@@ -182,11 +184,13 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
 }
 
 /** Whole-proof sampling (B1): up to k scripts from the prover, each checked; solved at the first that passes. */
-export async function wholeProofSampling(theorem: Sequent, prover: Prover, k: number, milestones: readonly number[] = [], chunk = 8): Promise<SearchResult> {
+export async function wholeProofSampling(theorem: Sequent, prover: Prover, k: number, milestones: readonly number[] = [], chunk = 8,
+  shouldStop?: () => boolean): Promise<SearchResult> {
   let checkerCalls = 0;
   let invalid = 0;
   const checkerAt = milestones.map(() => -1);
-  for (let i = 0; i < k; i += chunk) {
+  let i = 0;
+  for (; i < k && !shouldStop?.(); i += chunk) {
     const scripts = await Promise.all(Array.from({ length: Math.min(chunk, k - i) }, () => prover.proposeProof(theorem)));
     for (let j = 0; j < scripts.length; j++) {
       checkerCalls++;
@@ -201,5 +205,5 @@ export async function wholeProofSampling(theorem: Sequent, prover: Prover, k: nu
     }
   }
   milestones.forEach((_, t) => { if (checkerAt[t] < 0) checkerAt[t] = checkerCalls; });
-  return { solved: false, script: null, generations: k, solvedAt: null, checkerCalls, checkerAt, invalid, haveProposals: 0, haveProvable: 0 };
+  return { solved: false, script: null, generations: Math.min(i, k), solvedAt: null, checkerCalls, checkerAt, invalid, haveProposals: 0, haveProvable: 0 };
 }

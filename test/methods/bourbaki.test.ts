@@ -123,7 +123,7 @@ s('progressive widening: N = 4 allows 3 edges, N = 0 one; conjectures pay once (
 /** A scripted prover: tactics from a table keyed by printed sequent; subgoals from a list. */
 function scripted(tactics: Record<string, string>, subgoals: string[]): Prover & { asked: number } {
   const p = {
-    name: 'scripted', hasSubgoals: true, asked: 0,
+    name: 'scripted', hasTactics: true, hasSubgoals: true, asked: 0,
     proposeTactics: async (q: Sequent, m: number) => { p.asked += m; return Array.from({ length: m }, () => tactics[printSequent(q)] ?? 'assumption'); },
     proposeSubgoals: async (_q: Sequent, m: number) => Array.from({ length: m }, () => subgoals[0]),
     proposeProof: async () => [],
