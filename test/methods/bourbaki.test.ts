@@ -13,6 +13,7 @@ import { type GoalNode, type Edge, ucbScore, selectEdge, edgeValue, edgeStatus, 
 import { sgmdpSearch, DEFAULT_SEARCH } from '../../methods/bourbaki/search.js';
 import { type Prover } from '../../methods/bourbaki/provers.js';
 import { mean, sd } from '../../methods/bourbaki/stats.js';
+import { createLM, trainLM, top1Accuracy } from '../../methods/bourbaki/lm.js';
 
 const s = suite('methods/bourbaki');
 const seq = parseSequent;
@@ -189,6 +190,18 @@ s('demonstrations: hindsight subgoals are provable from the ancestor and neither
     assert.ok(f !== sequent.goal && !sequent.hyps.some((h) => h.formula === f));
   }
   assert.is(d.tactic.length, hand.reduce((n, t) => n + stitchProof(t.proof).length, 0));
+});
+
+s('LM: masked training learns a prompt → answer map and greedy decoding reads it back', async () => {
+  const m = createLM({ nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 24, seed: 1, device: 'cpu' });
+  const ex = Array.from({ length: 64 }, (_, i) => (i % 2 ? { prompt: [10, 11, 12, 5], target: [20, 21] } : { prompt: [10, 13, 7], target: [22] }));
+  try {
+    const losses = await trainLM(m, ex, { epochs: 50, batch: 64, lr: 1e-2, seed: 1 });
+    assert.ok(losses[losses.length - 1] < 0.3, `final loss ${losses[losses.length - 1]}`);
+    assert.is(await top1Accuracy(m, ex.slice(0, 4), 4), 1);
+  } finally {
+    m.dispose();
+  }
 });
 
 s('stats: mean and sample sd', () => {
