@@ -82,7 +82,7 @@ export function buildReport(records: readonly RunRecord[], o: ReportOptions) {
   const target = mean(solvesPerSeed(records, 'B1', K, TEST, o.seeds));
   const grid = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].filter((k) => k <= K);
   const match = grid.find((k) => mean(solvesPerSeed(records, 'B3', k, TEST, o.seeds)) >= target) ?? null;
-  judge(`B3 matches B1@${K} at k ≤ 32`, match !== null && match <= 32, `B1@${K} solves ${target.toFixed(1)}; smallest k with B3 ≥ that: ${match ?? `none ≤ ${K}`}`);
+  judge(`B3 matches B1@${K} at k ≤ 32`, target === 0 ? null : match !== null && match <= 32, `B1@${K} solves ${target.toFixed(1)}; smallest k with B3 ≥ that: ${match ?? `none ≤ ${K}`}`);
   const [d3, d1] = [distinctPerSolve(records, 'B3', K), distinctPerSolve(records, 'B1', K)];
   judge('B3 yields more distinct proofs per solve than B1', o.seeds.length > 1 && !Number.isNaN(d3) && !Number.isNaN(d1) ? d3 > d1 : null, `B3 ${d3.toFixed(2)}, B1 ${d1.toFixed(2)}`);
   const reproduced = verdicts.every((v) => v);
