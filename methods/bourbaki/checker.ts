@@ -20,7 +20,9 @@ export function runScript(s: Sequent, script: readonly string[]): CheckResult {
     if (!r.ok) return { ok: false, error: r.error, line };
     goals = [...r.children, ...goals.slice(1)];
   }
-  return goals.length ? { ok: false, error: `${goals.length} goal(s) left`, line: script.length } : { ok: true, steps: script.length };
+  return goals.length
+    ? { ok: false, error: `${goals.length} goal(s) left`, line: script.length }
+    : { ok: true, steps: script.length };
 }
 
 export function checkScript(s: Sequent, script: readonly string[]): boolean {

@@ -12,7 +12,10 @@ import { type ProofTree, proofHeight } from './checker.js';
 const provableMemo = new Map<string, boolean>();
 
 export function isProvable(s: Sequent): boolean {
-  return g4ip(s.hyps.map((h) => h.formula), s.goal);
+  return g4ip(
+    s.hyps.map((h) => h.formula),
+    s.goal,
+  );
 }
 
 function g4ip(gamma: readonly Formula[], goal: Formula): boolean {

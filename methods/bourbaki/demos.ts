@@ -19,8 +19,14 @@ export interface ProofNode {
 /** The proof tree with the sequent at every node (replayed through the tactics). */
 export function annotate(s: Sequent, tree: ProofTree): ProofNode {
   const r = applyTactic(s, tree.tactic);
-  if (!r.ok || r.children.length !== tree.children.length) throw new Error(`annotate: "${tree.tactic}" does not replay (${r.ok ? 'child count' : r.error})`);
-  return { sequent: s, tactic: tree.tactic, children: r.children.map((c, i) => annotate(c, tree.children[i])), size: proofSize(tree) };
+  if (!r.ok || r.children.length !== tree.children.length)
+    throw new Error(`annotate: "${tree.tactic}" does not replay (${r.ok ? 'child count' : r.error})`);
+  return {
+    sequent: s,
+    tactic: tree.tactic,
+    children: r.children.map((c, i) => annotate(c, tree.children[i])),
+    size: proofSize(tree),
+  };
 }
 
 export interface Demonstrations {
@@ -39,7 +45,8 @@ export function extractDemonstrations(theorems: readonly Theorem[]): Demonstrati
       // hindsight: this node's goal as a conjecture for every ancestor two or more levels up
       if (node.size >= 2) {
         for (const a of ancestors.slice(0, -1)) {
-          if (isHindsightGoal(a.sequent, node.sequent.goal)) out.subgoal.push({ sequent: a.sequent, psi: printFormula(node.sequent.goal) });
+          if (isHindsightGoal(a.sequent, node.sequent.goal))
+            out.subgoal.push({ sequent: a.sequent, psi: printFormula(node.sequent.goal) });
         }
       }
       for (const c of node.children) walk(c, [...ancestors, node]);

@@ -6,7 +6,13 @@ export type Connective = 'and' | 'or' | 'imp';
 export type Formula =
   | { readonly kind: 'atom'; readonly id: number; readonly index: number; readonly size: 0 }
   | { readonly kind: 'bot'; readonly id: number; readonly size: 0 }
-  | { readonly kind: Connective; readonly id: number; readonly a: Formula; readonly b: Formula; /** connectives */ readonly size: number };
+  | {
+      readonly kind: Connective;
+      readonly id: number;
+      readonly a: Formula;
+      readonly b: Formula;
+      /** connectives */ readonly size: number;
+    };
 
 const table = new Map<string, Formula>();
 let nextId = 0;
@@ -24,7 +30,8 @@ export const ATOMS = 8;
 export const bot: Formula = intern('bot', (id) => ({ kind: 'bot', id, size: 0 }));
 
 export function atom(index: number): Formula {
-  if (!Number.isInteger(index) || index < 0 || index >= ATOMS) throw new Error(`atom: index must be an integer in [0, ${ATOMS}), got ${index}`);
+  if (!Number.isInteger(index) || index < 0 || index >= ATOMS)
+    throw new Error(`atom: index must be an integer in [0, ${ATOMS}), got ${index}`);
   return intern(`p${index}`, (id) => ({ kind: 'atom', id, index, size: 0 }));
 }
 
@@ -39,8 +46,12 @@ export const iff = (a: Formula, b: Formula) => and(imp(a, b), imp(b, a));
 
 /** Atom indices in order of first occurrence (left to right). */
 export function atomsOf(f: Formula, out: number[] = []): number[] {
-  if (f.kind === 'atom') { if (!out.includes(f.index)) out.push(f.index); }
-  else if (f.kind !== 'bot') { atomsOf(f.a, out); atomsOf(f.b, out); }
+  if (f.kind === 'atom') {
+    if (!out.includes(f.index)) out.push(f.index);
+  } else if (f.kind !== 'bot') {
+    atomsOf(f.a, out);
+    atomsOf(f.b, out);
+  }
   return out;
 }
 
@@ -85,7 +96,10 @@ export function tokenizeFormula(text: string): string[] {
     if (/^\s*$/.test(text.slice(at))) break;
     TOKEN.lastIndex = at;
     const m = TOKEN.exec(text);
-    if (!m) throw new Error(`parseFormula: unexpected character at ${at} in "${text}" (valid: p0..p${ATOMS - 1}, ⊥, ¬, ∧, ∨, →, ↔, parentheses)`);
+    if (!m)
+      throw new Error(
+        `parseFormula: unexpected character at ${at} in "${text}" (valid: p0..p${ATOMS - 1}, ⊥, ¬, ∧, ∨, →, ↔, parentheses)`,
+      );
     tokens.push(m[1]);
     at = TOKEN.lastIndex;
   }
@@ -95,26 +109,40 @@ export function tokenizeFormula(text: string): string[] {
 export function parseFormula(text: string): Formula {
   const tokens = tokenizeFormula(text);
   let i = 0;
-  const fail = (what: string): never => { throw new Error(`parseFormula: ${what} at token ${i} in "${text}"`); };
+  const fail = (what: string): never => {
+    throw new Error(`parseFormula: ${what} at token ${i} in "${text}"`);
+  };
   const peek = () => tokens[i];
   const parseIff = (): Formula => {
     const a = parseImp();
-    if (peek() === '↔' || peek() === '<->') { i++; return iff(a, parseIff()); }
+    if (peek() === '↔' || peek() === '<->') {
+      i++;
+      return iff(a, parseIff());
+    }
     return a;
   };
   const parseImp = (): Formula => {
     const a = parseOr();
-    if (peek() === '→' || peek() === '->') { i++; return imp(a, parseImp()); }
+    if (peek() === '→' || peek() === '->') {
+      i++;
+      return imp(a, parseImp());
+    }
     return a;
   };
   const parseOr = (): Formula => {
     const a = parseAnd();
-    if (peek() === '∨' || peek() === '|') { i++; return or(a, parseOr()); }
+    if (peek() === '∨' || peek() === '|') {
+      i++;
+      return or(a, parseOr());
+    }
     return a;
   };
   const parseAnd = (): Formula => {
     const a = parseUnary();
-    if (peek() === '∧' || peek() === '&') { i++; return and(a, parseAnd()); }
+    if (peek() === '∧' || peek() === '&') {
+      i++;
+      return and(a, parseAnd());
+    }
     return a;
   };
   const parseUnary = (): Formula => {

@@ -36,7 +36,10 @@ export function randomSequent(rng: Rng): Sequent {
   // share the connectives among the hypotheses and the goal
   const shares = new Array(nHyps + 1).fill(0);
   for (let i = 0; i < total; i++) shares[randInt(rng, 0, nHyps)]++;
-  return sequent(shares.slice(0, nHyps).map((n) => randomFormula(rng, atoms, n)), randomFormula(rng, atoms, shares[nHyps]));
+  return sequent(
+    shares.slice(0, nHyps).map((n) => randomFormula(rng, atoms, n)),
+    randomFormula(rng, atoms, shares[nHyps]),
+  );
 }
 
 /**
@@ -111,10 +114,17 @@ export function labelTheorem(s: Sequent, source: Theorem['source'], nodeLimit = 
  * Splits by canonical key: every key goes wholly to train or to test (keys shuffled by seed). Keys of items that
  * `forceTest` picks go to test first (the experiment sends its rare deepest theorems there).
  */
-export function splitByCanonical<T extends { key: string }>(items: readonly T[], testFraction: number, seed: number,
-  forceTest: (t: T) => boolean = () => false): { train: T[]; test: T[] } {
+export function splitByCanonical<T extends { key: string }>(
+  items: readonly T[],
+  testFraction: number,
+  seed: number,
+  forceTest: (t: T) => boolean = () => false,
+): { train: T[]; test: T[] } {
   const forced = new Set(items.filter(forceTest).map((t) => t.key));
   const keys = shuffle(makeRng(seed), [...new Set(items.map((t) => t.key))].sort()).filter((k) => !forced.has(k));
-  const testKeys = new Set([...forced, ...keys.slice(0, Math.max(0, Math.round((keys.length + forced.size) * testFraction) - forced.size))]);
+  const testKeys = new Set([
+    ...forced,
+    ...keys.slice(0, Math.max(0, Math.round((keys.length + forced.size) * testFraction) - forced.size)),
+  ]);
   return { train: items.filter((t) => !testKeys.has(t.key)), test: items.filter((t) => testKeys.has(t.key)) };
 }

@@ -9,17 +9,31 @@ const p = atom;
 
 /** {p_i → p_(i+1) | i < k} ⊢ p0 → pk. */
 export function chain(k: number): Sequent {
-  return sequent(Array.from({ length: k }, (_, i) => imp(p(i), p(i + 1))), imp(p(0), p(k)));
+  return sequent(
+    Array.from({ length: k }, (_, i) => imp(p(i), p(i + 1))),
+    imp(p(0), p(k)),
+  );
 }
 
 /** p0∨p1, p2∨p3, … (k disjunctions) ⊢ the disjunction over every choice of one atom from each: k nested case splits. */
 export function orSplit(k: number): Sequent {
   const pairs = Array.from({ length: k }, (_, i) => [p(2 * i), p(2 * i + 1)]);
   let choices: Formula[][] = [[]];
-  for (const [a, b] of pairs) choices = choices.flatMap((c) => [[...c, a], [...c, b]]);
+  for (const [a, b] of pairs)
+    choices = choices.flatMap((c) => [
+      [...c, a],
+      [...c, b],
+    ]);
   const conj = (xs: Formula[]) => xs.slice(0, -1).reduceRight((acc, x) => and(x, acc), xs[xs.length - 1]);
-  const goal = choices.map(conj).reverse().slice(0, -1).reduceRight((acc, x) => or(x, acc), conj(choices[0]));
-  return sequent(pairs.map(([a, b]) => or(a, b)), goal);
+  const goal = choices
+    .map(conj)
+    .reverse()
+    .slice(0, -1)
+    .reduceRight((acc, x) => or(x, acc), conj(choices[0]));
+  return sequent(
+    pairs.map(([a, b]) => or(a, b)),
+    goal,
+  );
 }
 
 /**
@@ -61,9 +75,21 @@ export function handBenchmark(): Theorem[] {
     ...CLASSICS.map(([name, text]) => [name, parseSequent(text)] as [string, Sequent]),
     ...[1, 2, 3, 4, 5, 6, 7].map((k) => [`chain(${k})`, chain(k)] as [string, Sequent]),
     ...[1, 2, 3].map((k) => [`orSplit(${k})`, orSplit(k)] as [string, Sequent]),
-    ...[[2, 1], [2, 2], [2, 3], [2, 4], [2, 5], [3, 1], [3, 2], [3, 3], [3, 4], [4, 1], [4, 2], [4, 3], [5, 2]]
-      .map(([k, m]) => [`lemmaReuse(${k},${m})`, lemmaReuse(k, m)] as [string, Sequent]),
+    ...[
+      [2, 1],
+      [2, 2],
+      [2, 3],
+      [2, 4],
+      [2, 5],
+      [3, 1],
+      [3, 2],
+      [3, 3],
+      [3, 4],
+      [4, 1],
+      [4, 2],
+      [4, 3],
+      [5, 2],
+    ].map(([k, m]) => [`lemmaReuse(${k},${m})`, lemmaReuse(k, m)] as [string, Sequent]),
   ];
   return items.map(([name, s]) => labelTheorem(s, 'hand', 400_000, name)).filter((t): t is Theorem => t !== null);
 }
-

@@ -21,7 +21,16 @@ export interface Example {
 }
 
 export function createLM(c: LmConfig): nn.GPT {
-  return new nn.GPT({ vocabSize: VOCAB.length, blockSize: c.blockSize, nLayer: c.nLayer, nHead: c.nHead, nEmbd: c.nEmbd, dropout: 0, seed: c.seed, device: c.device });
+  return new nn.GPT({
+    vocabSize: VOCAB.length,
+    blockSize: c.blockSize,
+    nLayer: c.nLayer,
+    nHead: c.nHead,
+    nEmbd: c.nEmbd,
+    dropout: 0,
+    seed: c.seed,
+    device: c.device,
+  });
 }
 
 export const promptIds = (prompt: readonly number[]) => [BOS, ...prompt, SEP];
@@ -49,7 +58,9 @@ export async function trainLM(model: nn.GPT, examples: readonly Example[], opts:
     const order = shuffle(rng, rows);
     const batches: Example[][] = [];
     for (let i = 0; i < order.length; i += opts.batch * 8) {
-      const chunk = order.slice(i, i + opts.batch * 8).sort((a, b) => a.prompt.length + a.target.length - b.prompt.length - b.target.length);
+      const chunk = order
+        .slice(i, i + opts.batch * 8)
+        .sort((a, b) => a.prompt.length + a.target.length - b.prompt.length - b.target.length);
       for (let j = 0; j < chunk.length; j += opts.batch) batches.push(chunk.slice(j, j + opts.batch));
     }
     for (const batch of shuffle(rng, batches)) {
@@ -84,13 +95,23 @@ export async function trainLM(model: nn.GPT, examples: readonly Example[], opts:
 }
 
 /** Greedy exact-match accuracy of the answer (held-out top-1 accuracy). */
-export async function top1Accuracy(model: nn.GPT, examples: readonly Example[], maxNewTokens: number, chunk = 256): Promise<number> {
+export async function top1Accuracy(
+  model: nn.GPT,
+  examples: readonly Example[],
+  maxNewTokens: number,
+  chunk = 256,
+): Promise<number> {
   const rows = examples.filter((e) => e.prompt.length + 2 + maxNewTokens <= model.config.blockSize);
   let correct = 0;
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
-    const out = await model.generate(part.map((e) => promptIds(e.prompt)), { maxNewTokens, greedy: true, stopTokens: [EOS] });
-    part.forEach((e, j) => { if (out[j].join() === e.target.join()) correct++; });
+    const out = await model.generate(
+      part.map((e) => promptIds(e.prompt)),
+      { maxNewTokens, greedy: true, stopTokens: [EOS] },
+    );
+    part.forEach((e, j) => {
+      if (out[j].join() === e.target.join()) correct++;
+    });
   }
   return rows.length ? correct / rows.length : 0;
 }
@@ -111,7 +132,10 @@ export class SampleBatcher {
   private calls = 0;
   tokens = 0;
 
-  constructor(readonly model: nn.GPT, readonly opts: { temperature: number; maxNewTokens: number; seed: number; chunk?: number }) {}
+  constructor(
+    readonly model: nn.GPT,
+    readonly opts: { temperature: number; maxNewTokens: number; seed: number; chunk?: number },
+  ) {}
 
   /**
    * One sample continuing the prompt (answer symbols, no <eos>), at most maxNewTokens or what the context leaves;
@@ -140,8 +164,19 @@ export class SampleBatcher {
       try {
         const longest = Math.max(...batch.map((r) => r.prompt.length));
         const maxNewTokens = Math.min(this.opts.maxNewTokens, this.model.config.blockSize - longest);
-        const out = await this.model.generate(batch.map((r) => r.prompt), { maxNewTokens, temperature: this.opts.temperature, stopTokens: [EOS], seed: this.opts.seed * 100_003 + this.calls++ });
-        batch.forEach((r, j) => { this.tokens += out[j].length + 1; r.resolve(out[j]); });
+        const out = await this.model.generate(
+          batch.map((r) => r.prompt),
+          {
+            maxNewTokens,
+            temperature: this.opts.temperature,
+            stopTokens: [EOS],
+            seed: this.opts.seed * 100_003 + this.calls++,
+          },
+        );
+        batch.forEach((r, j) => {
+          this.tokens += out[j].length + 1;
+          r.resolve(out[j]);
+        });
       } catch (e) {
         batch.forEach((r) => r.reject(e));
       }

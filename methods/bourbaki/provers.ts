@@ -30,8 +30,13 @@ export interface LmProverModels {
 }
 
 /** A prover backed by trained models (any subset of tactic, subgoal, whole-proof), sampling at a temperature. */
-export function lmProver(name: string, models: LmProverModels, opts: { temperature: number; seed: number }): Prover & { tokens(): number } {
-  const make = (model: nn.GPT | undefined, maxNewTokens: number, seed: number) => (model ? new SampleBatcher(model, { temperature: opts.temperature, maxNewTokens, seed }) : null);
+export function lmProver(
+  name: string,
+  models: LmProverModels,
+  opts: { temperature: number; seed: number },
+): Prover & { tokens(): number } {
+  const make = (model: nn.GPT | undefined, maxNewTokens: number, seed: number) =>
+    model ? new SampleBatcher(model, { temperature: opts.temperature, maxNewTokens, seed }) : null;
   const tactic = make(models.tactic, 6, opts.seed);
   const subgoal = make(models.subgoal, 40, opts.seed + 1);
   const whole = make(models.whole, 128, opts.seed + 2);
@@ -47,14 +52,23 @@ export function lmProver(name: string, models: LmProverModels, opts: { temperatu
     hasSubgoals: !!subgoal,
     proposeTactics: (s, m) => sampleMany(tactic, s, m, 'tactic'),
     proposeSubgoals: (s, m) => sampleMany(subgoal, s, m, 'subgoal'),
-    proposeProof: async (s) => (await sampleMany(whole, s, 1, 'whole-proof'))[0].split(';').map((l) => l.trim()).filter((l) => l),
+    proposeProof: async (s) =>
+      (await sampleMany(whole, s, 1, 'whole-proof'))[0]
+        .split(';')
+        .map((l) => l.trim())
+        .filter((l) => l),
     tokens: () => [tactic, subgoal, whole].reduce((n, b) => n + (b?.tokens ?? 0), 0),
   };
 }
 
 /** Round-robin over members: the i-th of m proposals goes to member (offset + i) mod size; the offset rotates per call. */
 export function ensembleProver(name: string, provers: readonly Prover[]): Prover {
-  const split = async (members: readonly Prover[], m: number, ask: (p: Prover, n: number) => Promise<string[]>, turn: number) => {
+  const split = async (
+    members: readonly Prover[],
+    m: number,
+    ask: (p: Prover, n: number) => Promise<string[]>,
+    turn: number,
+  ) => {
     if (!members.length) throw new Error(`ensembleProver ${name}: no member can answer`);
     const counts = new Array(members.length).fill(0);
     for (let i = 0; i < m; i++) counts[(turn + i) % members.length]++;
@@ -65,16 +79,34 @@ export function ensembleProver(name: string, provers: readonly Prover[]): Prover
     name,
     hasTactics: provers.some((p) => p.hasTactics),
     hasSubgoals: provers.some((p) => p.hasSubgoals),
-    proposeTactics: (s, m) => split(provers.filter((p) => p.hasTactics), m, (p, n) => p.proposeTactics(s, n), turn++),
-    proposeSubgoals: (s, m) => split(provers.filter((p) => p.hasSubgoals), m, (p, n) => p.proposeSubgoals(s, n), turn++),
-    proposeProof: async (s) => (await split(provers, 1, (p) => p.proposeProof(s).then((x) => [x.join('; ')]), turn++))[0].split('; ').filter((l) => l),
+    proposeTactics: (s, m) =>
+      split(
+        provers.filter((p) => p.hasTactics),
+        m,
+        (p, n) => p.proposeTactics(s, n),
+        turn++,
+      ),
+    proposeSubgoals: (s, m) =>
+      split(
+        provers.filter((p) => p.hasSubgoals),
+        m,
+        (p, n) => p.proposeSubgoals(s, n),
+        turn++,
+      ),
+    proposeProof: async (s) =>
+      (await split(provers, 1, (p) => p.proposeProof(s).then((x) => [x.join('; ')]), turn++))[0]
+        .split('; ')
+        .filter((l) => l),
   };
 }
 
 /** Subformulas of a formula (itself included). */
 function subformulas(f: Formula, out: Formula[] = []): Formula[] {
   out.push(f);
-  if (f.kind !== 'atom' && f.kind !== 'bot') { subformulas(f.a, out); subformulas(f.b, out); }
+  if (f.kind !== 'atom' && f.kind !== 'bot') {
+    subformulas(f.a, out);
+    subformulas(f.b, out);
+  }
   return out;
 }
 

@@ -10,7 +10,15 @@ import { type ProofTree, checkScript, stitchProof } from './checker.js';
 import { isProvable } from './decider.js';
 import { type Prover } from './provers.js';
 import { makeRng } from './random.js';
-import { type GoalNode, type Edge, edgeStatus, edgeAllowance, selectEdge, selectChild, conjectureReward } from './tree.js';
+import {
+  type GoalNode,
+  type Edge,
+  edgeStatus,
+  edgeAllowance,
+  selectEdge,
+  selectChild,
+  conjectureReward,
+} from './tree.js';
 
 export interface SearchOptions {
   /** generations allowed (every proposal counts, valid or not) */
@@ -30,7 +38,12 @@ export interface SearchOptions {
   shouldStop?: () => boolean;
 }
 
-export const DEFAULT_SEARCH: Omit<SearchOptions, 'budget' | 'seed' | 'allowHave' | 'subgoalReward'> = { c: 1, kappa: 1.5, m: 4, subgoalShare: 0.3 };
+export const DEFAULT_SEARCH: Omit<SearchOptions, 'budget' | 'seed' | 'allowHave' | 'subgoalReward'> = {
+  c: 1,
+  kappa: 1.5,
+  m: 4,
+  subgoalShare: 0.3,
+};
 
 export interface SearchResult {
   solved: boolean;
@@ -50,13 +63,25 @@ export interface SearchResult {
 /** A goal's name-aware key (names matter: a cached proof cites them). */
 const keyOf = (s: Sequent) => `${s.hyps.map((h) => `${h.name}:${h.formula.id}`).join(',')}|${s.goal.id}`;
 
-export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: SearchOptions, milestones: readonly number[] = []): Promise<SearchResult> {
+export async function sgmdpSearch(
+  theorem: Sequent,
+  prover: Prover,
+  opts: SearchOptions,
+  milestones: readonly number[] = [],
+): Promise<SearchResult> {
   const rng = makeRng(opts.seed);
   const nodesByKey = new Map<string, GoalNode[]>();
   const provedCache = new Map<string, ProofTree>();
   const deadKeys = new Set<string>();
   const rewarded = new Set<string>();
-  const stats = { generations: 0, checkerCalls: 0, invalid: 0, haveProposals: 0, haveProvable: 0, solvedAt: null as number | null };
+  const stats = {
+    generations: 0,
+    checkerCalls: 0,
+    invalid: 0,
+    haveProposals: 0,
+    haveProvable: 0,
+    solvedAt: null as number | null,
+  };
   const checkerAt = milestones.map(() => -1);
   let reward = 0;
 
@@ -81,10 +106,14 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
     g.proof = proof;
     provedCache.set(g.key, proof);
     if (g.conjecture) reward += conjectureReward(rewarded, sequentKey(g.sequent), opts.subgoalReward);
-    if (g.parent === null && stats.solvedAt === null) { stats.solvedAt = stats.generations; reward += 1; }
+    if (g.parent === null && stats.solvedAt === null) {
+      stats.solvedAt = stats.generations;
+      reward += 1;
+    }
     for (const twin of nodesByKey.get(g.key) ?? []) if (twin !== g) markProved(twin, proof);
     const e = g.parent;
-    if (e && edgeStatus(e) === 'proved') markProved(e.parent, { tactic: e.action, children: e.children.map((c) => c.proof!) });
+    if (e && edgeStatus(e) === 'proved')
+      markProved(e.parent, { tactic: e.action, children: e.children.map((c) => c.proof!) });
   };
 
   const markDead = (g: GoalNode): void => {
@@ -120,18 +149,32 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
       nSub < m ? prover.proposeTactics(g.sequent, m - nSub) : Promise.resolve([]),
       nSub > 0 ? prover.proposeSubgoals(g.sequent, nSub) : Promise.resolve([]),
     ]);
-    const candidates = [...tactics.map((t) => ({ text: t.trim(), isHave: false })), ...subgoals.map((f) => ({ text: `have ${f.trim()}`, isHave: true }))];
+    const candidates = [
+      ...tactics.map((t) => ({ text: t.trim(), isHave: false })),
+      ...subgoals.map((f) => ({ text: `have ${f.trim()}`, isHave: true })),
+    ];
     for (const cand of candidates) {
       if (g.status !== 'open') break;
       stats.generations++;
       const seen = g.edges.some((e) => e.action === cand.text);
       if (!seen) {
         if (cand.isHave || cand.text.startsWith('have')) {
-          if (!opts.allowHave) { stats.invalid++; continue; }
+          if (!opts.allowHave) {
+            stats.invalid++;
+            continue;
+          }
           let psi;
-          try { psi = parseFormula(cand.text.slice(4)); } catch { stats.invalid++; continue; }
+          try {
+            psi = parseFormula(cand.text.slice(4));
+          } catch {
+            stats.invalid++;
+            continue;
+          }
           // reward hacking guards: ψ ≡ φ and ψ ∈ Γ are rejected
-          if (psi === g.sequent.goal || hasFormula(g.sequent, psi)) { stats.invalid++; continue; }
+          if (psi === g.sequent.goal || hasFormula(g.sequent, psi)) {
+            stats.invalid++;
+            continue;
+          }
           stats.haveProposals++;
           if (isProvable({ hyps: g.sequent.hyps, goal: psi })) stats.haveProvable++;
         }
@@ -140,7 +183,9 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
         if (!r.ok) stats.invalid++;
         else addEdge(g, cand.text, cand.text.startsWith('have'), r.children);
       }
-      milestones.forEach((k, i) => { if (checkerAt[i] < 0 && stats.generations >= k) checkerAt[i] = stats.checkerCalls; });
+      milestones.forEach((k, i) => {
+        if (checkerAt[i] < 0 && stats.generations >= k) checkerAt[i] = stats.checkerCalls;
+      });
     }
     checkDead(g);
   };
@@ -161,16 +206,25 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
         if (g.edges.length > before || g.status !== 'open' || stats.generations >= opts.budget) break;
       }
       const e = selectEdge(g, opts.c);
-      if (!e) { checkDead(g); if (g.status === 'open' && !(canWiden && g.edges.length < edgeAllowance(g.N, opts.kappa))) await widen(g); break; }
+      if (!e) {
+        checkDead(g);
+        if (g.status === 'open' && !(canWiden && g.edges.length < edgeAllowance(g.N, opts.kappa))) await widen(g);
+        break;
+      }
       const child = selectChild(e);
       if (!child) break;
       path.push(e);
       g = child;
     }
-    for (const e of path) { e.n += 1; e.W += reward; }
+    for (const e of path) {
+      e.n += 1;
+      e.W += reward;
+    }
     for (const q of goals) q.N += 1;
   }
-  milestones.forEach((k, i) => { if (checkerAt[i] < 0) checkerAt[i] = stats.checkerCalls; });
+  milestones.forEach((k, i) => {
+    if (checkerAt[i] < 0) checkerAt[i] = stats.checkerCalls;
+  });
 
   let script: string[] | null = null;
   let solved = false;
@@ -178,32 +232,81 @@ export async function sgmdpSearch(theorem: Sequent, prover: Prover, opts: Search
     script = stitchProof(root.proof!);
     stats.checkerCalls++;
     solved = checkScript(theorem, script);
-    if (!solved) throw new Error(`sgmdpSearch: the stitched proof of ${printSequent(theorem)} failed the checker: ${script.join('; ')}`);
+    if (!solved)
+      throw new Error(
+        `sgmdpSearch: the stitched proof of ${printSequent(theorem)} failed the checker: ${script.join('; ')}`,
+      );
   }
-  return { solved, script, generations: stats.generations, solvedAt: solved ? stats.solvedAt : null, checkerCalls: stats.checkerCalls, checkerAt, invalid: stats.invalid, haveProposals: stats.haveProposals, haveProvable: stats.haveProvable };
+  return {
+    solved,
+    script,
+    generations: stats.generations,
+    solvedAt: solved ? stats.solvedAt : null,
+    checkerCalls: stats.checkerCalls,
+    checkerAt,
+    invalid: stats.invalid,
+    haveProposals: stats.haveProposals,
+    haveProvable: stats.haveProvable,
+  };
 }
 
 /** Whole-proof sampling (B1): up to k scripts from the prover, each checked; solved at the first that passes. */
-export async function wholeProofSampling(theorem: Sequent, prover: Prover, k: number, milestones: readonly number[] = [], chunk = 8,
-  shouldStop?: () => boolean): Promise<SearchResult> {
+export async function wholeProofSampling(
+  theorem: Sequent,
+  prover: Prover,
+  k: number,
+  milestones: readonly number[] = [],
+  chunk = 8,
+  shouldStop?: () => boolean,
+): Promise<SearchResult> {
   let checkerCalls = 0;
   let invalid = 0;
   const checkerAt = milestones.map(() => -1);
   let i = 0;
   for (; i < k && !shouldStop?.(); i += chunk) {
-    const scripts = await Promise.all(Array.from({ length: Math.min(chunk, k - i) }, () => prover.proposeProof(theorem)));
+    const scripts = await Promise.all(
+      Array.from({ length: Math.min(chunk, k - i) }, () => prover.proposeProof(theorem)),
+    );
     for (let j = 0; j < scripts.length; j++) {
       checkerCalls++;
       const generations = i + j + 1;
       if (checkScript(theorem, scripts[j])) {
-        milestones.forEach((b, t) => { if (checkerAt[t] < 0 && generations >= b) checkerAt[t] = checkerCalls; });
-        milestones.forEach((_, t) => { if (checkerAt[t] < 0) checkerAt[t] = checkerCalls; });
-        return { solved: true, script: scripts[j], generations, solvedAt: generations, checkerCalls, checkerAt, invalid, haveProposals: 0, haveProvable: 0 };
+        milestones.forEach((b, t) => {
+          if (checkerAt[t] < 0 && generations >= b) checkerAt[t] = checkerCalls;
+        });
+        milestones.forEach((_, t) => {
+          if (checkerAt[t] < 0) checkerAt[t] = checkerCalls;
+        });
+        return {
+          solved: true,
+          script: scripts[j],
+          generations,
+          solvedAt: generations,
+          checkerCalls,
+          checkerAt,
+          invalid,
+          haveProposals: 0,
+          haveProvable: 0,
+        };
       }
       invalid++;
-      milestones.forEach((b, t) => { if (checkerAt[t] < 0 && generations >= b) checkerAt[t] = checkerCalls; });
+      milestones.forEach((b, t) => {
+        if (checkerAt[t] < 0 && generations >= b) checkerAt[t] = checkerCalls;
+      });
     }
   }
-  milestones.forEach((_, t) => { if (checkerAt[t] < 0) checkerAt[t] = checkerCalls; });
-  return { solved: false, script: null, generations: Math.min(i, k), solvedAt: null, checkerCalls, checkerAt, invalid, haveProposals: 0, haveProvable: 0 };
+  milestones.forEach((_, t) => {
+    if (checkerAt[t] < 0) checkerAt[t] = checkerCalls;
+  });
+  return {
+    solved: false,
+    script: null,
+    generations: Math.min(i, k),
+    solvedAt: null,
+    checkerCalls,
+    checkerAt,
+    invalid,
+    haveProposals: 0,
+    haveProvable: 0,
+  };
 }

@@ -43,10 +43,12 @@ export function printSequent(s: Sequent): string {
 export function parseSequent(text: string): Sequent {
   const parts = text.split('⊢');
   if (parts.length !== 2) throw new Error(`parseSequent: expected exactly one ⊢ in "${text}"`);
-  const hyps = parts[0].trim() ? parts[0].split(',').map((h, i) => {
-    const m = /^\s*(h\d+)\s*:(.*)$/.exec(h);
-    return m ? { name: m[1], formula: parseFormula(m[2]) } : { name: `h${i}`, formula: parseFormula(h) };
-  }) : [];
+  const hyps = parts[0].trim()
+    ? parts[0].split(',').map((h, i) => {
+        const m = /^\s*(h\d+)\s*:(.*)$/.exec(h);
+        return m ? { name: m[1], formula: parseFormula(m[2]) } : { name: `h${i}`, formula: parseFormula(h) };
+      })
+    : [];
   return { hyps, goal: parseFormula(parts[1]) };
 }
 
@@ -63,7 +65,9 @@ export function sequentKey(s: Sequent): string {
  */
 export function canonicalKey(s: Sequent): string {
   const shape = (f: Formula) => printFormula(f).replace(/p\d+/g, 'p');
-  const ordered = [...new Set(s.hyps.map((h) => h.formula))].sort((x, y) => (shape(x) < shape(y) ? -1 : shape(x) > shape(y) ? 1 : 0));
+  const ordered = [...new Set(s.hyps.map((h) => h.formula))].sort((x, y) =>
+    shape(x) < shape(y) ? -1 : shape(x) > shape(y) ? 1 : 0,
+  );
   const order: number[] = [];
   atomsOf(s.goal, order);
   for (const f of ordered) atomsOf(f, order);

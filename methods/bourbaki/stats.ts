@@ -19,4 +19,5 @@ export const meanSd = (xs: readonly number[], digits = 1) => `${mean(xs).toFixed
 export const solvedBy = (r: SearchResult, k: number) => r.solvedAt !== null && r.solvedAt <= k;
 
 /** Generations spent with budget k: up to the solve, else all of k (or fewer if the search ended early). */
-export const generationsBy = (r: SearchResult, k: number) => (solvedBy(r, k) ? r.solvedAt! : Math.min(r.generations, k));
+export const generationsBy = (r: SearchResult, k: number) =>
+  solvedBy(r, k) ? r.solvedAt! : Math.min(r.generations, k);

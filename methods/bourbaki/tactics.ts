@@ -19,7 +19,19 @@ export type TacticResult = { ok: true; children: Sequent[] } | { ok: false; erro
 const fail = (error: string): TacticResult => ({ ok: false, error });
 const done = (...children: Sequent[]): TacticResult => ({ ok: true, children });
 
-export const TACTIC_NAMES = ['intro', 'exact', 'assumption', 'constructor', 'left', 'right', 'exfalso', 'apply', 'cases', 'mp', 'have'] as const;
+export const TACTIC_NAMES = [
+  'intro',
+  'exact',
+  'assumption',
+  'constructor',
+  'left',
+  'right',
+  'exfalso',
+  'apply',
+  'cases',
+  'mp',
+  'have',
+] as const;
 
 export function applyTactic(s: Sequent, text: string): TacticResult {
   const words = text.trim().split(/\s+/);
@@ -32,18 +44,37 @@ export function applyTactic(s: Sequent, text: string): TacticResult {
   const g = s.goal;
   switch (name) {
     case 'intro':
-      return arity(0) ?? (g.kind === 'imp' ? done(withHyps(s, [g.a], g.b)) : fail('intro: the goal is not an implication'));
+      return (
+        arity(0) ?? (g.kind === 'imp' ? done(withHyps(s, [g.a], g.b)) : fail('intro: the goal is not an implication'))
+      );
     case 'exact': {
       const h = hyp(0);
-      return arity(1) ?? (!h ? fail(`exact: no hypothesis ${args[0]}`) : h.formula === g ? done() : fail(`exact: ${args[0]} does not match the goal`));
+      return (
+        arity(1) ??
+        (!h
+          ? fail(`exact: no hypothesis ${args[0]}`)
+          : h.formula === g
+            ? done()
+            : fail(`exact: ${args[0]} does not match the goal`))
+      );
     }
     case 'assumption':
       return arity(0) ?? (hasFormula(s, g) ? done() : fail('assumption: no hypothesis matches the goal'));
     case 'constructor':
-      return arity(0) ?? (g.kind === 'and' ? done({ hyps: s.hyps, goal: g.a }, { hyps: s.hyps, goal: g.b }) : fail('constructor: the goal is not a conjunction'));
+      return (
+        arity(0) ??
+        (g.kind === 'and'
+          ? done({ hyps: s.hyps, goal: g.a }, { hyps: s.hyps, goal: g.b })
+          : fail('constructor: the goal is not a conjunction'))
+      );
     case 'left':
     case 'right':
-      return arity(0) ?? (g.kind === 'or' ? done({ hyps: s.hyps, goal: name === 'left' ? g.a : g.b }) : fail(`${name}: the goal is not a disjunction`));
+      return (
+        arity(0) ??
+        (g.kind === 'or'
+          ? done({ hyps: s.hyps, goal: name === 'left' ? g.a : g.b })
+          : fail(`${name}: the goal is not a disjunction`))
+      );
     case 'exfalso':
       return arity(0) ?? (g === bot ? fail('exfalso: the goal is already ⊥') : done({ hyps: s.hyps, goal: bot }));
     case 'apply': {
@@ -68,7 +99,8 @@ export function applyTactic(s: Sequent, text: string): TacticResult {
     case 'mp': {
       const [hi, hj] = [hyp(0), hyp(1)];
       if (arity(2) || !hi || !hj) return arity(2) ?? fail(`mp: no hypothesis ${!hi ? args[0] : args[1]}`);
-      if (hi.formula.kind !== 'imp' || hi.formula.a !== hj.formula) return fail(`mp: ${args[0]} is not an implication from ${args[1]}`);
+      if (hi.formula.kind !== 'imp' || hi.formula.a !== hj.formula)
+        return fail(`mp: ${args[0]} is not an implication from ${args[1]}`);
       if (hasFormula(s, hi.formula.b)) return fail('mp: the conclusion is already a hypothesis');
       return done(withHyps(s, [hi.formula.b]));
     }
@@ -105,8 +137,17 @@ export function enumerateTactics(s: Sequent): string[] {
   for (const h of s.hyps) {
     const f = h.formula;
     if (f.kind === 'and' || f.kind === 'or') others.push(`cases ${h.name}`);
-    for (let c = f; c.kind === 'imp'; c = c.b) if (c.b === g) { others.push(`apply ${h.name}`); break; }
-    if (f.kind === 'imp' && !hasFormula(s, f.b)) for (const k of s.hyps) if (k.formula === f.a) { others.push(`mp ${h.name} ${k.name}`); break; }
+    for (let c = f; c.kind === 'imp'; c = c.b)
+      if (c.b === g) {
+        others.push(`apply ${h.name}`);
+        break;
+      }
+    if (f.kind === 'imp' && !hasFormula(s, f.b))
+      for (const k of s.hyps)
+        if (k.formula === f.a) {
+          others.push(`mp ${h.name} ${k.name}`);
+          break;
+        }
   }
   if (g !== bot && s.hyps.some((h) => conclusion(h.formula) === bot)) others.push('exfalso');
   return [...closing, ...others];

@@ -11,7 +11,8 @@ export const EOS = 3;
 const SPECIAL = ['<pad>', '<bos>', '<sep>', '<eos>'];
 const SYMBOLS = ['⊢', ',', ':', ';', '(', ')', '⊥', '¬', '∧', '∨', '→'];
 export const VOCAB: readonly string[] = [
-  ...SPECIAL, ...SYMBOLS,
+  ...SPECIAL,
+  ...SYMBOLS,
   ...Array.from({ length: ATOMS }, (_, i) => `p${i}`),
   ...Array.from({ length: MAX_HYPS }, (_, i) => `h${i}`),
   ...TACTIC_NAMES,
@@ -32,6 +33,12 @@ export function encode(text: string): number[] | null {
 
 /** Text of symbol ids (special symbols dropped), spaced so that parseFormula and applyTactic read it back. */
 export function decode(ids: readonly number[]): string {
-  return ids.filter((i) => i >= SPECIAL.length && i < VOCAB.length).map((i) => VOCAB[i]).join(' ')
-    .replace(/ ([,:;)]) ?/g, '$1 ').replace(/\( /g, '(').replace(/¬ /g, '¬').trim();
+  return ids
+    .filter((i) => i >= SPECIAL.length && i < VOCAB.length)
+    .map((i) => VOCAB[i])
+    .join(' ')
+    .replace(/ ([,:;)]) ?/g, '$1 ')
+    .replace(/\( /g, '(')
+    .replace(/¬ /g, '¬')
+    .trim();
 }

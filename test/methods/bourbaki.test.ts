@@ -9,7 +9,17 @@ import { chain, orSplit, lemmaReuse, handBenchmark } from '../../methods/bourbak
 import { generateTheorems, splitByCanonical } from '../../methods/bourbaki/generator.js';
 import { extractDemonstrations } from '../../methods/bourbaki/demos.js';
 import { encode, decode } from '../../methods/bourbaki/tokenizer.js';
-import { type GoalNode, type Edge, ucbScore, selectEdge, edgeValue, edgeStatus, edgeAllowance, selectChild, conjectureReward } from '../../methods/bourbaki/tree.js';
+import {
+  type GoalNode,
+  type Edge,
+  ucbScore,
+  selectEdge,
+  edgeValue,
+  edgeStatus,
+  edgeAllowance,
+  selectChild,
+  conjectureReward,
+} from '../../methods/bourbaki/tree.js';
 import { sgmdpSearch, DEFAULT_SEARCH } from '../../methods/bourbaki/search.js';
 import { type Prover } from '../../methods/bourbaki/provers.js';
 import { mean, sd } from '../../methods/bourbaki/stats.js';
@@ -24,7 +34,8 @@ const ok = (q: Sequent, t: string) => {
 };
 
 s('formulas print and parse back; ¬ and ↔ are sugar', () => {
-  for (const t of ['p0 → p1 → p2', '(p0 → p1) → p2', 'p0 ∧ p1 ∨ p2', 'p0 ∧ (p1 ∨ p2)', '¬(p0 ∨ ¬p1)', '⊥ → p3']) assert.is(printFormula(parseFormula(t)), t);
+  for (const t of ['p0 → p1 → p2', '(p0 → p1) → p2', 'p0 ∧ p1 ∨ p2', 'p0 ∧ (p1 ∨ p2)', '¬(p0 ∨ ¬p1)', '⊥ → p3'])
+    assert.is(printFormula(parseFormula(t)), t);
   assert.is(parseFormula('~p0'), parseFormula('p0 → ⊥'));
   assert.is(printFormula(parseFormula('p0 <-> p1')), '(p0 → p1) ∧ (p1 → p0)');
   assert.throws(() => parseFormula('p9'), /p9/);
@@ -78,8 +89,23 @@ s('depth: shortestDepth(chain(3)) = 5, and the shortest proof checks', () => {
 
 // a hand-built tree for the search rules
 const sq = seq('⊢ p0');
-const goal = (status: GoalNode['status'] = 'open', edges: Edge[] = []): GoalNode => ({ sequent: sq, key: '', status, N: 0, edges, parent: null, conjecture: false });
-const edge = (parent: GoalNode, n: number, W: number, children: GoalNode[] = [goal()]): Edge => ({ action: 'x', isHave: false, parent, children, n, W });
+const goal = (status: GoalNode['status'] = 'open', edges: Edge[] = []): GoalNode => ({
+  sequent: sq,
+  key: '',
+  status,
+  N: 0,
+  edges,
+  parent: null,
+  conjecture: false,
+});
+const edge = (parent: GoalNode, n: number, W: number, children: GoalNode[] = [goal()]): Edge => ({
+  action: 'x',
+  isHave: false,
+  parent,
+  children,
+  n,
+  W,
+});
 
 s('UCB on a 3-node tree: returns 1 via a, 0 via b, 1 via a → a 1.6051, b 0.7412, select a (spec §7)', () => {
   const root = goal();
@@ -124,8 +150,14 @@ s('progressive widening: N = 4 allows 3 edges, N = 0 one; conjectures pay once (
 /** A scripted prover: tactics from a table keyed by printed sequent; subgoals from a list. */
 function scripted(tactics: Record<string, string>, subgoals: string[]): Prover & { asked: number } {
   const p = {
-    name: 'scripted', hasTactics: true, hasSubgoals: true, asked: 0,
-    proposeTactics: async (q: Sequent, m: number) => { p.asked += m; return Array.from({ length: m }, () => tactics[printSequent(q)] ?? 'assumption'); },
+    name: 'scripted',
+    hasTactics: true,
+    hasSubgoals: true,
+    asked: 0,
+    proposeTactics: async (q: Sequent, m: number) => {
+      p.asked += m;
+      return Array.from({ length: m }, () => tactics[printSequent(q)] ?? 'assumption');
+    },
     proposeSubgoals: async (_q: Sequent, m: number) => Array.from({ length: m }, () => subgoals[0]),
     proposeProof: async () => [],
   };
@@ -136,17 +168,33 @@ s('search: conjectures pay once, ψ ≡ φ is rejected, and the stitched proof c
   // p0, p0→p1 ⊢ p1: a conjecture `have p1` would be ψ ≡ φ (rejected); the tactic path proves it
   const t = seq('h0: p0, h1: p0 → p1 ⊢ p1');
   const prover = scripted({ 'h0: p0, h1: p0 → p1 ⊢ p1': 'apply h1', 'h0: p0, h1: p0 → p1 ⊢ p0': 'exact h0' }, ['p1']);
-  const r = await sgmdpSearch(t, prover, { ...DEFAULT_SEARCH, budget: 40, seed: 1, allowHave: true, subgoalReward: true, subgoalShare: 0.5 });
+  const r = await sgmdpSearch(t, prover, {
+    ...DEFAULT_SEARCH,
+    budget: 40,
+    seed: 1,
+    allowHave: true,
+    subgoalReward: true,
+    subgoalShare: 0.5,
+  });
   assert.ok(r.solved);
   assert.ok(checkScript(t, r.script!));
   assert.is(r.haveProposals, 0);
   // a provable conjecture: `have p1` at ⊢ p2 with h0: p0, h1: p0 → p1, h2: p1 → p2
   const u = seq('h0: p0, h1: p0 → p1, h2: p1 → p2 ⊢ p2');
   const tactics: Record<string, string> = {
-    'h0: p0, h1: p0 → p1, h2: p1 → p2 ⊢ p1': 'apply h1', 'h0: p0, h1: p0 → p1, h2: p1 → p2 ⊢ p0': 'exact h0',
-    'h0: p0, h1: p0 → p1, h2: p1 → p2, h3: p1 ⊢ p2': 'mp h2 h3', 'h0: p0, h1: p0 → p1, h2: p1 → p2, h3: p1, h4: p2 ⊢ p2': 'exact h4',
+    'h0: p0, h1: p0 → p1, h2: p1 → p2 ⊢ p1': 'apply h1',
+    'h0: p0, h1: p0 → p1, h2: p1 → p2 ⊢ p0': 'exact h0',
+    'h0: p0, h1: p0 → p1, h2: p1 → p2, h3: p1 ⊢ p2': 'mp h2 h3',
+    'h0: p0, h1: p0 → p1, h2: p1 → p2, h3: p1, h4: p2 ⊢ p2': 'exact h4',
   };
-  const v = await sgmdpSearch(u, scripted(tactics, ['p1']), { ...DEFAULT_SEARCH, budget: 200, seed: 3, allowHave: true, subgoalReward: true, subgoalShare: 0.5 });
+  const v = await sgmdpSearch(u, scripted(tactics, ['p1']), {
+    ...DEFAULT_SEARCH,
+    budget: 200,
+    seed: 3,
+    allowHave: true,
+    subgoalReward: true,
+    subgoalShare: 0.5,
+  });
   assert.ok(v.solved);
   assert.is(v.script![0], 'have p1');
   assert.ok(checkScript(u, v.script!));
@@ -155,7 +203,13 @@ s('search: conjectures pay once, ψ ≡ φ is rejected, and the stitched proof c
 
 s('stitching: stitched scripts pass, placeholders fail', () => {
   const t = seq('h0: p0, h1: p0 → p1 ⊢ p1 ∧ p0');
-  const tree: ProofTree = { tactic: 'constructor', children: [{ tactic: 'apply h1', children: [{ tactic: 'exact h0', children: [] }] }, { tactic: 'exact h0', children: [] }] };
+  const tree: ProofTree = {
+    tactic: 'constructor',
+    children: [
+      { tactic: 'apply h1', children: [{ tactic: 'exact h0', children: [] }] },
+      { tactic: 'exact h0', children: [] },
+    ],
+  };
   assert.equal(stitchProof(tree), ['constructor', 'apply h1', 'exact h0', 'exact h0']);
   assert.ok(checkScript(t, stitchProof(tree)));
   const holed: ProofTree = { ...tree, children: [{ tactic: 'sorry', children: [] }, tree.children[1]] };
@@ -189,12 +243,17 @@ s('demonstrations: hindsight subgoals are provable from the ancestor and neither
     assert.ok(isProvable({ hyps: sequent.hyps, goal: f }));
     assert.ok(f !== sequent.goal && !sequent.hyps.some((h) => h.formula === f));
   }
-  assert.is(d.tactic.length, hand.reduce((n, t) => n + stitchProof(t.proof).length, 0));
+  assert.is(
+    d.tactic.length,
+    hand.reduce((n, t) => n + stitchProof(t.proof).length, 0),
+  );
 });
 
 s('LM: masked training learns a prompt → answer map and greedy decoding reads it back', async () => {
   const m = createLM({ nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 24, seed: 1, device: 'cpu' });
-  const ex = Array.from({ length: 64 }, (_, i) => (i % 2 ? { prompt: [10, 11, 12, 5], target: [20, 21] } : { prompt: [10, 13, 7], target: [22] }));
+  const ex = Array.from({ length: 64 }, (_, i) =>
+    i % 2 ? { prompt: [10, 11, 12, 5], target: [20, 21] } : { prompt: [10, 13, 7], target: [22] },
+  );
   try {
     const losses = await trainLM(m, ex, { epochs: 50, batch: 64, lr: 1e-2, seed: 1 });
     assert.ok(losses[losses.length - 1] < 0.3, `final loss ${losses[losses.length - 1]}`);
