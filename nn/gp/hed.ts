@@ -3,7 +3,7 @@
 // acts on φ. The dictionary is "diverse random": each row picks a dominant category and a share θ ~ U(0, 1) and
 // takes that category at each position with probability θ (otherwise a uniform category), so rows range from
 // uniform noise to near-constant strings. It is redrawn before every fit (refresh), as in MCBO.
-import { INITIAL_LENGTHSCALE, checkDims, checkParams, clampLog, type Kernel, type Point } from './kernel.js';
+import { INITIAL_LENGTHSCALE, checkDims, checkParams, clampLog, gramCache, type Kernel, type Point } from './kernel.js';
 import { matern52FromSquared, matern52LogScaleFactor } from './matern.js';
 
 export interface HedKernel extends Kernel {
@@ -18,7 +18,14 @@ export function hedKernel(opts: { dims: readonly number[]; nCats: readonly numbe
   checkDims('hedKernel', dims);
   if (opts.nCats.length !== dims.length) throw new Error(`gp.hedKernel: nCats needs one entry per dim (${dims.length}), got ${opts.nCats.length}`);
   const nDict = opts.nDict ?? opts.dictionary?.length ?? 128;
-  const embedAll = (x: readonly Point[]) => x.map((p) => kernel.embed(p));
+  // embeddings of whole input sets, kept while the dictionary stands (the training set is embedded once per fit)
+  let embedded = new WeakMap<readonly Point[], Float64Array[]>();
+  const embedAll = (x: readonly Point[]) => {
+    let e = embedded.get(x);
+    if (!e) embedded.set(x, (e = x.map((p) => kernel.embed(p))));
+    return e;
+  };
+  let cache = gramCache();
   const kernel: HedKernel = {
     name: 'hedKernel',
     paramNames: ['lengthscale'],
@@ -31,6 +38,8 @@ export function hedKernel(opts: { dims: readonly number[]; nCats: readonly numbe
       });
     },
     refresh(rng) {
+      cache = gramCache(); // a new dictionary changes every embedding and Gram matrix
+      embedded = new WeakMap();
       kernel.dictionary = Array.from({ length: nDict }, () => {
         const share = rng();
         const dominant = Math.floor(rng() * Math.min(...opts.nCats));
@@ -41,11 +50,14 @@ export function hedKernel(opts: { dims: readonly number[]; nCats: readonly numbe
     clampParams: (p) => clampLog(p),
     matrix(x1, x2, p) {
       checkParams(kernel, p);
-      const [e1, e2] = [embedAll(x1), embedAll(x2)];
-      const inv = Math.exp(-2 * p[0]);
-      const k = new Float64Array(x1.length * x2.length);
-      for (let a = 0; a < x1.length; a++) for (let b = 0; b < x2.length; b++) k[a * x2.length + b] = matern52FromSquared(squared(e1[a], e2[b]) * inv);
-      return k;
+      return cache(x1, x2, p, () => {
+        const e1 = embedAll(x1);
+        const e2 = x1 === x2 ? e1 : embedAll(x2);
+        const inv = Math.exp(-2 * p[0]);
+        const k = new Float64Array(x1.length * x2.length);
+        for (let a = 0; a < x1.length; a++) for (let b = 0; b < x2.length; b++) k[a * x2.length + b] = matern52FromSquared(squared(e1[a], e2[b]) * inv);
+        return k;
+      });
     },
     diag: (x) => new Float64Array(x.length).fill(1),
     gradContract(x, p, w) {

@@ -47,3 +47,30 @@ export function checkParams(kernel: Kernel, params: Float64Array): void {
 export function diagFromMatrix(kernel: Kernel, x: readonly Point[], params: Float64Array): Float64Array {
   return Float64Array.from(x, (p) => kernel.matrix([p], [p], params)[0]);
 }
+
+/**
+ * Remembers the last Gram matrix k(X, X) of one kernel: a fit asks for it at the same inputs and parameters
+ * several times per epoch (value, then each wrapper's gradient). Returns a copy, so callers may modify it.
+ */
+export function gramCache(): (x1: readonly Point[], x2: readonly Point[], p: Float64Array, compute: () => Float64Array) => Float64Array {
+  let lastX: readonly Point[] | null = null;
+  let lastP: Float64Array = new Float64Array(0);
+  let lastK: Float64Array = new Float64Array(0);
+  return (x1, x2, p, compute) => {
+    if (x1 !== x2) return compute();
+    if (x1 !== lastX || p.length !== lastP.length || p.some((v, i) => v !== lastP[i])) {
+      lastK = compute();
+      lastX = x1;
+      lastP = p.slice();
+    }
+    return lastK.slice();
+  };
+}
+
+/** The kernel's columns of each point gathered into one row-major array (n x dims.length). */
+export function gatherColumns(x: readonly Point[], dims: readonly number[]): Float64Array {
+  const d = dims.length;
+  const out = new Float64Array(x.length * d);
+  for (let a = 0; a < x.length; a++) for (let i = 0; i < d; i++) out[a * d + i] = x[a][dims[i]];
+  return out;
+}

@@ -1,6 +1,6 @@
 // Matérn-5/2 on numeric columns: k = (1 + √5 r + 5r²/3) e^{−√5 r}, r² = Σ_i (x_i − x'_i)² / ℓ_i² (ARD) or with a
 // single ℓ. Raw parameters are log ℓ.
-import { INITIAL_LENGTHSCALE, checkDims, checkParams, clampLog, type Kernel, type Point } from './kernel.js';
+import { INITIAL_LENGTHSCALE, checkDims, checkParams, clampLog, gatherColumns, gramCache, type Kernel } from './kernel.js';
 
 const SQRT5 = Math.sqrt(5);
 
@@ -21,6 +21,9 @@ export function matern52Kernel(opts: { dims: readonly number[]; ard?: boolean })
   checkDims('matern52Kernel', dims);
   const ard = opts.ard ?? true;
   const nl = ard ? dims.length : 1;
+  const d = dims.length;
+  const cache = gramCache();
+  const inverseSquares = (p: Float64Array) => Float64Array.from(dims, (_, i) => Math.exp(-2 * p[ard ? i : 0]));
   const kernel: Kernel = {
     name: 'matern52Kernel',
     paramNames: ard ? dims.map((d) => `lengthscale[${d}]`) : ['lengthscale'],
@@ -28,26 +31,31 @@ export function matern52Kernel(opts: { dims: readonly number[]; ard?: boolean })
     clampParams: (p) => clampLog(p),
     matrix(x1, x2, p) {
       checkParams(kernel, p);
-      const inv = Float64Array.from({ length: dims.length }, (_, i) => Math.exp(-2 * p[ard ? i : 0]));
-      const k = new Float64Array(x1.length * x2.length);
-      for (let a = 0; a < x1.length; a++) {
-        for (let b = 0; b < x2.length; b++) k[a * x2.length + b] = matern52FromSquared(scaledSquared(x1[a], x2[b], dims, inv));
-      }
-      return k;
+      return cache(x1, x2, p, () => {
+        const inv = inverseSquares(p);
+        const c1 = gatherColumns(x1, dims);
+        const c2 = x1 === x2 ? c1 : gatherColumns(x2, dims);
+        const k = new Float64Array(x1.length * x2.length);
+        for (let a = 0; a < x1.length; a++) {
+          for (let b = 0; b < x2.length; b++) k[a * x2.length + b] = matern52FromSquared(scaledSquared(c1, a, c2, b, d, inv));
+        }
+        return k;
+      });
     },
     diag: (x) => new Float64Array(x.length).fill(1),
     gradContract(x, p, w) {
       checkParams(kernel, p);
       const n = x.length;
-      const inv = Float64Array.from({ length: dims.length }, (_, i) => Math.exp(-2 * p[ard ? i : 0]));
+      const inv = inverseSquares(p);
+      const c = gatherColumns(x, dims);
       const g = new Float64Array(nl);
       for (let a = 0; a < n; a++) {
         for (let b = 0; b < n; b++) {
           if (a === b || w[a * n + b] === 0) continue;
-          const r2 = scaledSquared(x[a], x[b], dims, inv);
+          const r2 = scaledSquared(c, a, c, b, d, inv);
           const f = w[a * n + b] * matern52LogScaleFactor(r2); // dk/d log ℓ_i = f · Δ_i²/ℓ_i²
           if (!ard) g[0] += f * r2;
-          else for (let i = 0; i < dims.length; i++) g[i] += f * (x[a][dims[i]] - x[b][dims[i]]) ** 2 * inv[i];
+          else for (let i = 0; i < d; i++) g[i] += f * (c[a * d + i] - c[b * d + i]) ** 2 * inv[i];
         }
       }
       return g;
@@ -56,8 +64,9 @@ export function matern52Kernel(opts: { dims: readonly number[]; ard?: boolean })
   return kernel;
 }
 
-function scaledSquared(u: Point, v: Point, dims: readonly number[], inv: Float64Array): number {
+/** Σ_i (u_i − v_i)² / ℓ_i² between row a of c1 and row b of c2 (rows of d gathered columns). */
+function scaledSquared(c1: Float64Array, a: number, c2: Float64Array, b: number, d: number, inv: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < dims.length; i++) s += (u[dims[i]] - v[dims[i]]) ** 2 * inv[i];
+  for (let i = 0; i < d; i++) s += (c1[a * d + i] - c2[b * d + i]) ** 2 * inv[i];
   return s;
 }
