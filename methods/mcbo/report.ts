@@ -81,7 +81,10 @@ export function formatReport(r: Report, tasks: readonly string[], at: readonly n
     }
   }
   out.push('\nPrimitive ablation (mean overall final rank of the BO solvers with that primitive):');
-  for (const [k, v] of Object.entries(r.primitives)) out.push(`- ${k}: ${Object.entries(v).sort((a, b) => a[1] - b[1]).map(([n, x]) => `${n} ${fmt(x)}`).join(', ')}`);
+  for (const [k, v] of Object.entries(r.primitives)) {
+    const entries = Object.entries(v).sort((a, b) => a[1] - b[1]);
+    out.push(`- ${k}: ${entries.length ? entries.map(([n, x]) => `${n} ${fmt(x)}`).join(', ') : 'no BO solver in these runs'}`);
+  }
   out.push(r.friedman ? `\nFriedman test over ${r.friedman.blocks} (task, seed) blocks at the last evaluation: χ² = ${fmt(r.friedman.chi2)}, p = ${r.friedman.p.toExponential(2)}`
     : '\nFriedman test: not tested (fewer than 2 solvers or no complete block)');
   return out.join('\n');
