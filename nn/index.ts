@@ -19,6 +19,7 @@ export { sampleToken, argmax, type SamplingOptions } from './sampling.js';
 export * from './attention/index.js';
 export * as text from './text/index.js';
 export * as data from './data/index.js';
+export * as gp from './gp/index.js';
 export { train, writeLog, type TrainOptions, type TrainResult } from './train.js';
 export { ProgressBar, formatProgress, formatDuration, type ProgressStream } from './progress.js';
 export { linePlot, niceTicks, type Series, type PlotOptions } from './plot.js';
