@@ -47,7 +47,11 @@ export function simAnneal(space: SearchSpace, seed: number, nInit: number): Solv
     name: 'SA',
     suggest(n = 1) {
       checkBatch('simAnneal', n);
-      return [initial.length < nInit || !current ? space.sample(1, rng)[0] : space.roundNumeric(mutateOne(current.x, space, rng))];
+      return [
+        initial.length < nInit || !current
+          ? space.sample(1, rng)[0]
+          : space.roundNumeric(mutateOne(current.x, space, rng)),
+      ];
     },
     observe(x, y) {
       if (initial.length < nInit) {

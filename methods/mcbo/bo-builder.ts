@@ -37,7 +37,8 @@ export function boBuilder(opts: BoOptions): BoSolver {
   const { space, nInit } = opts;
   const rng = seededRng(opts.seed);
   const acqFunc = ACQ_FUNCS[opts.acqFunc];
-  if (!acqFunc) throw new Error(`mcbo.boBuilder: unknown acqFunc '${opts.acqFunc}'; known: ${Object.keys(ACQ_FUNCS).join(', ')}`);
+  if (!acqFunc)
+    throw new Error(`mcbo.boBuilder: unknown acqFunc '${opts.acqFunc}'; known: ${Object.keys(ACQ_FUNCS).join(', ')}`);
   if (!(nInit >= 1)) throw new Error(`mcbo.boBuilder: nInit must be >= 1, got ${nInit}`);
   const model = surrogate(opts.kernel, space, opts.seed);
   const tr = opts.tr ? new TrManager(space) : null;
@@ -49,7 +50,11 @@ export function boBuilder(opts: BoOptions): BoSolver {
   let restarts = 0;
   const seen = new Set<string>();
   const fit = (data: { x: X; y: number }[], gp: nn.gp.ExactGP) =>
-    gp.fit(data.map((d) => d.x), data.map((d) => d.y), { epochs: opts.epochs ?? 100, warmStart: true });
+    gp.fit(
+      data.map((d) => d.x),
+      data.map((d) => d.y),
+      { epochs: opts.epochs ?? 100, warmStart: true },
+    );
 
   function restart(): void {
     const best = buffer[argmin(buffer.map((d) => d.y))];
@@ -94,7 +99,11 @@ export function boBuilder(opts: BoOptions): BoSolver {
       all.push({ x, y });
       buffer.push({ x, y });
       seen.add(x.join(','));
-      opts.acqOpt.observe?.(x, y, all.map((d) => d.y));
+      opts.acqOpt.observe?.(
+        x,
+        y,
+        all.map((d) => d.y),
+      );
       if (tr?.needsRestart) restart();
     },
   };

@@ -11,11 +11,16 @@ export function nominalKernel(name: KernelName, space: SearchSpace): nn.gp.Kerne
   const dims = space.nominalDims;
   const nCats = space.nCats;
   switch (name) {
-    case 'O': return nn.gp.overlapKernel({ dims });
-    case 'TO': return nn.gp.transformedOverlapKernel({ dims });
-    case 'HED': return nn.gp.hedKernel({ dims, nCats, nDict: 128 });
-    case 'diffusion': return nn.gp.diffusionKernel({ dims, nCats });
-    default: throw new Error(`mcbo.nominalKernel: unknown kernel '${name as string}'; known: ${KERNEL_NAMES.join(', ')}`);
+    case 'O':
+      return nn.gp.overlapKernel({ dims });
+    case 'TO':
+      return nn.gp.transformedOverlapKernel({ dims });
+    case 'HED':
+      return nn.gp.hedKernel({ dims, nCats, nDict: 128 });
+    case 'diffusion':
+      return nn.gp.diffusionKernel({ dims, nCats });
+    default:
+      throw new Error(`mcbo.nominalKernel: unknown kernel '${name as string}'; known: ${KERNEL_NAMES.join(', ')}`);
   }
 }
 
@@ -23,7 +28,11 @@ export function surrogate(name: KernelName, space: SearchSpace, seed: number): n
   const hasNominal = space.nominalDims.length > 0;
   const hasNumeric = space.numericDims.length > 0;
   const numeric = () => nn.gp.matern52Kernel({ dims: space.numericDims });
-  const base = hasNominal && hasNumeric ? nn.gp.mixtureKernel(nominalKernel(name, space), numeric(), 0.5)
-    : hasNominal ? nominalKernel(name, space) : numeric();
+  const base =
+    hasNominal && hasNumeric
+      ? nn.gp.mixtureKernel(nominalKernel(name, space), numeric(), 0.5)
+      : hasNominal
+        ? nominalKernel(name, space)
+        : numeric();
   return new nn.gp.ExactGP(nn.gp.scaleKernel(base), { seed });
 }

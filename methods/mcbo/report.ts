@@ -5,7 +5,8 @@ import { SOLVERS } from './solvers.js';
 import { bestSoFar, friedmanTest, rankTable, wilcoxonPratt, type RunRecord } from './stats.js';
 
 const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const se = (v: readonly number[]) => (v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1) / v.length) : 0);
+const se = (v: readonly number[]) =>
+  v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1) / v.length) : 0;
 
 export interface Report {
   /** solvers that ran on every task (the overall ranking uses only these) */
@@ -26,7 +27,11 @@ export function buildReport(runs: readonly RunRecord[], tasks: readonly string[]
     ranks[a] = {};
     for (const task of tasks) {
       const solvers = solversOf(task);
-      const t = rankTable(runs.filter((r) => r.task === task), solvers, a);
+      const t = rankTable(
+        runs.filter((r) => r.task === task),
+        solvers,
+        a,
+      );
       ranks[a][task] = Object.fromEntries(solvers.map((s, i) => [s, t.perTask[task]?.[i] ?? NaN]));
     }
     const all = rankTable(runs, common, a);
@@ -60,9 +65,21 @@ export function buildReport(runs: readonly RunRecord[], tasks: readonly string[]
   const friedman = blocks.length && common.length >= 2 ? { ...friedmanTest(blocks), blocks: blocks.length } : null;
   const rows = [['solver', ...common].join(',')];
   for (let i = 0; i < common.length; i++) {
-    rows.push([common[i], ...common.map((_, j) => (i === j ? '' : wilcoxonPratt(blocks.map((b) => b[i] - b[j])).p.toPrecision(3)))].join(','));
+    rows.push(
+      [
+        common[i],
+        ...common.map((_, j) => (i === j ? '' : wilcoxonPratt(blocks.map((b) => b[i] - b[j])).p.toPrecision(3))),
+      ].join(','),
+    );
   }
-  return { common, ranks, bestF, primitives, friedman: friedman && { chi2: friedman.chi2, p: friedman.p, blocks: friedman.blocks }, wilcoxonCsv: rows.join('\n') + '\n' };
+  return {
+    common,
+    ranks,
+    bestF,
+    primitives,
+    friedman: friedman && { chi2: friedman.chi2, p: friedman.p, blocks: friedman.blocks },
+    wilcoxonCsv: rows.join('\n') + '\n',
+  };
 }
 
 const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
@@ -71,31 +88,57 @@ const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 export function formatReport(r: Report, tasks: readonly string[], at: readonly number[]): string {
   const out: string[] = [];
   for (const task of [...tasks, 'overall']) {
-    const solvers = Object.keys(r.ranks[at[0]][task]).sort((a, b) => r.ranks[Math.max(...at)][task][a] - r.ranks[Math.max(...at)][task][b]);
+    const solvers = Object.keys(r.ranks[at[0]][task]).sort(
+      (a, b) => r.ranks[Math.max(...at)][task][a] - r.ranks[Math.max(...at)][task][b],
+    );
     out.push(`\nMean rank (lower is better), ${task}${task === 'overall' ? ' (solvers run on every task)' : ''}:`);
     out.push(`| solver | ${at.map((a) => `@${a}`).join(' | ')} |${task === 'overall' ? '' : ' best f (mean ± SE) |'}`);
     out.push(`|---|${at.map(() => '---').join('|')}|${task === 'overall' ? '' : '---|'}`);
     for (const s of solvers) {
       const b = r.bestF[task]?.[s];
-      out.push(`| ${s} | ${at.map((a) => fmt(r.ranks[a][task][s])).join(' | ')} |${b ? ` ${fmt(b.mean, 3)} ± ${fmt(b.se, 3)} (n=${b.n}) |` : ''}`);
+      out.push(
+        `| ${s} | ${at.map((a) => fmt(r.ranks[a][task][s])).join(' | ')} |${b ? ` ${fmt(b.mean, 3)} ± ${fmt(b.se, 3)} (n=${b.n}) |` : ''}`,
+      );
     }
   }
   out.push('\nPrimitive ablation (mean overall final rank of the BO solvers with that primitive):');
   for (const [k, v] of Object.entries(r.primitives)) {
     const entries = Object.entries(v).sort((a, b) => a[1] - b[1]);
-    out.push(`- ${k}: ${entries.length ? entries.map(([n, x]) => `${n} ${fmt(x)}`).join(', ') : 'no BO solver in these runs'}`);
+    out.push(
+      `- ${k}: ${entries.length ? entries.map(([n, x]) => `${n} ${fmt(x)}`).join(', ') : 'no BO solver in these runs'}`,
+    );
   }
-  out.push(r.friedman ? `\nFriedman test over ${r.friedman.blocks} (task, seed) blocks at the last evaluation: χ² = ${fmt(r.friedman.chi2)}, p = ${r.friedman.p.toExponential(2)}`
-    : '\nFriedman test: not tested (fewer than 2 solvers or no complete block)');
+  out.push(
+    r.friedman
+      ? `\nFriedman test over ${r.friedman.blocks} (task, seed) blocks at the last evaluation: χ² = ${fmt(r.friedman.chi2)}, p = ${r.friedman.p.toExponential(2)}`
+      : '\nFriedman test: not tested (fewer than 2 solvers or no complete block)',
+  );
   return out.join('\n');
 }
 
 /** Mean best-so-far regret (value − optimum, or the value itself when the optimum is unknown) per solver. */
-export function regretPlot(runs: readonly RunRecord[], task: string, optimum: number | undefined, tier: string): string {
+export function regretPlot(
+  runs: readonly RunRecord[],
+  task: string,
+  optimum: number | undefined,
+  tier: string,
+): string {
   const series = [...new Set(runs.filter((r) => r.task === task).map((r) => r.solver))].map((s) => {
     const curves = runs.filter((r) => r.task === task && r.solver === s).map((r) => bestSoFar(r.ys));
     const len = Math.min(...curves.map((c) => c.length));
-    return { name: s, points: Array.from({ length: len }, (_, i) => [i + 1, mean(curves.map((c) => c[i])) - (optimum ?? 0)] as [number, number]) };
+    return {
+      name: s,
+      points: Array.from(
+        { length: len },
+        (_, i) => [i + 1, mean(curves.map((c) => c[i])) - (optimum ?? 0)] as [number, number],
+      ),
+    };
   });
-  return nn.linePlot(series, { title: `${task} (${tier}): mean best-so-far ${optimum === undefined ? 'value' : 'regret'}`, xLabel: 'evaluations', yLabel: optimum === undefined ? 'best f' : 'regret', width: 760, height: 460 });
+  return nn.linePlot(series, {
+    title: `${task} (${tier}): mean best-so-far ${optimum === undefined ? 'value' : 'regret'}`,
+    xLabel: 'evaluations',
+    yLabel: optimum === undefined ? 'best f' : 'regret',
+    width: 760,
+    height: 460,
+  });
 }

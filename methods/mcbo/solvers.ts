@@ -35,11 +35,27 @@ interface SolverEntry {
 const bo = (name: string, kernel: KernelName, acqOpt: Primitives['acqOpt'], tr: boolean): SolverEntry => ({
   primitives: { kernel, acqOpt, tr },
   mixedOnly: acqOpt === 'MAB',
-  make: (task, s) => boBuilder({
-    name, space: task.space, kernel, acqFunc: 'ei', tr, nInit: s.nInit, epochs: s.epochs, seed: s.seed,
-    acqOpt: acqOpt === 'GA' ? gaOptimizer() : acqOpt === 'IS' ? interleavedSearch() : acqOpt === 'SA' ? saOptimizer()
-      : acqOpt === 'LS' ? localSearch({ nRandom: 2000, nStarts: 5 }) : mabOptimizer({ budget: s.budget }),
-  }),
+  make: (task, s) =>
+    boBuilder({
+      name,
+      space: task.space,
+      kernel,
+      acqFunc: 'ei',
+      tr,
+      nInit: s.nInit,
+      epochs: s.epochs,
+      seed: s.seed,
+      acqOpt:
+        acqOpt === 'GA'
+          ? gaOptimizer()
+          : acqOpt === 'IS'
+            ? interleavedSearch()
+            : acqOpt === 'SA'
+              ? saOptimizer()
+              : acqOpt === 'LS'
+                ? localSearch({ nRandom: 2000, nStarts: 5 })
+                : mabOptimizer({ budget: s.budget }),
+    }),
 });
 
 export const SOLVERS: Record<string, SolverEntry> = {
@@ -67,7 +83,12 @@ export function makeSolver(name: string, task: Task, settings: SolverSettings): 
 }
 
 /** Runs one solver on one task for `budget` evaluations; returns every observed value in order. */
-export function runSolver(task: Task, solver: Solver, budget: number, onStep?: (i: number, y: number) => void): number[] {
+export function runSolver(
+  task: Task,
+  solver: Solver,
+  budget: number,
+  onStep?: (i: number, y: number) => void,
+): number[] {
   const ys: number[] = [];
   for (let i = 0; i < budget; i++) {
     const [x] = solver.suggest(1);

@@ -39,11 +39,15 @@ function steps(p: Param): number {
 export function searchSpace(params: readonly Param[]): SearchSpace {
   if (!params.length) throw new Error('mcbo.searchSpace: needs at least one parameter');
   for (const p of params) {
-    const bad = (p.type === 'nominal' && !(Number.isInteger(p.categories) && p.categories >= 2)) ||
+    const bad =
+      (p.type === 'nominal' && !(Number.isInteger(p.categories) && p.categories >= 2)) ||
       (p.type === 'ordinal' && !(Number.isInteger(p.levels) && p.levels >= 2)) ||
       ((p.type === 'integer' || p.type === 'continuous') && !(p.ub > p.lb)) ||
       (p.type === 'integer' && !(Number.isInteger(p.lb) && Number.isInteger(p.ub)));
-    if (bad) throw new Error(`mcbo.searchSpace: invalid ${p.type} parameter '${p.name}' (${JSON.stringify(p)}): need >= 2 categories/levels or integer lb < ub`);
+    if (bad)
+      throw new Error(
+        `mcbo.searchSpace: invalid ${p.type} parameter '${p.name}' (${JSON.stringify(p)}): need >= 2 categories/levels or integer lb < ub`,
+      );
   }
   const nominalDims = params.flatMap((p, i) => (p.type === 'nominal' ? [i] : []));
   const numericDims = params.flatMap((p, i) => (p.type === 'nominal' ? [] : [i]));
@@ -54,7 +58,8 @@ export function searchSpace(params: readonly Param[]): SearchSpace {
     numericDims,
     nCats,
     transform(values) {
-      if (values.length !== params.length) throw new Error(`mcbo.SearchSpace.transform: expected ${params.length} values, got ${values.length}`);
+      if (values.length !== params.length)
+        throw new Error(`mcbo.SearchSpace.transform: expected ${params.length} values, got ${values.length}`);
       return params.map((p, i) => {
         const v = values[i];
         if (p.type === 'nominal') return v;
@@ -71,7 +76,9 @@ export function searchSpace(params: readonly Param[]): SearchSpace {
       });
     },
     sample(n, rng) {
-      return Array.from({ length: n }, () => space.roundNumeric(params.map((p) => (p.type === 'nominal' ? randomInt(rng, p.categories) : rng()))));
+      return Array.from({ length: n }, () =>
+        space.roundNumeric(params.map((p) => (p.type === 'nominal' ? randomInt(rng, p.categories) : rng()))),
+      );
     },
     roundNumeric(x) {
       for (const i of numericDims) {

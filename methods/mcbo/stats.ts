@@ -17,8 +17,10 @@ export function rankWithTies(values: readonly number[]): number[] {
 
 /** log Γ(x) (Lanczos, g = 7). */
 function logGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   x -= 1;
   let a = c[0];
@@ -34,7 +36,7 @@ export function gammaQ(a: number, x: number): number {
   if (x < a + 1) {
     let sum = 1 / a;
     let term = sum;
-    for (let n = 1; n < 500 && Math.abs(term) > Math.abs(sum) * 1e-15; n++) sum += (term *= x / (a + n));
+    for (let n = 1; n < 500 && Math.abs(term) > Math.abs(sum) * 1e-15; n++) sum += term *= x / (a + n);
     return 1 - sum * front;
   }
   let b = x + 1 - a;
@@ -70,9 +72,15 @@ export function normalTwoSided(z: number): number {
 export function friedmanTest(values: readonly (readonly number[])[]): { chi2: number; p: number; meanRanks: number[] } {
   const n = values.length;
   const k = values[0]?.length ?? 0;
-  if (n < 1 || k < 2 || values.some((r) => r.length !== k)) throw new Error(`mcbo.friedmanTest: need >= 1 block of >= 2 solvers, all the same length; got ${n} blocks of lengths [${values.map((r) => r.length).join(', ')}]`);
+  if (n < 1 || k < 2 || values.some((r) => r.length !== k))
+    throw new Error(
+      `mcbo.friedmanTest: need >= 1 block of >= 2 solvers, all the same length; got ${n} blocks of lengths [${values.map((r) => r.length).join(', ')}]`,
+    );
   const meanRanks = new Array<number>(k).fill(0);
-  for (const row of values) rankWithTies(row).forEach((r, s) => { meanRanks[s] += r / n; });
+  for (const row of values)
+    rankWithTies(row).forEach((r, s) => {
+      meanRanks[s] += r / n;
+    });
   const chi2 = ((12 * n) / (k * (k + 1))) * meanRanks.reduce((a, r) => a + r * r, 0) - 3 * n * (k + 1);
   return { chi2, p: chiSquareSurvival(chi2, k - 1), meanRanks };
 }
@@ -119,7 +127,11 @@ export interface RunRecord {
  * (ties averaged), then the ranks are averaged over seeds, per task and over all blocks. Only blocks where every
  * listed solver ran are used.
  */
-export function rankTable(runs: readonly RunRecord[], solvers: readonly string[], at: number): { perTask: Record<string, number[]>; overall: number[]; blocks: number[][] } {
+export function rankTable(
+  runs: readonly RunRecord[],
+  solvers: readonly string[],
+  at: number,
+): { perTask: Record<string, number[]>; overall: number[]; blocks: number[][] } {
   const byBlock = new Map<string, Map<string, number>>();
   for (const r of runs) {
     const key = `${r.task}\u0000${r.seed}`;
@@ -138,7 +150,10 @@ export function rankTable(runs: readonly RunRecord[], solvers: readonly string[]
     const ranks = rankWithTies(values);
     perTask[task] ??= new Array<number>(solvers.length).fill(0);
     counts[task] = (counts[task] ?? 0) + 1;
-    ranks.forEach((r, i) => { perTask[task][i] += r; overall[i] += r; });
+    ranks.forEach((r, i) => {
+      perTask[task][i] += r;
+      overall[i] += r;
+    });
   }
   for (const t of Object.keys(perTask)) perTask[t] = perTask[t].map((v) => v / counts[t]);
   return { perTask, overall: overall.map((v) => v / Math.max(1, blocks.length)), blocks };

@@ -29,7 +29,9 @@ export function ackley(z: readonly number[]): number {
 const ACKLEY_GRID = Array.from({ length: 11 }, (_, i) => -32.768 + (65.536 * i) / 10);
 
 export function ackley20c(): Task {
-  const space = searchSpace(Array.from({ length: 20 }, (_, i) => ({ type: 'nominal' as const, name: `x${i}`, categories: 11 })));
+  const space = searchSpace(
+    Array.from({ length: 20 }, (_, i) => ({ type: 'nominal' as const, name: `x${i}`, categories: 11 })),
+  );
   return { name: 'ackley20c', space, optimum: 0, evaluate: (x) => ackley(x.map((k) => ACKLEY_GRID[k])) };
 }
 
@@ -38,7 +40,12 @@ export function ackley20cShifted(seed = 2023): Task {
   const rng = seededRng(seed);
   const perms = Array.from({ length: 20 }, () => sampleIndices(rng, 11, 11));
   const space = ackley20c().space;
-  return { name: 'ackley20cShifted', space, optimum: 0, evaluate: (x) => ackley(x.map((k, i) => ACKLEY_GRID[perms[i][k]])) };
+  return {
+    name: 'ackley20cShifted',
+    space,
+    optimum: 0,
+    evaluate: (x) => ackley(x.map((k, i) => ACKLEY_GRID[perms[i][k]])),
+  };
 }
 
 export function ackley53(): Task {
@@ -86,11 +93,18 @@ export function pestControlScore(x: readonly number[], seed = 0): number {
 }
 
 export function pestControl(): Task {
-  const space = searchSpace(Array.from({ length: 25 }, (_, i) => ({ type: 'nominal' as const, name: `stage${i}`, categories: 5 })));
+  const space = searchSpace(
+    Array.from({ length: 25 }, (_, i) => ({ type: 'nominal' as const, name: `stage${i}`, categories: 5 })),
+  );
   return { name: 'pestControl', space, evaluate: (x) => pestControlScore(x) };
 }
 
-export const TASKS: Record<string, () => Task> = { ackley20c, ackley20cShifted: () => ackley20cShifted(), ackley53, pestControl };
+export const TASKS: Record<string, () => Task> = {
+  ackley20c,
+  ackley20cShifted: () => ackley20cShifted(),
+  ackley53,
+  pestControl,
+};
 
 export function makeTask(name: string): Task {
   const make = TASKS[name];

@@ -31,8 +31,20 @@ export class TrManager {
   private readonly o: Required<TrOptions>;
   private readonly d: number;
 
-  constructor(readonly space: SearchSpace, opts: TrOptions = {}) {
-    this.o = { initNum: 0.8, minNum: 2 ** -5, maxNum: 1, initHamFraction: 0.8, succTol: 3, failTol: 40, multiplier: 1.5, ...opts };
+  constructor(
+    readonly space: SearchSpace,
+    opts: TrOptions = {},
+  ) {
+    this.o = {
+      initNum: 0.8,
+      minNum: 2 ** -5,
+      maxNum: 1,
+      initHamFraction: 0.8,
+      succTol: 3,
+      failTol: 40,
+      multiplier: 1.5,
+      ...opts,
+    };
     this.d = space.nominalDims.length;
     this.radiusNum = this.o.initNum;
     this.radiusHam = this.initHam();
@@ -94,11 +106,13 @@ export function inRegion(x: X, tr: TrustRegion, space: SearchSpace): boolean {
  * to the centre exceeds the radius, a random differing nominal position is reset to the centre's value.
  */
 export function projectToRegion(x: X, tr: TrustRegion, space: SearchSpace, rng: Rng): X {
-  for (const i of space.numericDims) x[i] = Math.min(tr.centre[i] + tr.radiusNum, Math.max(tr.centre[i] - tr.radiusNum, x[i]));
+  for (const i of space.numericDims)
+    x[i] = Math.min(tr.centre[i] + tr.radiusNum, Math.max(tr.centre[i] - tr.radiusNum, x[i]));
   space.roundNumeric(x);
   const differing = space.nominalDims.filter((i) => x[i] !== tr.centre[i]);
   const excess = differing.length - tr.radiusHam;
-  if (excess > 0) for (const j of sampleIndices(rng, differing.length, excess)) x[differing[j]] = tr.centre[differing[j]];
+  if (excess > 0)
+    for (const j of sampleIndices(rng, differing.length, excess)) x[differing[j]] = tr.centre[differing[j]];
   return x;
 }
 

@@ -6,7 +6,12 @@ export class HostAdam {
   private v: Float64Array;
   private t = 0;
 
-  constructor(size: number, private readonly lr: number, private readonly betas: [number, number] = [0.9, 0.999], private readonly eps = 1e-8) {
+  constructor(
+    size: number,
+    private readonly lr: number,
+    private readonly betas: [number, number] = [0.9, 0.999],
+    private readonly eps = 1e-8,
+  ) {
     this.m = new Float64Array(size);
     this.v = new Float64Array(size);
   }

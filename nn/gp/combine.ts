@@ -74,7 +74,13 @@ export function mixtureKernel(kCat: Kernel, kNum: Kernel, lambda = 0.5): Kernel 
       const wn = w.map((v, i) => v * (1 - lambda + lambda * kc[i]));
       return Float64Array.of(...kCat.gradContract(x, pc, wc), ...kNum.gradContract(x, pn, wn));
     },
-    refresh: kCat.refresh || kNum.refresh ? (rng) => { kCat.refresh?.(rng); kNum.refresh?.(rng); } : undefined,
+    refresh:
+      kCat.refresh || kNum.refresh
+        ? (rng) => {
+            kCat.refresh?.(rng);
+            kNum.refresh?.(rng);
+          }
+        : undefined,
   };
   return kernel;
 }

@@ -1,7 +1,15 @@
 // COMBO's diffusion kernel on the complete graph of each nominal variable (Oh et al. 2019): a product over
 // dimensions of 1 on a match and f_i = (1 − e^{−β_i}) / (1 + (n_i − 1) e^{−β_i}) otherwise, the closed form of
 // exp(−β L) on a complete graph with n_i vertices (normalised so that a match gives 1). Raw parameters are log β_i.
-import { INITIAL_LENGTHSCALE, checkDims, checkParams, clampLog, gatherColumns, gramCache, type Kernel } from './kernel.js';
+import {
+  INITIAL_LENGTHSCALE,
+  checkDims,
+  checkParams,
+  clampLog,
+  gatherColumns,
+  gramCache,
+  type Kernel,
+} from './kernel.js';
 
 /** The mismatch factor for n categories and diffusion rate β. */
 export function diffusionFactor(n: number, beta: number): number {
@@ -19,7 +27,9 @@ export function diffusionKernel(opts: { dims: readonly number[]; nCats: readonly
   const dims = [...opts.dims];
   checkDims('diffusionKernel', dims);
   if (opts.nCats.length !== dims.length || opts.nCats.some((n) => !Number.isInteger(n) || n < 2)) {
-    throw new Error(`gp.diffusionKernel: nCats needs one integer >= 2 per dim (${dims.length}), got [${opts.nCats.join(', ')}]`);
+    throw new Error(
+      `gp.diffusionKernel: nCats needs one integer >= 2 per dim (${dims.length}), got [${opts.nCats.join(', ')}]`,
+    );
   }
   const nCats = [...opts.nCats];
   const d = dims.length;

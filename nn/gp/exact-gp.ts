@@ -40,8 +40,13 @@ export interface MllResult {
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** The exact MLL of standardised targets y at hyperparameters h, with its gradient (analytic, R&W eq. 5.9). */
-export function marginalLogLikelihood(kernel: Kernel, x: readonly Point[], y: Float64Array, h: Float64Array,
-  opts: GpOptions = {}): MllResult {
+export function marginalLogLikelihood(
+  kernel: Kernel,
+  x: readonly Point[],
+  y: Float64Array,
+  h: Float64Array,
+  opts: GpOptions = {},
+): MllResult {
   const n = x.length;
   if (y.length !== n) throw new Error(`gp.marginalLogLikelihood: ${n} inputs but ${y.length} targets`);
   const floor = opts.noiseFloor ?? 1e-5;
@@ -96,7 +101,10 @@ export class ExactGP {
   private yStd = 1;
   private readonly rng: () => number;
 
-  constructor(readonly kernel: Kernel, private readonly opts: GpOptions = {}) {
+  constructor(
+    readonly kernel: Kernel,
+    private readonly opts: GpOptions = {},
+  ) {
     this.hyper = this.initialHyper();
     this.rng = seededRandom(opts.seed ?? 0);
   }
@@ -112,7 +120,10 @@ export class ExactGP {
 
   /** Fits the hyperparameters to (X, y) and conditions on the data. NaN steps are reverted and end the fit. */
   fit(x: readonly Point[], y: ArrayLike<number>, opts: FitOptions = {}): this {
-    if (x.length !== y.length || x.length === 0) throw new Error(`gp.ExactGP.fit: need as many targets as inputs (>= 1), got ${x.length} inputs and ${y.length} targets`);
+    if (x.length !== y.length || x.length === 0)
+      throw new Error(
+        `gp.ExactGP.fit: need as many targets as inputs (>= 1), got ${x.length} inputs and ${y.length} targets`,
+      );
     const [ux, uy] = mergeDuplicates(x, y);
     this.yMean = uy.reduce((a, b) => a + b, 0) / uy.length;
     const sd = Math.sqrt(uy.reduce((a, b) => a + (b - this.yMean) ** 2, 0) / Math.max(1, uy.length - 1));
@@ -126,7 +137,10 @@ export class ExactGP {
     let state = this.tryMll(ys);
     for (let epoch = 0; epoch < (opts.epochs ?? 100) && state; epoch++) {
       good = this.hyper.slice();
-      adam.step(this.hyper, state.grad.map((g) => -g)); // maximise the MLL
+      adam.step(
+        this.hyper,
+        state.grad.map((g) => -g),
+      ); // maximise the MLL
       this.kernel.clampParams(this.hyper.subarray(2));
       this.hyper[NOISE] = Math.min(2, Math.max(-25, this.hyper[NOISE]));
       state = this.tryMll(ys);
@@ -134,7 +148,8 @@ export class ExactGP {
     if (!state) {
       this.hyper = good;
       state = this.tryMll(ys);
-      if (!state) throw new Error('gp.ExactGP.fit: the marginal likelihood is not finite even at the last good hyperparameters');
+      if (!state)
+        throw new Error('gp.ExactGP.fit: the marginal likelihood is not finite even at the last good hyperparameters');
     }
     this.mll = state.value;
     this.l = state.l;
@@ -194,7 +209,10 @@ export class ExactGP {
       }
     }
     const { l } = choleskyJitter(cov, m);
-    const z = Float64Array.from({ length: m }, () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()));
+    const z = Float64Array.from(
+      { length: m },
+      () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng()),
+    );
     const mean = this.predict(xs).mean;
     return mean.map((mu, a) => {
       let s = 0;

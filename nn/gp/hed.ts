@@ -13,10 +13,16 @@ export interface HedKernel extends Kernel {
   embed(x: Point): Float64Array;
 }
 
-export function hedKernel(opts: { dims: readonly number[]; nCats: readonly number[]; nDict?: number; dictionary?: number[][] }): HedKernel {
+export function hedKernel(opts: {
+  dims: readonly number[];
+  nCats: readonly number[];
+  nDict?: number;
+  dictionary?: number[][];
+}): HedKernel {
   const dims = [...opts.dims];
   checkDims('hedKernel', dims);
-  if (opts.nCats.length !== dims.length) throw new Error(`gp.hedKernel: nCats needs one entry per dim (${dims.length}), got ${opts.nCats.length}`);
+  if (opts.nCats.length !== dims.length)
+    throw new Error(`gp.hedKernel: nCats needs one entry per dim (${dims.length}), got ${opts.nCats.length}`);
   const nDict = opts.nDict ?? opts.dictionary?.length ?? 128;
   // embeddings of whole input sets, kept while the dictionary stands (the training set is embedded once per fit)
   let embedded = new WeakMap<readonly Point[], Float64Array[]>();
@@ -55,7 +61,8 @@ export function hedKernel(opts: { dims: readonly number[]; nCats: readonly numbe
         const e2 = x1 === x2 ? e1 : embedAll(x2);
         const inv = Math.exp(-2 * p[0]);
         const k = new Float64Array(x1.length * x2.length);
-        for (let a = 0; a < x1.length; a++) for (let b = 0; b < x2.length; b++) k[a * x2.length + b] = matern52FromSquared(squared(e1[a], e2[b]) * inv);
+        for (let a = 0; a < x1.length; a++)
+          for (let b = 0; b < x2.length; b++) k[a * x2.length + b] = matern52FromSquared(squared(e1[a], e2[b]) * inv);
         return k;
       });
     },

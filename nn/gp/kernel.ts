@@ -33,13 +33,17 @@ export function clampLog(params: Float64Array, from = 0, to = params.length, lo 
 
 export function checkDims(kernel: string, dims: readonly number[]): void {
   if (!dims.length || dims.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new Error(`gp.${kernel}: dims must be a non-empty list of non-negative integer column indices, got [${dims.join(', ')}]`);
+    throw new Error(
+      `gp.${kernel}: dims must be a non-empty list of non-negative integer column indices, got [${dims.join(', ')}]`,
+    );
   }
 }
 
 export function checkParams(kernel: Kernel, params: Float64Array): void {
   if (params.length !== kernel.paramNames.length) {
-    throw new Error(`gp.${kernel.name}: expected ${kernel.paramNames.length} parameters (${kernel.paramNames.join(', ')}), got ${params.length}`);
+    throw new Error(
+      `gp.${kernel.name}: expected ${kernel.paramNames.length} parameters (${kernel.paramNames.join(', ')}), got ${params.length}`,
+    );
   }
 }
 
@@ -52,7 +56,12 @@ export function diagFromMatrix(kernel: Kernel, x: readonly Point[], params: Floa
  * Remembers the last Gram matrix k(X, X) of one kernel: a fit asks for it at the same inputs and parameters
  * several times per epoch (value, then each wrapper's gradient). Returns a copy, so callers may modify it.
  */
-export function gramCache(): (x1: readonly Point[], x2: readonly Point[], p: Float64Array, compute: () => Float64Array) => Float64Array {
+export function gramCache(): (
+  x1: readonly Point[],
+  x2: readonly Point[],
+  p: Float64Array,
+  compute: () => Float64Array,
+) => Float64Array {
   let lastX: readonly Point[] | null = null;
   let lastP: Float64Array = new Float64Array(0);
   let lastK: Float64Array = new Float64Array(0);

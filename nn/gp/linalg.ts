@@ -4,7 +4,8 @@
 
 /** Lower-triangular L with A = L Lᵀ, or null when A (symmetric, n x n, row-major) is not positive definite. */
 export function cholesky(a: Float64Array, n: number): Float64Array | null {
-  if (a.length !== n * n) throw new Error(`gp.cholesky: expected an ${n}x${n} matrix (${n * n} entries), got ${a.length}`);
+  if (a.length !== n * n)
+    throw new Error(`gp.cholesky: expected an ${n}x${n} matrix (${n * n} entries), got ${a.length}`);
   const l = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     let d = a[j * n + j];
@@ -45,7 +46,9 @@ export function choleskyJitter(a: Float64Array, n: number): JitteredCholesky {
     const l = cholesky(b, n);
     if (l) return { l, jitter };
   }
-  throw new Error(`gp.choleskyJitter: matrix (${n}x${n}) is not positive definite even with jitter ${scale * 1e-2} on the diagonal`);
+  throw new Error(
+    `gp.choleskyJitter: matrix (${n}x${n}) is not positive definite even with jitter ${scale * 1e-2} on the diagonal`,
+  );
 }
 
 /** x with L x = b (L lower-triangular n x n); b may hold several right-hand sides as columns (n x m, row-major). */

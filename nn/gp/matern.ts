@@ -1,6 +1,14 @@
 // Matérn-5/2 on numeric columns: k = (1 + √5 r + 5r²/3) e^{−√5 r}, r² = Σ_i (x_i − x'_i)² / ℓ_i² (ARD) or with a
 // single ℓ. Raw parameters are log ℓ.
-import { INITIAL_LENGTHSCALE, checkDims, checkParams, clampLog, gatherColumns, gramCache, type Kernel } from './kernel.js';
+import {
+  INITIAL_LENGTHSCALE,
+  checkDims,
+  checkParams,
+  clampLog,
+  gatherColumns,
+  gramCache,
+  type Kernel,
+} from './kernel.js';
 
 const SQRT5 = Math.sqrt(5);
 
@@ -37,7 +45,8 @@ export function matern52Kernel(opts: { dims: readonly number[]; ard?: boolean })
         const c2 = x1 === x2 ? c1 : gatherColumns(x2, dims);
         const k = new Float64Array(x1.length * x2.length);
         for (let a = 0; a < x1.length; a++) {
-          for (let b = 0; b < x2.length; b++) k[a * x2.length + b] = matern52FromSquared(scaledSquared(c1, a, c2, b, d, inv));
+          for (let b = 0; b < x2.length; b++)
+            k[a * x2.length + b] = matern52FromSquared(scaledSquared(c1, a, c2, b, d, inv));
         }
         return k;
       });

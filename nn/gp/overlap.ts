@@ -2,7 +2,16 @@
 //   overlap (O):              s = Σ ℓ_i δ_i / Σ ℓ_i  with ARD weights, or mean δ without,
 //   transformed overlap (TO): exp(s).
 // Raw parameters are log ℓ_i; only their ratios matter, so they drift together and are clamped (spec §8).
-import { INITIAL_LENGTHSCALE, checkDims, checkParams, clampLog, gatherColumns, gramCache, type Kernel, type Point } from './kernel.js';
+import {
+  INITIAL_LENGTHSCALE,
+  checkDims,
+  checkParams,
+  clampLog,
+  gatherColumns,
+  gramCache,
+  type Kernel,
+  type Point,
+} from './kernel.js';
 
 /**
  * For one input set, the nominal columns on which each pair a < b agrees (CSR: pair p's dims are
@@ -115,4 +124,5 @@ function overlapFamily(name: string, transformed: boolean, opts: OverlapOptions)
 }
 
 export const overlapKernel = (opts: OverlapOptions): Kernel => overlapFamily('overlapKernel', false, opts);
-export const transformedOverlapKernel = (opts: OverlapOptions): Kernel => overlapFamily('transformedOverlapKernel', true, opts);
+export const transformedOverlapKernel = (opts: OverlapOptions): Kernel =>
+  overlapFamily('transformedOverlapKernel', true, opts);

@@ -14,8 +14,10 @@ import { validateJob } from '../../methods/mcbo/sweep/job.js';
 import { runPool } from '../../methods/mcbo/sweep/pool.js';
 
 const s = suite('methods/mcbo');
-const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
-const nominal = (d: number, categories = 11) => searchSpace(Array.from({ length: d }, (_, i) => ({ type: 'nominal' as const, name: `x${i}`, categories })));
+const close = (a: number, b: number, tol: number, what = '') =>
+  assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b}`);
+const nominal = (d: number, categories = 11) =>
+  searchSpace(Array.from({ length: d }, (_, i) => ({ type: 'nominal' as const, name: `x${i}`, categories })));
 
 s('search space: nominal as index, ordinal/integer/continuous to [0, 1] and back, discrete ones rounded', () => {
   const space = searchSpace([
@@ -32,34 +34,42 @@ s('search space: nominal as index, ordinal/integer/continuous to [0, 1] and back
   assert.throws(() => searchSpace([{ type: 'nominal', name: 'z', categories: 1 }]), /invalid nominal parameter 'z'/);
 });
 
-s('TR (d = 20, Hamming radius 16): 3 successes give 20 (capped), 40 failures give 10, radius 1 shrinks to 0 and restarts', () => {
-  const tr = new TrManager(nominal(20));
-  assert.is(tr.radiusHam, 16); // ⌈0.8 · 20⌉
-  for (let i = 0; i < 2; i++) tr.adjust(true);
-  assert.is(tr.radiusHam, 16);
-  tr.adjust(true);
-  assert.is(tr.radiusHam, 20);
-  for (let i = 0; i < 40; i++) tr.adjust(false);
-  assert.is(tr.radiusHam, 13); // int(20 / 1.5)
-  tr.restart();
-  for (let i = 0; i < 39; i++) tr.adjust(false);
-  assert.is(tr.radiusHam, 16);
-  tr.adjust(false);
-  assert.is(tr.radiusHam, 10); // int(16 / 1.5)
-  tr.radiusHam = 1;
-  assert.not.ok(tr.needsRestart);
-  for (let i = 0; i < 40; i++) tr.adjust(false);
-  assert.is(tr.radiusHam, 0);
-  assert.ok(tr.needsRestart);
-  tr.adjust(true); // a success in between resets the failure count
-  for (let i = 0; i < 39; i++) tr.adjust(false);
-  assert.is(tr.failCount, 39);
-});
+s(
+  'TR (d = 20, Hamming radius 16): 3 successes give 20 (capped), 40 failures give 10, radius 1 shrinks to 0 and restarts',
+  () => {
+    const tr = new TrManager(nominal(20));
+    assert.is(tr.radiusHam, 16); // ⌈0.8 · 20⌉
+    for (let i = 0; i < 2; i++) tr.adjust(true);
+    assert.is(tr.radiusHam, 16);
+    tr.adjust(true);
+    assert.is(tr.radiusHam, 20);
+    for (let i = 0; i < 40; i++) tr.adjust(false);
+    assert.is(tr.radiusHam, 13); // int(20 / 1.5)
+    tr.restart();
+    for (let i = 0; i < 39; i++) tr.adjust(false);
+    assert.is(tr.radiusHam, 16);
+    tr.adjust(false);
+    assert.is(tr.radiusHam, 10); // int(16 / 1.5)
+    tr.radiusHam = 1;
+    assert.not.ok(tr.needsRestart);
+    for (let i = 0; i < 40; i++) tr.adjust(false);
+    assert.is(tr.radiusHam, 0);
+    assert.ok(tr.needsRestart);
+    tr.adjust(true); // a success in between resets the failure count
+    for (let i = 0; i < 39; i++) tr.adjust(false);
+    assert.is(tr.failCount, 39);
+  },
+);
 
 s('GA projection: centre 0000, child 1110, radius 2 resets exactly one differing position to the centre', () => {
   const space = nominal(4, 2);
   for (let seed = 0; seed < 20; seed++) {
-    const child = projectToRegion([1, 1, 1, 0], { centre: [0, 0, 0, 0], radiusNum: 1, radiusHam: 2 }, space, nn.data.seededRandom(seed));
+    const child = projectToRegion(
+      [1, 1, 1, 0],
+      { centre: [0, 0, 0, 0], radiusNum: 1, radiusHam: 2 },
+      space,
+      nn.data.seededRandom(seed),
+    );
     assert.is(child.filter((v) => v === 1).length, 2);
     assert.is(child[3], 0);
   }
@@ -74,19 +84,40 @@ s('roulette selection: weights ∝ max − y + 1 (y = [0, 1] gives 2 : 1)', () =
 
 s('statistics: ranks with ties, Friedman χ² = 8 (p = 0.0183), Wilcoxon–Pratt T+ = 5, T− = 4', () => {
   assert.equal(rankWithTies([1, 2, 1, 3]), [1.5, 3, 1.5, 4]);
-  const f = friedmanTest([[1, 2, 3], [1, 2, 3], [1, 2, 3], [1, 2, 3]]);
+  const f = friedmanTest([
+    [1, 2, 3],
+    [1, 2, 3],
+    [1, 2, 3],
+    [1, 2, 3],
+  ]);
   close(f.chi2, 8, 1e-12, 'χ²');
   close(f.p, 0.0183, 5e-5, 'p');
   const w = wilcoxonPratt([1, 2, 0, -3]);
   assert.is(w.tPlus, 5);
   assert.is(w.tMinus, 4);
   assert.ok(w.p > 0.5 && w.p <= 1);
-  const table = rankTable([
-    { task: 't', solver: 'a', seed: 0, ys: [3, 1] }, { task: 't', solver: 'b', seed: 0, ys: [2, 2] },
-    { task: 't', solver: 'a', seed: 1, ys: [5, 4] }, { task: 't', solver: 'b', seed: 1, ys: [4, 4] },
-  ], ['a', 'b'], 2);
+  const table = rankTable(
+    [
+      { task: 't', solver: 'a', seed: 0, ys: [3, 1] },
+      { task: 't', solver: 'b', seed: 0, ys: [2, 2] },
+      { task: 't', solver: 'a', seed: 1, ys: [5, 4] },
+      { task: 't', solver: 'b', seed: 1, ys: [4, 4] },
+    ],
+    ['a', 'b'],
+    2,
+  );
   assert.equal(table.overall, [1.25, 1.75]); // seed 0: a best (1 < 2) ranks 1 / 2, seed 1: a and b tie at 4, 1.5 / 1.5
-  assert.equal(rankTable([{ task: 't', solver: 'a', seed: 0, ys: [3, 1] }, { task: 't', solver: 'b', seed: 0, ys: [2, 2] }], ['a', 'b'], 1).overall, [2, 1]);
+  assert.equal(
+    rankTable(
+      [
+        { task: 't', solver: 'a', seed: 0, ys: [3, 1] },
+        { task: 't', solver: 'b', seed: 0, ys: [2, 2] },
+      ],
+      ['a', 'b'],
+      1,
+    ).overall,
+    [2, 1],
+  );
 });
 
 s('tasks: Ackley-20c at all-5 is ~0, the shifted task moves the optimum, pest control is deterministic', () => {
@@ -104,8 +135,19 @@ s('tasks: Ackley-20c at all-5 is ~0, the shifted task moves the optimum, pest co
 s('ei acquisition is −EI of the fitted model (lower is better)', () => {
   const space = nominal(2, 3);
   const model = new nn.gp.ExactGP(nn.gp.transformedOverlapKernel({ dims: space.nominalDims }), { noisePrior: null });
-  model.fit([[0, 0], [1, 1], [2, 2]], [0, 1, 2], { epochs: 0 });
-  const xs = [[0, 1], [2, 1]];
+  model.fit(
+    [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+    ],
+    [0, 1, 2],
+    { epochs: 0 },
+  );
+  const xs = [
+    [0, 1],
+    [2, 1],
+  ];
   const v = ei(xs, model, { yBest: 0, rng: Math.random });
   const p = model.predict(xs);
   close(v[0], -nn.gp.expectedImprovement(p.mean[0], Math.sqrt(p.var[0]), 0), 1e-12);
@@ -113,10 +155,25 @@ s('ei acquisition is −EI of the fitted model (lower is better)', () => {
 });
 
 s('sweep jobs are validated data', () => {
-  assert.throws(() => validateJob({ task: 'ackley20c', solver: 'rm -rf', seed: 0, options: { nInit: 1, budget: 2, epochs: 0 } }), /solver must be one of/);
-  assert.throws(() => validateJob({ task: 'nope', solver: 'RS', seed: 0, options: { nInit: 1, budget: 2, epochs: 0 } }), /task must be one of/);
-  assert.throws(() => validateJob({ task: 'ackley20c', solver: 'RS', seed: 0, options: { nInit: 5, budget: 2, epochs: 0 } }), /nInit/);
-  const j = validateJob({ task: 'ackley20c', solver: 'RS', seed: 1, options: { nInit: 1, budget: 2, epochs: 0 }, extra: 'dropped' });
+  assert.throws(
+    () => validateJob({ task: 'ackley20c', solver: 'rm -rf', seed: 0, options: { nInit: 1, budget: 2, epochs: 0 } }),
+    /solver must be one of/,
+  );
+  assert.throws(
+    () => validateJob({ task: 'nope', solver: 'RS', seed: 0, options: { nInit: 1, budget: 2, epochs: 0 } }),
+    /task must be one of/,
+  );
+  assert.throws(
+    () => validateJob({ task: 'ackley20c', solver: 'RS', seed: 0, options: { nInit: 5, budget: 2, epochs: 0 } }),
+    /nInit/,
+  );
+  const j = validateJob({
+    task: 'ackley20c',
+    solver: 'RS',
+    seed: 1,
+    options: { nInit: 1, budget: 2, epochs: 0 },
+    extra: 'dropped',
+  });
   assert.equal(Object.keys(j), ['task', 'solver', 'seed', 'options']);
 });
 
@@ -127,11 +184,15 @@ s('sweep pool: 2 workers, a worker killed mid-job has its job retried, a re-run 
     const jobs = [0, 1, 2].map((seed) => ({ task: 'ackley20c', solver: 'TO+GA', seed, options }));
     let killed = false;
     const first = await runPool(jobs, {
-      workers: 2, outDir: dir, progress: false,
+      workers: 2,
+      outDir: dir,
+      progress: false,
       onWorkerStart: (child) => {
         if (killed) return;
         killed = true;
-        child.on('message', (m: { ready?: boolean }) => { if (m.ready) setTimeout(() => child.kill('SIGKILL'), 20); });
+        child.on('message', (m: { ready?: boolean }) => {
+          if (m.ready) setTimeout(() => child.kill('SIGKILL'), 20);
+        });
       },
     });
     assert.is(first.failed.length, 0);

@@ -4,7 +4,8 @@ import { nn } from '../../index.js';
 
 const { gp } = nn;
 const s = suite('nn/gp');
-const close = (a: number, b: number, tol: number, what = '') => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
+const close = (a: number, b: number, tol: number, what = '') =>
+  assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
 
 s('cholesky of [[4, 2], [2, 3]] is [[2, 0], [1, √2]]; solves invert it', () => {
   const a = Float64Array.of(4, 2, 2, 3);
@@ -27,7 +28,7 @@ s('choleskyJitter: a singular matrix factors only after adding jitter, and names
   assert.throws(() => gp.choleskyJitter(Float64Array.of(-1, 0, 0, -1), 2), /not positive definite/);
 });
 
-s('kernel values of spec §7 at x = [0, 1, 2], x\' = [0, 1, 1]', () => {
+s("kernel values of spec §7 at x = [0, 1, 2], x' = [0, 1, 1]", () => {
   const x = [[0, 1, 2]];
   const y = [[0, 1, 1]];
   const dims = [0, 1, 2];
@@ -37,11 +38,23 @@ s('kernel values of spec §7 at x = [0, 1, 2], x\' = [0, 1, 1]', () => {
   close(gp.overlapKernel({ dims }).matrix(x, y, ard)[0], 0.75, 1e-15, 'O ARD');
   close(gp.transformedOverlapKernel({ dims, ard: false }).matrix(x, y, new Float64Array(0))[0], 1.94773, 1e-5, 'TO');
   close(gp.transformedOverlapKernel({ dims }).matrix(x, y, ard)[0], 2.117, 1e-5, 'TO ARD');
-  close(gp.matern52Kernel({ dims: [0], ard: false }).matrix([[0]], [[1]], Float64Array.of(0))[0], 0.523994, 1e-6, 'Matérn r=1');
+  close(
+    gp.matern52Kernel({ dims: [0], ard: false }).matrix([[0]], [[1]], Float64Array.of(0))[0],
+    0.523994,
+    1e-6,
+    'Matérn r=1',
+  );
   close(gp.diffusionFactor(3, 1), 0.364175, 1e-6, 'diffusion factor');
   const diff = gp.diffusionKernel({ dims, nCats: [3, 3, 3] });
   close(diff.matrix(x, y, Float64Array.of(0, 0, 0))[0], 0.364175, 1e-6, 'diffusion kernel: one mismatch');
-  const hed = gp.hedKernel({ dims: [0, 1], nCats: [2, 2], dictionary: [[0, 0], [1, 1]] });
+  const hed = gp.hedKernel({
+    dims: [0, 1],
+    nCats: [2, 2],
+    dictionary: [
+      [0, 0],
+      [1, 1],
+    ],
+  });
   assert.equal(Array.from(hed.embed([0, 1])), [0.5, 0.5]);
 });
 
@@ -54,7 +67,13 @@ s('mixture: (1 − λ)(k_c + k_n) + λ k_c k_n at λ = 0.5', () => {
 });
 
 function randomPoints(n: number, rng: () => number): number[][] {
-  return Array.from({ length: n }, () => [Math.floor(rng() * 3), Math.floor(rng() * 3), Math.floor(rng() * 2), rng(), rng()]);
+  return Array.from({ length: n }, () => [
+    Math.floor(rng() * 3),
+    Math.floor(rng() * 3),
+    Math.floor(rng() * 2),
+    rng(),
+    rng(),
+  ]);
 }
 
 function kernels(): [string, nn.gp.Kernel][] {
@@ -68,7 +87,10 @@ function kernels(): [string, nn.gp.Kernel][] {
     ['transformed overlap', gp.transformedOverlapKernel({ dims: cat })],
     ['diffusion', gp.diffusionKernel({ dims: cat, nCats })],
     ['hed', hed],
-    ['scale(mixture(TO, matern))', gp.scaleKernel(gp.mixtureKernel(gp.transformedOverlapKernel({ dims: cat }), gp.matern52Kernel({ dims: [3, 4] })))],
+    [
+      'scale(mixture(TO, matern))',
+      gp.scaleKernel(gp.mixtureKernel(gp.transformedOverlapKernel({ dims: cat }), gp.matern52Kernel({ dims: [3, 4] }))),
+    ],
   ];
 }
 
@@ -94,8 +116,10 @@ s('MLL gradient matches central finite differences for every kernel and for mean
     const { grad } = gp.marginalLogLikelihood(k, x, y, h);
     for (let i = 0; i < h.length; i++) {
       const e = 1e-6;
-      const up = h.slice(); up[i] += e;
-      const dn = h.slice(); dn[i] -= e;
+      const up = h.slice();
+      up[i] += e;
+      const dn = h.slice();
+      dn[i] -= e;
       const fd = (gp.marginalLogLikelihood(k, x, y, up).value - gp.marginalLogLikelihood(k, x, y, dn).value) / (2 * e);
       close(grad[i], fd, 1e-6 + 1e-5 * Math.abs(fd), `${name} ∂/∂h[${i}]`);
     }

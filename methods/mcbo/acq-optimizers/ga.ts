@@ -2,7 +2,15 @@
 // the rest bred by roulette selection (weights ∝ max − y + 1 on the minimised acquisition), one-point crossover
 // and one-variable mutation, every child projected into the trust region.
 import { randomInt, type Rng } from '../random.js';
-import { argmin, crossover, mutateOne, project, randomCandidates, type AcqOptimizer, type OptimizeContext } from './common.js';
+import {
+  argmin,
+  crossover,
+  mutateOne,
+  project,
+  randomCandidates,
+  type AcqOptimizer,
+  type OptimizeContext,
+} from './common.js';
 import type { X } from '../space.js';
 
 export interface GaOptions {

@@ -23,12 +23,23 @@ export function interleavedSearch(opts: { restarts?: number; iterations?: number
         for (let it = 0; it < iterations; it++) {
           if (num.length) {
             const h = 1e-4;
-            const probes = num.flatMap((d) => [1, -1].map((s) => { const p = x.slice(); p[d] += s * h; return p; }));
+            const probes = num.flatMap((d) =>
+              [1, -1].map((s) => {
+                const p = x.slice();
+                p[d] += s * h;
+                return p;
+              }),
+            );
             const f = ctx.acq(probes);
             const params = Float64Array.from(num, (d) => x[d]);
-            adam.step(params, Float64Array.from(num, (_, k) => (f[2 * k] - f[2 * k + 1]) / (2 * h)));
+            adam.step(
+              params,
+              Float64Array.from(num, (_, k) => (f[2 * k] - f[2 * k + 1]) / (2 * h)),
+            );
             const moved = x.slice();
-            num.forEach((d, k) => { moved[d] = params[k]; });
+            num.forEach((d, k) => {
+              moved[d] = params[k];
+            });
             x = project(ctx, moved); // clip to the TR box and round discrete numerics after each step
             fx = ctx.acq([x])[0];
           }

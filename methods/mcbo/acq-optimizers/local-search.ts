@@ -12,7 +12,9 @@ export function localSearch(opts: { nRandom?: number; nStarts?: number; maxSteps
       const { space } = ctx;
       const pool = [ctx.incumbent.slice(), ...randomCandidates(ctx, nRandom - 1)];
       const vals = ctx.acq(pool);
-      const order = Array.from(vals.keys()).sort((a, b) => vals[a] - vals[b]).slice(0, nStarts);
+      const order = Array.from(vals.keys())
+        .sort((a, b) => vals[a] - vals[b])
+        .slice(0, nStarts);
       const finals: X[] = [];
       const finalVals: number[] = [];
       for (const s of order) {

@@ -33,7 +33,9 @@ export function mabOptimizer(opts: { budget: number; nCandidates?: number }): Ac
       const probs = weights.map(probsOf);
       const categories = probs.map((p) => draw(p, rng));
       const cands = randomCandidates(ctx, space.numericDims.length ? nCandidates : 1).map((c) => {
-        space.nominalDims.forEach((d, j) => { c[d] = categories[j]; });
+        space.nominalDims.forEach((d, j) => {
+          c[d] = categories[j];
+        });
         return project(ctx, c);
       });
       const x = cands[argmin(ctx.acq(cands))].slice();
@@ -51,7 +53,10 @@ export function mabOptimizer(opts: { budget: number; nCandidates?: number }): Ac
         const k = weights[j].length;
         weights[j][arm] *= Math.exp((gammaFor(k) * reward) / (probs[j][arm] * k)); // EXP3: r̂ = r / p
       });
-      weights = weights.map((w) => { const top = Math.max(...w); return w.map((v) => v / top); }); // against overflow; p unchanged
+      weights = weights.map((w) => {
+        const top = Math.max(...w);
+        return w.map((v) => v / top);
+      }); // against overflow; p unchanged
       last = null;
     },
   };

@@ -17,19 +17,44 @@ const flag = (name: string) => {
 const specPath = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 if (!specPath) throw new Error('sweep: usage: npm run sweep -- <spec.json> [--workers N] [--out DIR]');
 if (flag('--queue')) {
-  throw new Error('sweep: --queue (BullMQ/Redis) is not implemented in this version; run without it to use the local worker pool');
+  throw new Error(
+    'sweep: --queue (BullMQ/Redis) is not implemented in this version; run without it to use the local worker pool',
+  );
 }
-const spec = JSON.parse(readFileSync(specPath, 'utf8')) as { jobs?: unknown[]; tasks?: string[]; solvers?: string[]; seeds?: number[]; options?: Job['options'] };
-const jobs: Job[] = spec.jobs ? spec.jobs.map(validateJob)
+const spec = JSON.parse(readFileSync(specPath, 'utf8')) as {
+  jobs?: unknown[];
+  tasks?: string[];
+  solvers?: string[];
+  seeds?: number[];
+  options?: Job['options'];
+};
+const jobs: Job[] = spec.jobs
+  ? spec.jobs.map(validateJob)
   : gridJobs(spec.tasks ?? [], spec.solvers ?? [], spec.seeds ?? [], spec.options as Job['options']);
-if (!jobs.length) throw new Error(`sweep: ${specPath} lists no jobs (give "jobs" or non-empty "tasks", "solvers", "seeds")`);
+if (!jobs.length)
+  throw new Error(`sweep: ${specPath} lists no jobs (give "jobs" or non-empty "tasks", "solvers", "seeds")`);
 const workers = Number(flag('--workers') ?? 2);
-const outDir = flag('--out') ?? join(fileURLToPath(new URL('..', import.meta.url)), 'results', 'sweeps', basename(specPath, '.json'));
+const outDir =
+  flag('--out') ??
+  join(fileURLToPath(new URL('..', import.meta.url)), 'results', 'sweeps', basename(specPath, '.json'));
 
 console.log(`sweep ${specPath}: ${jobs.length} jobs on ${workers} local workers; results in ${outDir}`);
 const summary = await runPool(jobs, { workers, outDir });
-console.log(`done: ${summary.results.length - summary.skipped} run, ${summary.skipped} already there, ${summary.failed.length} failed, ${summary.retried} retried; wall ${summary.wallSeconds.toFixed(1)} s`);
+console.log(
+  `done: ${summary.results.length - summary.skipped} run, ${summary.skipped} already there, ${summary.failed.length} failed, ${summary.retried} retried; wall ${summary.wallSeconds.toFixed(1)} s`,
+);
 for (const f of summary.failed) console.log(`  failed ${f.job.task}/${f.job.solver}/${f.job.seed}: ${f.error}`);
 const tasks = [...new Set(summary.results.map((r) => r.job.task))];
 const budget = Math.min(...summary.results.map((r) => r.ys.length));
-if (summary.results.length) console.log(formatReport(buildReport(summary.results.map((r) => ({ ...r.job, ys: r.ys })), tasks, [budget]), tasks, [budget]));
+if (summary.results.length)
+  console.log(
+    formatReport(
+      buildReport(
+        summary.results.map((r) => ({ ...r.job, ys: r.ys })),
+        tasks,
+        [budget],
+      ),
+      tasks,
+      [budget],
+    ),
+  );

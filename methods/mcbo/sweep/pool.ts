@@ -34,7 +34,8 @@ export function resultPath(outDir: string, job: Job): string {
 }
 
 export async function runPool(rawJobs: readonly unknown[], opts: PoolOptions): Promise<PoolSummary> {
-  if (!(Number.isInteger(opts.workers) && opts.workers >= 1)) throw new Error(`mcbo runPool: workers must be an integer >= 1, got ${opts.workers}`);
+  if (!(Number.isInteger(opts.workers) && opts.workers >= 1))
+    throw new Error(`mcbo runPool: workers must be an integer >= 1, got ${opts.workers}`);
   const jobs = rawJobs.map(validateJob);
   mkdirSync(opts.outDir, { recursive: true });
   const t0 = performance.now();
@@ -94,14 +95,18 @@ export async function runPool(rawJobs: readonly unknown[], opts: PoolOptions): P
       });
       child.on('exit', (code, signal) => {
         active--;
-        if (current) { // died mid-job: retry it on a fresh worker, or give up after maxAttempts
+        if (current) {
+          // died mid-job: retry it on a fresh worker, or give up after maxAttempts
           const lost = current;
           current = null;
           if (lost.attempts < maxAttempts) {
             retried++;
             pending.unshift({ job: lost.job, attempts: lost.attempts });
           } else {
-            failed.push({ job: lost.job, error: `worker exited (code ${code}, signal ${signal}) ${lost.attempts} times` });
+            failed.push({
+              job: lost.job,
+              error: `worker exited (code ${code}, signal ${signal}) ${lost.attempts} times`,
+            });
             finishOne();
           }
           if (pending.length) start();
