@@ -2,6 +2,7 @@
 // curves (CSV + SVG) and an arena SVG of trajectories; writes methods/lbac/results/<tier>/.
 //   npm run method:lbac        full tier (5 arms × 3 seeds, two worker processes)
 //   npm run ci:lbac            quick tier (SAC vs LBAC, 1 seed, shorter budget)
+//   add --report-only to aggregate the runs saved so far without training
 // A worker (`--worker ARM SEED TIER`) trains one run and writes its JSON; the parent only schedules and reports,
 // and reuses a run already saved under the same protocol.
 import { spawn } from 'node:child_process';
@@ -38,7 +39,7 @@ function savedRun(tier: Tier, tierName: string, arm: ArmName, seed: number): Run
 
 /** Runs every (arm, seed) in `tier.workers` child processes, reporting their progress on one bar. */
 async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
-  const jobs = tier.arms.flatMap((arm) => tier.seeds.map((seed) => ({ arm, seed })));
+  const jobs = tier.seeds.flatMap((seed) => tier.arms.map((arm) => ({ arm, seed }))); // seed-major: every arm has seed 0 first
   const total = jobs.length * tier.protocol.envSteps;
   const bar = new nn.ProgressBar(total, { label: `lbac ${tierName}` });
   const doneSteps = new Map<string, number>();
@@ -71,13 +72,19 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ ...tier.protocol, arms: tier.arms, seeds: tier.seeds, workers: tier.workers }));
   console.log('Verdict rules (spec §6), on each start set: LBAC violation ≤ SAC and ≤ LAC; LBAC success ≥ SAC-Lag; Barrier-only lower success or slower reach than LBAC; each gap larger than the larger seed sd.');
   const t0 = performance.now();
-  const runs = await runAll(tier, tierName);
+  // --report-only: aggregate the runs already saved under this protocol (an interrupted tier), run nothing
+  const runs = args.includes('--report-only')
+    ? tier.seeds.flatMap((seed) => tier.arms.map((arm) => savedRun(tier, tierName, arm, seed))).filter((r): r is RunResult => r !== null)
+    : await runAll(tier, tierName);
+  const planned = tier.arms.length * tier.seeds.length;
+  if (runs.length < planned) console.log(`PARTIAL: ${runs.length} of ${planned} runs finished; the table's n per arm is smaller than planned.`);
   const wall = (performance.now() - t0) / 1000;
 
   const table = resultsTable(runs, tier.arms);
   const v = verdict(runs);
   const runTimes = runs.map((r) => `${r.arm}/${r.seed} ${r.seconds.toFixed(0)}s`).join(', ');
-  const summary = [`# LBAC ${tierName} tier`, '', `Wall time ${wall.toFixed(0)} s (${tier.workers} worker process(es)); per run: ${runTimes}.`, '',
+  const partial = runs.length < planned ? [`PARTIAL: ${runs.length} of ${planned} planned runs finished (runs: ${runs.map((r) => `${r.arm}/${r.seed}`).join(', ')}).`, ''] : [];
+  const summary = [`# LBAC ${tierName} tier`, '', ...partial, `Wall time ${wall.toFixed(0)} s (${tier.workers} worker process(es)); per run: ${runTimes}.`, '',
     table, '', '```', v.text, '```', ''].join('\n');
   console.log(`\n${table}\n\n${v.text}\nwall ${wall.toFixed(0)} s`);
   writeFileSync(join(out, 'summary.md'), summary);

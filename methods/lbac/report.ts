@@ -27,10 +27,10 @@ export interface Criterion { name: string; status: 'holds' | 'fails' | 'within n
 
 /** a ≤ b (lowerIsBetter) or a ≥ b, and whether the gap exceeds the larger seed sd */
 function compare(name: string, a: number[], b: number[], aBetterWhen: 'lower' | 'higher'): Criterion {
-  if (!a.length || !b.length) return { name, status: 'not tested' };
   const A = meanSd(a);
   const B = meanSd(b);
-  if (!Number.isFinite(A.mean) || !Number.isFinite(B.mean)) return { name, status: 'not tested' };
+  // "exceeds the seed sd" needs an sd: fewer than two finite seeds per arm leaves the criterion untested
+  if (A.n < 2 || B.n < 2) return { name, status: 'not tested' };
   const gap = aBetterWhen === 'lower' ? B.mean - A.mean : A.mean - B.mean;
   if (gap < 0 && -gap > Math.max(A.sd, B.sd)) return { name, status: 'fails' };
   if (gap >= 0 && gap > Math.max(A.sd, B.sd)) return { name, status: 'holds' };

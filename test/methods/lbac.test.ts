@@ -172,6 +172,7 @@ s('verdict rules: a gap within the seed sd is "within noise", never a pass; miss
   assert.is(c[0].status, 'holds', 'LBAC 15 ± 7 vs SAC 65 ± 7');
   assert.is(c[1].status, 'within noise', 'LBAC 15 ± 7 vs LAC 20 ± 3');
   assert.is(c[2].status, 'not tested', 'no SAC-Lag runs');
+  assert.is(criteria([run('LBAC', 0, 90), run('SAC', 90, 0)], 'train')[0].status, 'not tested', 'one seed has no sd to exceed');
 });
 
 s.run();
