@@ -4,7 +4,7 @@ import { manualSeed, nn, noGrad, tensor, type Tensor } from '../../index.js';
 import {
   eventRates, formatMeanSd, hardUpdate, lagrangeStep, LearningCurves, makeRng, makeSacAgent, meanSd, polyakUpdate,
   ReplayBuffer, SAC_DEFAULTS, SAC_FIELDS, sacUpdate, softQTarget, SquashedGaussianActor, squashedGaussianLogProb,
-  temperatureStep, type Episode,
+  temperatureStep, gae, ppoClipLoss, type Episode,
 } from '../../methods/shared/rl/index.js';
 
 const s = suite('methods/shared/rl');
@@ -81,6 +81,32 @@ s('softQTarget: r + γ(1 − done)(Q − α log π); terminal rows do not bootst
   const v = await vals(y);
   close(v[0], 1 + 0.9 * (2 + 0.5), 1e-12);
   close(v[1], 1, 1e-12);
+});
+
+s('gae: a hand-computed 3-step rollout; a terminal does not bootstrap, a time-limit cut does', () => {
+  // steps 0, 1 in one episode ending in a crash (terminal) at step 1; step 2 is cut by the time limit
+  const x = { rewards: [1, 2, 3], values: [0.5, 1, 2], nextValues: [1, 9, 4], terminal: [0, 1, 0], done: [0, 1, 1] };
+  const { advantages, returns } = gae(x, 0.9, 0.5);
+  const d2 = 3 + 0.9 * 4 - 2; // cut: bootstraps from V(s_3) = 4
+  const d1 = 2 + 0 - 1; // terminal: no bootstrap
+  const d0 = 1 + 0.9 * 1 - 0.5;
+  close(advantages[2], d2, 1e-12);
+  close(advantages[1], d1, 1e-12, 'the sum stops at the episode end');
+  close(advantages[0], d0 + 0.45 * d1, 1e-12);
+  close(returns[0], advantages[0] + 0.5, 1e-12);
+  assert.throws(() => gae({ ...x, done: [0] }, 0.9, 0.5), /done has 1 entries, rewards has 3/);
+});
+
+s('ppoClipLoss: −E[min(ρA, clip(ρ)A)]; no gradient once ρ leaves the trust region in A\'s favour', async () => {
+  const old = tensor([0, 0], CPU);
+  const lp = tensor([Math.log(1.5), Math.log(0.9)], CPU).requiresGrad_();
+  const loss = ppoClipLoss(lp, old, tensor([1, -2], CPU), 0.2);
+  // row 0: ρ = 1.5, A = 1 → min(1.5, 1.2) = 1.2 (clipped); row 1: ρ = 0.9, A = −2 → min(−1.8, −1.8) = −1.8
+  close((await vals(loss))[0], -(1.2 - 1.8) / 2, 1e-12);
+  loss.backward();
+  const g = await vals(lp.grad!);
+  close(g[0], 0, 1e-12, 'clipped row');
+  close(g[1], -(-2 * 0.9) / 2, 1e-12, 'unclipped row: −A·ρ/B');
 });
 
 s('SAC on a 1-D bandit with optimum a* = 0.5: the mean action converges there', async () => {
