@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { manualSeed, noGrad, tensor, type Tensor } from '../../index.js';
+import { manualSeed, memory, noGrad, tensor, type Tensor } from '../../index.js';
 import { makeRng, ReplayBuffer } from '../../methods/shared/rl/index.js';
 import { isGoal, isSafe, isUnsafe, observe, quad2dStep, QUAD_PARAMS } from '../../methods/lbac/quad2d.js';
 import { makeQuadEnv, stageCost, trainingStart, wideStart } from '../../methods/lbac/env.js';
@@ -142,7 +142,9 @@ s('safeAcUpdate: the flags build exactly the arm\'s networks and move only its m
     const batch = buf.gather(Array.from({ length: 64 }, (_, i) => i));
     await safeAcUpdate(batch, nets, cfg, makeRng(0), { freezeMultipliers: true });
     assert.equal([nets.logMuDecrease, nets.logMuSafe, nets.logMuCost], [0, 0, 0], `${arm}: frozen during warm-up`);
+    const live = memory().tensors; // after the first step, Adam's state and the grads exist
     const losses = await safeAcUpdate(batch, nets, cfg, makeRng(0));
+    assert.is(memory().tensors, live, `${arm}: an update leaves no tensor behind`);
     assert.is(nets.logMuDecrease !== 0, flags.decrease, `${arm}: μ_dec moves iff the decrease constraint is on`);
     assert.is(nets.logMuSafe !== 0, flags.safetyConstraint, `${arm}: μ_safe`);
     assert.is(nets.logMuCost !== 0, flags.costCritic, `${arm}: μ_cost`);
