@@ -3,8 +3,8 @@
 //   npm run method:lbac        full tier (5 arms × 3 seeds, two worker processes)
 //   npm run ci:lbac            quick tier (SAC vs LBAC, 1 seed, shorter budget)
 //   add --report-only to aggregate the runs saved so far without training
-// A worker (`--worker ARM SEED TIER`) trains one run and writes its JSON; the parent only schedules and reports,
-// and reuses a run already saved under the same protocol.
+// A worker (`--worker ARM SEED TIER`) trains one run and writes its JSON; the parent only schedules and reports.
+// --resume reuses the runs already saved under the same protocol (an interrupted full tier).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -29,7 +29,7 @@ async function worker(arm: ArmName, seed: number, tierName: string): Promise<voi
 
 const runFile = (tierName: string, arm: ArmName, seed: number) => join(here, 'results', tierName, 'runs', `${arm}-${seed}.json`);
 
-/** A finished run saved under the same protocol (so an interrupted full tier resumes instead of starting over). */
+/** A finished run saved under the same protocol (for --resume and --report-only). */
 function savedRun(tier: Tier, tierName: string, arm: ArmName, seed: number): RunResult | null {
   const file = runFile(tierName, arm, seed);
   if (!existsSync(file)) return null;
@@ -55,8 +55,9 @@ async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
     });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lbac worker ${key} exited with code ${code}`))));
   });
-  for (const { arm, seed } of jobs) if (savedRun(tier, tierName, arm, seed)) doneSteps.set(`${arm}-${seed}`, tier.protocol.envSteps);
-  const queue = jobs.filter(({ arm, seed }) => !savedRun(tier, tierName, arm, seed));
+  const resume = args.includes('--resume');
+  if (resume) for (const { arm, seed } of jobs) if (savedRun(tier, tierName, arm, seed)) doneSteps.set(`${arm}-${seed}`, tier.protocol.envSteps);
+  const queue = jobs.filter(({ arm, seed }) => !(resume && savedRun(tier, tierName, arm, seed)));
   await Promise.all(Array.from({ length: tier.workers }, async () => {
     for (let job = queue.shift(); job; job = queue.shift()) await runOne(job.arm, job.seed);
   }));
