@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const v = verdict(runs);
   const runTimes = runs.map((r) => `${r.arm}/${r.seed} ${r.seconds.toFixed(0)}s`).join(', ');
   const partial = runs.length < planned ? [`PARTIAL: ${runs.length} of ${planned} planned runs finished (runs: ${runs.map((r) => `${r.arm}/${r.seed}`).join(', ')}).`, ''] : [];
-  const summary = [`# LBAC ${tierName} tier`, '', ...partial, `Wall time ${wall.toFixed(0)} s (${tier.workers} worker process(es)); per run: ${runTimes}.`, '',
+  const summary = [`# LBAC ${tierName} tier`, '', ...partial, `Wall time ${args.includes('--report-only') ? 'of the runs' : `${wall.toFixed(0)} s`} (${tier.workers} worker process(es)); per run: ${runTimes}.`, '',
     table, '', '```', v.text, '```', ''].join('\n');
   console.log(`\n${table}\n\n${v.text}\nwall ${wall.toFixed(0)} s`);
   writeFileSync(join(out, 'summary.md'), summary);

@@ -32,9 +32,8 @@ function compare(name: string, a: number[], b: number[], aBetterWhen: 'lower' | 
   // "exceeds the seed sd" needs an sd: fewer than two finite seeds per arm leaves the criterion untested
   if (A.n < 2 || B.n < 2) return { name, status: 'not tested' };
   const gap = aBetterWhen === 'lower' ? B.mean - A.mean : A.mean - B.mean;
-  if (gap < 0 && -gap > Math.max(A.sd, B.sd)) return { name, status: 'fails' };
-  if (gap >= 0 && gap > Math.max(A.sd, B.sd)) return { name, status: 'holds' };
-  return { name, status: gap >= 0 ? 'within noise' : 'fails' };
+  if (gap < 0) return { name, status: 'fails' };
+  return { name, status: gap > Math.max(A.sd, B.sd) ? 'holds' : 'within noise' };
 }
 
 /** The spec's §6 criteria on one start set. */
