@@ -18,16 +18,32 @@ export interface ClbfSamples {
   nextObs: Tensor;
 }
 
-export interface ClbfCheck { unsafeAbove: number; safeBelow: number; decreasing: number }
+export interface ClbfCheck {
+  unsafeAbove: number;
+  safeBelow: number;
+  decreasing: number;
+}
 
-export async function clbfSelfCheck(critic: LyapunovCritic, actor: SquashedGaussianActor, samples: ClbfSamples,
-  cfg: { level: number; decreaseRate: number }): Promise<ClbfCheck> {
-  const [above, below, dec] = noGrad(() => tidy(() => {
-    const atPolicy = (o: Tensor) => critic.forward(o, actor.meanAction(o));
-    const frac = (b: Tensor) => b.float().mean().mul(100);
-    const delta = atPolicy(samples.nextObs).sub(critic.forward(samples.obs, samples.action).mul(1 - cfg.decreaseRate));
-    return [frac(atPolicy(samples.unsafeObs).gt(cfg.level)), frac(atPolicy(samples.safeObs).le(cfg.level)), frac(delta.le(0))];
-  }));
+export async function clbfSelfCheck(
+  critic: LyapunovCritic,
+  actor: SquashedGaussianActor,
+  samples: ClbfSamples,
+  cfg: { level: number; decreaseRate: number },
+): Promise<ClbfCheck> {
+  const [above, below, dec] = noGrad(() =>
+    tidy(() => {
+      const atPolicy = (o: Tensor) => critic.forward(o, actor.meanAction(o));
+      const frac = (b: Tensor) => b.float().mean().mul(100);
+      const delta = atPolicy(samples.nextObs).sub(
+        critic.forward(samples.obs, samples.action).mul(1 - cfg.decreaseRate),
+      );
+      return [
+        frac(atPolicy(samples.unsafeObs).gt(cfg.level)),
+        frac(atPolicy(samples.safeObs).le(cfg.level)),
+        frac(delta.le(0)),
+      ];
+    }),
+  );
   const v = (await readTensors([above, below, dec])).map((x) => x[0]);
   for (const t of [above, below, dec]) t.dispose();
   return { unsafeAbove: v[0], safeBelow: v[1], decreasing: v[2] };

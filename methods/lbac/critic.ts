@@ -21,16 +21,27 @@ export class LyapunovCritic extends nn.Module {
  *   y = c(s)                      if s′ is a goal state (absorbing, L = 0 there),
  *   y = c(s) + γ·L̄(s′, a′)        otherwise (time-limit cuts bootstrap too).
  */
-export function lyapunovTarget(cost: Tensor, nextGoal: Tensor, nextUnsafe: Tensor, nextL: Tensor, gamma: number, cUnsafe: number): Tensor {
+export function lyapunovTarget(
+  cost: Tensor,
+  nextGoal: Tensor,
+  nextUnsafe: Tensor,
+  nextL: Tensor,
+  gamma: number,
+  cUnsafe: number,
+): Tensor {
   const bootstrap = cost.add(nextGoal.neg().add(1).mul(gamma).mul(nextL));
   return nextUnsafe.mul(cUnsafe).add(nextUnsafe.neg().add(1).mul(bootstrap));
 }
 
 /** relu(c + ε − L): positive while an unsafe state's L is not above the level by the margin ε. */
-export const unsafeHinge = (L: Tensor, level: number, eps: number): Tensor => L.neg().add(level + eps).relu();
+export const unsafeHinge = (L: Tensor, level: number, eps: number): Tensor =>
+  L.neg()
+    .add(level + eps)
+    .relu();
 
 /** relu(L − c + ε): positive while a safe state's L is not below the level by the margin ε. */
 export const safeHinge = (L: Tensor, level: number, eps: number): Tensor => L.sub(level - eps).relu();
 
 /** mean of `values` over the rows where `mask` is 1 (0 when no row is), [B] → scalar. */
-export const maskedMean = (values: Tensor, mask: Tensor): Tensor => values.mul(mask).sum().div(mask.sum().clamp(1, null));
+export const maskedMean = (values: Tensor, mask: Tensor): Tensor =>
+  values.mul(mask).sum().div(mask.sum().clamp(1, null));

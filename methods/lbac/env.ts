@@ -2,9 +2,18 @@
 // signal shared by every arm, and the episode rules (goal and unsafe are terminal, the horizon is a time limit).
 //   cost   c(s) = (1 − γ)·min(‖p − p_goal‖/D, 1), D = 2   (keeps safe discounted costs below the level c = 1)
 //   reward r(s) = −min(‖p − p_goal‖/D, 1), and −10 on entering the unsafe set (the SAC arms' signal)
-import type { Env, StepResult } from '../shared/rl/index.js';
-import type { Rng } from '../shared/rl/index.js';
-import { ACT_DIM, OBS_DIM, isGoal, isSafe, isUnsafe, observe, quad2dStep, QUAD_PARAMS, type QuadParams } from './quad2d.js';
+import type { Env, Rng, StepResult } from '../shared/rl/index.js';
+import {
+  ACT_DIM,
+  OBS_DIM,
+  isGoal,
+  isSafe,
+  isUnsafe,
+  observe,
+  quad2dStep,
+  QUAD_PARAMS,
+  type QuadParams,
+} from './quad2d.js';
 
 export type QuadEvent = 'running' | 'goal' | 'unsafe' | 'timeout';
 
@@ -46,16 +55,34 @@ function rejectUntil(draw: () => Float64Array, ok: (s: Float64Array) => boolean)
 }
 
 /** Training starts: px ∈ [−0.9, −0.6], pz ∈ [0.6, 1.0], θ and velocities within ±0.2, unsafe draws rejected. */
-export const trainingStart = (rng: Rng): Float64Array => rejectUntil(
-  () => Float64Array.of(rng.range(-0.9, -0.6), rng.range(0.6, 1.0), rng.range(-0.2, 0.2), rng.range(-0.2, 0.2), rng.range(-0.2, 0.2), rng.range(-0.2, 0.2)),
-  (s) => !isUnsafe(s));
+export const trainingStart = (rng: Rng): Float64Array =>
+  rejectUntil(
+    () =>
+      Float64Array.of(
+        rng.range(-0.9, -0.6),
+        rng.range(0.6, 1.0),
+        rng.range(-0.2, 0.2),
+        rng.range(-0.2, 0.2),
+        rng.range(-0.2, 0.2),
+        rng.range(-0.2, 0.2),
+      ),
+    (s) => !isUnsafe(s),
+  );
 
 /** Wide evaluation starts: safe (and not already goal) states at rest with px ∈ [−1.5, 1.5], pz ∈ [0, 1.5]. */
-export const wideStart = (rng: Rng): Float64Array => rejectUntil(
-  () => Float64Array.of(rng.range(-1.5, 1.5), rng.range(0, 1.5), 0, 0, 0, 0),
-  (s) => isSafe(s) && !isGoal(s));
+export const wideStart = (rng: Rng): Float64Array =>
+  rejectUntil(
+    () => Float64Array.of(rng.range(-1.5, 1.5), rng.range(0, 1.5), 0, 0, 0, 0),
+    (s) => isSafe(s) && !isGoal(s),
+  );
 
-export const QUAD_ENV_DEFAULTS: Omit<QuadEnvConfig, 'start'> = { horizon: 200, gamma: 0.99, distanceScale: 2, crashReward: -10, params: QUAD_PARAMS };
+export const QUAD_ENV_DEFAULTS: Omit<QuadEnvConfig, 'start'> = {
+  horizon: 200,
+  gamma: 0.99,
+  distanceScale: 2,
+  crashReward: -10,
+  params: QUAD_PARAMS,
+};
 
 export interface QuadEnv extends Env<QuadStep> {
   /** starts an episode from a given state instead of a draw */
@@ -75,7 +102,9 @@ export function makeQuadEnv(cfg: Partial<QuadEnvConfig> & Pick<QuadEnvConfig, 's
   return {
     obsDim: OBS_DIM,
     actDim: ACT_DIM,
-    get state() { return state; },
+    get state() {
+      return state;
+    },
     reset: (rng) => resetTo(c.start(rng)),
     resetTo,
     step(action) {
@@ -89,9 +118,16 @@ export function makeQuadEnv(cfg: Partial<QuadEnvConfig> & Pick<QuadEnvConfig, 's
       if (nextUnsafe) reward = c.crashReward;
       state = next;
       return {
-        obs: observe(next), reward, cost, event, state: next,
-        done: event !== 'running', terminal: nextUnsafe || nextGoal,
-        nextSafe: isSafe(next), nextUnsafe, nextGoal,
+        obs: observe(next),
+        reward,
+        cost,
+        event,
+        state: next,
+        done: event !== 'running',
+        terminal: nextUnsafe || nextGoal,
+        nextSafe: isSafe(next),
+        nextUnsafe,
+        nextGoal,
       };
     },
   };

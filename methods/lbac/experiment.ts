@@ -27,7 +27,8 @@ async function worker(arm: ArmName, seed: number, tierName: string): Promise<voi
   writeFileSync(runFile(tierName, arm, seed), JSON.stringify({ protocol: tier.protocol, result }));
 }
 
-const runFile = (tierName: string, arm: ArmName, seed: number) => join(here, 'results', tierName, 'runs', `${arm}-${seed}.json`);
+const runFile = (tierName: string, arm: ArmName, seed: number) =>
+  join(here, 'results', tierName, 'runs', `${arm}-${seed}.json`);
 
 /** A finished run saved under the same protocol (for --resume and --report-only). */
 function savedRun(tier: Tier, tierName: string, arm: ArmName, seed: number): RunResult | null {
@@ -43,24 +44,42 @@ async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
   const total = jobs.length * tier.protocol.envSteps;
   const bar = new nn.ProgressBar(total, { label: `lbac ${tierName}` });
   const doneSteps = new Map<string, number>();
-  const report = () => bar.update([...doneSteps.values()].reduce((a, b) => a + b, 0), { runs: `${[...doneSteps.values()].filter((s) => s >= tier.protocol.envSteps).length}/${jobs.length}` });
-  const runOne = (arm: ArmName, seed: number) => new Promise<void>((resolve, reject) => {
-    const key = `${arm}-${seed}`;
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--worker', arm, String(seed), tierName], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout.on('data', (buf: Buffer) => {
-      for (const line of buf.toString().split('\n')) {
-        const m = /^@progress (\d+)/.exec(line);
-        if (m) { doneSteps.set(key, Number(m[1])); report(); }
-      }
+  const report = () =>
+    bar.update(
+      [...doneSteps.values()].reduce((a, b) => a + b, 0),
+      { runs: `${[...doneSteps.values()].filter((s) => s >= tier.protocol.envSteps).length}/${jobs.length}` },
+    );
+  const runOne = (arm: ArmName, seed: number) =>
+    new Promise<void>((resolve, reject) => {
+      const key = `${arm}-${seed}`;
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), '--worker', arm, String(seed), tierName],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      child.stdout.on('data', (buf: Buffer) => {
+        for (const line of buf.toString().split('\n')) {
+          const m = /^@progress (\d+)/.exec(line);
+          if (m) {
+            doneSteps.set(key, Number(m[1]));
+            report();
+          }
+        }
+      });
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`lbac worker ${key} exited with code ${code}`)),
+      );
     });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lbac worker ${key} exited with code ${code}`))));
-  });
   const resume = args.includes('--resume');
-  if (resume) for (const { arm, seed } of jobs) if (savedRun(tier, tierName, arm, seed)) doneSteps.set(`${arm}-${seed}`, tier.protocol.envSteps);
+  if (resume)
+    for (const { arm, seed } of jobs)
+      if (savedRun(tier, tierName, arm, seed)) doneSteps.set(`${arm}-${seed}`, tier.protocol.envSteps);
   const queue = jobs.filter(({ arm, seed }) => !(resume && savedRun(tier, tierName, arm, seed)));
-  await Promise.all(Array.from({ length: tier.workers }, async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) await runOne(job.arm, job.seed);
-  }));
+  await Promise.all(
+    Array.from({ length: tier.workers }, async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await runOne(job.arm, job.seed);
+    }),
+  );
   return jobs.map(({ arm, seed }) => savedRun(tier, tierName, arm, seed)!);
 }
 
@@ -71,35 +90,69 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   console.log(`LBAC on Quad2D obstacle (Dawson-style), ${tierName} tier. Protocol (fixed before running):`);
   console.log(JSON.stringify({ ...tier.protocol, arms: tier.arms, seeds: tier.seeds, workers: tier.workers }));
-  console.log('Verdict rules (spec §6), on each start set: LBAC violation ≤ SAC and ≤ LAC; LBAC success ≥ SAC-Lag; Barrier-only lower success or slower reach than LBAC; each gap larger than the larger seed sd.');
+  console.log(
+    'Verdict rules (spec §6), on each start set: LBAC violation ≤ SAC and ≤ LAC; LBAC success ≥ SAC-Lag; Barrier-only lower success or slower reach than LBAC; each gap larger than the larger seed sd.',
+  );
   const t0 = performance.now();
   // --report-only: aggregate the runs already saved under this protocol (an interrupted tier), run nothing
   const runs = args.includes('--report-only')
-    ? tier.seeds.flatMap((seed) => tier.arms.map((arm) => savedRun(tier, tierName, arm, seed))).filter((r): r is RunResult => r !== null)
+    ? tier.seeds
+        .flatMap((seed) => tier.arms.map((arm) => savedRun(tier, tierName, arm, seed)))
+        .filter((r): r is RunResult => r !== null)
     : await runAll(tier, tierName);
   const planned = tier.arms.length * tier.seeds.length;
-  if (runs.length < planned) console.log(`PARTIAL: ${runs.length} of ${planned} runs finished; the table's n per arm is smaller than planned.`);
+  if (runs.length < planned)
+    console.log(`PARTIAL: ${runs.length} of ${planned} runs finished; the table's n per arm is smaller than planned.`);
   const wall = (performance.now() - t0) / 1000;
 
   const table = resultsTable(runs, tier.arms);
   const v = verdict(runs);
   const runTimes = runs.map((r) => `${r.arm}/${r.seed} ${r.seconds.toFixed(0)}s`).join(', ');
-  const partial = runs.length < planned ? [`PARTIAL: ${runs.length} of ${planned} planned runs finished (runs: ${runs.map((r) => `${r.arm}/${r.seed}`).join(', ')}).`, ''] : [];
-  const summary = [`# LBAC ${tierName} tier`, '', ...partial, `Wall time ${args.includes('--report-only') ? 'of the runs' : `${wall.toFixed(0)} s`} (${tier.workers} worker process(es)); per run: ${runTimes}.`, '',
-    table, '', '```', v.text, '```', ''].join('\n');
+  const partial =
+    runs.length < planned
+      ? [
+          `PARTIAL: ${runs.length} of ${planned} planned runs finished (runs: ${runs.map((r) => `${r.arm}/${r.seed}`).join(', ')}).`,
+          '',
+        ]
+      : [];
+  const summary = [
+    `# LBAC ${tierName} tier`,
+    '',
+    ...partial,
+    `Wall time ${args.includes('--report-only') ? 'of the runs' : `${wall.toFixed(0)} s`} (${tier.workers} worker process(es)); per run: ${runTimes}.`,
+    '',
+    table,
+    '',
+    '```',
+    v.text,
+    '```',
+    '',
+  ].join('\n');
   console.log(`\n${table}\n\n${v.text}\nwall ${wall.toFixed(0)} s`);
   writeFileSync(join(out, 'summary.md'), summary);
 
   const curves = new LearningCurves();
   for (const r of runs) for (const { step, ...values } of r.curve) curves.add(r.arm, r.seed, step, values);
   writeFileSync(join(out, 'curves.csv'), curves.toCsv());
-  writeFileSync(join(out, 'curve-success.svg'), curves.svg('success', { title: 'Mean-action success % on training starts (mean over seeds)' }));
-  writeFileSync(join(out, 'curve-violation.svg'), curves.svg('violation', { title: 'Mean-action violation % on training starts (mean over seeds)' }));
-  writeFileSync(join(out, 'curve-training-violations.svg'), curves.svg('trainingViolations', { title: 'Cumulative training violations (mean over seeds)' }));
+  writeFileSync(
+    join(out, 'curve-success.svg'),
+    curves.svg('success', { title: 'Mean-action success % on training starts (mean over seeds)' }),
+  );
+  writeFileSync(
+    join(out, 'curve-violation.svg'),
+    curves.svg('violation', { title: 'Mean-action violation % on training starts (mean over seeds)' }),
+  );
+  writeFileSync(
+    join(out, 'curve-training-violations.svg'),
+    curves.svg('trainingViolations', { title: 'Cumulative training violations (mean over seeds)' }),
+  );
   const seed0 = runs.filter((r) => r.seed === tier.seeds[0]);
   for (const set of ['train', 'wide'] as const) {
     const paths = seed0.flatMap((r) => r.eval[set].paths.slice(0, 4).map((path) => ({ arm: r.arm, path })));
-    writeFileSync(join(out, `arena-${set}.svg`), arenaSvg(paths, `Quad2D obstacle: mean-action paths from ${set} starts (seed ${tier.seeds[0]})`));
+    writeFileSync(
+      join(out, `arena-${set}.svg`),
+      arenaSvg(paths, `Quad2D obstacle: mean-action paths from ${set} starts (seed ${tier.seeds[0]})`),
+    );
   }
 }
 

@@ -6,18 +6,36 @@ import type { Protocol } from './train.js';
 import type { ArmName } from './safe-ac.js';
 
 const COMMON = {
-  warmupSteps: 1000, updateEvery: 2, replayBatch: 48, unsafeBatch: 16, replayCapacity: 50_000, multiplierWarmup: 2000,
-  curveEpisodes: 20, evalEpisodes: 100, clbfSamples: 2000, initAlpha: 0.1, evalStartSeed: 20230516,
+  warmupSteps: 1000,
+  updateEvery: 2,
+  replayBatch: 48,
+  unsafeBatch: 16,
+  replayCapacity: 50_000,
+  multiplierWarmup: 2000,
+  curveEpisodes: 20,
+  evalEpisodes: 100,
+  clbfSamples: 2000,
+  initAlpha: 0.1,
+  evalStartSeed: 20230516,
 };
 
-export interface Tier { protocol: Protocol; arms: ArmName[]; seeds: number[]; workers: number }
+export interface Tier {
+  protocol: Protocol;
+  arms: ArmName[];
+  seeds: number[];
+  workers: number;
+}
 
 export const FULL: Tier = {
   protocol: { ...COMMON, envSteps: 3000, curveEvery: 500 },
-  arms: ['SAC', 'SAC-Lag', 'LAC', 'Barrier-only', 'LBAC'], seeds: [0, 1, 2], workers: 4,
+  arms: ['SAC', 'SAC-Lag', 'LAC', 'Barrier-only', 'LBAC'],
+  seeds: [0, 1, 2],
+  workers: 4,
 };
 
 export const QUICK: Tier = {
   protocol: { ...COMMON, envSteps: 2000, curveEvery: 500, evalEpisodes: 50, clbfSamples: 500 },
-  arms: ['SAC', 'LBAC'], seeds: [0], workers: 1,
+  arms: ['SAC', 'LBAC'],
+  seeds: [0],
+  workers: 1,
 };

@@ -18,11 +18,24 @@ export interface QuadParams {
   substeps: number;
 }
 
-export const QUAD_PARAMS: QuadParams = { mass: 1, inertia: 0.01, arm: 0.25, gravity: 9.81, thrustScale: 4, dt: 0.02, substeps: 4 };
+export const QUAD_PARAMS: QuadParams = {
+  mass: 1,
+  inertia: 0.01,
+  arm: 0.25,
+  gravity: 9.81,
+  thrustScale: 4,
+  dt: 0.02,
+  substeps: 4,
+};
 
 /** The state after one control step with action [a_R, a_L] (clipped to [−1, 1]); the input is not modified. */
-export function quad2dStep(state: ArrayLike<number>, action: ArrayLike<number>, p: QuadParams = QUAD_PARAMS): Float64Array {
-  if (state.length !== 6) throw new Error(`quad2dStep: state needs 6 values [px, pz, θ, vx, vz, ω], got ${state.length}`);
+export function quad2dStep(
+  state: ArrayLike<number>,
+  action: ArrayLike<number>,
+  p: QuadParams = QUAD_PARAMS,
+): Float64Array {
+  if (state.length !== 6)
+    throw new Error(`quad2dStep: state needs 6 values [px, pz, θ, vx, vz, ω], got ${state.length}`);
   if (action.length !== 2) throw new Error(`quad2dStep: action needs 2 values [a_R, a_L], got ${action.length}`);
   const clip = (v: number) => Math.max(-1, Math.min(1, v));
   const hover = (p.mass * p.gravity) / 2;
@@ -48,8 +61,14 @@ const norm = (s: ArrayLike<number>) => Math.hypot(...Array.from(s));
 const inBox = (x: number, z: number, [x0, x1, z0, z1]: readonly number[]) => x >= x0 && x <= x1 && z >= z0 && z <= z1;
 
 /** The obstacles [x0, x1, z0, z1] of the unsafe set, and their inflated versions bounding the safe set. */
-export const OBSTACLES = [[-1, -0.5, -0.4, 0.5], [0, 1, 0.8, 1.4]] as const;
-export const SAFE_MARGIN_BOXES = [[-1.1, -0.4, -0.5, 0.6], [-0.1, 1.1, 0.7, 1.5]] as const;
+export const OBSTACLES = [
+  [-1, -0.5, -0.4, 0.5],
+  [0, 1, 0.8, 1.4],
+] as const;
+export const SAFE_MARGIN_BOXES = [
+  [-1.1, -0.4, -0.5, 0.6],
+  [-0.1, 1.1, 0.7, 1.5],
+] as const;
 export const FLOOR_UNSAFE = -0.3;
 export const FLOOR_SAFE = -0.1;
 
@@ -63,7 +82,13 @@ export function isSafe(s: ArrayLike<number>): boolean {
 
 /** Near the origin (the goal position), nearly level and slow, and safe. */
 export function isGoal(s: ArrayLike<number>): boolean {
-  return Math.hypot(s[0], s[1]) <= 0.3 && Math.abs(s[2]) <= 1 && Math.hypot(s[3], s[4]) <= 1 && Math.abs(s[5]) <= 1 && isSafe(s);
+  return (
+    Math.hypot(s[0], s[1]) <= 0.3 &&
+    Math.abs(s[2]) <= 1 &&
+    Math.hypot(s[3], s[4]) <= 1 &&
+    Math.abs(s[5]) <= 1 &&
+    isSafe(s)
+  );
 }
 
 /** The network input: [px/2, pz/2, sin θ, cos θ, vx/2, vz/2, ω/2π] (sin/cos because θ winds under fast rotation). */

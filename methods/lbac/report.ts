@@ -9,21 +9,48 @@ type StartSet = 'train' | 'wide';
 const pick = (runs: RunResult[], arm: ArmName) => runs.filter((r) => r.arm === arm);
 
 export function resultsTable(runs: RunResult[], arms: readonly ArmName[]): string {
-  const head = ['method', 'starts', 'success %', 'violation %', 'timeout %', 'reach time s', 'training violations', 'L>c on unsafe %', 'L≤c on safe %', 'Δ_dec≤0 %'];
+  const head = [
+    'method',
+    'starts',
+    'success %',
+    'violation %',
+    'timeout %',
+    'reach time s',
+    'training violations',
+    'L>c on unsafe %',
+    'L≤c on safe %',
+    'Δ_dec≤0 %',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const arm of arms) {
     const rs = pick(runs, arm);
     for (const set of ['train', 'wide'] as StartSet[]) {
       const c = (f: (r: RunResult) => number, d = 1) => formatMeanSd(rs.map(f), d);
-      const clbf = (k: 'unsafeAbove' | 'safeBelow' | 'decreasing') => (rs.some((r) => r.clbf) ? c((r) => r.clbf?.[k] ?? NaN) : 'n/a');
-      lines.push(`| ${[arm, set, c((r) => r.eval[set].success), c((r) => r.eval[set].violation), c((r) => r.eval[set].timeout),
-        c((r) => r.eval[set].reachTime, 2), c((r) => r.trainingViolations, 0), clbf('unsafeAbove'), clbf('safeBelow'), clbf('decreasing')].join(' | ')} |`);
+      const clbf = (k: 'unsafeAbove' | 'safeBelow' | 'decreasing') =>
+        rs.some((r) => r.clbf) ? c((r) => r.clbf?.[k] ?? NaN) : 'n/a';
+      lines.push(
+        `| ${[
+          arm,
+          set,
+          c((r) => r.eval[set].success),
+          c((r) => r.eval[set].violation),
+          c((r) => r.eval[set].timeout),
+          c((r) => r.eval[set].reachTime, 2),
+          c((r) => r.trainingViolations, 0),
+          clbf('unsafeAbove'),
+          clbf('safeBelow'),
+          clbf('decreasing'),
+        ].join(' | ')} |`,
+      );
     }
   }
   return lines.join('\n');
 }
 
-export interface Criterion { name: string; status: 'holds' | 'fails' | 'within noise' | 'not tested' }
+export interface Criterion {
+  name: string;
+  status: 'holds' | 'fails' | 'within noise' | 'not tested';
+}
 
 /** a ≤ b (lowerIsBetter) or a ≥ b, and whether the gap exceeds the larger seed sd */
 function compare(name: string, a: number[], b: number[], aBetterWhen: 'lower' | 'higher'): Criterion {
@@ -44,10 +71,16 @@ export function criteria(runs: RunResult[], set: StartSet): Criterion[] {
   const time = (r: RunResult) => r.eval[set].reachTime;
   const barrierSuccess = compare('Barrier-only success < LBAC', v('LBAC', succ), v('Barrier-only', succ), 'higher');
   const barrierTime = compare('Barrier-only reach time > LBAC', v('LBAC', time), v('Barrier-only', time), 'lower');
-  const barrier: Criterion = { name: 'Barrier-only lower success or slower reach',
-    status: [barrierSuccess, barrierTime].some((c) => c.status === 'holds') ? 'holds'
-      : [barrierSuccess, barrierTime].every((c) => c.status === 'not tested') ? 'not tested'
-        : [barrierSuccess, barrierTime].some((c) => c.status === 'within noise') ? 'within noise' : 'fails' };
+  const barrier: Criterion = {
+    name: 'Barrier-only lower success or slower reach',
+    status: [barrierSuccess, barrierTime].some((c) => c.status === 'holds')
+      ? 'holds'
+      : [barrierSuccess, barrierTime].every((c) => c.status === 'not tested')
+        ? 'not tested'
+        : [barrierSuccess, barrierTime].some((c) => c.status === 'within noise')
+          ? 'within noise'
+          : 'fails',
+  };
   return [
     compare('LBAC violation ≤ SAC', v('LBAC', viol), v('SAC', viol), 'lower'),
     compare('LBAC violation ≤ LAC', v('LBAC', viol), v('LAC', viol), 'lower'),
@@ -68,13 +101,22 @@ export function verdict(runs: RunResult[]): { text: string; reproduced: boolean 
     }
   }
   const reproduced = untested ? null : all;
-  const head = reproduced === null ? 'Verdict: not tested in full (some arms were not run in this tier)'
-    : reproduced ? 'Verdict: REPRODUCED (every criterion holds on both start sets, each gap beyond the seed sd)'
-      : 'Verdict: NOT reproduced (see the criteria that fail or sit within seed noise)';
+  const head =
+    reproduced === null
+      ? 'Verdict: not tested in full (some arms were not run in this tier)'
+      : reproduced
+        ? 'Verdict: REPRODUCED (every criterion holds on both start sets, each gap beyond the seed sd)'
+        : 'Verdict: NOT reproduced (see the criteria that fail or sit within seed noise)';
   return { text: [head, ...lines].join('\n'), reproduced };
 }
 
-const COLOURS: Record<ArmName, string> = { SAC: '#1f77b4', 'SAC-Lag': '#ff7f0e', LAC: '#2ca02c', 'Barrier-only': '#9467bd', LBAC: '#d62728' };
+const COLOURS: Record<ArmName, string> = {
+  SAC: '#1f77b4',
+  'SAC-Lag': '#ff7f0e',
+  LAC: '#2ca02c',
+  'Barrier-only': '#9467bd',
+  LBAC: '#d62728',
+};
 
 /** The arena (x ∈ [−2, 2], z ∈ [−0.5, 2]): unsafe boxes, their safe-set margins, the floor, the goal and paths. */
 export function arenaSvg(paths: { arm: ArmName; path: [number, number][] }[], title: string): string {
@@ -95,12 +137,21 @@ export function arenaSvg(paths: { arm: ArmName; path: [number, number][] }[], ti
     rect([x0, x1, z0, z1], 'fill="none" stroke="#333"'),
   ];
   for (const { arm, path } of paths) {
-    out.push(`<polyline fill="none" stroke="${COLOURS[arm]}" stroke-width="1.5" opacity="0.8" points="${path.map(([x, z]) => `${sx(Math.max(x0, Math.min(x1, x))).toFixed(1)},${sz(Math.max(z0, Math.min(z1, z))).toFixed(1)}`).join(' ')}"/>`,
-      `<circle cx="${sx(path[0][0])}" cy="${sz(path[0][1])}" r="3" fill="${COLOURS[arm]}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${COLOURS[arm]}" stroke-width="1.5" opacity="0.8" points="${path.map(([x, z]) => `${sx(Math.max(x0, Math.min(x1, x))).toFixed(1)},${sz(Math.max(z0, Math.min(z1, z))).toFixed(1)}`).join(' ')}"/>`,
+      `<circle cx="${sx(path[0][0])}" cy="${sz(path[0][1])}" r="3" fill="${COLOURS[arm]}"/>`,
+    );
   }
   const arms = [...new Set(paths.map((p) => p.arm))];
-  arms.forEach((arm, i) => out.push(`<line x1="${W - 130}" y1="${40 + 16 * i}" x2="${W - 110}" y2="${40 + 16 * i}" stroke="${COLOURS[arm]}" stroke-width="2"/>`,
-    `<text x="${W - 104}" y="${44 + 16 * i}">${arm}</text>`));
-  out.push(`<text x="${sx(0)}" y="${H - 8}" text-anchor="middle">px (obstacles red, safe-set margins pink, goal green, floor grey)</text>`, '</svg>');
+  arms.forEach((arm, i) =>
+    out.push(
+      `<line x1="${W - 130}" y1="${40 + 16 * i}" x2="${W - 110}" y2="${40 + 16 * i}" stroke="${COLOURS[arm]}" stroke-width="2"/>`,
+      `<text x="${W - 104}" y="${44 + 16 * i}">${arm}</text>`,
+    ),
+  );
+  out.push(
+    `<text x="${sx(0)}" y="${H - 8}" text-anchor="middle">px (obstacles red, safe-set margins pink, goal green, floor grey)</text>`,
+    '</svg>',
+  );
   return out.join('\n');
 }

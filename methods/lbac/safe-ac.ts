@@ -10,8 +10,17 @@
 // entropy, Q, cost and L terms, and (detached) the critics' targets.
 import { noGrad, optim, readTensors, tidy, type Tensor } from '../../index.js';
 import {
-  SquashedGaussianActor, TwinQ, QNetwork, hardUpdate, polyakUpdate, lagrangeStep, temperatureStep, softQTarget,
-  twinQLoss, type Batch, type Rng,
+  SquashedGaussianActor,
+  TwinQ,
+  QNetwork,
+  hardUpdate,
+  polyakUpdate,
+  lagrangeStep,
+  temperatureStep,
+  softQTarget,
+  twinQLoss,
+  type Batch,
+  type Rng,
 } from '../shared/rl/index.js';
 import { LyapunovCritic, lyapunovTarget, maskedMean, safeHinge, unsafeHinge } from './critic.js';
 
@@ -57,17 +66,41 @@ export interface SafeAcConfig {
 }
 
 export const SAFE_AC_DEFAULTS: Omit<SafeAcConfig, 'flags'> = {
-  gamma: 0.99, tau: 0.005, lr: 3e-4, level: 1, cUnsafe: 2, margin: 0.05, decreaseRate: 0.1,
-  muLr: 1e-3, muMax: 100, costBudget: 0.01, alphaLr: 3e-3, targetEntropy: -2, gradClip: 10,
+  gamma: 0.99,
+  tau: 0.005,
+  lr: 3e-4,
+  level: 1,
+  cUnsafe: 2,
+  margin: 0.05,
+  decreaseRate: 0.1,
+  muLr: 1e-3,
+  muMax: 100,
+  costBudget: 0.01,
+  alphaLr: 3e-3,
+  targetEntropy: -2,
+  gradClip: 10,
 };
 
 /** Transition fields the update reads; flags and costs are [B, 1]. */
 export const SAFE_AC_FIELDS = {
-  obs: 7, action: 2, cost: 1, reward: 1, crash: 1, nextObs: 7, terminal: 1, nextSafe: 1, nextUnsafe: 1, nextGoal: 1,
+  obs: 7,
+  action: 2,
+  cost: 1,
+  reward: 1,
+  crash: 1,
+  nextObs: 7,
+  terminal: 1,
+  nextSafe: 1,
+  nextUnsafe: 1,
+  nextGoal: 1,
 } as const;
 export type SafeAcBatch = Batch<typeof SAFE_AC_FIELDS>;
 
-interface Trained<M> { net: M; targ: M; opt: optim.Adam }
+interface Trained<M> {
+  net: M;
+  targ: M;
+  opt: optim.Adam;
+}
 
 export interface SafeAcNets {
   actor: SquashedGaussianActor;
@@ -88,15 +121,22 @@ function trained<M extends LyapunovCritic | TwinQ | QNetwork>(make: () => M, lr:
   return { net, targ, opt: new optim.Adam(net.parameters(), { lr }) };
 }
 
-export function makeSafeAcNets(flags: SafeAcFlags, opts: { obsDim: number; actDim: number; lr: number; hidden?: number[]; initAlpha?: number }): SafeAcNets {
+export function makeSafeAcNets(
+  flags: SafeAcFlags,
+  opts: { obsDim: number; actDim: number; lr: number; hidden?: number[]; initAlpha?: number },
+): SafeAcNets {
   const { obsDim, actDim, lr, hidden = [64, 64] } = opts;
   const actor = new SquashedGaussianActor(obsDim, actDim, { hidden, logStdMin: -5, logStdMax: 1 });
   return {
-    actor, actorOpt: new optim.Adam(actor.parameters(), { lr }),
+    actor,
+    actorOpt: new optim.Adam(actor.parameters(), { lr }),
     L: usesLyapunovCritic(flags) ? trained(() => new LyapunovCritic(obsDim, actDim, hidden), lr) : null,
     Q: flags.rewardCritic ? trained(() => new TwinQ(obsDim, actDim, hidden), lr) : null,
     Qc: flags.costCritic ? trained(() => new QNetwork(obsDim, actDim, hidden), lr) : null,
-    logAlpha: Math.log(opts.initAlpha ?? 1), logMuDecrease: 0, logMuSafe: 0, logMuCost: 0,
+    logAlpha: Math.log(opts.initAlpha ?? 1),
+    logMuDecrease: 0,
+    logMuSafe: 0,
+    logMuCost: 0,
   };
 }
 
@@ -122,8 +162,13 @@ function stepWith(opt: optim.Adam, params: Iterable<Tensor>, loss: Tensor, clip:
  * One gradient step of every critic the flags ask for, then the actor, then the temperature, the multipliers
  * (unless `freezeMultipliers`, the spec's warm-up) and the Polyak targets.
  */
-export async function safeAcUpdate(batch: SafeAcBatch, nets: SafeAcNets, cfg: SafeAcConfig, rng: Rng,
-  opts: { freezeMultipliers?: boolean } = {}): Promise<SafeAcLosses> {
+export async function safeAcUpdate(
+  batch: SafeAcBatch,
+  nets: SafeAcNets,
+  cfg: SafeAcConfig,
+  rng: Rng,
+  opts: { freezeMultipliers?: boolean } = {},
+): Promise<SafeAcLosses> {
   const f = cfg.flags;
   const alpha = Math.exp(nets.logAlpha);
   const [muDec, muSafe, muCost] = [nets.logMuDecrease, nets.logMuSafe, nets.logMuCost].map(Math.exp);
@@ -135,18 +180,28 @@ export async function safeAcUpdate(batch: SafeAcBatch, nets: SafeAcNets, cfg: Sa
     const next = nets.actor.sample(batch.nextObs, rng); // ã′ ~ π(·|s′), reparameterised
     const aNext = next.action.detach();
     const logpNext = next.logProb.detach();
-    const r: Record<string, Tensor | null> = { lLoss: nan(), qLoss: nan(), qcLoss: nan(), decrease: nan(), safety: nan(), costValue: nan() };
+    const r: Record<string, Tensor | null> = {
+      lLoss: nan(),
+      qLoss: nan(),
+      qcLoss: nan(),
+      decrease: nan(),
+      safety: nan(),
+      costValue: nan(),
+    };
 
     let lAtBuffer: Tensor | null = null;
     if (nets.L) {
       const { net, targ, opt } = nets.L;
-      const y = noGrad(() => lyapunovTarget(cost, nextGoal, nextUnsafe, targ.forward(batch.nextObs, aNext), cfg.gamma, cfg.cUnsafe));
+      const y = noGrad(() =>
+        lyapunovTarget(cost, nextGoal, nextUnsafe, targ.forward(batch.nextObs, aNext), cfg.gamma, cfg.cUnsafe),
+      );
       opt.zeroGrad();
       const lsa = net.forward(batch.obs, batch.action);
       let loss = lsa.sub(y).square().mean();
       if (f.barrier) {
         const lNext = net.forward(batch.nextObs, aNext); // L(s′, π(s′)) at the sets' sample states
-        loss = loss.add(maskedMean(unsafeHinge(lNext, cfg.level, cfg.margin), nextUnsafe))
+        loss = loss
+          .add(maskedMean(unsafeHinge(lNext, cfg.level, cfg.margin), nextUnsafe))
           .add(maskedMean(safeHinge(lNext, cfg.level, cfg.margin), nextSafe))
           .add(maskedMean(lNext.square(), nextGoal));
       }
@@ -199,14 +254,27 @@ export async function safeAcUpdate(batch: SafeAcBatch, nets: SafeAcNets, cfg: Sa
 
   const names = Object.keys(out).filter((k) => out[k] !== null);
   const values = await readTensors(names.map((k) => out[k]!));
-  const losses = { lLoss: NaN, qLoss: NaN, qcLoss: NaN, actorLoss: NaN, meanLogProb: NaN, decrease: NaN, safety: NaN, costValue: NaN } as SafeAcLosses;
-  names.forEach((k, i) => { (losses as unknown as Record<string, number>)[k] = values[i][0]; out[k]!.dispose(); });
+  const losses = {
+    lLoss: NaN,
+    qLoss: NaN,
+    qcLoss: NaN,
+    actorLoss: NaN,
+    meanLogProb: NaN,
+    decrease: NaN,
+    safety: NaN,
+    costValue: NaN,
+  } as SafeAcLosses;
+  names.forEach((k, i) => {
+    (losses as unknown as Record<string, number>)[k] = values[i][0];
+    out[k]!.dispose();
+  });
 
   nets.logAlpha = temperatureStep(nets.logAlpha, losses.meanLogProb, cfg.targetEntropy, cfg.alphaLr);
   if (!opts.freezeMultipliers) {
     if (f.decrease) nets.logMuDecrease = lagrangeStep(nets.logMuDecrease, losses.decrease, cfg.muLr, cfg.muMax);
     if (f.safetyConstraint) nets.logMuSafe = lagrangeStep(nets.logMuSafe, losses.safety, cfg.muLr, cfg.muMax);
-    if (f.costCritic) nets.logMuCost = lagrangeStep(nets.logMuCost, losses.costValue - cfg.costBudget, cfg.muLr, cfg.muMax);
+    if (f.costCritic)
+      nets.logMuCost = lagrangeStep(nets.logMuCost, losses.costValue - cfg.costBudget, cfg.muLr, cfg.muMax);
   }
   for (const t of [nets.L, nets.Q, nets.Qc]) if (t) polyakUpdate(t.targ, t.net, cfg.tau);
   return losses;

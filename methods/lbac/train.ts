@@ -2,10 +2,27 @@
 // safeAcUpdate every `updateEvery` environment steps on a batch mixing the replay buffer with the unsafe buffer,
 // learning-curve points every `curveEvery` steps, and the final evaluation on both start sets.
 import { manualSeed, noGrad, tensor, tidy } from '../../index.js';
-import { concatBatches, disposeBatch, makeRng, ReplayBuffer, rolloutLockstep, eventRates, type Rng } from '../shared/rl/index.js';
+import {
+  concatBatches,
+  disposeBatch,
+  makeRng,
+  ReplayBuffer,
+  rolloutLockstep,
+  eventRates,
+  type Rng,
+} from '../shared/rl/index.js';
 import { makeQuadEnv, trainingStart, wideStart, type QuadStep } from './env.js';
 import { ACT_DIM, OBS_DIM, QUAD_PARAMS } from './quad2d.js';
-import { ARMS, makeSafeAcNets, safeAcUpdate, SAFE_AC_DEFAULTS, SAFE_AC_FIELDS, type ArmName, type SafeAcConfig, type SafeAcNets } from './safe-ac.js';
+import {
+  ARMS,
+  makeSafeAcNets,
+  safeAcUpdate,
+  SAFE_AC_DEFAULTS,
+  SAFE_AC_FIELDS,
+  type ArmName,
+  type SafeAcConfig,
+  type SafeAcNets,
+} from './safe-ac.js';
 import { clbfSelfCheck, type ClbfCheck } from './clbf-check.js';
 
 export interface Protocol {
@@ -44,7 +61,16 @@ export interface RunResult {
   episodes: number;
   eval: { train: StartSetResult; wide: StartSetResult };
   clbf: ClbfCheck | null;
-  curve: { step: number; success: number; violation: number; trainingViolations: number; alpha: number; muDecrease: number; muSafe: number; muCost: number }[];
+  curve: {
+    step: number;
+    success: number;
+    violation: number;
+    trainingViolations: number;
+    alpha: number;
+    muDecrease: number;
+    muSafe: number;
+    muCost: number;
+  }[];
   seconds: number;
 }
 
@@ -56,27 +82,45 @@ export function evalStarts(kind: 'train' | 'wide', n: number, seed: number): Flo
 }
 
 /** Mean-action episodes from the given starts (spec §5: deterministic evaluation, shared starts). */
-export async function evaluatePolicy(nets: SafeAcNets, starts: readonly Float64Array[], keepPaths = 5): Promise<StartSetResult> {
+export async function evaluatePolicy(
+  nets: SafeAcNets,
+  starts: readonly Float64Array[],
+  keepPaths = 5,
+): Promise<StartSetResult> {
   const envs = starts.map(() => makeQuadEnv({ start: trainingStart }));
   const first = envs.map((e, i) => e.resetTo(starts[i]));
   const eps = await rolloutLockstep<QuadStep>(envs, first, (o) => nets.actor.meanAction(o), 200);
   const rates = eventRates(eps, EVENTS);
   const reached = eps.filter((e) => e.event === 'goal');
   return {
-    success: rates.goal, violation: rates.unsafe, timeout: rates.timeout,
-    reachTime: reached.length ? reached.reduce((a, e) => a + e.length, 0) * QUAD_PARAMS.dt / reached.length : NaN,
-    paths: eps.slice(0, keepPaths).map((e, i) => [[starts[i][0], starts[i][1]] as [number, number], ...e.steps.map((s) => [s.state[0], s.state[1]] as [number, number])]),
+    success: rates.goal,
+    violation: rates.unsafe,
+    timeout: rates.timeout,
+    reachTime: reached.length ? (reached.reduce((a, e) => a + e.length, 0) * QUAD_PARAMS.dt) / reached.length : NaN,
+    paths: eps
+      .slice(0, keepPaths)
+      .map((e, i) => [
+        [starts[i][0], starts[i][1]] as [number, number],
+        ...e.steps.map((s) => [s.state[0], s.state[1]] as [number, number]),
+      ]),
   };
 }
 
 async function explore(nets: SafeAcNets, obs: Float64Array, rng: Rng): Promise<Float64Array> {
-  const a = noGrad(() => tidy(() => nets.actor.sample(tensor(obs, { shape: [1, OBS_DIM], dtype: 'f64', device: 'cpu' }), rng).action));
-  const v = Float64Array.from(await a.data() as ArrayLike<number>);
+  const a = noGrad(() =>
+    tidy(() => nets.actor.sample(tensor(obs, { shape: [1, OBS_DIM], dtype: 'f64', device: 'cpu' }), rng).action),
+  );
+  const v = Float64Array.from((await a.data()) as ArrayLike<number>);
   a.dispose();
   return v;
 }
 
-export async function trainArm(arm: ArmName, seed: number, p: Protocol, onProgress?: (step: number) => void): Promise<RunResult> {
+export async function trainArm(
+  arm: ArmName,
+  seed: number,
+  p: Protocol,
+  onProgress?: (step: number) => void,
+): Promise<RunResult> {
   const t0 = performance.now();
   manualSeed(1000 + seed);
   const rng = makeRng(seed);
@@ -91,15 +135,30 @@ export async function trainArm(arm: ArmName, seed: number, p: Protocol, onProgre
   let violations = 0;
   let episodes = 0;
   for (let t = 1; t <= p.envSteps; t++) {
-    const action = t <= p.warmupSteps ? Float64Array.of(rng.range(-1, 1), rng.range(-1, 1)) : await explore(nets, obs, rng);
+    const action =
+      t <= p.warmupSteps ? Float64Array.of(rng.range(-1, 1), rng.range(-1, 1)) : await explore(nets, obs, rng);
     const res = env.step(action);
     const row = {
-      obs, action, cost: res.cost, reward: res.reward, crash: res.nextUnsafe ? 1 : 0, nextObs: res.obs,
-      terminal: res.terminal ? 1 : 0, nextSafe: res.nextSafe ? 1 : 0, nextUnsafe: res.nextUnsafe ? 1 : 0, nextGoal: res.nextGoal ? 1 : 0,
+      obs,
+      action,
+      cost: res.cost,
+      reward: res.reward,
+      crash: res.nextUnsafe ? 1 : 0,
+      nextObs: res.obs,
+      terminal: res.terminal ? 1 : 0,
+      nextSafe: res.nextSafe ? 1 : 0,
+      nextUnsafe: res.nextUnsafe ? 1 : 0,
+      nextGoal: res.nextGoal ? 1 : 0,
     };
     replay.push(row);
-    if (res.nextUnsafe) { unsafe.push(row); violations++; }
-    if (res.done) { episodes++; obs = env.reset(rng); } else obs = res.obs;
+    if (res.nextUnsafe) {
+      unsafe.push(row);
+      violations++;
+    }
+    if (res.done) {
+      episodes++;
+      obs = env.reset(rng);
+    } else obs = res.obs;
 
     if (t > p.warmupSteps && t % p.updateEvery === 0) {
       const fromUnsafe = unsafe.size > 0 ? p.unsafeBatch : 0;
@@ -111,8 +170,16 @@ export async function trainArm(arm: ArmName, seed: number, p: Protocol, onProgre
     }
     if (t % p.curveEvery === 0) {
       const r = await evaluatePolicy(nets, curveStarts, 0);
-      curve.push({ step: t, success: r.success, violation: r.violation, trainingViolations: violations, alpha: Math.exp(nets.logAlpha),
-        muDecrease: Math.exp(nets.logMuDecrease), muSafe: Math.exp(nets.logMuSafe), muCost: Math.exp(nets.logMuCost) });
+      curve.push({
+        step: t,
+        success: r.success,
+        violation: r.violation,
+        trainingViolations: violations,
+        alpha: Math.exp(nets.logAlpha),
+        muDecrease: Math.exp(nets.logMuDecrease),
+        muSafe: Math.exp(nets.logMuSafe),
+        muCost: Math.exp(nets.logMuCost),
+      });
     }
     if (t % 500 === 0) onProgress?.(t);
   }
@@ -127,11 +194,28 @@ export async function trainArm(arm: ArmName, seed: number, p: Protocol, onProgre
     const safeIdx = idx.filter((i) => replay.row('nextSafe', i)[0] === 1);
     const unsafeRows = unsafe.size ? unsafe.gather(Array.from({ length: unsafe.size }, (_, i) => i)) : null;
     const safeRows = replay.gather(safeIdx);
-    clbf = await clbfSelfCheck(nets.L.net, nets.actor, {
-      unsafeObs: unsafeRows ? unsafeRows.nextObs : tensor([], { shape: [0, OBS_DIM], dtype: 'f64', device: 'cpu' }),
-      safeObs: safeRows.nextObs, obs: tr.obs, action: tr.action, nextObs: tr.nextObs,
-    }, cfg);
+    clbf = await clbfSelfCheck(
+      nets.L.net,
+      nets.actor,
+      {
+        unsafeObs: unsafeRows ? unsafeRows.nextObs : tensor([], { shape: [0, OBS_DIM], dtype: 'f64', device: 'cpu' }),
+        safeObs: safeRows.nextObs,
+        obs: tr.obs,
+        action: tr.action,
+        nextObs: tr.nextObs,
+      },
+      cfg,
+    );
     for (const b of [tr, safeRows, ...(unsafeRows ? [unsafeRows] : [])]) disposeBatch(b);
   }
-  return { arm, seed, trainingViolations: violations, episodes, eval: evalRes, clbf, curve, seconds: (performance.now() - t0) / 1000 };
+  return {
+    arm,
+    seed,
+    trainingViolations: violations,
+    episodes,
+    eval: evalRes,
+    clbf,
+    curve,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

@@ -38,12 +38,16 @@ s('a generic step against a hand-integrated semi-implicit Euler step', () => {
   const s0 = [0.3, -0.05, 0.4, 0.2, -0.1, 1.5];
   const a = [0.3, -0.7];
   const { mass: m, inertia: I, arm: r, gravity: g } = QUAD_PARAMS;
-  const uR = m * g / 2 + 4 * a[0];
-  const uL = m * g / 2 + 4 * a[1];
+  const uR = (m * g) / 2 + 4 * a[0];
+  const uL = (m * g) / 2 + 4 * a[1];
   let [px, pz, th, vx, vz, om] = s0;
   for (let k = 0; k < 4; k++) {
     const h = 0.005;
-    [vx, vz, om] = [vx - h * (uR + uL) * Math.sin(th) / m, vz + h * ((uR + uL) * Math.cos(th) / m - g), om + h * r * (uR - uL) / I];
+    [vx, vz, om] = [
+      vx - (h * (uR + uL) * Math.sin(th)) / m,
+      vz + h * (((uR + uL) * Math.cos(th)) / m - g),
+      om + (h * r * (uR - uL)) / I,
+    ];
     [px, pz, th] = [px + h * vx, pz + h * vz, th + h * om];
   }
   Array.from(quad2dStep(s0, a)).forEach((v, i) => close(v, [px, pz, th, vx, vz, om][i], 1e-12, `component ${i}`));
@@ -55,7 +59,11 @@ s('safe / unsafe / goal masks (spec §7)', () => {
   assert.ok(isUnsafe(at(-0.75, 0)), 'box 1');
   assert.ok(isUnsafe(at(0.5, 1.0)), 'box 2');
   assert.ok(isUnsafe(at(0, -0.35)), 'floor');
-  for (const [x, z] of [[0, -0.2], [-0.45, 0]]) assert.ok(!isSafe(at(x, z)) && !isUnsafe(at(x, z)), `(${x}, ${z}) is band`);
+  for (const [x, z] of [
+    [0, -0.2],
+    [-0.45, 0],
+  ])
+    assert.ok(!isSafe(at(x, z)) && !isUnsafe(at(x, z)), `(${x}, ${z}) is band`);
   assert.ok(!isGoal([0, 0, 0, 2, 0, 0]), 'too fast for the goal');
   assert.ok(isUnsafe([5, 5, 0, 0, 0, 0]), '‖s‖ ≥ 7');
   const o = observe([1, 2, Math.PI / 2, 4, 6, Math.PI]);
@@ -86,7 +94,14 @@ s('cost, episode events and the L targets (spec §7)', async () => {
   const cut = short.step([0, 0]);
   assert.ok(cut.event === 'timeout' && cut.done && !cut.terminal, 'a timeout ends the episode but is not terminal');
   // y: unsafe → c_u = 2, goal → c(s), otherwise (a timeout too) c(s) + γ·L̄(s′, a′)
-  const y = lyapunovTarget(tensor([0.004, 0.004, 0.004], CPU), tensor([0, 1, 0], CPU), tensor([1, 0, 0], CPU), tensor([0.7, 0.7, 0.7], CPU), 0.99, 2);
+  const y = lyapunovTarget(
+    tensor([0.004, 0.004, 0.004], CPU),
+    tensor([0, 1, 0], CPU),
+    tensor([1, 0, 0], CPU),
+    tensor([0.7, 0.7, 0.7], CPU),
+    0.99,
+    2,
+  );
   const v = await vals(y);
   close(v[0], 2, 1e-12, 'unsafe');
   close(v[1], 0.004, 1e-12, 'goal');
@@ -106,14 +121,29 @@ s('L-critic is non-negative; the actor gets gradient from L only through π(s′
   manualSeed(11);
   const critic = new LyapunovCritic(7, 2);
   const nets = makeSafeAcNets(ARMS.LBAC, { obsDim: 7, actDim: 2, lr: 1e-3 });
-  const obs = tensor(Array.from({ length: 32 * 7 }, (_, i) => Math.sin(i)), { ...CPU, shape: [32, 7] });
-  const bufferAction = tensor(Array.from({ length: 64 }, (_, i) => Math.cos(i) * 0.9), { ...CPU, shape: [32, 2] });
+  const obs = tensor(
+    Array.from({ length: 32 * 7 }, (_, i) => Math.sin(i)),
+    { ...CPU, shape: [32, 7] },
+  );
+  const bufferAction = tensor(
+    Array.from({ length: 64 }, (_, i) => Math.cos(i) * 0.9),
+    { ...CPU, shape: [32, 2] },
+  );
   assert.ok((await vals(critic.forward(obs, bufferAction))).every((v) => v >= 0));
   critic.forward(obs, bufferAction).mean().backward();
-  assert.ok(nets.actor.parameters().every((p) => p.grad === null), 'L at the buffer action gives the actor no gradient');
-  critic.forward(obs, nets.actor.sample(obs, makeRng(1)).action).mean().backward();
+  assert.ok(
+    nets.actor.parameters().every((p) => p.grad === null),
+    'L at the buffer action gives the actor no gradient',
+  );
+  critic
+    .forward(obs, nets.actor.sample(obs, makeRng(1)).action)
+    .mean()
+    .backward();
   const g = await vals(nets.actor.parameters()[0].grad!);
-  assert.ok(g.some((v) => v !== 0), 'L at π(s′) does');
+  assert.ok(
+    g.some((v) => v !== 0),
+    'L at π(s′) does',
+  );
 });
 
 function toyBatch(buf: ReplayBuffer<typeof SAFE_AC_FIELDS>, n: number) {
@@ -122,14 +152,21 @@ function toyBatch(buf: ReplayBuffer<typeof SAFE_AC_FIELDS>, n: number) {
     const unsafe = i % 4 === 0;
     const goal = i % 4 === 1;
     buf.push({
-      obs: Array.from({ length: 7 }, () => rng.range(-1, 1)), action: [rng.range(-1, 1), rng.range(-1, 1)], cost: 0.005, reward: -0.5,
-      crash: unsafe ? 1 : 0, nextObs: Array.from({ length: 7 }, () => rng.range(-1, 1)), terminal: unsafe || goal ? 1 : 0,
-      nextSafe: unsafe ? 0 : 1, nextUnsafe: unsafe ? 1 : 0, nextGoal: goal ? 1 : 0,
+      obs: Array.from({ length: 7 }, () => rng.range(-1, 1)),
+      action: [rng.range(-1, 1), rng.range(-1, 1)],
+      cost: 0.005,
+      reward: -0.5,
+      crash: unsafe ? 1 : 0,
+      nextObs: Array.from({ length: 7 }, () => rng.range(-1, 1)),
+      terminal: unsafe || goal ? 1 : 0,
+      nextSafe: unsafe ? 0 : 1,
+      nextUnsafe: unsafe ? 1 : 0,
+      nextGoal: goal ? 1 : 0,
     });
   }
 }
 
-s('safeAcUpdate: the flags build exactly the arm\'s networks and move only its multipliers', async () => {
+s("safeAcUpdate: the flags build exactly the arm's networks and move only its multipliers", async () => {
   const buf = new ReplayBuffer(64, SAFE_AC_FIELDS);
   toyBatch(buf, 64);
   for (const [arm, flags] of Object.entries(ARMS)) {
@@ -156,25 +193,54 @@ s('safeAcUpdate: the flags build exactly the arm\'s networks and move only its m
 
 s('CLBF self-check: a critic that is 0 everywhere fails "unsafe above c" and passes the other two', async () => {
   const critic = new LyapunovCritic(7, 2);
-  noGrad(() => { for (const p of critic.parameters()) p.fill_(0); });
+  noGrad(() => {
+    for (const p of critic.parameters()) p.fill_(0);
+  });
   const actor = makeSafeAcNets(ARMS.LBAC, { obsDim: 7, actDim: 2, lr: 1e-3 }).actor;
-  const o = tensor(Array.from({ length: 28 }, (_, i) => i / 28), { ...CPU, shape: [4, 7] });
-  const check = await clbfSelfCheck(critic, actor, { unsafeObs: o, safeObs: o, obs: o, action: tensor(new Array(8).fill(0.1), { ...CPU, shape: [4, 2] }), nextObs: o },
-    { level: 1, decreaseRate: 0.1 });
+  const o = tensor(
+    Array.from({ length: 28 }, (_, i) => i / 28),
+    { ...CPU, shape: [4, 7] },
+  );
+  const check = await clbfSelfCheck(
+    critic,
+    actor,
+    { unsafeObs: o, safeObs: o, obs: o, action: tensor(new Array(8).fill(0.1), { ...CPU, shape: [4, 2] }), nextObs: o },
+    { level: 1, decreaseRate: 0.1 },
+  );
   assert.equal(check, { unsafeAbove: 0, safeBelow: 100, decreasing: 100 });
 });
 
 s('verdict rules: a gap within the seed sd is "within noise", never a pass; missing arms are "not tested"', () => {
   const run = (arm: RunResult['arm'], violation: number, success: number): RunResult => ({
-    arm, seed: 0, trainingViolations: 0, episodes: 0, clbf: null, curve: [], seconds: 0,
-    eval: { train: { success, violation, timeout: 0, reachTime: 1, paths: [] }, wide: { success, violation, timeout: 0, reachTime: 1, paths: [] } },
+    arm,
+    seed: 0,
+    trainingViolations: 0,
+    episodes: 0,
+    clbf: null,
+    curve: [],
+    seconds: 0,
+    eval: {
+      train: { success, violation, timeout: 0, reachTime: 1, paths: [] },
+      wide: { success, violation, timeout: 0, reachTime: 1, paths: [] },
+    },
   });
-  const runs = [run('LBAC', 10, 50), run('LBAC', 20, 50), run('SAC', 60, 0), run('SAC', 70, 0), run('LAC', 18, 50), run('LAC', 22, 50)];
+  const runs = [
+    run('LBAC', 10, 50),
+    run('LBAC', 20, 50),
+    run('SAC', 60, 0),
+    run('SAC', 70, 0),
+    run('LAC', 18, 50),
+    run('LAC', 22, 50),
+  ];
   const c = criteria(runs, 'train');
   assert.is(c[0].status, 'holds', 'LBAC 15 ± 7 vs SAC 65 ± 7');
   assert.is(c[1].status, 'within noise', 'LBAC 15 ± 7 vs LAC 20 ± 3');
   assert.is(c[2].status, 'not tested', 'no SAC-Lag runs');
-  assert.is(criteria([run('LBAC', 0, 90), run('SAC', 90, 0)], 'train')[0].status, 'not tested', 'one seed has no sd to exceed');
+  assert.is(
+    criteria([run('LBAC', 0, 90), run('SAC', 90, 0)], 'train')[0].status,
+    'not tested',
+    'one seed has no sd to exceed',
+  );
 });
 
 s.run();

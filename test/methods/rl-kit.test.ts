@@ -2,9 +2,26 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { manualSeed, nn, noGrad, tensor, type Tensor } from '../../index.js';
 import {
-  eventRates, formatMeanSd, hardUpdate, lagrangeStep, LearningCurves, makeRng, makeSacAgent, meanSd, polyakUpdate,
-  ReplayBuffer, SAC_DEFAULTS, SAC_FIELDS, sacUpdate, softQTarget, SquashedGaussianActor, squashedGaussianLogProb,
-  temperatureStep, gae, ppoClipLoss, type Episode,
+  eventRates,
+  formatMeanSd,
+  hardUpdate,
+  lagrangeStep,
+  LearningCurves,
+  makeRng,
+  makeSacAgent,
+  meanSd,
+  polyakUpdate,
+  ReplayBuffer,
+  SAC_DEFAULTS,
+  SAC_FIELDS,
+  sacUpdate,
+  softQTarget,
+  SquashedGaussianActor,
+  squashedGaussianLogProb,
+  temperatureStep,
+  gae,
+  ppoClipLoss,
+  type Episode,
 } from '../../methods/shared/rl/index.js';
 
 const s = suite('methods/shared/rl');
@@ -15,7 +32,10 @@ const close = (a: number, b: number, tol = 1e-6, msg = '') => assert.ok(Math.abs
 s('polyakUpdate: τ = 0.005, target 0, online 1 → 0.005; hardUpdate copies', async () => {
   const online = new nn.Linear(3, 2, CPU);
   const target = new nn.Linear(3, 2, CPU);
-  noGrad(() => { for (const p of online.parameters()) p.fill_(1); for (const p of target.parameters()) p.fill_(0); });
+  noGrad(() => {
+    for (const p of online.parameters()) p.fill_(1);
+    for (const p of target.parameters()) p.fill_(0);
+  });
   polyakUpdate(target, online, 0.005);
   for (const p of target.parameters()) for (const v of await vals(p)) close(v, 0.005, 1e-12);
   hardUpdate(target, online);
@@ -51,7 +71,13 @@ s('squashedGaussianLogProb: u = 0, σ = 1 in 2D is −log 2π = −1.83788; a 1-
 s('SquashedGaussianActor: actions inside (−1, 1), meanAction = tanh(μ), log-std clipped', async () => {
   manualSeed(3);
   const actor = new SquashedGaussianActor(3, 2, { hidden: [8] });
-  const obs = tensor([[0.1, -0.2, 0.3], [1, 2, 3]], CPU);
+  const obs = tensor(
+    [
+      [0.1, -0.2, 0.3],
+      [1, 2, 3],
+    ],
+    CPU,
+  );
   const { action, logProb } = actor.sample(obs, makeRng(0));
   assert.equal(action.shape, [2, 2]);
   assert.equal(logProb.shape, [2]);
@@ -97,7 +123,7 @@ s('gae: a hand-computed 3-step rollout; a terminal does not bootstrap, a time-li
   assert.throws(() => gae({ ...x, done: [0] }, 0.9, 0.5), /done has 1 entries, rewards has 3/);
 });
 
-s('ppoClipLoss: −E[min(ρA, clip(ρ)A)]; no gradient once ρ leaves the trust region in A\'s favour', async () => {
+s("ppoClipLoss: −E[min(ρA, clip(ρ)A)]; no gradient once ρ leaves the trust region in A's favour", async () => {
   const old = tensor([0, 0], CPU);
   const lp = tensor([Math.log(1.5), Math.log(0.9)], CPU).requiresGrad_();
   const loss = ppoClipLoss(lp, old, tensor([1, -2], CPU), 0.2);
@@ -131,7 +157,10 @@ s('SAC on a 1-D bandit with optimum a* = 0.5: the mean action converges there', 
 
 s('eventRates, meanSd and LearningCurves', () => {
   const ep = (event: string) => ({ event, length: 1, return: 0, steps: [] }) as Episode;
-  assert.equal(eventRates([ep('goal'), ep('goal'), ep('unsafe'), ep('timeout')], ['goal', 'unsafe']), { goal: 50, unsafe: 25 });
+  assert.equal(eventRates([ep('goal'), ep('goal'), ep('unsafe'), ep('timeout')], ['goal', 'unsafe']), {
+    goal: 50,
+    unsafe: 25,
+  });
   const m = meanSd([1, 2, 3, NaN]);
   assert.equal([m.mean, m.sd, m.n], [2, 1, 3]);
   assert.is(formatMeanSd([1, 3]), '2.0 ± 1.4');

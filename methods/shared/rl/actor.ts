@@ -14,7 +14,11 @@ const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 export function squashedGaussianLogProb(u: Tensor, mean: Tensor, logStd: Tensor): Tensor {
   const z = u.sub(mean).div(logStd.exp());
   const gaussian = z.square().mul(-0.5).sub(logStd).sub(HALF_LOG_2PI);
-  const logDetTanh = u.neg().sub(softplus(u.mul(-2))).add(Math.log(2)).mul(2);
+  const logDetTanh = u
+    .neg()
+    .sub(softplus(u.mul(-2)))
+    .add(Math.log(2))
+    .mul(2);
   return gaussian.sub(logDetTanh).sum(-1);
 }
 
@@ -30,7 +34,11 @@ export class SquashedGaussianActor extends nn.Module {
   readonly logStdMin: number;
   readonly logStdMax: number;
 
-  constructor(readonly obsDim: number, readonly actDim: number, opts: ActorOptions = {}) {
+  constructor(
+    readonly obsDim: number,
+    readonly actDim: number,
+    opts: ActorOptions = {},
+  ) {
     super();
     this.net = mlp([obsDim, ...(opts.hidden ?? [64, 64]), 2 * actDim]);
     this.logStdMin = opts.logStdMin ?? -5;

@@ -24,7 +24,8 @@ export class LearningCurves {
   toCsv(): string {
     const metrics = this.metrics();
     const lines = [['series', 'seed', 'step', ...metrics].join(',')];
-    for (const r of this.rows) lines.push([r.series, r.seed, r.step, ...metrics.map((m) => r.values[m] ?? '')].join(','));
+    for (const r of this.rows)
+      lines.push([r.series, r.seed, r.step, ...metrics.map((m) => r.values[m] ?? '')].join(','));
     return `${lines.join('\n')}\n`;
   }
 
@@ -34,7 +35,12 @@ export class LearningCurves {
     return names.map((name) => {
       const rows = this.rows.filter((r) => r.series === name && metric in r.values);
       const steps = [...new Set(rows.map((r) => r.step))].sort((a, b) => a - b);
-      return { name, points: steps.map((s) => [s, meanSd(rows.filter((r) => r.step === s).map((r) => r.values[metric])).mean] as [number, number]) };
+      return {
+        name,
+        points: steps.map(
+          (s) => [s, meanSd(rows.filter((r) => r.step === s).map((r) => r.values[metric])).mean] as [number, number],
+        ),
+      };
     });
   }
 

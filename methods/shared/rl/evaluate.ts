@@ -19,9 +19,14 @@ export interface Episode<R extends StepResult = StepResult> {
  * Runs one episode in each env (already reset, first observations given) until each is done or maxSteps pass.
  * `policy` sees only the still-running envs' observations.
  */
-export async function rolloutLockstep<R extends StepResult>(envs: readonly Env<R>[], firstObs: readonly Float64Array[],
-  policy: (obs: Tensor) => Tensor, maxSteps: number): Promise<Episode<R>[]> {
-  if (envs.length !== firstObs.length) throw new Error(`rolloutLockstep: ${envs.length} envs but ${firstObs.length} first observations`);
+export async function rolloutLockstep<R extends StepResult>(
+  envs: readonly Env<R>[],
+  firstObs: readonly Float64Array[],
+  policy: (obs: Tensor) => Tensor,
+  maxSteps: number,
+): Promise<Episode<R>[]> {
+  if (envs.length !== firstObs.length)
+    throw new Error(`rolloutLockstep: ${envs.length} envs but ${firstObs.length} first observations`);
   const episodes: Episode<R>[] = envs.map(() => ({ event: 'running', length: 0, return: 0, steps: [] }));
   const obs = [...firstObs];
   let live = envs.map((_, i) => i);
@@ -29,7 +34,9 @@ export async function rolloutLockstep<R extends StepResult>(envs: readonly Env<R
     const d = envs[0].obsDim;
     const flat = new Float64Array(live.length * d);
     live.forEach((i, r) => flat.set(obs[i], r * d));
-    const act = noGrad(() => tidy(() => policy(tensor(flat, { shape: [live.length, d], dtype: 'f64', device: 'cpu' }))));
+    const act = noGrad(() =>
+      tidy(() => policy(tensor(flat, { shape: [live.length, d], dtype: 'f64', device: 'cpu' }))),
+    );
     const a = await act.data();
     act.dispose();
     const k = envs[0].actDim;
@@ -50,6 +57,7 @@ export async function rolloutLockstep<R extends StepResult>(envs: readonly Env<R
 /** Percentage of episodes that ended with each of `events`. */
 export function eventRates(episodes: readonly Episode[], events: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const e of events) out[e] = episodes.length ? (100 * episodes.filter((ep) => ep.event === e).length) / episodes.length : NaN;
+  for (const e of events)
+    out[e] = episodes.length ? (100 * episodes.filter((ep) => ep.event === e).length) / episodes.length : NaN;
   return out;
 }

@@ -7,7 +7,11 @@
 
 /** One dual-ascent step on log μ: the multiplier grows while the constraint is violated on average (E[Δ] > 0). */
 export function lagrangeStep(logMu: number, meanDelta: number, lr: number, muMax = Infinity): number {
-  for (const [k, v] of [['logMu', logMu], ['meanDelta', meanDelta], ['lr', lr]] as const) {
+  for (const [k, v] of [
+    ['logMu', logMu],
+    ['meanDelta', meanDelta],
+    ['lr', lr],
+  ] as const) {
     if (!Number.isFinite(v)) throw new Error(`lagrangeStep: ${k} must be finite, got ${v}`);
   }
   if (!(muMax > 0)) throw new Error(`lagrangeStep: muMax must be positive, got ${muMax}`);
@@ -20,7 +24,12 @@ export function lagrangeStep(logMu: number, meanDelta: number, lr: number, muMax
  * −log α·(log π + H̄) with respect to log α), so log α ← log α + lr·(E[log π] + H̄).
  */
 export function temperatureStep(logAlpha: number, meanLogProb: number, targetEntropy: number, lr: number): number {
-  for (const [k, v] of [['logAlpha', logAlpha], ['meanLogProb', meanLogProb], ['targetEntropy', targetEntropy], ['lr', lr]] as const) {
+  for (const [k, v] of [
+    ['logAlpha', logAlpha],
+    ['meanLogProb', meanLogProb],
+    ['targetEntropy', targetEntropy],
+    ['lr', lr],
+  ] as const) {
     if (!Number.isFinite(v)) throw new Error(`temperatureStep: ${k} must be finite, got ${v}`);
   }
   return logAlpha + lr * (meanLogProb + targetEntropy);

@@ -22,7 +22,8 @@ export function gae(x: GaeInput, gamma: number, lambda: number): { advantages: F
   for (const k of ['values', 'nextValues', 'terminal', 'done'] as const) {
     if (x[k].length !== T) throw new Error(`gae: ${k} has ${x[k].length} entries, rewards has ${T}`);
   }
-  if (!(gamma >= 0 && gamma <= 1 && lambda >= 0 && lambda <= 1)) throw new Error(`gae: gamma and lambda must lie in [0, 1], got ${gamma}, ${lambda}`);
+  if (!(gamma >= 0 && gamma <= 1 && lambda >= 0 && lambda <= 1))
+    throw new Error(`gae: gamma and lambda must lie in [0, 1], got ${gamma}, ${lambda}`);
   const advantages = new Float64Array(T);
   let next = 0;
   for (let t = T - 1; t >= 0; t--) {

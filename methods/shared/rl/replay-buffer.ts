@@ -15,12 +15,17 @@ export class ReplayBuffer<F extends FieldSpec> {
   /** transitions held (≤ capacity) */
   size = 0;
 
-  constructor(readonly capacity: number, readonly fields: F) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new Error(`ReplayBuffer: capacity must be a positive integer, got ${capacity}`);
+  constructor(
+    readonly capacity: number,
+    readonly fields: F,
+  ) {
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new Error(`ReplayBuffer: capacity must be a positive integer, got ${capacity}`);
     const store = {} as { [K in keyof F]: Float64Array };
     for (const k of Object.keys(fields) as (keyof F)[]) {
       const w = fields[k];
-      if (!Number.isInteger(w) || w <= 0) throw new Error(`ReplayBuffer: field '${String(k)}' needs a positive integer width, got ${w}`);
+      if (!Number.isInteger(w) || w <= 0)
+        throw new Error(`ReplayBuffer: field '${String(k)}' needs a positive integer width, got ${w}`);
       store[k] = new Float64Array(capacity * w);
     }
     this.store = store;
@@ -33,7 +38,8 @@ export class ReplayBuffer<F extends FieldSpec> {
       const v = t[k];
       if (v === undefined) throw new Error(`ReplayBuffer.push: transition lacks field '${String(k)}'`);
       const values: ArrayLike<number> = typeof v === 'number' ? [v] : (v as ArrayLike<number>);
-      if (values.length !== w) throw new Error(`ReplayBuffer.push: field '${String(k)}' needs ${w} values, got ${values.length}`);
+      if (values.length !== w)
+        throw new Error(`ReplayBuffer.push: field '${String(k)}' needs ${w} values, got ${values.length}`);
       for (let j = 0; j < w; j++) this.store[k][this.next * w + j] = values[j];
     }
     this.next = (this.next + 1) % this.capacity;

@@ -18,8 +18,21 @@ export const SAC_FIELDS = (obsDim: number, actDim: number) =>
 export type SacBatch = Batch<ReturnType<typeof SAC_FIELDS>>;
 
 /** y = r + γ·(1 − terminal)·(Q̄(s′,a′) − α·log π(a′|s′)), all [B]. */
-export function softQTarget(reward: Tensor, terminal: Tensor, nextQ: Tensor, nextLogProb: Tensor, gamma: number, alpha: number): Tensor {
-  return reward.add(terminal.neg().add(1).mul(gamma).mul(nextQ.sub(nextLogProb.mul(alpha))));
+export function softQTarget(
+  reward: Tensor,
+  terminal: Tensor,
+  nextQ: Tensor,
+  nextLogProb: Tensor,
+  gamma: number,
+  alpha: number,
+): Tensor {
+  return reward.add(
+    terminal
+      .neg()
+      .add(1)
+      .mul(gamma)
+      .mul(nextQ.sub(nextLogProb.mul(alpha))),
+  );
 }
 
 /** Σ_i mean((Q_i(s,a) − y)²) for a twin critic, y detached by the caller. */
@@ -40,7 +53,14 @@ export interface SacConfig {
   gradClip: number;
 }
 
-export const SAC_DEFAULTS: SacConfig = { gamma: 0.99, tau: 0.005, lr: 3e-4, alphaLr: 3e-4, targetEntropy: -1, gradClip: 0 };
+export const SAC_DEFAULTS: SacConfig = {
+  gamma: 0.99,
+  tau: 0.005,
+  lr: 3e-4,
+  alphaLr: 3e-4,
+  targetEntropy: -1,
+  gradClip: 0,
+};
 
 export interface SacAgent {
   actor: SquashedGaussianActor;
@@ -51,19 +71,32 @@ export interface SacAgent {
   logAlpha: number;
 }
 
-export function makeSacAgent(obsDim: number, actDim: number, opts: { lr?: number; hidden?: number[]; initAlpha?: number } & ActorOptions = {}): SacAgent {
+export function makeSacAgent(
+  obsDim: number,
+  actDim: number,
+  opts: { lr?: number; hidden?: number[]; initAlpha?: number } & ActorOptions = {},
+): SacAgent {
   const actor = new SquashedGaussianActor(obsDim, actDim, opts);
   const q = new TwinQ(obsDim, actDim, opts.hidden);
   const qTarg = new TwinQ(obsDim, actDim, opts.hidden);
   hardUpdate(qTarg, q);
   const lr = opts.lr ?? 3e-4;
   return {
-    actor, q, qTarg, logAlpha: Math.log(opts.initAlpha ?? 1),
-    actorOpt: new optim.Adam(actor.parameters(), { lr }), qOpt: new optim.Adam(q.parameters(), { lr }),
+    actor,
+    q,
+    qTarg,
+    logAlpha: Math.log(opts.initAlpha ?? 1),
+    actorOpt: new optim.Adam(actor.parameters(), { lr }),
+    qOpt: new optim.Adam(q.parameters(), { lr }),
   };
 }
 
-export interface SacLosses { qLoss: number; actorLoss: number; meanLogProb: number; alpha: number }
+export interface SacLosses {
+  qLoss: number;
+  actorLoss: number;
+  meanLogProb: number;
+  alpha: number;
+}
 
 /** One SAC gradient step on `batch` (critic, actor, temperature, targets). */
 export async function sacUpdate(batch: SacBatch, agent: SacAgent, cfg: SacConfig, rng: Rng): Promise<SacLosses> {
