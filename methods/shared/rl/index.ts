@@ -14,3 +14,7 @@ export type { Env, StepResult } from './env.js';
 export { rolloutLockstep, eventRates, type Episode } from './evaluate.js';
 export { meanSd, formatMeanSd } from './stats.js';
 export { LearningCurves, type CurveRow } from './curves.js';
+export { softmax, argmax, sampleCategorical, epsilonGreedy, categoricalKl } from './discrete.js';
+export { dqnTarget } from './dqn.js';
+export { gae } from './gae.js';
+export { ppoClipLoss } from './ppo.js';
