@@ -21,23 +21,23 @@ export interface Protocol {
 }
 
 const ONLINE: OnlineConfig = {
-  episodes: 60, evalEvery: 10, evalEpisodes: 10, heldOutEpisodes: 10, gamma: 0.99, lr: 5e-4, batchSize: 64, bufferSize: 4000,
-  gradSteps: 20, updateEvery: 5, tau: 0.005, hardEvery: 20, epsilon: 0.2,
+  episodes: 100, evalEvery: 10, evalEpisodes: 10, heldOutEpisodes: 10, gamma: 0.99, lr: 5e-4, batchSize: 64, bufferSize: 4000,
+  gradSteps: 40, updateEvery: 5, tau: 0.005, hardEvery: 20, epsilon: 0.2,
 };
 
 export const FULL: Protocol = {
   demoEpisodes: 60, demoNoise: 0.4, prior: { ...PRIOR_DEFAULTS, epochs: 1 },
-  seeds: [1, 2, 3], online: ONLINE, ablations: true,
-  vi: { episodes: 120, episodesPerIteration: 10, epochs: 4, evalEvery: 20, evalEpisodes: 10, gamma: 0.99, lambda: 0.95, clip: 0.2, lr: 3e-3, alpha: 0, entropyCoef: 0.01 },
+  seeds: [1, 2, 3, 4, 5], online: ONLINE, ablations: true,
+  vi: { episodes: 300, episodesPerIteration: 10, epochs: 4, evalEvery: 20, evalEpisodes: 10, gamma: 0.99, lambda: 0.95, clip: 0.2, lr: 3e-3, alpha: 0, entropyCoef: 0.01 },
   viAlphas: [0.1, 0.5],
-  offline: { steps: 150, batchSize: 64, c: 5, gamma: 0.99, lr: 5e-4, hardEvery: 20, k: 5, evalEpisodes: 20 },
+  offline: { steps: 250, batchSize: 64, c: 5, gamma: 0.99, lr: 5e-4, hardEvery: 20, k: 5, evalEpisodes: 20 },
   offlineSizes: [250, 1000, 4000], offlineSeeds: [1, 2],
 };
 
 export const QUICK: Protocol = {
   demoEpisodes: 30, demoNoise: 0.4, prior: { ...PRIOR_DEFAULTS, epochs: 1 },
-  seeds: [1], online: { ...ONLINE, episodes: 30 }, ablations: false,
+  seeds: [1], online: { ...ONLINE, episodes: 30, gradSteps: 20 }, ablations: false,
   vi: null, viAlphas: [],
-  offline: { steps: 50, batchSize: 64, c: 5, gamma: 0.99, lr: 5e-4, hardEvery: 20, k: 5, evalEpisodes: 10 },
+  offline: { steps: 30, batchSize: 32, c: 5, gamma: 0.99, lr: 5e-4, hardEvery: 20, k: 5, evalEpisodes: 10 },
   offlineSizes: [500, 2000], offlineSeeds: [1],
 };
