@@ -16,3 +16,5 @@ export { rolloutLockstep, eventRates, type Episode } from './evaluate.js';
 export { meanSd, formatMeanSd } from './stats.js';
 export { LearningCurves, type CurveRow } from './curves.js';
 export { gae, ppoClipLoss, type GaeInput } from './ppo.js';
+export { softmax, argmax, sampleCategorical, epsilonGreedy, categoricalKl } from './discrete.js';
+export { dqnTarget } from './dqn.js';
