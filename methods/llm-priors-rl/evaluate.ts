@@ -5,7 +5,13 @@ import type { TextEnv, TextObs } from './text-env.js';
 /** chooses one admissible index per running episode */
 export type BatchPolicy = (states: readonly TextObs[]) => Promise<number[]>;
 
-export async function successRate(makeEnv: () => TextEnv, tasks: readonly number[], episodes: number, policy: BatchPolicy, onStep?: (s: TextObs, a: number) => void): Promise<number> {
+export async function successRate(
+  makeEnv: () => TextEnv,
+  tasks: readonly number[],
+  episodes: number,
+  policy: BatchPolicy,
+  onStep?: (s: TextObs, a: number) => void,
+): Promise<number> {
   if (tasks.length === 0) throw new Error('successRate: no tasks to evaluate on');
   const envs = Array.from({ length: episodes }, () => makeEnv());
   let states: (TextObs | null)[] = envs.map((e, i) => e.reset(tasks[i % tasks.length]));

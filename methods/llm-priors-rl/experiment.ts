@@ -29,7 +29,10 @@ const tierName = quick ? 'quick' : 'full';
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 
-async function makePrior(name: string, makeEnv: () => TextEnv): Promise<{ oracle: PriorOracle; summary: PriorSummary }> {
+async function makePrior(
+  name: string,
+  makeEnv: () => TextEnv,
+): Promise<{ oracle: PriorOracle; summary: PriorSummary }> {
   const env = makeEnv();
   const demos = collectDemos(env, P.demoEpisodes, P.demoNoise, 11);
   const steps = P.prior.epochs * Math.ceil(demos.length / P.prior.batchSize);
@@ -42,12 +45,16 @@ async function makePrior(name: string, makeEnv: () => TextEnv): Promise<{ oracle
     sampled: await successRate(makeEnv, env.trainTasks, 20, priorPolicy(oracle, 'sampled', rng)),
     greedy: await successRate(makeEnv, env.trainTasks, 20, priorPolicy(oracle, 'greedy', rng)),
   };
-  const heldOut = env.heldOutTasks.length ? {
-    sampled: await successRate(makeEnv, env.heldOutTasks, 20, priorPolicy(oracle, 'sampled', rng)),
-    greedy: await successRate(makeEnv, env.heldOutTasks, 20, priorPolicy(oracle, 'greedy', rng)),
-  } : { sampled: NaN, greedy: NaN };
+  const heldOut = env.heldOutTasks.length
+    ? {
+        sampled: await successRate(makeEnv, env.heldOutTasks, 20, priorPolicy(oracle, 'sampled', rng)),
+        greedy: await successRate(makeEnv, env.heldOutTasks, 20, priorPolicy(oracle, 'greedy', rng)),
+      }
+    : { sampled: NaN, greedy: NaN };
   const summary = { env: name, demos: demos.length, agreement, solo, heldOut };
-  console.log(`prior ${name}: ${demos.length} demo steps, top-1 agreement ${(100 * agreement).toFixed(0)}%, solo success sampled ${(100 * solo.sampled).toFixed(0)}% / greedy ${(100 * solo.greedy).toFixed(0)}% (${elapsed()})`);
+  console.log(
+    `prior ${name}: ${demos.length} demo steps, top-1 agreement ${(100 * agreement).toFixed(0)}%, solo success sampled ${(100 * solo.sampled).toFixed(0)}% / greedy ${(100 * solo.greedy).toFixed(0)}% (${elapsed()})`,
+  );
   return { oracle, summary };
 }
 
@@ -72,9 +79,13 @@ async function main(): Promise<void> {
   for (const [name, arm, seeds] of arms) {
     const runs: RunResult[] = [];
     for (const seed of seeds) {
-      const r = await runValueAgent(makeKitchenEnv, kitchen.oracle, arm, P.online, seed, (p) => curves.add(`kitchen ${name}`, seed, p.envSteps, { success: p.success }));
+      const r = await runValueAgent(makeKitchenEnv, kitchen.oracle, arm, P.online, seed, (p) =>
+        curves.add(`kitchen ${name}`, seed, p.envSteps, { success: p.success }),
+      );
       runs.push(r);
-      console.log(`kitchen ${name} seed ${seed}: final ${r.curve.at(-1)!.success.toFixed(2)}, held-out ${r.heldOut.toFixed(2)} (${elapsed()})`);
+      console.log(
+        `kitchen ${name} seed ${seed}: final ${r.curve.at(-1)!.success.toFixed(2)}, held-out ${r.heldOut.toFixed(2)} (${elapsed()})`,
+      );
     }
     online.push({ env: 'kitchen', arm: name, runs });
   }
@@ -89,9 +100,17 @@ async function main(): Promise<void> {
       const name = alpha === 0 ? 'PPO (entropy 0.01)' : `PPO-KL (α=${alpha})`;
       const runs: RunResult[] = [];
       for (const seed of P.seeds) {
-        const r = await runPpoKl(makeFrozenLakeText, lake.oracle, { ...P.vi, alpha, entropyCoef: alpha === 0 ? P.vi.entropyCoef : 0 }, seed, (p) => curves.add(`frozenlake ${name}`, seed, p.envSteps, { success: p.success }));
+        const r = await runPpoKl(
+          makeFrozenLakeText,
+          lake.oracle,
+          { ...P.vi, alpha, entropyCoef: alpha === 0 ? P.vi.entropyCoef : 0 },
+          seed,
+          (p) => curves.add(`frozenlake ${name}`, seed, p.envSteps, { success: p.success }),
+        );
         runs.push(r);
-        console.log(`frozenlake ${name} seed ${seed}: final ${r.curve.at(-1)!.success.toFixed(2)}, KL ${r.finalKl!.toFixed(3)} (${elapsed()})`);
+        console.log(
+          `frozenlake ${name} seed ${seed}: final ${r.curve.at(-1)!.success.toFixed(2)}, KL ${r.finalKl!.toFixed(3)} (${elapsed()})`,
+        );
       }
       vi.push({ env: 'frozenlake', arm: name, runs });
     }
@@ -106,30 +125,76 @@ async function main(): Promise<void> {
       const cql = await runCql(makeKitchenEnv, kitchen.oracle, data, 'all', P.offline, seed);
       const cqlPrior = await runCql(makeKitchenEnv, kitchen.oracle, data, 'prior', P.offline, seed);
       cells.push({ n, seed, cql, cqlPrior });
-      console.log(`offline N=${n} seed ${seed}: CQL ${cql.toFixed(2)}, CQL-Prior ${cqlPrior.toFixed(2)} (${elapsed()})`);
+      console.log(
+        `offline N=${n} seed ${seed}: CQL ${cql.toFixed(2)}, CQL-Prior ${cqlPrior.toFixed(2)} (${elapsed()})`,
+      );
     }
   }
 
-  const priorHeader = priors.map((p) => `- prior ${p.env}: ${p.demos} demonstration steps; top-1 agreement with the expert ${(100 * p.agreement).toFixed(0)}%; ` +
-    `acting alone: sampled ${(100 * p.solo.sampled).toFixed(0)}%, greedy ${(100 * p.solo.greedy).toFixed(0)}% success on training tasks`).join('\n');
+  const priorHeader = priors
+    .map(
+      (p) =>
+        `- prior ${p.env}: ${p.demos} demonstration steps; top-1 agreement with the expert ${(100 * p.agreement).toFixed(0)}%; ` +
+        `acting alone: sampled ${(100 * p.solo.sampled).toFixed(0)}%, greedy ${(100 * p.solo.greedy).toFixed(0)}% success on training tasks`,
+    )
+    .join('\n');
   const onlineMd = onlineTable(online, P.online.evalEvery, P.online.episodes);
-  const viMd = P.vi ? onlineTable(vi, P.vi.evalEvery, P.vi.episodes, true) : 'VI tier: not run in this tier (not tested).';
+  const viMd = P.vi
+    ? onlineTable(vi, P.vi.evalEvery, P.vi.episodes, true)
+    : 'VI tier: not run in this tier (not tested).';
   const offlineMd = offlineTable(cells);
   const verdictMd = verdict(online, vi, cells, P);
-  const summary = [`# llm-priors-rl, ${tierName} tier (wall time ${elapsed()})`, '', priorHeader, '', '## Online (Kitchen)', '', onlineMd, '',
-    '## VI (FrozenLake)', '', viMd, '', '## Offline (Kitchen)', '', offlineMd, '', '## Verdict', '', verdictMd, ''].join('\n');
+  const summary = [
+    `# llm-priors-rl, ${tierName} tier (wall time ${elapsed()})`,
+    '',
+    priorHeader,
+    '',
+    '## Online (Kitchen)',
+    '',
+    onlineMd,
+    '',
+    '## VI (FrozenLake)',
+    '',
+    viMd,
+    '',
+    '## Offline (Kitchen)',
+    '',
+    offlineMd,
+    '',
+    '## Verdict',
+    '',
+    verdictMd,
+    '',
+  ].join('\n');
   console.log(summary);
   const out = join(here, 'results', tierName);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'summary.md'), summary);
   writeFileSync(join(out, 'curves.csv'), curves.toCsv());
-  writeFileSync(join(out, 'curve-kitchen.svg'), nn.linePlot(curves.meanSeries('success').filter((s) => s.name.startsWith('kitchen')), { title: 'Kitchen: evaluation success (mean over seeds)', xLabel: 'environment steps', yLabel: 'success' }));
-  if (P.vi) writeFileSync(join(out, 'curve-frozenlake.svg'), nn.linePlot(curves.meanSeries('success').filter((s) => s.name.startsWith('frozenlake')), { title: 'FrozenLake: greedy success (mean over seeds)', xLabel: 'environment steps', yLabel: 'success' }));
+  writeFileSync(
+    join(out, 'curve-kitchen.svg'),
+    nn.linePlot(
+      curves.meanSeries('success').filter((s) => s.name.startsWith('kitchen')),
+      { title: 'Kitchen: evaluation success (mean over seeds)', xLabel: 'environment steps', yLabel: 'success' },
+    ),
+  );
+  if (P.vi)
+    writeFileSync(
+      join(out, 'curve-frozenlake.svg'),
+      nn.linePlot(
+        curves.meanSeries('success').filter((s) => s.name.startsWith('frozenlake')),
+        { title: 'FrozenLake: greedy success (mean over seeds)', xLabel: 'environment steps', yLabel: 'success' },
+      ),
+    );
 }
 
 /** the prior acting alone, as a one-run row with a flat curve */
 function priorOnlyRow(env: string, p: PriorSummary, mode: 'sampled' | 'greedy'): ArmRuns {
-  return { env, arm: `prior-only (${mode})`, runs: [{ curve: [], heldOut: p.heldOut[mode], envSteps: 0, priorQueries: 0, flat: p.solo[mode] }] };
+  return {
+    env,
+    arm: `prior-only (${mode})`,
+    runs: [{ curve: [], heldOut: p.heldOut[mode], envSteps: 0, priorQueries: 0, flat: p.solo[mode] }],
+  };
 }
 
 await main();

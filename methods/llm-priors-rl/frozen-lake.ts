@@ -4,7 +4,12 @@
 import { checkAction, type TextEnv, type TextObs } from './text-env.js';
 
 const MAP = ['SFFF', 'FHFH', 'FFFH', 'HFFG'];
-const MOVES: [string, number, number][] = [['left', 0, -1], ['down', 1, 0], ['right', 0, 1], ['up', -1, 0]];
+const MOVES: [string, number, number][] = [
+  ['left', 0, -1],
+  ['down', 1, 0],
+  ['right', 0, 1],
+  ['up', -1, 0],
+];
 const CELL: Record<string, string> = { S: 'ice', F: 'ice', H: 'hole', G: 'goal' };
 const ACTIONS = MOVES.map(([m]) => `move ${m}`);
 
@@ -19,7 +24,10 @@ function goalDistances(): number[][] {
     const [r, c] = queue.shift()!;
     for (const [, dr, dc] of MOVES) {
       const [nr, nc] = [r + dr, c + dc];
-      if (cell(nr, nc) === 'ice' && d[nr][nc] === Infinity) { d[nr][nc] = d[r][c] + 1; queue.push([nr, nc]); }
+      if (cell(nr, nc) === 'ice' && d[nr][nc] === Infinity) {
+        d[nr][nc] = d[r][c] + 1;
+        queue.push([nr, nc]);
+      }
     }
   }
   return d;
@@ -35,17 +43,25 @@ export function makeFrozenLakeText(): TextEnv {
     admissible: [...ACTIONS],
   });
   return {
-    name: 'frozenlake', horizon: 20, trainTasks: [0], heldOutTasks: [],
+    name: 'frozenlake',
+    horizon: 20,
+    trainTasks: [0],
+    heldOutTasks: [],
     words: ['at', '0', '1', '2', '3', 'move', 'ice', 'hole', 'goal', 'wall', ...MOVES.map(([m]) => m)],
     reset(taskId) {
       if (taskId !== 0) throw new Error(`frozenlake.reset: the only task id is 0, got ${taskId}`);
-      r = 0; c = 0; t = 0;
+      r = 0;
+      c = 0;
+      t = 0;
       return observe();
     },
     step(i) {
       checkAction(this, i, ACTIONS);
       const [, dr, dc] = MOVES[i];
-      if (cell(r + dr, c + dc) !== 'wall') { r += dr; c += dc; }
+      if (cell(r + dr, c + dc) !== 'wall') {
+        r += dr;
+        c += dc;
+      }
       t++;
       const here = cell(r, c);
       const success = here === 'goal';

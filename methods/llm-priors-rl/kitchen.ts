@@ -1,11 +1,15 @@
 // KitchenText (Overcooked-lite salad, spec §5): macro-actions get / chop / plate / deliver / wait. Rewards: +0.2 per
 // subtask (chopping, then plating, each needed ingredient the first time), +1 for a correct delivery (the episode
 // ends), −0.1 for a wrong one (the plate is cleared), −0.001 per step. Horizon 30.
-import { checkAction, type TextEnv, type TextObs, type TextStep } from './text-env.js';
+import { checkAction, type TextEnv, type TextObs } from './text-env.js';
 
 const INGREDIENTS = ['tomato', 'lettuce', 'onion'];
 /** recipes: two training salads and one held-out */
-const RECIPES = [['tomato', 'lettuce'], ['lettuce', 'onion'], ['tomato', 'onion']];
+const RECIPES = [
+  ['tomato', 'lettuce'],
+  ['lettuce', 'onion'],
+  ['tomato', 'onion'],
+];
 export const KITCHEN_REWARD = { subtask: 0.2, deliver: 1, wrongDeliver: -0.1, step: -0.001 } as const;
 
 export function makeKitchenEnv(): TextEnv {
@@ -28,10 +32,14 @@ export function makeKitchenEnv(): TextEnv {
   };
 
   return {
-    name: 'kitchen', horizon: 30, trainTasks: [0, 1], heldOutTasks: [2],
+    name: 'kitchen',
+    horizon: 30,
+    trainTasks: [0, 1],
+    heldOutTasks: [2],
     words: ['salad', 'hand', 'none', 'plate', 'empty', 'chopped', 'get', 'chop', 'deliver', 'wait', ...INGREDIENTS],
     reset(taskId) {
-      if (!(taskId >= 0 && taskId < RECIPES.length)) throw new Error(`kitchen.reset: task id ${taskId} outside [0, ${RECIPES.length})`);
+      if (!(taskId >= 0 && taskId < RECIPES.length))
+        throw new Error(`kitchen.reset: task id ${taskId} outside [0, ${RECIPES.length})`);
       recipe = RECIPES[taskId];
       hand = 'none';
       plate = [];
@@ -44,11 +52,21 @@ export function makeKitchenEnv(): TextEnv {
       const [verb, item] = admissible[i].split(' ');
       let reward = KITCHEN_REWARD.step;
       let success = false;
-      const subtask = (key: string) => { if (recipe.includes(item) && !rewarded.has(key)) { rewarded.add(key); reward += KITCHEN_REWARD.subtask; } };
+      const subtask = (key: string) => {
+        if (recipe.includes(item) && !rewarded.has(key)) {
+          rewarded.add(key);
+          reward += KITCHEN_REWARD.subtask;
+        }
+      };
       if (verb === 'get') hand = item;
-      else if (verb === 'chop') { hand = `chopped ${item}`; subtask(`chop ${item}`); }
-      else if (verb === 'plate') { if (!plate.includes(item)) plate.push(item); hand = 'none'; subtask(`plate ${item}`); }
-      else if (verb === 'deliver') {
+      else if (verb === 'chop') {
+        hand = `chopped ${item}`;
+        subtask(`chop ${item}`);
+      } else if (verb === 'plate') {
+        if (!plate.includes(item)) plate.push(item);
+        hand = 'none';
+        subtask(`plate ${item}`);
+      } else if (verb === 'deliver') {
         success = plate.length === recipe.length && recipe.every((g) => plate.includes(g));
         reward += success ? KITCHEN_REWARD.deliver : KITCHEN_REWARD.wrongDeliver;
         plate = [];

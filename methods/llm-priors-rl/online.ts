@@ -2,7 +2,17 @@
 // proposals, acting by j ~ softmax(β·Q(s, a_j)) over them, duplicates counted, max over them in the target) and its
 // ablations (k, β, deduplicated uniform proposals), and the prior acting alone (sampled or greedy).
 import { optim, readTensors, tensor, tidy } from '../../index.js';
-import { argmax, CPU64, epsilonGreedy, hardUpdate, makeRng, polyakUpdate, ReplayBuffer, sampleCategorical, type Rng } from '../shared/rl/index.js';
+import {
+  argmax,
+  CPU64,
+  epsilonGreedy,
+  hardUpdate,
+  makeRng,
+  polyakUpdate,
+  ReplayBuffer,
+  sampleCategorical,
+  type Rng,
+} from '../shared/rl/index.js';
 import { successRate, type BatchPolicy } from './evaluate.js';
 import type { PriorOracle } from './oracle.js';
 import { posteriorProbs, proposalCounts, tdTargetPrior } from './posterior.js';
@@ -28,16 +38,27 @@ export interface OnlineConfig {
   epsilon: number;
 }
 
-export type ValueArm =
-  | { kind: 'dqn' }
-  | { kind: 'dqn-prior'; k: number; beta: number; dedupe?: boolean };
+export type ValueArm = { kind: 'dqn' } | { kind: 'dqn-prior'; k: number; beta: number; dedupe?: boolean };
 
-export interface CurvePoint { episode: number; envSteps: number; success: number }
+export interface CurvePoint {
+  episode: number;
+  envSteps: number;
+  success: number;
+}
 /** priorQueries: the observations whose proposals were drawn from the prior (0 for arms that never ask it) */
-export interface RunResult { curve: CurvePoint[]; heldOut: number; envSteps: number; priorQueries: number; finalKl?: number }
+export interface RunResult {
+  curve: CurvePoint[];
+  heldOut: number;
+  envSteps: number;
+  priorQueries: number;
+  finalKl?: number;
+}
 
 /** the candidate actions an arm scores at a state, with their weights in the posterior */
-interface Candidates { idx: number[]; weight: number[] }
+interface Candidates {
+  idx: number[];
+  weight: number[];
+}
 
 function candidatesOf(arm: ValueArm, s: TextObs, probs: Float64Array, cache: ProposalCache | null): Candidates {
   if (arm.kind === 'dqn') return { idx: s.admissible.map((_, i) => i), weight: s.admissible.map(() => 1) };
@@ -48,7 +69,14 @@ function candidatesOf(arm: ValueArm, s: TextObs, probs: Float64Array, cache: Pro
 }
 
 /** Runs one arm for cfg.episodes training episodes; evaluates every cfg.evalEvery episodes and on held-out tasks. */
-export async function runValueAgent(makeEnv: () => TextEnv, oracle: PriorOracle, arm: ValueArm, cfg: OnlineConfig, seed: number, onEval?: (p: CurvePoint) => void): Promise<RunResult> {
+export async function runValueAgent(
+  makeEnv: () => TextEnv,
+  oracle: PriorOracle,
+  arm: ValueArm,
+  cfg: OnlineConfig,
+  seed: number,
+  onEval?: (p: CurvePoint) => void,
+): Promise<RunResult> {
   const rng = makeRng(seed);
   const env = makeEnv();
   const net = makeQNet(oracle.featureDim);
@@ -90,7 +118,13 @@ export async function runValueAgent(makeEnv: () => TextEnv, oracle: PriorOracle,
   let gradSteps = 0;
   const update = async () => {
     const idx = buffer.sampleIndices(cfg.batchSize, rng);
-    const tr = idx.map((i) => ({ s: buffer.row('s', i)[0], a: buffer.row('a', i)[0], r: buffer.row('r', i)[0], s2: buffer.row('s2', i)[0], terminal: buffer.row('terminal', i)[0] === 1 }));
+    const tr = idx.map((i) => ({
+      s: buffer.row('s', i)[0],
+      a: buffer.row('a', i)[0],
+      r: buffer.row('r', i)[0],
+      s2: buffer.row('s2', i)[0],
+      terminal: buffer.row('terminal', i)[0] === 1,
+    }));
     const nextRows = tr.flatMap((t) => (t.terminal ? [] : states[t.s2].cands.idx.map((i) => states[t.s2].features[i])));
     const qNext = nextRows.length ? await qValues(target, nextRows) : new Float64Array(0);
     let off = 0;
@@ -103,8 +137,14 @@ export async function runValueAgent(makeEnv: () => TextEnv, oracle: PriorOracle,
     });
     const loss = tidy(() => {
       opt.zeroGrad();
-      const q = qForward(net, tr.map((t) => states[t.s].features[t.a]));
-      const l = q.sub(tensor(Float64Array.from(y), { shape: [y.length], ...CPU64 })).square().sum(); // sum-reduced, as in the official code
+      const q = qForward(
+        net,
+        tr.map((t) => states[t.s].features[t.a]),
+      );
+      const l = q
+        .sub(tensor(Float64Array.from(y), { shape: [y.length], ...CPU64 }))
+        .square()
+        .sum(); // sum-reduced, as in the official code
       l.backward();
       optim.clipGradNorm_(net.parameters(), 1);
       opt.step();
@@ -129,21 +169,31 @@ export async function runValueAgent(makeEnv: () => TextEnv, oracle: PriorOracle,
       if (r.done) break;
       s = r;
     }
-    if (ep % cfg.updateEvery === 0 && buffer.size >= cfg.batchSize) for (let g = 0; g < cfg.gradSteps; g++) await update();
+    if (ep % cfg.updateEvery === 0 && buffer.size >= cfg.batchSize)
+      for (let g = 0; g < cfg.gradSteps; g++) await update();
     if (ep % cfg.evalEvery === 0) {
-      const p = { episode: ep, envSteps: steps, success: await successRate(makeEnv, env.trainTasks, cfg.evalEpisodes, evalPolicy) };
+      const p = {
+        episode: ep,
+        envSteps: steps,
+        success: await successRate(makeEnv, env.trainTasks, cfg.evalEpisodes, evalPolicy),
+      };
       curve.push(p);
       onEval?.(p);
     }
   }
-  const heldOut = env.heldOutTasks.length ? await successRate(makeEnv, env.heldOutTasks, cfg.heldOutEpisodes, evalPolicy) : NaN;
+  const heldOut = env.heldOutTasks.length
+    ? await successRate(makeEnv, env.heldOutTasks, cfg.heldOutEpisodes, evalPolicy)
+    : NaN;
   return { curve, heldOut, envSteps: steps, priorQueries: cache?.size ?? 0 };
 }
 
 /** The prior acting alone: a ~ p_prior (sampled) or argmax p_prior (greedy). */
 export function priorPolicy(oracle: PriorOracle, mode: 'sampled' | 'greedy', rng: Rng): BatchPolicy {
-  return async (batch) => Promise.all(batch.map(async (s) => {
-    const { probs } = await oracle.get(s.obs, s.admissible);
-    return mode === 'greedy' ? argmax(probs) : sampleCategorical(probs, rng);
-  }));
+  return async (batch) =>
+    Promise.all(
+      batch.map(async (s) => {
+        const { probs } = await oracle.get(s.obs, s.admissible);
+        return mode === 'greedy' ? argmax(probs) : sampleCategorical(probs, rng);
+      }),
+    );
 }

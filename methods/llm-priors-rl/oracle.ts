@@ -1,7 +1,6 @@
 // The cached prior (spec §3 "Caching", §4 featurize): every observation string is scored once; its prior over
 // the admissible actions and their frozen features are kept. `queries` counts the prior forward passes made.
-import type { PriorModel } from './prior.js';
-import { scoreObservation, type Scored } from './prior.js';
+import { scoreObservation, type PriorModel, type Scored } from './prior.js';
 
 export class PriorOracle {
   private readonly cache = new Map<string, Scored>();
@@ -20,5 +19,7 @@ export class PriorOracle {
   }
 
   /** the feature width (the prior's nEmbd) */
-  get featureDim(): number { return this.model.gpt.config.nEmbd; }
+  get featureDim(): number {
+    return this.model.gpt.config.nEmbd;
+  }
 }

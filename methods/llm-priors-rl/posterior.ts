@@ -8,11 +8,14 @@ import { dqnTarget } from '../shared/rl/index.js';
 
 /** q̂(a) ∝ weight(a)·exp(β·Q(a)); weight = proposal counts (or the prior itself); zero weight → zero mass */
 export function posteriorProbs(qValues: ArrayLike<number>, weights: ArrayLike<number>, beta: number): Float64Array {
-  if (qValues.length !== weights.length) throw new Error(`posteriorProbs: ${qValues.length} Q values but ${weights.length} weights`);
+  if (qValues.length !== weights.length)
+    throw new Error(`posteriorProbs: ${qValues.length} Q values but ${weights.length} weights`);
   let m = -Infinity;
   for (let i = 0; i < qValues.length; i++) if (weights[i] > 0) m = Math.max(m, beta * qValues[i]);
   if (m === -Infinity) throw new Error('posteriorProbs: every weight is zero');
-  const u = Float64Array.from({ length: qValues.length }, (_, i) => (weights[i] > 0 ? weights[i] * Math.exp(beta * qValues[i] - m) : 0));
+  const u = Float64Array.from({ length: qValues.length }, (_, i) =>
+    weights[i] > 0 ? weights[i] * Math.exp(beta * qValues[i] - m) : 0,
+  );
   const z = u.reduce((a, b) => a + b, 0);
   return u.map((v) => v / z);
 }
@@ -24,7 +27,12 @@ export function proposalCounts(proposals: readonly number[], nActions: number): 
   return c;
 }
 
-export function tdTargetPrior(reward: number, terminal: boolean, qNextProposals: ArrayLike<number>, gamma: number): number {
+export function tdTargetPrior(
+  reward: number,
+  terminal: boolean,
+  qNextProposals: ArrayLike<number>,
+  gamma: number,
+): number {
   return dqnTarget(reward, terminal, qNextProposals, gamma);
 }
 

@@ -19,7 +19,16 @@ export interface PriorConfig {
   seed: number;
 }
 
-export const PRIOR_DEFAULTS: PriorConfig = { nEmbd: 32, nLayer: 2, nHead: 4, blockSize: 32, epochs: 2, batchSize: 32, lr: 3e-3, seed: 0 };
+export const PRIOR_DEFAULTS: PriorConfig = {
+  nEmbd: 32,
+  nLayer: 2,
+  nHead: 4,
+  blockSize: 32,
+  epochs: 2,
+  batchSize: 32,
+  lr: 3e-3,
+  seed: 0,
+};
 
 export interface PriorModel {
   gpt: nn.GPT;
@@ -27,7 +36,10 @@ export interface PriorModel {
   blockSize: number;
 }
 
-export interface Demo { context: string; action: string }
+export interface Demo {
+  context: string;
+  action: string;
+}
 
 export function makeVocab(words: readonly string[]): Map<string, number> {
   return new Map([...SPECIALS, ...new Set(words)].map((w, i) => [w, i]));
@@ -35,10 +47,15 @@ export function makeVocab(words: readonly string[]): Map<string, number> {
 
 /** token ids of "context => action <eos>" and the index where the action begins */
 function encode(model: PriorModel, context: string, action: string): { ids: number[]; actionStart: number } {
-  const ids = (s: string) => s.split(' ').filter(Boolean).map((w) => model.vocab.get(w) ?? UNK);
+  const ids = (s: string) =>
+    s
+      .split(' ')
+      .filter(Boolean)
+      .map((w) => model.vocab.get(w) ?? UNK);
   const ctx = [...ids(context), SEP];
   const all = [...ctx, ...ids(action), EOS];
-  if (all.length > model.blockSize) throw new Error(`prior: "${context} => ${action}" is ${all.length} tokens, over blockSize ${model.blockSize}`);
+  if (all.length > model.blockSize)
+    throw new Error(`prior: "${context} => ${action}" is ${all.length} tokens, over blockSize ${model.blockSize}`);
   return { ids: all, actionStart: ctx.length };
 }
 
@@ -65,7 +82,9 @@ export function scorePairs(model: PriorModel, pairs: readonly Demo[]): { logProb
   const cpu = { device: 'cpu' } as const;
   const idx = tensor(input, { shape: [B, T], dtype: 'i32', ...cpu });
   const { logits, final } = model.gpt.forward(idx);
-  const tokenLogProb = logSoftmax(logits, -1).gather(2, tensor(target, { shape: [B, T, 1], dtype: 'i32', ...cpu })).squeeze(-1);
+  const tokenLogProb = logSoftmax(logits, -1)
+    .gather(2, tensor(target, { shape: [B, T, 1], dtype: 'i32', ...cpu }))
+    .squeeze(-1);
   const logProb = tokenLogProb.mul(tensor(actionMask, { shape: [B, T], ...cpu })).sum(1);
   const m = tensor(tokenMask, { shape: [B, T, 1], ...cpu });
   const pooled = final.reshape([B, T, -1]).mul(m).sum(1).div(m.sum(1));
@@ -73,10 +92,24 @@ export function scorePairs(model: PriorModel, pairs: readonly Demo[]): { logProb
 }
 
 /** Trains the prior by maximum likelihood of the demonstrated actions given their contexts. */
-export async function trainPrior(demos: readonly Demo[], words: readonly string[], cfg: PriorConfig, onStep?: (step: number, total: number, loss: number) => void): Promise<PriorModel> {
+export async function trainPrior(
+  demos: readonly Demo[],
+  words: readonly string[],
+  cfg: PriorConfig,
+  onStep?: (step: number, total: number, loss: number) => void,
+): Promise<PriorModel> {
   if (demos.length === 0) throw new Error('trainPrior: no demonstrations');
   const vocab = makeVocab(words);
-  const gpt = new nn.GPT({ vocabSize: vocab.size, blockSize: cfg.blockSize, nLayer: cfg.nLayer, nHead: cfg.nHead, nEmbd: cfg.nEmbd, seed: cfg.seed, device: 'cpu', dtype: 'f32' });
+  const gpt = new nn.GPT({
+    vocabSize: vocab.size,
+    blockSize: cfg.blockSize,
+    nLayer: cfg.nLayer,
+    nHead: cfg.nHead,
+    nEmbd: cfg.nEmbd,
+    seed: cfg.seed,
+    device: 'cpu',
+    dtype: 'f32',
+  });
   const model: PriorModel = { gpt, vocab, blockSize: cfg.blockSize };
   const opt = new optim.AdamW(gpt.parameters(), { lr: cfg.lr, weightDecay: 0.01 });
   const rng = makeRng(cfg.seed + 1);
@@ -84,7 +117,10 @@ export async function trainPrior(demos: readonly Demo[], words: readonly string[
   const total = cfg.epochs * stepsPerEpoch;
   for (let epoch = 0, step = 0; epoch < cfg.epochs; epoch++) {
     const order = demos.map((_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); [order[i], order[j]] = [order[j], order[i]]; }
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [order[i], order[j]] = [order[j], order[i]];
+    }
     for (let s = 0; s < stepsPerEpoch; s++, step++) {
       const batch = order.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize).map((i) => demos[i]);
       const loss = tidy(() => {
@@ -111,12 +147,21 @@ export interface Scored {
 }
 
 /** priorProbs and featurize for one observation in a single batched forward pass. */
-export async function scoreObservation(model: PriorModel, context: string, admissible: readonly string[]): Promise<Scored> {
+export async function scoreObservation(
+  model: PriorModel,
+  context: string,
+  admissible: readonly string[],
+): Promise<Scored> {
   if (admissible.length === 0) throw new Error(`scoreObservation: no admissible actions for "${context}"`);
-  const [lp, pooled] = tidy(() => noGrad(() => {
-    const { logProb, pooled } = scorePairs(model, admissible.map((action) => ({ context, action })));
-    return [logProb, pooled];
-  }));
+  const [lp, pooled] = tidy(() =>
+    noGrad(() => {
+      const { logProb, pooled } = scorePairs(
+        model,
+        admissible.map((action) => ({ context, action })),
+      );
+      return [logProb, pooled];
+    }),
+  );
   const [lpv, pv] = await readTensors([lp, pooled]);
   lp.dispose();
   pooled.dispose();
@@ -127,7 +172,11 @@ export async function scoreObservation(model: PriorModel, context: string, admis
   };
 }
 
-export async function priorProbs(model: PriorModel, context: string, admissible: readonly string[]): Promise<Float64Array> {
+export async function priorProbs(
+  model: PriorModel,
+  context: string,
+  admissible: readonly string[],
+): Promise<Float64Array> {
   return (await scoreObservation(model, context, admissible)).probs;
 }
 

@@ -10,7 +10,10 @@ export function sampleProposals(probs: ArrayLike<number>, k: number, rng: Rng): 
   for (let j = 0; j < k; j++) {
     let u = rng.uniform();
     let i = 0;
-    while (i < probs.length - 1 && u >= probs[i]) { u -= probs[i]; i++; }
+    while (i < probs.length - 1 && u >= probs[i]) {
+      u -= probs[i];
+      i++;
+    }
     out.push(i);
   }
   return out;
@@ -18,14 +21,22 @@ export function sampleProposals(probs: ArrayLike<number>, k: number, rng: Rng): 
 
 export class ProposalCache {
   private readonly cache = new Map<string, number[]>();
-  constructor(readonly k: number, private readonly rng: Rng) {}
+  constructor(
+    readonly k: number,
+    private readonly rng: Rng,
+  ) {}
 
   /** the cached proposals for `obs`, drawn from `probs` the first time it is seen */
   get(obs: string, probs: ArrayLike<number>): number[] {
     let p = this.cache.get(obs);
-    if (!p) { p = sampleProposals(probs, this.k, this.rng); this.cache.set(obs, p); }
+    if (!p) {
+      p = sampleProposals(probs, this.k, this.rng);
+      this.cache.set(obs, p);
+    }
     return p;
   }
 
-  get size(): number { return this.cache.size; }
+  get size(): number {
+    return this.cache.size;
+  }
 }

@@ -11,17 +11,35 @@ export interface PriorSummary {
   heldOut: { sampled: number; greedy: number };
 }
 /** `flat`: an arm without learning (prior-only), one success rate for every checkpoint */
-export interface ArmRuns { env: string; arm: string; runs: (RunResult & { flat?: number })[] }
-export interface OfflineCell { n: number; seed: number; cql: number; cqlPrior: number }
+export interface ArmRuns {
+  env: string;
+  arm: string;
+  runs: (RunResult & { flat?: number })[];
+}
+export interface OfflineCell {
+  n: number;
+  seed: number;
+  cql: number;
+  cqlPrior: number;
+}
 
-const pct = (xs: number[]) => formatMeanSd(xs.map((x) => 100 * x), 0);
+const pct = (xs: number[]) =>
+  formatMeanSd(
+    xs.map((x) => 100 * x),
+    0,
+  );
 
 /** checkpoints mirroring the spec's 50/100/200/400 of 400 episodes: 1/8, 1/4, 1/2 and all of the budget */
 export function checkpoints(evalEvery: number, episodes: number): number[] {
-  return [...new Set([1 / 8, 1 / 4, 1 / 2, 1].map((f) => Math.max(evalEvery, Math.ceil((f * episodes) / evalEvery) * evalEvery)))];
+  return [
+    ...new Set(
+      [1 / 8, 1 / 4, 1 / 2, 1].map((f) => Math.max(evalEvery, Math.ceil((f * episodes) / evalEvery) * evalEvery)),
+    ),
+  ];
 }
 
-const successAt = (r: RunResult & { flat?: number }, ep: number) => r.flat ?? r.curve.find((p) => p.episode === ep)?.success ?? NaN;
+const successAt = (r: RunResult & { flat?: number }, ep: number) =>
+  r.flat ?? r.curve.find((p) => p.episode === ep)?.success ?? NaN;
 /** the first evaluated episode count with success ≥ 0.8 (NaN: never) */
 export const episodesTo80 = (r: RunResult & { flat?: number }) => r.curve.find((p) => p.success >= 0.8)?.episode ?? NaN;
 /** mean success over the evaluation checkpoints (area under the learning curve) */
@@ -29,23 +47,65 @@ const auc = (r: RunResult) => r.curve.reduce((a, p) => a + p.success, 0) / r.cur
 
 export function onlineTable(rows: ArmRuns[], evalEvery: number, episodes: number, withKl = false): string {
   const cps = checkpoints(evalEvery, episodes);
-  const head = ['env', 'arm', ...cps.map((c) => `success % @ ep ${c}`), 'episodes to 80%', 'held-out success %', 'env steps', 'prior queries', ...(withKl ? ['final KL to prior'] : [])];
+  const head = [
+    'env',
+    'arm',
+    ...cps.map((c) => `success % @ ep ${c}`),
+    'episodes to 80%',
+    'held-out success %',
+    'env steps',
+    'prior queries',
+    ...(withKl ? ['final KL to prior'] : []),
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const { env, arm, runs } of rows) {
     const e80 = runs.map(episodesTo80);
     const reached = e80.filter(Number.isFinite).length;
-    const e80Cell = runs[0].flat !== undefined ? 'n/a' : reached === 0 ? `> ${episodes} (0/${runs.length})` : `${formatMeanSd(e80, 0)} (${reached}/${runs.length})`;
-    const cells = [env, arm, ...cps.map((c) => pct(runs.map((r) => successAt(r, c)))), e80Cell,
+    const e80Cell =
+      runs[0].flat !== undefined
+        ? 'n/a'
+        : reached === 0
+          ? `> ${episodes} (0/${runs.length})`
+          : `${formatMeanSd(e80, 0)} (${reached}/${runs.length})`;
+    const cells = [
+      env,
+      arm,
+      ...cps.map((c) => pct(runs.map((r) => successAt(r, c)))),
+      e80Cell,
       runs.every((r) => Number.isNaN(r.heldOut)) ? 'n/a' : pct(runs.map((r) => r.heldOut)),
-      formatMeanSd(runs.map((r) => r.envSteps), 0), formatMeanSd(runs.map((r) => r.priorQueries), 0),
-      ...(withKl ? [runs[0].finalKl === undefined ? 'n/a' : formatMeanSd(runs.map((r) => r.finalKl!), 3)] : [])];
+      formatMeanSd(
+        runs.map((r) => r.envSteps),
+        0,
+      ),
+      formatMeanSd(
+        runs.map((r) => r.priorQueries),
+        0,
+      ),
+      ...(withKl
+        ? [
+            runs[0].finalKl === undefined
+              ? 'n/a'
+              : formatMeanSd(
+                  runs.map((r) => r.finalKl!),
+                  3,
+                ),
+          ]
+        : []),
+    ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
 /** N90 per method: the smallest N whose mean success reaches 90% of the best mean success of either method */
-export function n90(cells: OfflineCell[]): { sizes: number[]; cql: number[]; cqlPrior: number[]; best: number; n90Cql: number; n90Prior: number } {
+export function n90(cells: OfflineCell[]): {
+  sizes: number[];
+  cql: number[];
+  cqlPrior: number[];
+  best: number;
+  n90Cql: number;
+  n90Prior: number;
+} {
   const sizes = [...new Set(cells.map((c) => c.n))].sort((a, b) => a - b);
   const mean = (n: number, k: 'cql' | 'cqlPrior') => meanSd(cells.filter((c) => c.n === n).map((c) => c[k])).mean;
   const cql = sizes.map((n) => mean(n, 'cql'));
@@ -63,7 +123,10 @@ export function offlineTable(cells: OfflineCell[]): string {
     lines.push(`| ${n} | ${pct(at.map((c) => c.cql))} | ${pct(at.map((c) => c.cqlPrior))} |`);
   }
   const fmt = (v: number) => (Number.isFinite(v) ? String(v) : `> ${s.sizes.at(-1)}`);
-  lines.push('', `N90 (90% of the best mean success, ${(100 * s.best).toFixed(0)}%): CQL ${fmt(s.n90Cql)}, CQL-Prior ${fmt(s.n90Prior)}; ratio N90(CQL-Prior)/N90(CQL) ${ratioText(s.n90Prior, s.n90Cql, s.sizes.at(-1)!)}`);
+  lines.push(
+    '',
+    `N90 (90% of the best mean success, ${(100 * s.best).toFixed(0)}%): CQL ${fmt(s.n90Cql)}, CQL-Prior ${fmt(s.n90Prior)}; ratio N90(CQL-Prior)/N90(CQL) ${ratioText(s.n90Prior, s.n90Cql, s.sizes.at(-1)!)}`,
+  );
   return lines.join('\n');
 }
 
@@ -78,31 +141,58 @@ export function verdict(online: ArmRuns[], vi: ArmRuns[], cells: OfflineCell[], 
   const dqn = get(online, 'DQN')!;
   const prior = get(online, 'DQN-Prior')!;
   const out: string[] = [];
-  const line = (ok: boolean | null, text: string) => out.push(`- ${ok === null ? 'not tested' : ok ? 'PASS' : 'FAIL'}: ${text}`);
-  const e80 = (a: ArmRuns) => meanSd(a.runs.map((r) => (Number.isFinite(episodesTo80(r)) ? episodesTo80(r) : Infinity)).map((v) => (v === Infinity ? 1e9 : v))).mean;
+  const line = (ok: boolean | null, text: string) =>
+    out.push(`- ${ok === null ? 'not tested' : ok ? 'PASS' : 'FAIL'}: ${text}`);
+  const e80 = (a: ArmRuns) =>
+    meanSd(
+      a.runs
+        .map((r) => (Number.isFinite(episodesTo80(r)) ? episodesTo80(r) : Infinity))
+        .map((v) => (v === Infinity ? 1e9 : v)),
+    ).mean;
   const eP = e80(prior);
   const eD = e80(dqn);
   const budget = P.online.episodes;
   const reachedP = eP < 1e9;
   const ok1 = reachedP && (eD >= 1e9 ? eP <= budget / 3 : eP <= eD / 3);
-  line(ok1, `DQN-Prior reaches 80% in ≤ 1/3 of DQN's episodes (Kitchen): DQN-Prior ${reachedP ? eP.toFixed(0) : `never (> ${budget})`}, DQN ${eD < 1e9 ? eD.toFixed(0) : `never (> ${budget}, so the budget bounds it)`}; an unreached seed counts as never`);
+  line(
+    ok1,
+    `DQN-Prior reaches 80% in ≤ 1/3 of DQN's episodes (Kitchen): DQN-Prior ${reachedP ? eP.toFixed(0) : `never (> ${budget})`}, DQN ${eD < 1e9 ? eD.toFixed(0) : `never (> ${budget}, so the budget bounds it)`}; an unreached seed counts as never`,
+  );
   const final = (a: ArmRuns) => meanSd(a.runs.map((r) => r.curve.at(-1)!.success)).mean;
   const soloS = get(online, 'prior-only (sampled)')!.runs[0].flat!;
   const soloG = get(online, 'prior-only (greedy)')!.runs[0].flat!;
-  line(final(prior) > Math.max(soloS, soloG), `DQN-Prior beats prior-only after training: ${(100 * final(prior)).toFixed(0)}% vs sampled ${(100 * soloS).toFixed(0)}% / greedy ${(100 * soloG).toFixed(0)}%`);
+  line(
+    final(prior) > Math.max(soloS, soloG),
+    `DQN-Prior beats prior-only after training: ${(100 * final(prior)).toFixed(0)}% vs sampled ${(100 * soloS).toFixed(0)}% / greedy ${(100 * soloG).toFixed(0)}%`,
+  );
   const held = (a: ArmRuns) => meanSd(a.runs.map((r) => r.heldOut)).mean;
-  line(held(prior) >= held(dqn), `held-out (unseen recipe) success of DQN-Prior ≥ DQN: ${(100 * held(prior)).toFixed(0)}% vs ${(100 * held(dqn)).toFixed(0)}%`);
+  line(
+    held(prior) >= held(dqn),
+    `held-out (unseen recipe) success of DQN-Prior ≥ DQN: ${(100 * held(prior)).toFixed(0)}% vs ${(100 * held(dqn)).toFixed(0)}%`,
+  );
   const ppo = get(vi, 'PPO (');
   const kl = get(vi, 'PPO-KL (α=0.5)');
   if (ppo && kl) {
     const a = (x: ArmRuns) => meanSd(x.runs.map(auc)).mean;
-    line(a(kl) > a(ppo), `PPO-KL (α = 0.5, fixed in advance) learns faster than PPO: mean success over the checkpoints ${(100 * a(kl)).toFixed(0)}% vs ${(100 * a(ppo)).toFixed(0)}%`);
+    line(
+      a(kl) > a(ppo),
+      `PPO-KL (α = 0.5, fixed in advance) learns faster than PPO: mean success over the checkpoints ${(100 * a(kl)).toFixed(0)}% vs ${(100 * a(ppo)).toFixed(0)}%`,
+    );
   } else line(null, 'PPO-KL learns faster than PPO (the VI tier is not run in this tier)');
   const s = n90(cells);
   const maxN = s.sizes.at(-1)!;
-  const ratio = !Number.isFinite(s.n90Prior) ? Infinity : !Number.isFinite(s.n90Cql) ? s.n90Prior / maxN : s.n90Prior / s.n90Cql;
-  const bound = Number.isFinite(s.n90Prior) && !Number.isFinite(s.n90Cql) ? ' (an upper bound: CQL never reached N90)' : '';
-  out.push(`- ${ratio <= 0.1 ? 'PASS' : ratio <= 0.5 ? 'PARTIAL' : 'FAIL'}: offline N90 ratio ${Number.isFinite(ratio) ? ratio.toFixed(3) : 'undefined'}${bound} (≤ 0.1 pass, ≤ 0.5 partial), sizes ${s.sizes.join('/')}`);
-  out.push('- not tested: Household (ALFWorld-lite) online tier: the environment, expert and tests exist, but its prior could not be trained to a useful level within this compute budget (see README)');
+  const ratio = !Number.isFinite(s.n90Prior)
+    ? Infinity
+    : !Number.isFinite(s.n90Cql)
+      ? s.n90Prior / maxN
+      : s.n90Prior / s.n90Cql;
+  const bound =
+    Number.isFinite(s.n90Prior) && !Number.isFinite(s.n90Cql) ? ' (an upper bound: CQL never reached N90)' : '';
+  out.push(
+    `- ${ratio <= 0.1 ? 'PASS' : ratio <= 0.5 ? 'PARTIAL' : 'FAIL'}: offline N90 ratio ${Number.isFinite(ratio) ? ratio.toFixed(3) : 'undefined'}${bound} (≤ 0.1 pass, ≤ 0.5 partial), sizes ${s.sizes.join('/')}`,
+  );
+  out.push(
+    '- not tested: Household (ALFWorld-lite) online tier: the environment, expert and tests exist, but its prior could not be trained to a useful level within this compute budget (see README)',
+  );
   return out.join('\n');
 }

@@ -33,11 +33,14 @@ s('TD target over next proposals [0.5, 1, 1]: r = 0.2, γ = 0.99 → 1.19; termi
   close(tdTargetPrior(0.2, true, [0.5, 1, 1], 0.99), 0.2, 1e-12);
 });
 
-s('CQL-Prior: proposal Q [1, 2, 3], Q_data = 2 → gap 1.40761, penalty 7.03803 at c = 5 (TD term added on top)', async () => {
-  const q = tensor(Float64Array.from([1, 2, 3]), { shape: [1, 3], ...CPU64 });
-  close((await cqlPriorLoss(q, t1([2]), t1([2]), 5).item()) as number, 7.03803, 1e-5, 'penalty alone');
-  close((await cqlPriorLoss(q, t1([2]), t1([1]), 5).item()) as number, 7.03803 + 0.5, 1e-5, 'with ½(2 − 1)²');
-});
+s(
+  'CQL-Prior: proposal Q [1, 2, 3], Q_data = 2 → gap 1.40761, penalty 7.03803 at c = 5 (TD term added on top)',
+  async () => {
+    const q = tensor(Float64Array.from([1, 2, 3]), { shape: [1, 3], ...CPU64 });
+    close((await cqlPriorLoss(q, t1([2]), t1([2]), 5).item()) as number, 7.03803, 1e-5, 'penalty alone');
+    close((await cqlPriorLoss(q, t1([2]), t1([1]), 5).item()) as number, 7.03803 + 0.5, 1e-5, 'with ½(2 − 1)²');
+  },
+);
 
 s('KL([0.5, 0.5] ‖ [0.9, 0.1]) = 0.51083', () => {
   close(categoricalKl([0.5, 0.5], [0.9, 0.1]), 0.51083, 1e-5);
@@ -54,7 +57,8 @@ s('proposal cache: a repeated observation returns the same multiset; duplicates 
 });
 
 s('PPO clip: ratio 1.5 with A > 0 is clipped to 1.2; ratio 0.5 with A > 0 is not', async () => {
-  const loss = async (ratio: number, adv: number) => (await ppoClipLoss(t1([Math.log(ratio)]), t1([0]), t1([adv]), 0.2).item()) as number;
+  const loss = async (ratio: number, adv: number) =>
+    (await ppoClipLoss(t1([Math.log(ratio)]), t1([0]), t1([adv]), 0.2).item()) as number;
   close(await loss(1.5, 2), -2.4, 1e-12);
   close(await loss(0.5, 2), -1, 1e-12);
   close(await loss(0.5, -1), 0.8, 1e-12); // A < 0: the pessimistic clipped 0.8·(−1)
@@ -74,7 +78,8 @@ s('environments: the expert solves every task within the horizon', () => {
   for (const make of [makeHouseholdEnv, makeKitchenEnv, makeFrozenLakeText]) {
     const env = make();
     assert.ok(env.trainTasks.length > 0);
-    for (const task of [...env.trainTasks, ...env.heldOutTasks]) assert.ok(solveWithExpert(env, task), `${env.name} task ${task}`);
+    for (const task of [...env.trainTasks, ...env.heldOutTasks])
+      assert.ok(solveWithExpert(env, task), `${env.name} task ${task}`);
   }
   const h = makeHouseholdEnv();
   assert.is(h.trainTasks.length, 28);
@@ -95,7 +100,11 @@ s('household: `open` changes the admissible list (a closed fridge shows nothing 
 s('kitchen rewards follow the table: +0.2 per subtask, +1 correct delivery, −0.1 wrong, −0.001 per step', () => {
   const env = makeKitchenEnv();
   let o = env.reset(0); // tomato + lettuce
-  const act = (a: string) => { const r = env.step(o.admissible.indexOf(a)); o = r; return r.reward; };
+  const act = (a: string) => {
+    const r = env.step(o.admissible.indexOf(a));
+    o = r;
+    return r.reward;
+  };
   close(act('get onion'), KITCHEN_REWARD.step, 1e-12);
   close(act('chop onion'), KITCHEN_REWARD.step, 1e-12); // not in the recipe: no subtask reward
   close(act('plate onion'), KITCHEN_REWARD.step, 1e-12);
@@ -111,9 +120,19 @@ s('kitchen rewards follow the table: +0.2 per subtask, +1 correct delivery, −0
 s('prior: priorProbs sums to 1 over the admissible actions', async () => {
   const env = makeFrozenLakeText();
   const o = env.reset(0);
-  const model = await trainPrior([{ context: o.obs, action: o.admissible[1] }], env.words, { ...PRIOR_DEFAULTS, nEmbd: 16, nHead: 2, nLayer: 1, epochs: 3 });
+  const model = await trainPrior([{ context: o.obs, action: o.admissible[1] }], env.words, {
+    ...PRIOR_DEFAULTS,
+    nEmbd: 16,
+    nHead: 2,
+    nLayer: 1,
+    epochs: 3,
+  });
   const p = await priorProbs(model, o.obs, o.admissible);
-  close(p.reduce((a, b) => a + b, 0), 1, 1e-9);
+  close(
+    p.reduce((a, b) => a + b, 0),
+    1,
+    1e-9,
+  );
   assert.is(p.length, 4);
   assert.ok(p[1] > 0.25, `training on one demo raises its action: ${Array.from(p)}`);
 });

@@ -21,7 +21,10 @@ export function argmax(values: ArrayLike<number>): number {
 /** an index drawn with probability probs[i] (probs sums to 1) */
 export function sampleCategorical(probs: ArrayLike<number>, rng: Rng): number {
   let u = rng.uniform();
-  for (let i = 0; i < probs.length - 1; i++) { if (u < probs[i]) return i; u -= probs[i]; }
+  for (let i = 0; i < probs.length - 1; i++) {
+    if (u < probs[i]) return i;
+    u -= probs[i];
+  }
   return probs.length - 1;
 }
 
