@@ -31,13 +31,13 @@ export const ARMS: Arm[] = [
 ];
 
 export const FULL: Protocol = {
-  teacherSft: { steps: 1200, batch: 64, lr: 2e-3 },
-  studentData: 10000,
+  teacherSft: { steps: 600, batch: 64, lr: 2e-3 },
+  studentData: 6000,
   studentSft: { steps: 800, batch: 64, lr: 2e-3 },
   calibration: { prompts: 1000, quantile: 0.9 },
-  rl: { iterations: 60, promptsPerIteration: 16, groupSize: 8, lr: 2e-3, evalEvery: 25 },
-  curvePrompts: 128,
-  testPrompts: 500,
+  rl: { iterations: 30, promptsPerIteration: 16, groupSize: 8, lr: 3e-4, evalEvery: 10 },
+  curvePrompts: 64,
+  testPrompts: 400,
   seeds: [0, 1, 2],
   arms: ARMS,
 };
@@ -48,7 +48,7 @@ export const QUICK: Protocol = {
   studentData: 1000,
   studentSft: { steps: 100, batch: 64, lr: 3e-3 },
   calibration: { prompts: 128, quantile: 0.9 },
-  rl: { iterations: 6, promptsPerIteration: 4, groupSize: 8, lr: 2e-3, evalEvery: 3 },
+  rl: { iterations: 6, promptsPerIteration: 4, groupSize: 8, lr: 3e-4, evalEvery: 3 },
   curvePrompts: 32,
   testPrompts: 128,
   seeds: [0],
