@@ -13,7 +13,7 @@ import { rolloutCosts } from './score.js';
 import { quantile } from './calibration.js';
 import { evaluate, type Metrics } from './evaluate.js';
 import { trainArm, type CurvePoint } from './rl.js';
-import { formatTable, verdict, type Row } from './report.js';
+import { formatTable, verdict, overall, type Row } from './report.js';
 
 const quick = process.argv.includes('--quick');
 const tier = quick ? 'quick' : 'full';
@@ -104,12 +104,12 @@ const rlSeconds = seconds(t0);
 const table = formatTable(rows);
 const find = (kind: string, parameter?: string) => rows.find((r, i) => i >= 2 && P.arms[i - 2].kind === kind && (parameter === undefined || r.parameter === parameter))!;
 const criteria = verdict(rows[1], find('task'), find('modified', 'n=1'), rows.filter((_, i) => i >= 2 && P.arms[i - 2].kind === 'lagrangian'));
-const reproduced = criteria.every((c) => c.pass === true);
+const outcome = overall(criteria);
 const wall = { teacherSft: teacherSftSeconds, studentWarmStart: studentSftSeconds, rl: rlSeconds, total: seconds(started) };
 console.log(`\n${table}\n`);
 console.log(`budget d = ${d.toFixed(4)}; seeds ${P.seeds.join(', ')}; ${test.length} test prompts`);
 for (const c of criteria) console.log(`${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`);
-console.log(`verdict (${tier}): ${reproduced ? 'reproduced' : 'not reproduced'}`);
+console.log(`verdict (${tier}): ${outcome}`);
 console.log(`wall: teacher SFT ${wall.teacherSft.toFixed(0)} s, warm start ${wall.studentWarmStart.toFixed(0)} s, RL ${wall.rl.toFixed(0)} s, total ${wall.total.toFixed(0)} s`);
 
 const dir = fileURLToPath(new URL(`./results/${tier}/`, import.meta.url));
@@ -123,7 +123,7 @@ writeFileSync(`${dir}curve-accuracy.svg`, plot('accT1', 'acc@T1'));
 writeFileSync(`${dir}curve-csr.svg`, plot('csr', 'CSR = P(C ≤ d)'));
 writeFileSync(`${dir}curve-cost.svg`, plot('meanC', 'mean C (nats)', [{ name: 'budget d', points: [[0, d], [P.rl.iterations, d]] }]));
 writeFileSync(`${dir}curve-bug-accuracy.svg`, plot('accBug', 'acc@T1 on bug prompts'));
-writeFileSync(`${dir}table.md`, `${table}\n\nbudget d = ${d.toFixed(4)} nats\n\n${criteria.map((c) => `- ${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`).join('\n')}\n\nverdict: ${reproduced ? 'reproduced' : 'not reproduced'}\n`);
-writeFileSync(`${dir}results.json`, JSON.stringify({ tier, device, protocol: P, d, calibrationCosts: C, rows, criteria, reproduced, wallSeconds: wall,
+writeFileSync(`${dir}table.md`, `${table}\n\nbudget d = ${d.toFixed(4)} nats\n\n${criteria.map((c) => `- ${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`).join('\n')}\n\nverdict: ${outcome}\n`);
+writeFileSync(`${dir}results.json`, JSON.stringify({ tier, device, protocol: P, d, calibrationCosts: C, rows, criteria, verdict: outcome, wallSeconds: wall,
   curves: Object.fromEntries(curves) }, null, 1));
 shutdown();

@@ -8,7 +8,7 @@ import { trajectoryCost, sauteState } from '../../methods/constrained-distillati
 import { modifiedReward, perTokenSauteRewards, lagrangianReward, dualUpdate } from '../../methods/constrained-distillation/rewards.js';
 import { quantile } from '../../methods/constrained-distillation/calibration.js';
 import { armReward } from '../../methods/constrained-distillation/rl.js';
-import { verdict, meanSd, type Row } from '../../methods/constrained-distillation/report.js';
+import { verdict, overall, meanSd, type Row } from '../../methods/constrained-distillation/report.js';
 import type { Metrics } from '../../methods/constrained-distillation/evaluate.js';
 import {
   formatScratchpad, parseAnswer, reward, promptTokens, teacherTarget, generate, splitOf, isBugPrompt, BAR, EOS, BOS, PLUS, EQUALS,
@@ -150,10 +150,17 @@ s('verdict: §6 criteria on hand-made rows', () => {
   const mod = row([m(0.9, 0.96), m(0.88, 0.97)]);
   const lambdaWeak = row([m(0.86, 0.99), m(0.86, 0.99)]);
   const pass = verdict(warm, task, mod, [lambdaWeak]);
-  assert.equal(pass.map((c) => c.pass), [true, true, true, true]);
+  assert.equal(pass.map((c) => c.pass), [true, true, true, true, true]);
+  assert.is(overall(pass), 'reproduced');
   const lambdaStrong = row([m(0.95, 0.995), m(0.95, 0.995)]);
-  assert.is(verdict(warm, task, mod, [lambdaStrong])[3].pass, false);
-  assert.is(verdict(warm, row([m(0.9, 0.85)]), mod, [])[0].pass, false);
+  const beaten = verdict(warm, task, mod, [lambdaStrong]);
+  assert.is(beaten[4].pass, false);
+  assert.is(overall(beaten), 'not reproduced');
+  assert.is(verdict(warm, row([m(0.9, 0.85)]), mod, [])[1].pass, false);
+  // a warm student without correct samples leaves every criterion untested, never passed
+  const gated = verdict(row([m(0.1, 0.9)]), task, mod, [lambdaWeak]);
+  assert.equal(gated.map((c) => c.pass), [false, null, null, null, null]);
+  assert.is(overall(gated), 'not tested');
   assertClose([meanSd([1, 3]).sd], [Math.SQRT2], { atol: 1e-12 });
 });
 
