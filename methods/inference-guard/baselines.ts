@@ -25,19 +25,27 @@ export interface BestOfNOptions {
   lambda?: number;
 }
 
-/** N full samples per prompt; the answer is argmax r − λC (Lagrangian) or the best safe r, else the least cost. */
-export async function bestOfN(sample: BlockSampler, prompts: number[][], opts: BestOfNOptions): Promise<Answer[]> {
-  if (!(Number.isInteger(opts.N) && opts.N > 0)) throw new Error(`bestOfN: N must be a positive integer, got ${opts.N}`);
+/** N full samples per prompt ([prompt][N] continuations), shareable by several best-of-N choice rules. */
+export async function sampleCandidates(sample: BlockSampler, prompts: number[][], N: number, maxLen: number): Promise<number[][][]> {
+  if (!(Number.isInteger(N) && N > 0)) throw new Error(`bestOfN: N must be a positive integer, got ${N}`);
+  const rows = prompts.flatMap((p) => new Array<number[]>(N).fill(p));
+  const out = await sample(rows, maxLen, rows.map(() => null));
+  return prompts.map((_, i) => out.tokens.slice(i * N, (i + 1) * N));
+}
+
+/** The answer is argmax r − λC (Lagrangian) or the best safe r, else the least cost (augmented). */
+export function pickBestOfN(prompts: number[][], candidates: number[][][], opts: Omit<BestOfNOptions, 'N' | 'maxLen'>): Answer[] {
   if (opts.scorer === 'lagrangian' && !(opts.lambda !== undefined && opts.lambda >= 0)) throw new Error(`bestOfN: lagrangian scoring needs lambda >= 0, got ${opts.lambda}`);
-  const rows = prompts.flatMap((p) => new Array<number[]>(opts.N).fill(p));
-  const out = await sample(rows, opts.maxLen, rows.map(() => null));
   const choose = opts.scorer === 'lagrangian' ? chooseLagrangian(opts.lambda ?? 0) : chooseAugmented(opts.d);
   return prompts.map((p, i) => {
-    const cands = out.tokens.slice(i * opts.N, (i + 1) * opts.N);
+    const cands = candidates[i];
     const scored = cands.map((t) => ({ reward: reward(topicOf(p), t), cost: sequenceCost(t) }));
-    const lm = cands.reduce((s, t) => s + t.length, 0);
-    return answer(p, cands[choose(scored)], opts.d, lm);
+    return answer(p, cands[choose(scored)], opts.d, cands.reduce((s, t) => s + t.length, 0));
   });
+}
+
+export async function bestOfN(sample: BlockSampler, prompts: number[][], opts: BestOfNOptions): Promise<Answer[]> {
+  return pickBestOfN(prompts, await sampleCandidates(sample, prompts, opts.N, opts.maxLen), opts);
 }
 
 export interface ArgsOptions {
