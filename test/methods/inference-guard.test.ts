@@ -179,4 +179,10 @@ s('sampleBlocks: per-row logit bias, EOS stops a row, the last hidden state matc
   assert.match(message, /sampleBlocks: prefixes must share one non-zero length/);
 });
 
+s('linePlot markers: one dot per finite point (the safety-vs-reward scatter), none without the option', () => {
+  const series = [{ name: 'a', points: [[0, 1], [1, NaN]] as [number, number][] }, { name: 'b', points: [[2, 3]] as [number, number][] }];
+  assert.is(nn.linePlot(series, { markers: true }).split('<circle').length - 1, 2);
+  assert.is(nn.linePlot(series).split('<circle').length - 1, 0);
+});
+
 s.run();
