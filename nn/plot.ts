@@ -13,6 +13,8 @@ export interface PlotOptions {
   height?: number;
   /** log10 y axis (positive values only), useful for losses */
   logY?: boolean;
+  /** also mark every point with a dot (a series of one point becomes a scatter marker) */
+  markers?: boolean;
 }
 
 // ten distinguishable colours (matplotlib's tab10 order, red second), so a plot of up to ten series repeats none
@@ -70,6 +72,9 @@ export function linePlot(series: Series[], opts: PlotOptions = {}): string {
     out.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${line}"/>`,
       `<line x1="${W - m.right - 120}" y1="${m.top + 14 + 16 * i}" x2="${W - m.right - 100}" y2="${m.top + 14 + 16 * i}" stroke="${colour}" stroke-width="2"/>`,
       `<text x="${W - m.right - 94}" y="${m.top + 18 + 16 * i}">${escape(s.name)}</text>`);
+    if (opts.markers) {
+      for (const [x, y] of s.points) if (Number.isFinite(x) && Number.isFinite(fy(y))) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(fy(y)).toFixed(1)}" r="4" fill="${colour}"/>`);
+    }
   });
   out.push('</svg>');
   return out.join('\n');

@@ -6,3 +6,4 @@ export { maskTensor, maskedSum, maskedMean, maskedRowSums } from './masked.js';
 export { groupAdvantages } from './advantages.js';
 export { pgLoss } from './pg-loss.js';
 export { tokenKl, sampledLogRatio } from './kl.js';
+export { sampleBlocks, type BlockSampleOptions, type Blocks } from './block-sample.js';
