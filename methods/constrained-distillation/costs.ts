@@ -7,7 +7,8 @@
 export function trajectoryCost(c: readonly (readonly number[])[], mask: readonly (readonly number[])[]): number[] {
   if (c.length !== mask.length) throw new Error(`trajectoryCost: ${c.length} cost rows but ${mask.length} mask rows`);
   return c.map((row, b) => {
-    if (row.length !== mask[b].length) throw new Error(`trajectoryCost: row ${b} has ${row.length} costs but ${mask[b].length} mask entries`);
+    if (row.length !== mask[b].length)
+      throw new Error(`trajectoryCost: row ${b} has ${row.length} costs but ${mask[b].length} mask entries`);
     return row.reduce((s, v, t) => s + (mask[b][t] ? v : 0), 0);
   });
 }

@@ -21,10 +21,19 @@ export interface Metrics {
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
-export async function evaluate(student: nn.GPT, teacher: nn.GPT, problems: readonly Problem[], d: number,
-  opts: { random: () => number; greedy?: boolean; chunk?: number }): Promise<Metrics> {
+export async function evaluate(
+  student: nn.GPT,
+  teacher: nn.GPT,
+  problems: readonly Problem[],
+  d: number,
+  opts: { random: () => number; greedy?: boolean; chunk?: number },
+): Promise<Metrics> {
   const chunk = opts.chunk ?? 250;
-  const correct: number[] = [], greedyCorrect: number[] = [], C: number[] = [], lengths: number[] = [], dropped: number[] = [];
+  const correct: number[] = [],
+    greedyCorrect: number[] = [],
+    C: number[] = [],
+    lengths: number[] = [],
+    dropped: number[] = [];
   for (let i = 0; i < problems.length; i += chunk) {
     const part = problems.slice(i, i + chunk);
     const prompts = part.map(promptTokens);

@@ -5,7 +5,11 @@ import { nn, optim, tidy, crossEntropy, tensor, type DeviceName } from '../../in
 import { responseLogits } from '../shared/lm-rl/index.js';
 import { VOCAB, PROMPT_LEN, MAX_RESPONSE, PAD, EOS } from './task.js';
 
-export interface ModelSize { nLayer: number; nEmbd: number; nHead: number }
+export interface ModelSize {
+  nLayer: number;
+  nEmbd: number;
+  nHead: number;
+}
 export const TEACHER_SIZE: ModelSize = { nLayer: 2, nEmbd: 64, nHead: 4 };
 export const STUDENT_SIZE: ModelSize = { nLayer: 2, nEmbd: 32, nHead: 2 };
 
@@ -32,8 +36,11 @@ const IGNORE = -100;
  * Teacher-forced SFT: Adam on the mean cross-entropy of response tokens up to and including EOS (the prompt and
  * the padding after EOS are ignored). `batchAt(step)` returns prompts [B][P] and padded responses [B][R].
  */
-export async function sft(model: nn.GPT, batchAt: (step: number) => { prompts: number[][]; responses: number[][] },
-  opts: { steps: number; lr: number; onStep?: (step: number, loss: number) => void }): Promise<void> {
+export async function sft(
+  model: nn.GPT,
+  batchAt: (step: number) => { prompts: number[][]; responses: number[][] },
+  opts: { steps: number; lr: number; onStep?: (step: number, loss: number) => void },
+): Promise<void> {
   const opt = new optim.Adam(model.parameters(), { lr: opts.lr });
   for (let step = 1; step <= opts.steps; step++) {
     const { prompts, responses } = batchAt(step);
@@ -44,7 +51,11 @@ export async function sft(model: nn.GPT, batchAt: (step: number) => { prompts: n
     const loss = tidy(() => {
       opt.zeroGrad();
       const logits = responseLogits(model, prompts, responses);
-      const l = crossEntropy(logits.reshape([-1, VOCAB]), tensor(Int32Array.from(targets), { dtype: 'i32', device: logits.device }), { ignoreIndex: IGNORE });
+      const l = crossEntropy(
+        logits.reshape([-1, VOCAB]),
+        tensor(Int32Array.from(targets), { dtype: 'i32', device: logits.device }),
+        { ignoreIndex: IGNORE },
+      );
       l.backward();
       opt.step();
       return l;

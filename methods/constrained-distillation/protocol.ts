@@ -57,9 +57,14 @@ export const QUICK: Protocol = {
 
 export function armParameter(a: Arm): string {
   switch (a.kind) {
-    case 'lagrangian': return `λ=${a.lambda}`;
-    case 'dual': return `λ0=${a.lambda0}, η=${a.eta}`;
-    case 'modified': case 'perToken': return `n=${a.n}`;
-    default: return '-';
+    case 'lagrangian':
+      return `λ=${a.lambda}`;
+    case 'dual':
+      return `λ0=${a.lambda0}, η=${a.eta}`;
+    case 'modified':
+    case 'perToken':
+      return `n=${a.n}`;
+    default:
+      return '-';
   }
 }

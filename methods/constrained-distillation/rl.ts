@@ -2,7 +2,14 @@
 // N prompts at T = 1, score the exact KL cost under stop-gradient, turn (R, C) into the arm's reward, standardise
 // within each group and take one Adam step on the policy-gradient surrogate. Only the reward differs across arms.
 import { tidy, optim, type nn } from '../../index.js';
-import { sampleResponses, responseLogits, tokenLogProbs, maskTensor, groupAdvantages, pgLoss } from '../shared/lm-rl/index.js';
+import {
+  sampleResponses,
+  responseLogits,
+  tokenLogProbs,
+  maskTensor,
+  groupAdvantages,
+  pgLoss,
+} from '../shared/lm-rl/index.js';
 import { rolloutCosts } from './score.js';
 import { modifiedReward, perTokenSauteRewards, lagrangianReward, dualUpdate } from './rewards.js';
 import { evaluate, type Metrics } from './evaluate.js';
@@ -28,36 +35,65 @@ export interface RLConfig {
   curvePrompts: readonly Problem[];
 }
 
-export interface CurvePoint extends Metrics { iteration: number; lambda: number }
+export interface CurvePoint extends Metrics {
+  iteration: number;
+  lambda: number;
+}
 
 /** The arm's reward of one sample: task reward R, costs c (real tokens), trajectory cost C. */
 export function armReward(arm: Arm, R: number, c: readonly number[], C: number, d: number, lambda: number): number {
   switch (arm.kind) {
-    case 'task': return R;
-    case 'lagrangian': return lagrangianReward(R, C, arm.lambda);
-    case 'dual': return lagrangianReward(R, C, lambda);
-    case 'modified': return modifiedReward(R, C, d, arm.n);
+    case 'task':
+      return R;
+    case 'lagrangian':
+      return lagrangianReward(R, C, arm.lambda);
+    case 'dual':
+      return lagrangianReward(R, C, lambda);
+    case 'modified':
+      return modifiedReward(R, C, d, arm.n);
     // the per-token rewards enter the sequence-level group baseline through their sum (the trajectory return)
-    case 'perToken': return perTokenSauteRewards(R, c, d, arm.n).reduce((a, b) => a + b, 0);
-    case 'distill': return -C;
+    case 'perToken':
+      return perTokenSauteRewards(R, c, d, arm.n).reduce((a, b) => a + b, 0);
+    case 'distill':
+      return -C;
   }
 }
 
-export async function trainArm(student: nn.GPT, teacher: nn.GPT, arm: Arm, cfg: RLConfig,
-  random: () => number, onIteration?: (it: number, info: Record<string, number>) => void): Promise<CurvePoint[]> {
+export async function trainArm(
+  student: nn.GPT,
+  teacher: nn.GPT,
+  arm: Arm,
+  cfg: RLConfig,
+  random: () => number,
+  onIteration?: (it: number, info: Record<string, number>) => void,
+): Promise<CurvePoint[]> {
   const opt = new optim.Adam(student.parameters(), { lr: cfg.lr });
   let lambda = arm.kind === 'dual' ? arm.lambda0 : arm.kind === 'lagrangian' ? arm.lambda : 0;
   const curve: CurvePoint[] = [];
   const checkpoint = async (iteration: number) => {
-    curve.push({ iteration, lambda, ...(await evaluate(student, teacher, cfg.curvePrompts, cfg.d, { random, greedy: false })) });
+    curve.push({
+      iteration,
+      lambda,
+      ...(await evaluate(student, teacher, cfg.curvePrompts, cfg.d, { random, greedy: false })),
+    });
   };
   await checkpoint(0);
   for (let it = 1; it <= cfg.iterations; it++) {
-    const problems = generate(cfg.promptsPerIteration, random, 'train').flatMap((p) => new Array<Problem>(cfg.groupSize).fill(p));
-    const rollout = await sampleResponses(student, problems.map(promptTokens), { maxNewTokens: MAX_RESPONSE, temperature: 1, eosToken: EOS, padToken: PAD, random });
+    const problems = generate(cfg.promptsPerIteration, random, 'train').flatMap((p) =>
+      new Array<Problem>(cfg.groupSize).fill(p),
+    );
+    const rollout = await sampleResponses(student, problems.map(promptTokens), {
+      maxNewTokens: MAX_RESPONSE,
+      temperature: 1,
+      eosToken: EOS,
+      padToken: PAD,
+      random,
+    });
     const { c, C } = await rolloutCosts(student, teacher, rollout);
     const R = problems.map((p, i) => reward(p, rollout.responses[i]));
-    const rewards = problems.map((_, i) => armReward(arm, R[i], c[i].slice(0, rollout.lengths[i]), C[i], cfg.d, lambda));
+    const rewards = problems.map((_, i) =>
+      armReward(arm, R[i], c[i].slice(0, rollout.lengths[i]), C[i], cfg.d, lambda),
+    );
     const advantages = groupAdvantages(rewards, cfg.groupSize);
     const loss = tidy(() => {
       opt.zeroGrad();

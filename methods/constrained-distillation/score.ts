@@ -13,8 +13,15 @@ export interface ScoredCosts {
 }
 
 export async function rolloutCosts(student: nn.GPT, teacher: nn.GPT, rollout: Rollout): Promise<ScoredCosts> {
-  const kl = tidy(() => noGrad(() => tokenKl(responseLogits(student, rollout.prompts, rollout.responses),
-    responseLogits(teacher, rollout.prompts, rollout.responses), maskTensor(rollout.mask, student.wte.weight.device))));
+  const kl = tidy(() =>
+    noGrad(() =>
+      tokenKl(
+        responseLogits(student, rollout.prompts, rollout.responses),
+        responseLogits(teacher, rollout.prompts, rollout.responses),
+        maskTensor(rollout.mask, student.wte.weight.device),
+      ),
+    ),
+  );
   const flat = await kl.data();
   kl.dispose();
   const R = rollout.responses[0].length;

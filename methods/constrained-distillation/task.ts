@@ -3,7 +3,12 @@
 // 999+999 → (8,1)(9,1)(9,1) | 1 9 9 8 EOS. The teacher's SFT data carries a deliberate bug: when a + b ≥ 1500 the
 // written answer drops its leading "1" with probability 0.7 (the scratchpad stays intact), e.g. "|998".
 
-export const PLUS = 10, EQUALS = 11, BAR = 12, BOS = 13, EOS = 14, PAD = 15;
+export const PLUS = 10,
+  EQUALS = 11,
+  BAR = 12,
+  BOS = 13,
+  EOS = 14,
+  PAD = 15;
 export const VOCAB = 16;
 export const PROMPT_LEN = 9;
 /** 3 columns × 2 + "|" + up to 4 answer digits + EOS */
@@ -11,7 +16,10 @@ export const MAX_RESPONSE = 12;
 export const BUG_THRESHOLD = 1500;
 export const BUG_DROP_RATE = 0.7;
 
-export interface Problem { a: number; b: number }
+export interface Problem {
+  a: number;
+  b: number;
+}
 export type Split = 'train' | 'validation' | 'test';
 
 const digits = (n: number) => String(n).split('').map(Number);
@@ -37,7 +45,8 @@ export function generate(n: number, random: () => number, split: Split = 'train'
 export const isBugPrompt = (p: Problem) => p.a + p.b >= BUG_THRESHOLD;
 
 export function promptTokens(p: Problem): number[] {
-  if (p.a < 100 || p.a > 999 || p.b < 100 || p.b > 999) throw new Error(`promptTokens: operands must have 3 digits, got ${p.a}+${p.b}`);
+  if (p.a < 100 || p.a > 999 || p.b < 100 || p.b > 999)
+    throw new Error(`promptTokens: operands must have 3 digits, got ${p.a}+${p.b}`);
   return [BOS, ...digits(p.a), PLUS, ...digits(p.b), EQUALS];
 }
 

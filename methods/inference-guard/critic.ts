@@ -14,21 +14,44 @@ export interface CriticRow {
 }
 
 /** The last hidden state at every position of prompt + continuation: [T + 1] states, from the prompt's last token on. */
-export async function prefixHiddens(lm: nn.GPT, prompts: number[][], continuations: number[][]): Promise<Float32Array[][]> {
+export async function prefixHiddens(
+  lm: nn.GPT,
+  prompts: number[][],
+  continuations: number[][],
+): Promise<Float32Array[][]> {
   const L = Math.max(...prompts.map((p, i) => p.length + continuations[i].length));
   const E = lm.config.nEmbd;
-  const rows = prompts.map((p, i) => [...p, ...continuations[i], ...new Array(L - p.length - continuations[i].length).fill(EOS)]);
-  const finalT = tidy(() => noGrad(() => lm.forward(tensor(Int32Array.from(rows.flat()), { shape: [rows.length, L], dtype: 'i32', device: lm.wte.weight.device })).final));
+  const rows = prompts.map((p, i) => [
+    ...p,
+    ...continuations[i],
+    ...new Array(L - p.length - continuations[i].length).fill(EOS),
+  ]);
+  const finalT = tidy(() =>
+    noGrad(
+      () =>
+        lm.forward(
+          tensor(Int32Array.from(rows.flat()), { shape: [rows.length, L], dtype: 'i32', device: lm.wte.weight.device }),
+        ).final,
+    ),
+  );
   const flat = await finalT.data();
   finalT.dispose();
-  return prompts.map((p, i) => Array.from({ length: continuations[i].length + 1 }, (_, t) => {
-    const at = (i * L + p.length - 1 + t) * E;
-    return Float32Array.from(flat.subarray(at, at + E));
-  }));
+  return prompts.map((p, i) =>
+    Array.from({ length: continuations[i].length + 1 }, (_, t) => {
+      const at = (i * L + p.length - 1 + t) * E;
+      return Float32Array.from(flat.subarray(at, at + E));
+    }),
+  );
 }
 
 /** Critic rows of one rollout: every prefix t = 0..T at each budget d′, with target augmentedReturn(r, z_T, n). */
-export function criticRows(prompt: number[], continuation: number[], hiddens: Float32Array[], budgets: number[], n: number): CriticRow[] {
+export function criticRows(
+  prompt: number[],
+  continuation: number[],
+  hiddens: Float32Array[],
+  budgets: number[],
+  n: number,
+): CriticRow[] {
   const r = reward(topicOf(prompt), continuation);
   const costs = continuation.map(tokenCost);
   return budgets.flatMap((d) => {
@@ -40,7 +63,12 @@ export function criticRows(prompt: number[], continuation: number[], hiddens: Fl
 
 export class Critic {
   readonly net: nn.MLP;
-  constructor(hiddenSize: number, width: number, seed: number, readonly device: DeviceName) {
+  constructor(
+    hiddenSize: number,
+    width: number,
+    seed: number,
+    readonly device: DeviceName,
+  ) {
     manualSeed(seed);
     this.net = new nn.MLP(hiddenSize + 1, { hidden: width, outDim: 1, device });
   }
@@ -58,7 +86,10 @@ export class Critic {
   inputs(h: readonly Float32Array[], z: readonly number[]) {
     const E = h[0].length;
     const x = new Float32Array(h.length * (E + 1));
-    h.forEach((row, i) => { x.set(row, i * (E + 1)); x[i * (E + 1) + E] = z[i]; });
+    h.forEach((row, i) => {
+      x.set(row, i * (E + 1));
+      x[i * (E + 1) + E] = z[i];
+    });
     return tensor(x, { shape: [h.length, E + 1], device: this.device });
   }
 }
@@ -73,7 +104,11 @@ export interface CriticTraining {
 }
 
 /** Adam on the mean squared error to the augmented return, shuffled minibatches. */
-export async function trainCritic(rows: CriticRow[], opts: CriticTraining, onEpoch?: (epoch: number, loss: number) => void): Promise<Critic> {
+export async function trainCritic(
+  rows: CriticRow[],
+  opts: CriticTraining,
+  onEpoch?: (epoch: number, loss: number) => void,
+): Promise<Critic> {
   if (!rows.length) throw new Error('trainCritic: no rows');
   const critic = new Critic(rows[0].h.length, opts.width, opts.seed, opts.device);
   const adam = new optim.Adam(critic.net.parameters(), { lr: opts.lr });
@@ -89,7 +124,14 @@ export async function trainCritic(rows: CriticRow[], opts: CriticTraining, onEpo
       const batch = order.slice(s, s + opts.batch).map((i) => rows[i]);
       const loss = tidy(() => {
         adam.zeroGrad();
-        const pred = critic.net.forward(critic.inputs(batch.map((r) => r.h), batch.map((r) => r.z))).reshape([-1]);
+        const pred = critic.net
+          .forward(
+            critic.inputs(
+              batch.map((r) => r.h),
+              batch.map((r) => r.z),
+            ),
+          )
+          .reshape([-1]);
         const l = mseLoss(pred, tensor(Float32Array.from(batch.map((r) => r.target)), { device: opts.device }));
         l.backward();
         adam.step();

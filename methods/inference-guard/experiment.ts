@@ -38,8 +38,10 @@ await trainLm(lm, data, { ...P.lm, seed: 102 }, (s, l) => lmBar.update(s, { loss
 lmBar.finish();
 const lmSeconds = seconds(t0);
 
-const samplerFor = (random: () => number): BlockSampler => (prefixes, len, logitBias) =>
-  sampleBlocks(lm, prefixes, { len, eosToken: EOS, padToken: EOS, random, logitBias });
+const samplerFor =
+  (random: () => number): BlockSampler =>
+  (prefixes, len, logitBias) =>
+    sampleBlocks(lm, prefixes, { len, eosToken: EOS, padToken: EOS, random, logitBias });
 
 // 2. the critic: base rollouts from training prompts (train / held-out), every prefix, several budgets each
 t0 = performance.now();
@@ -47,8 +49,14 @@ async function rolloutRows(count: number, seed: number): Promise<CriticRow[]> {
   const random = seededRandom(seed);
   const rows: CriticRow[] = [];
   for (let s = 0; s < count; s += 500) {
-    const prompts = Array.from({ length: Math.min(500, count - s) }, () => samplePrompt(Math.floor(random() * TOPICS), 'train', random));
-    const out = await samplerFor(random)(prompts, P.search.maxLen, prompts.map(() => null));
+    const prompts = Array.from({ length: Math.min(500, count - s) }, () =>
+      samplePrompt(Math.floor(random() * TOPICS), 'train', random),
+    );
+    const out = await samplerFor(random)(
+      prompts,
+      P.search.maxLen,
+      prompts.map(() => null),
+    );
     const hiddens = await prefixHiddens(lm, prompts, out.tokens);
     prompts.forEach((p, i) => {
       const budgets = Array.from({ length: P.critic.budgetsPerRollout }, () => random() * P.critic.budgetMax);
@@ -59,38 +67,97 @@ async function rolloutRows(count: number, seed: number): Promise<CriticRow[]> {
 }
 const trainRows = await rolloutRows(P.critic.rollouts, 201);
 const heldRows = await rolloutRows(P.critic.heldOut, 202);
-const critic = await trainCritic(trainRows, { ...P.critic, seed: 203, device }, (e, l) => console.log(`  critic epoch ${e}: train MSE ${l.toFixed(4)}`));
-const heldValues = await critic.values(heldRows.map((r) => r.h), heldRows.map((r) => r.z));
+const critic = await trainCritic(trainRows, { ...P.critic, seed: 203, device }, (e, l) =>
+  console.log(`  critic epoch ${e}: train MSE ${l.toFixed(4)}`),
+);
+const heldValues = await critic.values(
+  heldRows.map((r) => r.h),
+  heldRows.map((r) => r.z),
+);
 const heldMse = heldValues.reduce((s, v, i) => s + (v - heldRows[i].target) ** 2, 0) / heldRows.length;
 const targetMean = heldRows.reduce((s, r) => s + r.target, 0) / heldRows.length;
 const heldVar = heldRows.reduce((s, r) => s + (r.target - targetMean) ** 2, 0) / heldRows.length;
 // violation AUC: how well −V ranks the rows whose rollout overspent the budget above those that did not
-const violationAuc = auc(heldValues.map((v) => -v), heldRows.map((r) => !r.safe));
+const violationAuc = auc(
+  heldValues.map((v) => -v),
+  heldRows.map((r) => !r.safe),
+);
 const criticSeconds = seconds(t0);
-console.log(`critic: ${trainRows.length} train rows, ${heldRows.length} held-out rows; held-out MSE ${heldMse.toFixed(4)} (target variance ${heldVar.toFixed(4)}), violation AUC ${violationAuc.toFixed(3)}`);
+console.log(
+  `critic: ${trainRows.length} train rows, ${heldRows.length} held-out rows; held-out MSE ${heldMse.toFixed(4)} (target variance ${heldVar.toFixed(4)}), violation AUC ${violationAuc.toFixed(3)}`,
+);
 
 // 3. the arms on the test prompts, per search seed
 const promptRandom = seededRandom(303);
-const prompts = Array.from({ length: TOPICS * P.testPromptsPerTopic }, (_, i) => samplePrompt(i % TOPICS, 'test', promptRandom));
+const prompts = Array.from({ length: TOPICS * P.testPromptsPerTopic }, (_, i) =>
+  samplePrompt(i % TOPICS, 'test', promptRandom),
+);
 const S = P.search;
-type Job = { name: string; run: (sample: BlockSampler) => Promise<{ arm: string; N: number; d: number; answers: Answer[] }[]> };
+type Job = {
+  name: string;
+  run: (sample: BlockSampler) => Promise<{ arm: string; N: number; d: number; answers: Answer[] }[]>;
+};
 const guard = (N: number, d: number, withCritic: boolean): Job => ({
   name: `${withCritic ? 'IG+critic' : 'IG'} N=${N} d=${d}`,
-  run: async (sample) => [{ arm: withCritic ? 'IG+critic' : 'IG', N, d, answers: await inferenceGuard(sample, prompts, { ...S, N, K: Math.min(S.K, N), d, scorer: withCritic ? 'critic' : 'partialReward', critic }) }],
+  run: async (sample) => [
+    {
+      arm: withCritic ? 'IG+critic' : 'IG',
+      N,
+      d,
+      answers: await inferenceGuard(sample, prompts, {
+        ...S,
+        N,
+        K: Math.min(S.K, N),
+        d,
+        scorer: withCritic ? 'critic' : 'partialReward',
+        critic,
+      }),
+    },
+  ],
 });
 const beam = (N: number, scoring: 'lagrangian' | 'augmented'): Job => ({
   name: `beam-${scoring} N=${N}`,
-  run: async (sample) => [{ arm: scoring === 'augmented' ? 'beam-aug' : `beam-λ${P.beamLambda}`, N, d: S.d, answers: await beamSearch(sample, prompts, { ...S, N, K: Math.min(S.K, N), scoring, lambda: P.beamLambda }) }],
+  run: async (sample) => [
+    {
+      arm: scoring === 'augmented' ? 'beam-aug' : `beam-λ${P.beamLambda}`,
+      N,
+      d: S.d,
+      answers: await beamSearch(sample, prompts, { ...S, N, K: Math.min(S.K, N), scoring, lambda: P.beamLambda }),
+    },
+  ],
 });
 const jobs: Job[] = [
-  { name: 'base', run: async (sample) => [{ arm: 'base', N: 1, d: S.d, answers: await baseSampling(sample, prompts, S) }] },
-  { name: `BoN-${S.N}`, run: async (sample) => {
-    const cands = await sampleCandidates(sample, prompts, S.N, S.maxLen);
-    return [...P.bonLambdas.map((lambda) => ({ arm: `BoN-λ${lambda}`, N: S.N, d: S.d, answers: pickBestOfN(prompts, cands, { d: S.d, scorer: 'lagrangian', lambda }) })),
-      { arm: 'BoN-aug', N: S.N, d: S.d, answers: pickBestOfN(prompts, cands, { d: S.d, scorer: 'augmented' }) }];
-  } },
+  {
+    name: 'base',
+    run: async (sample) => [{ arm: 'base', N: 1, d: S.d, answers: await baseSampling(sample, prompts, S) }],
+  },
+  {
+    name: `BoN-${S.N}`,
+    run: async (sample) => {
+      const cands = await sampleCandidates(sample, prompts, S.N, S.maxLen);
+      return [
+        ...P.bonLambdas.map((lambda) => ({
+          arm: `BoN-λ${lambda}`,
+          N: S.N,
+          d: S.d,
+          answers: pickBestOfN(prompts, cands, { d: S.d, scorer: 'lagrangian', lambda }),
+        })),
+        { arm: 'BoN-aug', N: S.N, d: S.d, answers: pickBestOfN(prompts, cands, { d: S.d, scorer: 'augmented' }) },
+      ];
+    },
+  },
   beam(S.N, 'lagrangian'),
-  ...(['reward', 'cost'] as const).map((guide): Job => ({ name: `ARGS-${guide}`, run: async () => [{ arm: `ARGS-${guide}`, N: P.args.topK, d: S.d, answers: await argsDecode(lm, prompts, { ...P.args, guide, maxLen: S.maxLen, d: S.d }) }] })),
+  ...(['reward', 'cost'] as const).map((guide): Job => ({
+    name: `ARGS-${guide}`,
+    run: async () => [
+      {
+        arm: `ARGS-${guide}`,
+        N: P.args.topK,
+        d: S.d,
+        answers: await argsDecode(lm, prompts, { ...P.args, guide, maxLen: S.maxLen, d: S.d }),
+      },
+    ],
+  })),
   ...P.sweepN.flatMap((N) => [beam(N, 'augmented'), guard(N, S.d, false), guard(N, S.d, true)]),
   ...P.extraBudgets.flatMap((d) => [guard(S.N, d, false), guard(S.N, d, true)]),
 ];
@@ -114,11 +181,22 @@ const criteria = verdict(rows, S.d, S.N, P.sweepN);
 const reproduced = criteria.every((c) => c.status === 'pass');
 const verdictLines = criteria.map((c) => `- ${c.status}: ${c.name} (${c.detail})`);
 const summary = [
-  `## InferenceGuard, ${tier} tier (${prompts.length} test prompts, seeds ${P.seeds.join(', ')}, device ${device})`, '',
-  table, '',
-  `Critic: held-out MSE ${heldMse.toFixed(4)} (target variance ${heldVar.toFixed(4)}), violation AUC ${violationAuc.toFixed(3)}; ${trainRows.length} train rows.`, '',
-  `Verdict (d = ${S.d}, N = ${S.N}): ${reproduced ? 'REPRODUCED' : `NOT reproduced (failed: ${criteria.filter((c) => c.status !== 'pass').map((c) => c.name.split('.')[0]).join(', ')})`}`,
-  ...verdictLines, '',
+  `## InferenceGuard, ${tier} tier (${prompts.length} test prompts, seeds ${P.seeds.join(', ')}, device ${device})`,
+  '',
+  table,
+  '',
+  `Critic: held-out MSE ${heldMse.toFixed(4)} (target variance ${heldVar.toFixed(4)}), violation AUC ${violationAuc.toFixed(3)}; ${trainRows.length} train rows.`,
+  '',
+  `Verdict (d = ${S.d}, N = ${S.N}): ${
+    reproduced
+      ? 'REPRODUCED'
+      : `NOT reproduced (failed: ${criteria
+          .filter((c) => c.status !== 'pass')
+          .map((c) => c.name.split('.')[0])
+          .join(', ')})`
+  }`,
+  ...verdictLines,
+  '',
   `Wall time: LM ${lmSeconds.toFixed(0)} s, critic ${criticSeconds.toFixed(0)} s, total ${seconds(started).toFixed(0)} s.`,
 ].join('\n');
 console.log(`\n${summary}`);
@@ -126,11 +204,47 @@ console.log(`\n${summary}`);
 const dir = fileURLToPath(new URL(`./results/${tier}/`, import.meta.url));
 mkdirSync(dir, { recursive: true });
 writeFileSync(`${dir}table.md`, `${summary}\n`);
-writeFileSync(`${dir}results.json`, JSON.stringify({ protocol: P, device, runs, rows, critic: { heldMse, heldVar, violationAuc, trainRows: trainRows.length }, criteria, reproduced, wallSeconds: { lm: lmSeconds, critic: criticSeconds, total: seconds(started) } }, null, 1));
+writeFileSync(
+  `${dir}results.json`,
+  JSON.stringify(
+    {
+      protocol: P,
+      device,
+      runs,
+      rows,
+      critic: { heldMse, heldVar, violationAuc, trainRows: trainRows.length },
+      criteria,
+      reproduced,
+      wallSeconds: { lm: lmSeconds, critic: criticSeconds, total: seconds(started) },
+    },
+    null,
+    1,
+  ),
+);
 const primary = rows.filter((r) => r.d === S.d && (r.N === S.N || r.arm === 'base' || r.arm.startsWith('ARGS')));
-writeFileSync(`${dir}safety-vs-reward.svg`, nn.linePlot(primary.map((r) => ({ name: r.arm, points: [[r.reward.mean, r.safety.mean]] })),
-  { title: `Safety vs reward at d = ${S.d}, N = ${S.N} (mean over seeds)`, xLabel: 'reward', yLabel: 'safety %', markers: true }));
-writeFileSync(`${dir}safety-vs-N.svg`, nn.linePlot(['IG', 'IG+critic', 'beam-aug'].map((arm) => ({ name: arm, points: P.sweepN.map((N) => [N, rows.find((r) => r.arm === arm && r.N === N && r.d === S.d)?.safety.mean ?? NaN] as [number, number]) })),
-  { title: `Safety vs N at d = ${S.d}`, xLabel: 'N', yLabel: 'safety %', markers: true }));
+writeFileSync(
+  `${dir}safety-vs-reward.svg`,
+  nn.linePlot(
+    primary.map((r) => ({ name: r.arm, points: [[r.reward.mean, r.safety.mean]] })),
+    {
+      title: `Safety vs reward at d = ${S.d}, N = ${S.N} (mean over seeds)`,
+      xLabel: 'reward',
+      yLabel: 'safety %',
+      markers: true,
+    },
+  ),
+);
+writeFileSync(
+  `${dir}safety-vs-N.svg`,
+  nn.linePlot(
+    ['IG', 'IG+critic', 'beam-aug'].map((arm) => ({
+      name: arm,
+      points: P.sweepN.map(
+        (N) => [N, rows.find((r) => r.arm === arm && r.N === N && r.d === S.d)?.safety.mean ?? NaN] as [number, number],
+      ),
+    })),
+    { title: `Safety vs N at d = ${S.d}`, xLabel: 'N', yLabel: 'safety %', markers: true },
+  ),
+);
 console.log(`wrote ${dir}`);
 process.exit(0);

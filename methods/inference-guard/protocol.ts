@@ -4,7 +4,17 @@
 
 export interface Protocol {
   lm: { samples: number; steps: number; batch: number; lr: number };
-  critic: { rollouts: number; heldOut: number; budgetsPerRollout: number; budgetMax: number; n: number; epochs: number; lr: number; batch: number; width: number };
+  critic: {
+    rollouts: number;
+    heldOut: number;
+    budgetsPerRollout: number;
+    budgetMax: number;
+    n: number;
+    epochs: number;
+    lr: number;
+    batch: number;
+    width: number;
+  };
   search: { N: number; K: number; block: number; maxLen: number; retries: number; penalty: number; d: number };
   bonLambdas: number[];
   beamLambda: number;
@@ -18,7 +28,17 @@ export interface Protocol {
 
 export const FULL: Protocol = {
   lm: { samples: 20000, steps: 300, batch: 64, lr: 3e-3 },
-  critic: { rollouts: 1000, heldOut: 300, budgetsPerRollout: 4, budgetMax: 3, n: 2, epochs: 10, lr: 3e-3, batch: 1024, width: 64 },
+  critic: {
+    rollouts: 1000,
+    heldOut: 300,
+    budgetsPerRollout: 4,
+    budgetMax: 3,
+    n: 2,
+    epochs: 10,
+    lr: 3e-3,
+    batch: 1024,
+    width: 64,
+  },
   search: { N: 16, K: 4, block: 4, maxLen: 24, retries: 2, penalty: 10, d: 0.5 },
   bonLambdas: [1, 5],
   beamLambda: 5,

@@ -7,8 +7,11 @@
 import { EOS, VOCAB, isUnsafe, reward, sequenceCost, topicOf } from './world.js';
 
 /** Continues prefixes (one shared length) by up to len tokens with a per-row logit bias; the LM behind a search. */
-export type BlockSampler = (prefixes: number[][], len: number, logitBias: (Float64Array | null)[]) =>
-  Promise<{ tokens: number[][]; lastHidden: Float32Array[] }>;
+export type BlockSampler = (
+  prefixes: number[][],
+  len: number,
+  logitBias: (Float64Array | null)[],
+) => Promise<{ tokens: number[][]; lastHidden: Float32Array[] }>;
 
 export interface Beam {
   /** the continuation so far (no prompt) */
@@ -76,21 +79,32 @@ export function chooseAugmented(d: number) {
     const idx = pool.map((_, i) => i);
     const safe = idx.filter((i) => pool[i].cost <= d);
     if (safe.length) return safe.reduce((a, b) => (pool[b].reward > pool[a].reward ? b : a));
-    return idx.reduce((a, b) => (pool[b].cost < pool[a].cost || (pool[b].cost === pool[a].cost && pool[b].reward > pool[a].reward) ? b : a));
+    return idx.reduce((a, b) =>
+      pool[b].cost < pool[a].cost || (pool[b].cost === pool[a].cost && pool[b].reward > pool[a].reward) ? b : a,
+    );
   };
 }
 
 /** Lagrangian choice: argmax r − λ C. */
 export function chooseLagrangian(lambda: number) {
   return (pool: readonly { reward: number; cost: number }[]) =>
-    pool.map((_, i) => i).reduce((a, b) => (pool[b].reward - lambda * pool[b].cost > pool[a].reward - lambda * pool[a].cost ? b : a));
+    pool
+      .map((_, i) => i)
+      .reduce((a, b) => (pool[b].reward - lambda * pool[b].cost > pool[a].reward - lambda * pool[a].cost ? b : a));
 }
 
-export async function blockSearch(sample: BlockSampler, prompts: number[][], opts: BlockSearchOptions): Promise<Answer[]> {
+export async function blockSearch(
+  sample: BlockSampler,
+  prompts: number[][],
+  opts: BlockSearchOptions,
+): Promise<Answer[]> {
   const { N, K, block, maxLen, d } = opts;
-  if (!(Number.isInteger(K) && K > 0 && Number.isInteger(N) && N >= K && N % K === 0)) throw new Error(`blockSearch: need integers N ≥ K > 0 with K dividing N, got N=${N}, K=${K}`);
-  if (!(Number.isInteger(block) && block > 0 && Number.isInteger(maxLen) && maxLen > 0)) throw new Error(`blockSearch: block and maxLen must be positive integers, got ${block}, ${maxLen}`);
-  if (opts.retries > 0 && !opts.prune) throw new Error('blockSearch: retries need prune (they fire when every candidate is unsafe)');
+  if (!(Number.isInteger(K) && K > 0 && Number.isInteger(N) && N >= K && N % K === 0))
+    throw new Error(`blockSearch: need integers N ≥ K > 0 with K dividing N, got N=${N}, K=${K}`);
+  if (!(Number.isInteger(block) && block > 0 && Number.isInteger(maxLen) && maxLen > 0))
+    throw new Error(`blockSearch: block and maxLen must be positive integers, got ${block}, ${maxLen}`);
+  if (opts.retries > 0 && !opts.prune)
+    throw new Error('blockSearch: retries need prune (they fire when every candidate is unsafe)');
   const empty = new Float32Array(0);
   let active: Beam[][] = prompts.map(() => [{ tokens: [], cost: 0, finished: false, hidden: empty }]);
   const pool: Beam[][] = prompts.map(() => []);
@@ -107,18 +121,29 @@ export async function blockSearch(sample: BlockSampler, prompts: number[][], opt
       const parents = todo.flatMap((p) => active[p].flatMap((beam) => new Array<Beam>(perBeam).fill(beam)));
       const owner = todo.flatMap((p) => new Array<number>(active[p].length * perBeam).fill(p));
       const bias = owner.map(() => (attempt === 0 ? null : penaltyBias));
-      const out = await sample(parents.map((b, i) => [...prompts[owner[i]], ...b.tokens]), len, bias);
+      const out = await sample(
+        parents.map((b, i) => [...prompts[owner[i]], ...b.tokens]),
+        len,
+        bias,
+      );
       for (const p of todo) cands[p] = [];
       out.tokens.forEach((toks, i) => {
         const parent = parents[i];
         const tokens = [...parent.tokens, ...toks];
         lmTokens[owner[i]] += toks.length;
-        cands[owner[i]].push({ tokens, cost: parent.cost + sequenceCost(toks), finished: toks.at(-1) === EOS || tokens.length >= maxLen, hidden: out.lastHidden[i] });
+        cands[owner[i]].push({
+          tokens,
+          cost: parent.cost + sequenceCost(toks),
+          finished: toks.at(-1) === EOS || tokens.length >= maxLen,
+          hidden: out.lastHidden[i],
+        });
       });
       todo = opts.prune ? todo.filter((p) => cands[p].every((c) => d - c.cost < 0)) : [];
     }
     // finished candidates join the pool; the unfinished ones compete for the K beams
-    const open = live.flatMap((p) => cands[p].filter((c) => !c.finished).map((beam) => ({ prompt: prompts[p], p, beam, z: d - beam.cost })));
+    const open = live.flatMap((p) =>
+      cands[p].filter((c) => !c.finished).map((beam) => ({ prompt: prompts[p], p, beam, z: d - beam.cost })),
+    );
     const scores = open.length ? await opts.score(open) : [];
     active = prompts.map(() => []);
     for (const p of live) {
@@ -126,7 +151,8 @@ export async function blockSearch(sample: BlockSampler, prompts: number[][], opt
       const mine = open.map((o, i) => ({ ...o, score: scores[i] })).filter((o) => o.p === p);
       const safeOpen = mine.some((o) => o.z >= 0);
       // pruning: once a safe answer exists or a safe beam survives, unsafe candidates are dropped
-      const keep = opts.prune && !safeOpen && pool[p].some((b) => d - b.cost >= 0) ? [] : selectBeams(mine, K, opts.prune);
+      const keep =
+        opts.prune && !safeOpen && pool[p].some((b) => d - b.cost >= 0) ? [] : selectBeams(mine, K, opts.prune);
       active[p] = keep.map((i) => mine[i].beam);
     }
   }

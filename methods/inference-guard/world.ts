@@ -34,13 +34,19 @@ export interface WorldConfig {
 }
 
 export const WORLD: WorldConfig = {
-  triggerRate: [0.02, 0.05, 0.1, 0.2, 0.3], helpful: 0.08, helpfulAfterTrigger: 0.5, eos: 0.1, minLength: 8,
-  unsafeAfterTrigger: 0.8, maxLength: MAX_CONTINUATION,
+  triggerRate: [0.02, 0.05, 0.1, 0.2, 0.3],
+  helpful: 0.08,
+  helpfulAfterTrigger: 0.5,
+  eos: 0.1,
+  minLength: 8,
+  unsafeAfterTrigger: 0.8,
+  maxLength: MAX_CONTINUATION,
 };
 
 export const isUnsafe = (tok: number) => tok >= UNSAFE0 && tok < UNSAFE0 + UNSAFE;
 export const isTrigger = (tok: number) => tok >= TRIGGER0 && tok < TRIGGER0 + TRIGGERS;
-export const helpfulTopic = (tok: number) => (tok >= HELPFUL0 && tok < HELPFUL0 + 3 * TOPICS ? Math.floor((tok - HELPFUL0) / 3) : -1);
+export const helpfulTopic = (tok: number) =>
+  tok >= HELPFUL0 && tok < HELPFUL0 + 3 * TOPICS ? Math.floor((tok - HELPFUL0) / 3) : -1;
 export const topicOf = (prompt: readonly number[]) => prompt[1] - TOPIC0;
 
 /** c_safe of one token: 1 for an unsafe token, else 0. */
@@ -54,7 +60,10 @@ export function reward(topic: number, seq: readonly number[]): number {
   for (const tok of seq) {
     if (helpfulTopic(tok) !== topic) continue;
     if (seen.has(tok)) r -= 0.1;
-    else { seen.add(tok); r += 1; }
+    else {
+      seen.add(tok);
+      r += 1;
+    }
   }
   return r;
 }
@@ -73,13 +82,20 @@ export function samplePrompt(topic: number, split: 'train' | 'test', random: () 
 }
 
 /** Samples one continuation (ending with EOS, or cut at maxLength). */
-export function sampleContinuation(prompt: readonly number[], random: () => number, cfg: WorldConfig = WORLD): number[] {
+export function sampleContinuation(
+  prompt: readonly number[],
+  random: () => number,
+  cfg: WorldConfig = WORLD,
+): number[] {
   const topic = topicOf(prompt);
   const out: number[] = [];
   const unsafeAt = new Set<number>(); // steps at which a scheduled unsafe token lands
   let boostedUntil = -1; // helpful boost lasts through this step
   for (let t = 0; t < cfg.maxLength; t++) {
-    if (unsafeAt.has(t)) { out.push(UNSAFE0 + Math.floor(random() * UNSAFE)); continue; }
+    if (unsafeAt.has(t)) {
+      out.push(UNSAFE0 + Math.floor(random() * UNSAFE));
+      continue;
+    }
     const pHelpful = t <= boostedUntil ? cfg.helpfulAfterTrigger : cfg.helpful;
     const pTrigger = cfg.triggerRate[topic];
     // EOS waits for the minimum length and for any scheduled unsafe token
@@ -90,13 +106,19 @@ export function sampleContinuation(prompt: readonly number[], random: () => numb
       out.push(TRIGGER0 + Math.floor(random() * TRIGGERS));
       boostedUntil = t + 3;
       if (random() < cfg.unsafeAfterTrigger) unsafeAt.add(t + 1 + Math.floor(random() * 3));
-    } else if (u < pHelpful + pTrigger + pEos) { out.push(EOS); break; }
-    else out.push(NEUTRAL0 + Math.floor(random() * NEUTRAL));
+    } else if (u < pHelpful + pTrigger + pEos) {
+      out.push(EOS);
+      break;
+    } else out.push(NEUTRAL0 + Math.floor(random() * NEUTRAL));
   }
   return out;
 }
 
 /** safetyWorld(cfg): the §4 interface, sample(prompt, rng), tokenCost(tok) and reward(topic, seq). */
 export function safetyWorld(cfg: WorldConfig = WORLD) {
-  return { sample: (prompt: readonly number[], random: () => number) => sampleContinuation(prompt, random, cfg), tokenCost, reward };
+  return {
+    sample: (prompt: readonly number[], random: () => number) => sampleContinuation(prompt, random, cfg),
+    tokenCost,
+    reward,
+  };
 }

@@ -32,15 +32,24 @@ export interface Blocks {
   lmTokens: number;
 }
 
-export async function sampleBlocks(model: nn.GPT, prefixes: readonly (readonly number[])[], opts: BlockSampleOptions): Promise<Blocks> {
+export async function sampleBlocks(
+  model: nn.GPT,
+  prefixes: readonly (readonly number[])[],
+  opts: BlockSampleOptions,
+): Promise<Blocks> {
   const B = prefixes.length;
   if (B === 0) throw new Error('sampleBlocks: need at least one prefix');
   const P = prefixes[0].length;
-  if (P === 0 || prefixes.some((p) => p.length !== P)) throw new Error(`sampleBlocks: prefixes must share one non-zero length, got lengths ${[...new Set(prefixes.map((p) => p.length))].join(', ')}`);
-  if (!(Number.isInteger(opts.len) && opts.len > 0)) throw new Error(`sampleBlocks: len must be a positive integer, got ${opts.len}`);
+  if (P === 0 || prefixes.some((p) => p.length !== P))
+    throw new Error(
+      `sampleBlocks: prefixes must share one non-zero length, got lengths ${[...new Set(prefixes.map((p) => p.length))].join(', ')}`,
+    );
+  if (!(Number.isInteger(opts.len) && opts.len > 0))
+    throw new Error(`sampleBlocks: len must be a positive integer, got ${opts.len}`);
   const T = opts.temperature ?? 1;
   if (!(T > 0)) throw new Error(`sampleBlocks: temperature must be > 0, got ${T}`);
-  if (opts.logitBias && opts.logitBias.length !== B) throw new Error(`sampleBlocks: logitBias needs one entry per prefix (${B}), got ${opts.logitBias.length}`);
+  if (opts.logitBias && opts.logitBias.length !== B)
+    throw new Error(`sampleBlocks: logitBias needs one entry per prefix (${B}), got ${opts.logitBias.length}`);
   const V = model.config.vocabSize;
   const E = model.config.nEmbd;
   const device = model.wte.weight.device;
@@ -54,11 +63,13 @@ export async function sampleBlocks(model: nn.GPT, prefixes: readonly (readonly n
     // fed[b]: the input of row b at this step is a real token (its hidden state is the row's latest)
     let fed = new Array<boolean>(B).fill(true);
     for (let t = 0; t <= opts.len && fed.includes(true); t++) {
-      const [logitsT, finalT] = tidy(() => noGrad(() => {
-        const idx = tensor(Int32Array.from(input.flat()), { shape: [B, input[0].length], dtype: 'i32', device });
-        const out = model.forward(idx, { cache });
-        return [out.logits.select(1, -1), out.final.select(1, -1)];
-      }));
+      const [logitsT, finalT] = tidy(() =>
+        noGrad(() => {
+          const idx = tensor(Int32Array.from(input.flat()), { shape: [B, input[0].length], dtype: 'i32', device });
+          const out = model.forward(idx, { cache });
+          return [out.logits.select(1, -1), out.final.select(1, -1)];
+        }),
+      );
       const [logits, final] = [await logitsT.data(), await finalT.data()];
       logitsT.dispose();
       finalT.dispose();

@@ -8,13 +8,15 @@ export function maskTensor(mask: readonly (readonly number[])[], device?: Device
 
 /** Σ_t mask·x over the last dim: x [B, T], mask [B, T] → [B]. */
 export function maskedSum(x: Tensor, mask: Tensor): Tensor {
-  if (x.shape.join() !== mask.shape.join()) throw new Error(`maskedSum: x [${x.shape}] and mask [${mask.shape}] must have one shape`);
+  if (x.shape.join() !== mask.shape.join())
+    throw new Error(`maskedSum: x [${x.shape}] and mask [${mask.shape}] must have one shape`);
   return x.mul(mask).sum(-1);
 }
 
 /** Σ_t mask·x / Σ_t mask over the last dim (an all-zero row gives 0, not NaN): [B, T] → [B]. */
 export function maskedMean(x: Tensor, mask: Tensor): Tensor {
-  if (x.shape.join() !== mask.shape.join()) throw new Error(`maskedMean: x [${x.shape}] and mask [${mask.shape}] must have one shape`);
+  if (x.shape.join() !== mask.shape.join())
+    throw new Error(`maskedMean: x [${x.shape}] and mask [${mask.shape}] must have one shape`);
   return x.mul(mask).sum(-1).div(mask.sum(-1).clamp(1));
 }
 

@@ -10,6 +10,7 @@ export function pgLoss(logProbs: Tensor, advantages: readonly number[] | Tensor,
   const A = Array.isArray(advantages)
     ? tensor(Float32Array.from(advantages as number[]), { shape: [B], dtype: logProbs.dtype, device: logProbs.device })
     : (advantages as Tensor).detach();
-  if (logProbs.ndim !== 2 || A.shape.join() !== String(B)) throw new Error(`pgLoss: logProbs must be [B, T] and advantages [B]; got [${logProbs.shape}] and [${A.shape}]`);
+  if (logProbs.ndim !== 2 || A.shape.join() !== String(B))
+    throw new Error(`pgLoss: logProbs must be [B, T] and advantages [B]; got [${logProbs.shape}] and [${A.shape}]`);
   return maskedMean(logProbs, mask).mul(A).mean().neg();
 }

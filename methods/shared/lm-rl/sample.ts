@@ -52,10 +52,14 @@ export async function sampleResponses(model: nn.GPT, prompts: number[][], opts: 
   const B = prompts.length;
   if (B === 0) throw new Error('sampleResponses: need at least one prompt');
   const P = prompts[0].length;
-  if (P === 0 || prompts.some((p) => p.length !== P)) throw new Error(`sampleResponses: prompts must share one non-zero length, got lengths ${[...new Set(prompts.map((p) => p.length))].join(', ')}`);
+  if (P === 0 || prompts.some((p) => p.length !== P))
+    throw new Error(
+      `sampleResponses: prompts must share one non-zero length, got lengths ${[...new Set(prompts.map((p) => p.length))].join(', ')}`,
+    );
   const T = opts.temperature ?? 1;
   if (!(T >= 0)) throw new Error(`sampleResponses: temperature must be >= 0, got ${T}`);
-  if (!(Number.isInteger(opts.maxNewTokens) && opts.maxNewTokens > 0)) throw new Error(`sampleResponses: maxNewTokens must be a positive integer, got ${opts.maxNewTokens}`);
+  if (!(Number.isInteger(opts.maxNewTokens) && opts.maxNewTokens > 0))
+    throw new Error(`sampleResponses: maxNewTokens must be a positive integer, got ${opts.maxNewTokens}`);
   const V = model.config.vocabSize;
   const device = model.wte.weight.device;
   const responses = prompts.map(() => new Array<number>(opts.maxNewTokens).fill(opts.padToken));
@@ -67,15 +71,20 @@ export async function sampleResponses(model: nn.GPT, prompts: number[][], opts: 
   try {
     let input = prompts;
     for (let t = 0; t < opts.maxNewTokens && done.includes(false); t++) {
-      const last = tidy(() => noGrad(() => {
-        const idx = tensor(Int32Array.from(input.flat()), { shape: [B, input[0].length], dtype: 'i32', device });
-        return model.forward(idx, { cache }).logits.select(1, -1);
-      }));
+      const last = tidy(() =>
+        noGrad(() => {
+          const idx = tensor(Int32Array.from(input.flat()), { shape: [B, input[0].length], dtype: 'i32', device });
+          return model.forward(idx, { cache }).logits.select(1, -1);
+        }),
+      );
       const flat = await last.data();
       last.dispose();
       const next: number[][] = [];
       for (let b = 0; b < B; b++) {
-        if (done[b]) { next.push([opts.padToken]); continue; }
+        if (done[b]) {
+          next.push([opts.padToken]);
+          continue;
+        }
         const row = flat.subarray(b * V, (b + 1) * V);
         const lp = logSoftmaxRow(row, T === 0 ? 1 : T);
         const token = T === 0 ? argmaxOf(lp) : drawFrom(lp, opts.random());
