@@ -53,8 +53,9 @@ export interface PreferenceSet {
 
 /**
  * 'even': both actions uniform with a1 ≠ a2. 'uneven': group 0 compares a with a ± 1 (close actions, a hard
- * group), group 1 compares a with a + 4 (mod 8). Group g gets round(n·shares[g]) pairs; the label is
- * deterministic (the higher true reward wins).
+ * group), reflected at the ends as the official data code does (a + 1 past the last action becomes a − 1, a − 1
+ * below 0 becomes a + 1), so every group-0 pair stays a neighbour pair; group 1 compares a with a + 4 (mod 8).
+ * Group g gets round(n·shares[g]) pairs; the label is deterministic (the higher true reward wins).
  */
 export function collectPreferences(env: GroupLinearBandit, n: number, shares: readonly number[], mode: 'even' | 'uneven', rng: Rng): PreferenceSet {
   const Y: number[][] = [];
@@ -65,7 +66,7 @@ export function collectPreferences(env: GroupLinearBandit, n: number, shares: re
       const a1 = randomInt(rng, env.actions);
       let a2: number;
       if (mode === 'even') a2 = (a1 + 1 + randomInt(rng, env.actions - 1)) % env.actions;
-      else if (g === 0) a2 = (a1 + (rng() < 0.5 ? 1 : env.actions - 1)) % env.actions;
+      else if (g === 0) a2 = neighbourAction(a1, rng() < 0.5 ? 1 : -1, env.actions);
       else a2 = (a1 + env.actions / 2) % env.actions;
       const [w, l] = env.reward(s, a1, g) >= env.reward(s, a2, g) ? [a1, a2] : [a2, a1];
       const fw = env.features(s, w, g);
@@ -75,6 +76,12 @@ export function collectPreferences(env: GroupLinearBandit, n: number, shares: re
     }
   });
   return { Y, group };
+}
+
+/** a1 + step (step = ±1), reflected back to a1 − step when it would leave 0..actions−1 (official uneven data rule). */
+export function neighbourAction(a1: number, step: 1 | -1, actions: number): number {
+  const a2 = a1 + step;
+  return a2 >= 0 && a2 < actions ? a2 : a1 - step;
 }
 
 /**
