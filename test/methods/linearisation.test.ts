@@ -11,6 +11,9 @@ import { SSD_PROBABILITIES, drawSwaDrops, ssdProbability } from '../../methods/l
 import { seededRandom } from '../../nn/data/seeded-random.js';
 import { SPEC_TASK, fillerMap, makeBatch, vocabulary } from '../../methods/linearisation/task.js';
 import { FULL } from '../../methods/linearisation/protocol.js';
+import { PlateauSchedule } from '../../methods/linearisation/plateau.js';
+import { captureLayerIO } from '../../methods/linearisation/capture.js';
+import { hedgehogFeatureMap, projectHeads, type SoftmaxAttentionLike } from '../../methods/linearisation/convert.js';
 
 const s = suite('methods/linearisation');
 
@@ -236,6 +239,52 @@ s('conversion keeps q/k/v/o: swaOnly with W = T reproduces the teacher; LoRA wit
   setSwaDrops(model, [false, false]);
   setAttentionMode(model, 'laFull');
   await assertTensorClose(dropped, model.forward(tokens).logits, { atol: 1e-6 });
+});
+
+s('Hedgehog feature map by hand: φ(x) = [softmax(xU) ∥ softmax(−xU)]', async () => {
+  const map = hedgehogFeatureMap({ heads: 1, headDim: 2, featureDim: 2 });
+  const device = map.weight.device;
+  noGrad(() => map.weight.copy_(tensor([[[1, -0.5], [0.25, 2]]], { device })));
+  const x = [1, -2];
+  const xu = [x[0] * 1 + x[1] * 0.25, x[0] * -0.5 + x[1] * 2]; // [0.5, -4.5]
+  const softmaxOf = (v: number[]) => v.map((a) => Math.exp(a) / v.reduce((acc, b) => acc + Math.exp(b), 0));
+  const phi = await map.forward(tensor([[[x]]], { device })).data();
+  assertClose(phi, [...softmaxOf(xu), ...softmaxOf(xu.map((v) => -v))], { atol: 1e-6 });
+});
+
+s('teacher forcing: layer l trains on the q, k, v its own attention saw (its input after norm1), and its softmax output', async () => {
+  const config = { vocabSize: 11, blockSize: 6, nLayer: 2, nHead: 2, nEmbd: 8, seed: 5, device: 'cpu' as const };
+  const teacher = new nn.GPT(config);
+  const tokens = tensor([[1, 5, 2, 9, 4, 4]], { dtype: 'i32', device: 'cpu' });
+  const io = captureLayerIO(teacher, tokens);
+  const attn = (l: number) => teacher.blocks.at(l).attn as unknown as SoftmaxAttentionLike;
+  // layer 0's input is the embedding; layer 1's is the residual stream after block 0
+  const embedding = teacher.wte.forward(tokens).add(teacher.wpe!.forward(tensor([0, 1, 2, 3, 4, 5], { dtype: 'i32', device: 'cpu' })));
+  const afterBlock0 = teacher.blocks.at(0).forwardWithKV(embedding, { layer: 0 }).x;
+  for (const [l, input] of [[0, embedding], [1, afterBlock0]] as const) {
+    const { q, k, v } = projectHeads(attn(l), teacher.blocks.at(l).norm1.forward(input));
+    await assertTensorClose(io[l].q, q, { atol: 1e-6 });
+    await assertTensorClose(io[l].k, k, { atol: 1e-6 });
+    await assertTensorClose(io[l].v, v, { atol: 1e-6 });
+    await assertTensorClose(io[l].y, nn.attentionWeights(q, k, { causal: true }).matmul(v), { atol: 1e-6 });
+  }
+  // the two layers' inputs differ, so a capture from the wrong layer cannot pass
+  const wrong = projectHeads(attn(1), teacher.blocks.at(1).norm1.forward(embedding)).q;
+  assert.ok(Math.max(...Array.from(await io[1].q.sub(wrong).abs().data())) > 1e-3);
+});
+
+s('plateau schedule (LoLCATs reduce-on-plateau): the rate drops only after more than `patience` evaluations without improvement', () => {
+  const schedule = new PlateauSchedule({ factor: 0.1, patience: 2, minLr: 1e-5 });
+  const rates: number[] = [];
+  let lr = 1;
+  for (const loss of [5, 4, 4.5, 4.2, 4.1, 3, 3.5, 3.5, 3.5, 3.5, 3.5, 3.5]) rates.push(lr = schedule.step(loss, lr));
+  // improvements at 5, 4, 3; every third miss in a row lowers the rate (after 4, then twice after 3)
+  assertClose(rates, [1, 1, 1, 1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001], { atol: 1e-12 });
+  assert.is(schedule.reductions, 3);
+  const floor = new PlateauSchedule({ factor: 0.1, patience: 0, minLr: 1e-3 });
+  assert.is(floor.step(1, 1e-2), 1e-2);
+  assert.is(floor.step(2, 1e-2), 1e-3);
+  assert.is(floor.step(2, 1e-3), 1e-3);
 });
 
 s.run();
