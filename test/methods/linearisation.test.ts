@@ -163,6 +163,10 @@ s('output-MSE transfer loss is zero when the feature map reproduces the softmax 
 s('SSD: 0.9 / 0.75 / 0.5 by thirds, drawn at that frequency; a forced drop equals laFull', async () => {
   const total = 300;
   assert.equal([0, 99, 100, 199, 200, 299].map((t) => ssdProbability(t, total)), [0.9, 0.9, 0.75, 0.75, 0.5, 0.5]);
+  assert.throws(() => ssdProbability(total, total), /step must be an integer in \[0, 300\)/);
+  // a uniform draw u ∈ [0, 1) drops when u < p: u = p exactly keeps the window
+  assert.equal(drawSwaDrops(0, total, 2, () => 0.9), [false, false]);
+  assert.equal(drawSwaDrops(0, total, 1, () => 0.8999), [true]);
   const r = seededRandom(7);
   const dropped = [0, 0, 0];
   const draws = 20000;
@@ -273,6 +277,13 @@ s('teacher forcing: layer l trains on the q, k, v its own attention saw (its inp
   assert.ok(Math.max(...Array.from(await io[1].q.sub(wrong).abs().data())) > 1e-3);
 });
 
+s('linear attention weights by hand: causal, each row normalised over j ≤ i', async () => {
+  // φ(q) rows [1, 0], [1, 2]; φ(k) rows [2, 1], [1, 1]: raw row 1 = (1·2 + 2·1, 1·1 + 2·1) = (4, 3)
+  const phiQ = tensor([[[[1, 0], [1, 2]]]], { device: 'cpu' });
+  const phiK = tensor([[[[2, 1], [1, 1]]]], { device: 'cpu' });
+  assertClose(await linearAttentionWeights(phiQ, phiK).data(), [1, 0, 4 / 7, 3 / 7], { atol: 1e-6 });
+});
+
 s('plateau schedule (LoLCATs reduce-on-plateau): the rate drops only after more than `patience` evaluations without improvement', () => {
   const schedule = new PlateauSchedule({ factor: 0.1, patience: 2, minLr: 1e-5 });
   const rates: number[] = [];
@@ -281,6 +292,15 @@ s('plateau schedule (LoLCATs reduce-on-plateau): the rate drops only after more 
   // improvements at 5, 4, 3; every third miss in a row lowers the rate (after 4, then twice after 3)
   assertClose(rates, [1, 1, 1, 1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001], { atol: 1e-12 });
   assert.is(schedule.reductions, 3);
+  // an improvement smaller than the relative threshold counts as none
+  const strict = new PlateauSchedule({ factor: 0.5, patience: 0, minLr: 0, threshold: 0.01 });
+  assert.equal([strict.step(1, 1), strict.step(0.995, 1), strict.step(0.98, 1), strict.step(0.98, 1)], [1, 0.5, 1, 0.5]);
+  const edge = new PlateauSchedule({ factor: 0.5, patience: 0, minLr: 0, threshold: 0.5 });
+  edge.step(1, 1);
+  assert.is(edge.step(0.5, 1), 0.5, 'exactly best·(1 − threshold) is not an improvement');
+  for (const bad of [{ factor: 1, patience: 1 }, { factor: 0, patience: 1 }, { factor: 0.1, patience: -1 }, { factor: 0.1, patience: 1.5 }]) {
+    assert.throws(() => new PlateauSchedule({ ...bad, minLr: 0 }), /PlateauSchedule: need 0 < factor < 1 and an integer patience ≥ 0/);
+  }
   const floor = new PlateauSchedule({ factor: 0.1, patience: 0, minLr: 1e-3 });
   assert.is(floor.step(1, 1e-2), 1e-2);
   assert.is(floor.step(2, 1e-2), 1e-3);
