@@ -64,10 +64,7 @@ export function collectPreferences(env: GroupLinearBandit, n: number, shares: re
     for (let k = 0; k < Math.round(n * share); k++) {
       const s = Array.from({ length: env.stateDim }, () => rng());
       const a1 = randomInt(rng, env.actions);
-      let a2: number;
-      if (mode === 'even') a2 = (a1 + 1 + randomInt(rng, env.actions - 1)) % env.actions;
-      else if (g === 0) a2 = neighbourAction(a1, rng() < 0.5 ? 1 : -1, env.actions);
-      else a2 = (a1 + env.actions / 2) % env.actions;
+      const a2 = comparedAction(mode, g, a1, env.actions, rng);
       const [w, l] = env.reward(s, a1, g) >= env.reward(s, a2, g) ? [a1, a2] : [a2, a1];
       const fw = env.features(s, w, g);
       const fl = env.features(s, l, g);
@@ -76,6 +73,13 @@ export function collectPreferences(env: GroupLinearBandit, n: number, shares: re
     }
   });
   return { Y, group };
+}
+
+/** The action a1 is compared with: any other action (even); a neighbour (uneven, group 0); a1 + K/2 mod K (uneven, group 1). */
+export function comparedAction(mode: 'even' | 'uneven', group: number, a1: number, actions: number, rng: Rng): number {
+  if (mode === 'even') return (a1 + 1 + randomInt(rng, actions - 1)) % actions;
+  if (group === 0) return neighbourAction(a1, rng() < 0.5 ? 1 : -1, actions);
+  return (a1 + actions / 2) % actions;
 }
 
 /** a1 + step (step = ±1), reflected back to a1 − step when it would leave 0..actions−1 (official uneven data rule). */

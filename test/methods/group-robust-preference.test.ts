@@ -8,7 +8,7 @@ import { alphaStep, createGroupWeights, importanceWeights, mixingCoefficients, u
 import { algorithm1Step, groupLosses, groupRobustObjective, mixGroupLossesOnDevice } from '../../methods/group-robust-preference/objective.js';
 import { marginMetrics } from '../../methods/group-robust-preference/metrics.js';
 import { grIpoClosedForm, solvePositiveDefinite } from '../../methods/group-robust-preference/closed-form.js';
-import { collectPreferences, dot, greedyRewardError, groupLinearBandit, neighbourAction } from '../../methods/group-robust-preference/bandit.js';
+import { collectPreferences, comparedAction, dot, greedyRewardError, groupLinearBandit, neighbourAction } from '../../methods/group-robust-preference/bandit.js';
 import { coefficients, disposeBatch, groupGradients, stackPreferences, trainByGradient, trainIpoClosedForm } from '../../methods/group-robust-preference/bandit-trainer.js';
 import { alignPolicy, createTinyGPT, pairLogProbs, trainReference, weightedBatchLoss, type AlignResult } from '../../methods/group-robust-preference/gpt-alignment.js';
 import { GPT_ARMS, judge, outcomeOf } from '../../methods/group-robust-preference/gpt-experiment.js';
@@ -42,6 +42,22 @@ s('held-out metrics: per-group loss, accuracy (βh > 0), margin and worst values
   assert.is(m.worstAccuracy, 0.5);
   assert.is(m.worstLoss, m.loss[0]);
   assertClose([m.meanAccuracy], [0.75], { atol: 1e-12 });
+});
+
+s('weights and their checks: log-space update stays finite for large η·L; bad sizes and χ are refused', async () => {
+  assertClose(updateGroupWeights([0.5, 0.5], [1000, 0], [true, true], 1), [1, 0], { atol: 1e-12 });
+  assert.throws(() => updateGroupWeights([0.5, 0.5], [1], [true, true], 1), /updateGroupWeights: 2 weights but 1 losses and 2 presence flags/);
+  assert.throws(() => updateGroupWeights([0.5, 0.5], [1, 1], [true], 1), /updateGroupWeights: 2 weights but 2 losses and 1 presence flags/);
+  assert.throws(() => createGroupWeights(0), /createGroupWeights: need a positive group count, got 0/);
+  assert.throws(() => createGroupWeights(1.5), /createGroupWeights: need a positive group count/);
+  assert.equal(createGroupWeights(1), [1]);
+  assert.equal(createGroupWeights(4), [0.25, 0.25, 0.25, 0.25]);
+  for (const chi of [-0.1, 1.1]) assert.throws(() => mixingCoefficients([0.5, 0.5], chi), /mixingCoefficients: χ must lie in \[0, 1\]/);
+  assertClose(mixingCoefficients([0.2, 0.8], 0), [0.5, 0.5], { atol: 1e-12 });
+  assertClose(mixingCoefficients([0.2, 0.8], 1), [0.2, 0.8], { atol: 1e-12 });
+  // a group without samples gets weight 0 in both conventions
+  assertClose(importanceWeights([4, 0, 1]), [0.2, 0, 0.8], { atol: 1e-12 });
+  assertClose(importanceWeights([4, 0, 1], 'normalised'), [5 / 12, 0, 5 / 3], { atol: 1e-12 });
 });
 
 s('an absent group keeps multiplier 1 and changes only through renormalisation; no NaN', () => {
@@ -142,7 +158,14 @@ s('bandit data: group 1 swaps each feature pair of group 0; uneven group-0 pairs
   const pairs = [[scale * Math.cos(Math.PI / 4), Math.sin(Math.PI / 4) / scale], [scale * Math.cos(Math.PI / 2), Math.sin(Math.PI / 2) / scale]];
   assertClose(env.features(state, 4, 0), pairs.flat(), { atol: 1e-12 });
   assertClose(env.features(state, 4, 1), pairs.map(([a, b]) => [b, a]).flat(), { atol: 1e-12 });
-  assert.equal([neighbourAction(7, 1, 8), neighbourAction(0, -1, 8), neighbourAction(3, 1, 8), neighbourAction(3, -1, 8)], [6, 1, 4, 2]);
+  assert.equal([neighbourAction(7, 1, 8), neighbourAction(0, -1, 8), neighbourAction(3, 1, 8), neighbourAction(3, -1, 8), neighbourAction(1, -1, 8)], [6, 1, 4, 2, 0]);
+  // the compared action: even = every other action, uneven group 0 = both neighbours, uneven group 1 = a + 4 mod 8
+  const rng = seededRng(5);
+  const seen = (mode: 'even' | 'uneven', g: number, a1: number) => [...new Set(Array.from({ length: 400 }, () => comparedAction(mode, g, a1, 8, rng)))].sort();
+  assert.equal(seen('even', 0, 3), [0, 1, 2, 4, 5, 6, 7]);
+  assert.equal(seen('even', 1, 7), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(seen('uneven', 0, 3), [2, 4]);
+  assert.equal([seen('uneven', 1, 3), seen('uneven', 1, 6)], [[7], [2]]);
   // a neighbour pair's first feature differs by (1/8)·cos(π s_0) at most; a wrapped 0-vs-7 pair by up to 7/8
   const data = collectPreferences(env, 400, [0.5, 0.5], 'uneven', seededRng(11));
   const hard = data.Y.filter((_, i) => data.group[i] === 0);
@@ -235,6 +258,12 @@ s('GR-IPO closed-form trainer: the first α step uses the losses at θ₀, then 
   const L0 = [0, 1].map((g) => Yh.reduce((acc, y, i) => acc + (groups[i] === g ? (dot(t0, y) - 1) ** 2 / 2 : 0), 0));
   const alpha = updateGroupWeights([0.5, 0.5], L0, [true, true], 0.3);
   const trace = await trainIpoClosedForm(data, [t0], { loss: 'ipo', weighting: 'robust', beta, etaTheta: 0, etaAlpha: 0.3, iterations: 1, lambda: 0 });
+  // the default convention is the official one
+  assertClose(await grIpoClosedForm(data, f64([alpha]), beta, 0).data(), await grIpoClosedForm(data, f64([alpha]), beta, 0, 'official').data(), { atol: 0 });
+  const unequal = stackPreferences([{ Y: Yh, group: [0, 0, 0, 1] }], 2);
+  assert.ok(Math.abs((await grIpoClosedForm(unequal, f64([[0.3, 0.7]]), beta, 0, 'normalised').data())[0] -
+    (await grIpoClosedForm(unequal, f64([[0.3, 0.7]]), beta, 0, 'official').data())[0]) > 1e-6, 'the two conventions differ on unequal groups');
+  disposeBatch(unequal);
   assertClose(trace.alpha[0], alpha, { atol: 1e-12 });
   assertClose(trace.theta[0], Array.from(await grIpoClosedForm(data, f64([alpha]), beta, 0).data()), { atol: 1e-12 });
   disposeBatch(data);
