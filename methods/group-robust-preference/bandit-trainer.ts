@@ -2,13 +2,13 @@
 // mini-batch form), on tessera tensors in f64 on the cpu backend, every seed of a setting in one batch:
 // θ is [S, d, 1], the data Y is [S, N, d]. With a uniform reference h_i = θᵀY_i, so every gradient is analytic
 // (preferenceLossSlope, as the paper's code):  ∇L_g = mean_{i∈g} ℓ'(h_i)·Y_i.
-// Weightings of the per-group mean gradients ∇L_g:
+// Weightings of the per-group mean gradients ∇L_g (official convention; group-weights.ts `Convention`):
 //   'average'    Σ_g (N_g/N)·∇L_g                 (plain DPO / IPO: large groups dominate)
-//   'importance' Σ_g (1/K)·∇L_g                   (IS-DPO / IS-IPO: fixed weights ∝ 1/N_g per sample)
-//   'robust'     α ← normalise(α ⊙ exp(η_α·L)), then Σ_g [(1−χ)/K + χ·α_g]·∇L_g   (GR-DPO / GR-IPO)
+//   'importance' Σ_g w_g·(N_g/N)·∇L_g, w_g ∝ 1/N_g (IS-DPO / IS-IPO; 'normalised': Σ_g (1/K)·∇L_g)
+//   'robust'     α ← normalise(α ⊙ exp(χ·η_α·L)), then Σ_g [(1−χ)/K + χ·α_g]·∇L_g   (GR-DPO / GR-IPO)
 import { full, keep, readTensors, tensor, tidy, type Tensor } from '../../index.js';
 import type { PreferenceSet } from './bandit.js';
-import { updateGroupWeightsOnDevice } from './group-weights.js';
+import { alphaStep, updateGroupWeightsOnDevice, type Convention } from './group-weights.js';
 import { grIpoClosedForm, weightedIpoClosedForm } from './closed-form.js';
 import { preferenceLoss, preferenceLossSlope, type PreferenceLoss } from './losses.js';
 
@@ -20,6 +20,8 @@ export interface BanditBatch {
   Y: Tensor;
   /** [S, K, N] group-mean operator: 1/N_g where pair i belongs to group g, else 0 (groupMean @ v = per-group means) */
   groupMean: Tensor;
+  /** [S, K, N] membership: 1 where pair i belongs to group g, else 0 (coef @ membership = each pair's group coefficient) */
+  membership: Tensor;
   /** [S, K] data shares N_g/N */
   share: Tensor;
   groups: number;
@@ -28,19 +30,21 @@ export interface BanditBatch {
 export function stackPreferences(sets: readonly PreferenceSet[], groups: number): BanditBatch {
   const N = sets[0].Y.length;
   const mean: number[][][] = [];
+  const membership: number[][][] = [];
   const share: number[][] = [];
   for (const set of sets) {
     if (set.Y.length !== N) throw new Error(`stackPreferences: every set needs ${N} pairs, got ${set.Y.length}`);
     const counts = new Array<number>(groups).fill(0);
     for (const g of set.group) counts[g]++;
     mean.push(counts.map((c, g) => set.group.map((gi) => (gi === g ? 1 / c : 0))));
+    membership.push(counts.map((_, g) => set.group.map((gi) => (gi === g ? 1 : 0))));
     share.push(counts.map((c) => c / N));
   }
-  return { Y: tensor(sets.map((s) => s.Y), F64), groupMean: tensor(mean, F64), share: tensor(share, F64), groups };
+  return { Y: tensor(sets.map((s) => s.Y), F64), groupMean: tensor(mean, F64), membership: tensor(membership, F64), share: tensor(share, F64), groups };
 }
 
 export function disposeBatch(b: BanditBatch): void {
-  for (const t of [b.Y, b.groupMean, b.share]) t.dispose();
+  for (const t of [b.Y, b.groupMean, b.membership, b.share]) t.dispose();
 }
 
 /** Per-group mean losses L_g [S, K] and mean gradients ∇L_g [S, K, d] at θ [S, d, 1]. */
@@ -67,6 +71,8 @@ export interface BanditTrainConfig {
   iterations: number;
   /** trade-off between the worst group (1) and the group-balanced mean (0); robust weighting only */
   chi?: number;
+  /** 'official' (default): the authors' bandit code; 'normalised': this method's first reading (group-weights.ts) */
+  convention?: Convention;
   /** record α and the training group losses every this many iterations */
   recordEvery?: number;
 }
@@ -79,10 +85,17 @@ export interface BanditTrace {
   history: { iteration: number; alpha: number[][]; groupLoss: number[][] }[];
 }
 
-/** The coefficient of each group's mean gradient, [S, K]: (1−χ)/K + χ·α_g for the robust weighting. */
-function coefficients(data: BanditBatch, weighting: Weighting, alpha: Tensor, chi: number): Tensor {
+/**
+ * The coefficient of each group's mean gradient, [S, K]: N_g/N (average); w_g·N_g/N with w_g = (1/N_g)/Σ_h(1/N_h)
+ * (importance, official) or 1/K (importance, normalised); (1−χ)/K + χ·α_g (robust).
+ */
+export function coefficients(data: BanditBatch, weighting: Weighting, alpha: Tensor, chi: number, convention: Convention = 'official'): Tensor {
   if (weighting === 'average') return data.share;
-  if (weighting === 'importance') return full(data.share.shape, 1 / data.groups, F64);
+  if (weighting === 'importance') {
+    if (convention === 'normalised') return full(data.share.shape, 1 / data.groups, F64);
+    const inverse = data.share.reciprocal(); // ∝ 1/N_g
+    return inverse.div(inverse.sum(-1, true)).mul(data.share);
+  }
   if (!(chi >= 0 && chi <= 1)) throw new Error(`coefficients: χ must lie in [0, 1], got ${chi}`);
   return alpha.mul(chi).add((1 - chi) / data.groups);
 }
@@ -119,12 +132,13 @@ export async function trainByGradient(data: BanditBatch, theta0: readonly number
   let alpha = keep(full(data.share.shape, 1 / data.groups, F64));
   const history: BanditTrace['history'] = [];
   const every = cfg.recordEvery ?? Math.max(1, Math.floor(cfg.iterations / 100));
+  const chi = cfg.chi ?? 1;
   for (let t = 0; t < cfg.iterations; t++) {
     const loss = tidy(() => {
       const { loss: L, grad } = groupGradients(data, theta, cfg.loss, cfg.beta);
-      // full batch: every group is present, so updateGroupWeightsOnDevice's multipliers are all exp(η_α·L_g)
-      if (cfg.weighting === 'robust') alpha = replace(alpha, updateGroupWeightsOnDevice(alpha, L, cfg.etaAlpha));
-      const coef = coefficients(data, cfg.weighting, alpha, cfg.chi ?? 1);
+      // full batch: every group is present, so updateGroupWeightsOnDevice's multipliers are all exp(χ·η_α·L_g)
+      if (cfg.weighting === 'robust') alpha = replace(alpha, updateGroupWeightsOnDevice(alpha, L, alphaStep(cfg.etaAlpha, chi, cfg.convention)));
+      const coef = coefficients(data, cfg.weighting, alpha, chi, cfg.convention);
       theta = replace(theta, theta.sub(coef.unsqueeze(1).matmul(grad).transpose(1, 2).mul(cfg.etaTheta)));
       return L;
     });
@@ -135,28 +149,30 @@ export async function trainByGradient(data: BanditBatch, theta0: readonly number
 }
 
 /**
- * IPO in closed form. 'average' and 'importance' solve once (weights 1/N, or 1/(K·N_g)); 'robust' alternates
- * θ ← θ(α) (grIpoClosedForm) with the α ascent step on the IPO group losses at θ(α).
+ * IPO in closed form. 'average' and 'importance' solve once (per-sample weights 1/N, or ∝ 1/N_g); 'robust' starts
+ * at θ₀ and, as the official closed-form trainer, alternates the α ascent step on the IPO group losses at the
+ * current θ with θ ← θ(α) (grIpoClosedForm). θ0: [S, d].
  */
-export async function trainIpoClosedForm(data: BanditBatch, cfg: BanditTrainConfig & { lambda: number }): Promise<BanditTrace> {
+export async function trainIpoClosedForm(data: BanditBatch, theta0: readonly number[][], cfg: BanditTrainConfig & { lambda: number }): Promise<BanditTrace> {
   let alpha = keep(full(data.share.shape, 1 / data.groups, F64));
   const history: BanditTrace['history'] = [];
+  const chi = cfg.chi ?? 1;
   if (cfg.weighting !== 'robust') {
-    // per-sample weights: share_g/N_g = 1/N (average) or (1/K)/N_g (importance), read off the group-mean operator
+    // per-sample weights coef_g/N_g: 1/N (average) or ∝ 1/N_g (importance), read off the group-mean operator
     const theta = keep(tidy(() => weightedIpoClosedForm(data.Y,
-      coefficients(data, cfg.weighting, alpha, 1).unsqueeze(1).matmul(data.groupMean).squeeze(1), cfg.beta, cfg.lambda)));
+      coefficients(data, cfg.weighting, alpha, 1, cfg.convention).unsqueeze(1).matmul(data.groupMean).squeeze(1), cfg.beta, cfg.lambda)));
     const loss = tidy(() => groupMeanLosses(data, theta, 'ipo', cfg.beta));
     await record(history, 0, alpha, loss);
     loss.dispose();
     return finish(theta, alpha, history);
   }
   const every = cfg.recordEvery ?? Math.max(1, Math.floor(cfg.iterations / 100));
-  let theta = keep(tidy(() => grIpoClosedForm(data, alpha, cfg.beta, cfg.lambda)));
+  let theta = keep(tidy(() => tensor(theta0 as number[][], F64).unsqueeze(-1)));
   for (let t = 0; t < cfg.iterations; t++) {
     const loss = tidy(() => {
       const L = groupMeanLosses(data, theta, 'ipo', cfg.beta);
-      alpha = replace(alpha, updateGroupWeightsOnDevice(alpha, L, cfg.etaAlpha));
-      theta = replace(theta, grIpoClosedForm(data, coefficients(data, 'robust', alpha, cfg.chi ?? 1), cfg.beta, cfg.lambda));
+      alpha = replace(alpha, updateGroupWeightsOnDevice(alpha, L, alphaStep(cfg.etaAlpha, chi, cfg.convention)));
+      theta = replace(theta, grIpoClosedForm(data, coefficients(data, 'robust', alpha, chi), cfg.beta, cfg.lambda, cfg.convention));
       return L;
     });
     if (t % every === 0) await record(history, t, alpha, loss);

@@ -53,8 +53,9 @@ export interface PreferenceSet {
 
 /**
  * 'even': both actions uniform with a1 ≠ a2. 'uneven': group 0 compares a with a ± 1 (close actions, a hard
- * group), group 1 compares a with a + 4 (mod 8). Group g gets round(n·shares[g]) pairs; the label is
- * deterministic (the higher true reward wins).
+ * group), reflected at the ends as the official data code does (a + 1 past the last action becomes a − 1, a − 1
+ * below 0 becomes a + 1), so every group-0 pair stays a neighbour pair; group 1 compares a with a + 4 (mod 8).
+ * Group g gets round(n·shares[g]) pairs; the label is deterministic (the higher true reward wins).
  */
 export function collectPreferences(env: GroupLinearBandit, n: number, shares: readonly number[], mode: 'even' | 'uneven', rng: Rng): PreferenceSet {
   const Y: number[][] = [];
@@ -63,10 +64,7 @@ export function collectPreferences(env: GroupLinearBandit, n: number, shares: re
     for (let k = 0; k < Math.round(n * share); k++) {
       const s = Array.from({ length: env.stateDim }, () => rng());
       const a1 = randomInt(rng, env.actions);
-      let a2: number;
-      if (mode === 'even') a2 = (a1 + 1 + randomInt(rng, env.actions - 1)) % env.actions;
-      else if (g === 0) a2 = (a1 + (rng() < 0.5 ? 1 : env.actions - 1)) % env.actions;
-      else a2 = (a1 + env.actions / 2) % env.actions;
+      const a2 = comparedAction(mode, g, a1, env.actions, rng);
       const [w, l] = env.reward(s, a1, g) >= env.reward(s, a2, g) ? [a1, a2] : [a2, a1];
       const fw = env.features(s, w, g);
       const fl = env.features(s, l, g);
@@ -75,6 +73,19 @@ export function collectPreferences(env: GroupLinearBandit, n: number, shares: re
     }
   });
   return { Y, group };
+}
+
+/** The action a1 is compared with: any other action (even); a neighbour (uneven, group 0); a1 + K/2 mod K (uneven, group 1). */
+export function comparedAction(mode: 'even' | 'uneven', group: number, a1: number, actions: number, rng: Rng): number {
+  if (mode === 'even') return (a1 + 1 + randomInt(rng, actions - 1)) % actions;
+  if (group === 0) return neighbourAction(a1, rng() < 0.5 ? 1 : -1, actions);
+  return (a1 + actions / 2) % actions;
+}
+
+/** a1 + step (step = ±1), reflected back to a1 − step when it would leave 0..actions−1 (official uneven data rule). */
+export function neighbourAction(a1: number, step: 1 | -1, actions: number): number {
+  const a2 = a1 + step;
+  return a2 >= 0 && a2 < actions ? a2 : a1 - step;
 }
 
 /**

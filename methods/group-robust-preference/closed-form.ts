@@ -5,6 +5,7 @@
 // Everything is batched over a leading dim S (one problem per seed).
 import { cat, eye, type Tensor } from '../../index.js';
 import type { BanditBatch } from './bandit-trainer.js';
+import type { Convention } from './group-weights.js';
 
 /**
  * Solves A x = b for a batch of small symmetric positive definite A [S, d, d], b [S, d, 1] by Gauss-Jordan
@@ -31,10 +32,12 @@ export function weightedIpoClosedForm(Y: Tensor, w: Tensor, beta: number, lambda
 }
 
 /**
- * θ(α) [S, d, 1] for GR-IPO: the minimiser of Σ_g α_g·L_g + λ‖θ‖² with L_g group g's mean IPO loss, i.e.
- * W = diag(α_g(i)/N_g(i)) (α: [S, K]). The paper writes W = diag(α_g(i)) with the per-group normalisation folded
- * into its losses.
+ * θ(α) [S, d, 1] for GR-IPO from each group's coefficient c [S, K] (α_g, or (1−χ)/K + χ·α_g). 'official' (the
+ * paper's formula and the authors' WeightedRegression): W = diag(c_g(i)), so each pair counts c_g and a large group
+ * weighs N_g times more; 'normalised': W = diag(c_g(i)/N_g(i)), the exact minimiser of Σ_g c_g·L_g + λ‖θ‖² with L_g
+ * group g's mean IPO loss.
  */
-export function grIpoClosedForm(data: BanditBatch, alpha: Tensor, beta: number, lambda: number): Tensor {
-  return weightedIpoClosedForm(data.Y, alpha.unsqueeze(1).matmul(data.groupMean).squeeze(1), beta, lambda);
+export function grIpoClosedForm(data: BanditBatch, coef: Tensor, beta: number, lambda: number, convention: Convention = 'official'): Tensor {
+  const perPair = coef.unsqueeze(1).matmul(convention === 'official' ? data.membership : data.groupMean).squeeze(1);
+  return weightedIpoClosedForm(data.Y, perPair, beta, lambda);
 }

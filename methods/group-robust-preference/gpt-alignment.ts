@@ -4,7 +4,7 @@ import { type Tensor, nn, optim, tidy, noGrad, keep, tensor, full, type DeviceNa
 import { sequenceLogProb, type CausalLM } from './sequence-logprob.js';
 import { preferenceLoss, preferenceMargin, type PreferenceLoss } from './losses.js';
 import { combineGroupLosses, groupLosses, mixGroupLossesOnDevice } from './objective.js';
-import { updateGroupWeightsOnDevice } from './group-weights.js';
+import { alphaStep, importanceWeights, updateGroupWeightsOnDevice, type Convention } from './group-weights.js';
 import { marginMetrics, type GroupMetrics } from './metrics.js';
 import { GROUPS, PROMPT_LEN, RESPONSE_LEN, VOCAB, randomPrompt, randomResponse, type PreferencePair } from './synthetic-preferences.js';
 import { randomInt, type Rng } from './random.js';
@@ -73,37 +73,69 @@ export interface AlignConfig {
   steps: number;
   evalEvery: number;
   device: DeviceName;
+  /** 'official' (default) or 'normalised': the IS weights and the α step's χ (group-weights.ts `Convention`) */
+  convention?: Convention;
+}
+
+/** An evaluation set: its pairs and the reference model's log-probs on them. */
+export interface ScoredPairs {
+  pairs: readonly PreferencePair[];
+  ref: { chosen: number[]; rejected: number[] };
 }
 
 export interface AlignResult {
+  /** held-out (test) metrics after the last step */
   final: GroupMetrics;
+  /** validation metrics after the last step (what arms are selected on), when a validation set was given */
+  validation?: GroupMetrics;
   /** every evalEvery steps: held-out metrics and α */
   history: { step: number; metrics: GroupMetrics; alpha: number[] }[];
 }
 
-/** Held-out margins h of the policy, as plain numbers. */
-async function heldOutMargins(policy: CausalLM, pairs: readonly PreferencePair[], ref: { chosen: number[]; rejected: number[] }, device: DeviceName): Promise<number[]> {
-  const lp = await pairLogProbs(policy, pairs, device);
-  return pairs.map((_, i) => (lp.chosen[i] - ref.chosen[i]) - (lp.rejected[i] - ref.rejected[i]));
+/** Per-group metrics of the policy on an evaluation set (margins h from its and the reference's log-probs). */
+async function evaluateOn(policy: CausalLM, set: ScoredPairs, arm: AlignArm, cfg: AlignConfig): Promise<GroupMetrics> {
+  const lp = await pairLogProbs(policy, set.pairs, cfg.device);
+  const h = set.pairs.map((_, i) => (lp.chosen[i] - set.ref.chosen[i]) - (lp.rejected[i] - set.ref.rejected[i]));
+  return marginMetrics(h, set.pairs.map((p) => p.group), GROUPS, arm.loss, cfg.beta);
+}
+
+/**
+ * The batch loss of one step from the per-sample losses [B], by weighting:
+ *   'average'    mean of the per-sample losses (DPO / IPO);
+ *   'importance' official: Σ_i w_g(i)·ℓ_i / B with w_g = (1/N_g)/Σ_h(1/N_h) from the training set's group sizes
+ *                (the authors' bandit code); normalised: (1/K)·Σ_g L_g with L_g the batch's group means;
+ *   'robust'     α ← softmax(log α + χ·η_α·L) first (official; η_α·L normalised), then Σ_g [(1−χ)/K + χ·α_g]·L_g
+ *                with α detached (GRPO). Returns the new α too (unchanged unless robust).
+ */
+export function weightedBatchLoss(perSample: Tensor, groupIds: readonly number[], alpha: Tensor, arm: AlignArm,
+  trainGroupSizes: readonly number[], convention: Convention = 'official'): { loss: Tensor; alpha: Tensor } {
+  if (arm.weighting === 'average') return { loss: perSample.mean(), alpha };
+  const { groupLoss, present } = groupLosses(perSample, groupIds, GROUPS);
+  if (arm.weighting === 'importance') {
+    if (convention === 'normalised') return { loss: combineGroupLosses(groupLoss, new Array(GROUPS).fill(1 / GROUPS), present), alpha };
+    const w = importanceWeights(trainGroupSizes, 'official');
+    const perPair = tensor(groupIds.map((g) => w[g]), { dtype: perSample.dtype, device: perSample.device });
+    return { loss: perSample.mul(perPair).mean(), alpha };
+  }
+  const next = updateGroupWeightsOnDevice(alpha, groupLoss, alphaStep(arm.etaAlpha, arm.chi, convention));
+  return { loss: mixGroupLossesOnDevice(groupLoss, next, arm.chi), alpha: next };
 }
 
 /**
  * Aligns `policy` (a copy of the reference) on `train`. Each step: one batched forward over chosen and rejected;
- * per-sample losses; per-group batch means L_g; then by weighting
- *   'average'    mean of the per-sample losses (DPO / IPO);
- *   'importance' (1/K)·Σ_g L_g (IS-DPO / IS-IPO);
- *   'robust'     α ← softmax(log α + η_α·L) first, then Σ_g [(1−χ)/K + χ·α_g]·L_g with α detached (GRPO).
+ * per-sample losses; the arm's weighted batch loss (weightedBatchLoss); one Adam step. The held-out set is scored
+ * every evalEvery steps, the validation set (if any) after the last step.
  */
 export async function alignPolicy(policy: TinyGPT, train: readonly PreferencePair[], trainRef: { chosen: number[]; rejected: number[] },
-  heldOut: readonly PreferencePair[], heldOutRef: { chosen: number[]; rejected: number[] }, arm: AlignArm, cfg: AlignConfig, rng: Rng,
+  evalSets: { heldOut: ScoredPairs; validation?: ScoredPairs }, arm: AlignArm, cfg: AlignConfig, rng: Rng,
   onStep?: (step: number, latest: Record<string, string>) => void): Promise<AlignResult> {
   const opt = new optim.Adam(policy.module.parameters(), { lr: cfg.lr });
   let alpha = keep(full([GROUPS], 1 / GROUPS, { device: cfg.device }));
+  const trainGroupSizes = Array.from({ length: GROUPS }, (_, g) => train.filter((p) => p.group === g).length);
   const history: AlignResult['history'] = [];
   let latest: Record<string, string> = {};
   const evaluate = async (step: number) => {
-    const h = await heldOutMargins(policy, heldOut, heldOutRef, cfg.device);
-    const metrics = await marginMetrics(h, heldOut.map((p) => p.group), GROUPS, arm.loss, cfg.beta);
+    const metrics = await evaluateOn(policy, evalSets.heldOut, arm, cfg);
     history.push({ step, metrics, alpha: Array.from(await alpha.data()) });
     latest = { 'worst acc': metrics.worstAccuracy.toFixed(3), α: history.at(-1)!.alpha.map((a) => a.toFixed(2)).join('/') };
     onStep?.(step, latest);
@@ -120,27 +152,20 @@ export async function alignPolicy(policy: TinyGPT, train: readonly PreferencePai
       const refChosen = tensor(batch.map((i) => trainRef.chosen[i]), { device: cfg.device });
       const refRejected = tensor(batch.map((i) => trainRef.rejected[i]), { device: cfg.device });
       const h = preferenceMargin(lp.slice(0, 0, cfg.batch), lp.slice(0, cfg.batch), refChosen, refRejected);
-      const perSample = preferenceLoss(arm.loss, h, cfg.beta);
-      let loss: Tensor;
-      if (arm.weighting === 'average') loss = perSample.mean();
-      else {
-        const { groupLoss, present } = groupLosses(perSample, groupIds, GROUPS);
-        if (arm.weighting === 'importance') loss = combineGroupLosses(groupLoss, new Array(GROUPS).fill(1 / GROUPS), present);
-        else {
-          const next = keep(updateGroupWeightsOnDevice(alpha, groupLoss, arm.etaAlpha));
-          alpha.dispose();
-          alpha = next;
-          loss = mixGroupLossesOnDevice(groupLoss, alpha, arm.chi);
-        }
+      const weighted = weightedBatchLoss(preferenceLoss(arm.loss, h, cfg.beta), groupIds, alpha, arm, trainGroupSizes, cfg.convention);
+      if (weighted.alpha !== alpha) {
+        alpha.dispose();
+        alpha = keep(weighted.alpha);
       }
-      loss.backward();
+      weighted.loss.backward();
       opt.step();
     });
     if (step % cfg.evalEvery === 0 || step === cfg.steps) await evaluate(step);
     else onStep?.(step, latest);
   }
+  const validation = evalSets.validation ? await evaluateOn(policy, evalSets.validation, arm, cfg) : undefined;
   alpha.dispose();
   opt.zeroGrad();
   opt.dispose();
-  return { final: history.at(-1)!.metrics, history };
+  return { final: history.at(-1)!.metrics, validation, history };
 }

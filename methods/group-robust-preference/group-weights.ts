@@ -34,13 +34,34 @@ export function mixingCoefficients(alpha: readonly number[], chi: number): numbe
 }
 
 /**
- * Importance weights for unequal group sizes: each sample of group g counts N/(K·N_g), so the sample average of
- * weighted losses equals the group-balanced mean (1/K)·Σ_g L_g. These are the fixed weights of IS-DPO / IS-IPO.
+ * Two readings of the paper's weightings. 'official' (the default) follows the authors' bandit code
+ * (group_robust_dpo_vectorised_gradfix.py); 'normalised' is this method's first reading, kept as an option:
+ * - IS baselines: official per-sample weights w_g = (1/N_g)/Σ_h(1/N_h) (normalised to sum 1 over groups), with the
+ *   weighted losses summed over the batch and divided by its size, so group g's mean loss gets w_g·N_g/N;
+ *   normalised: every group mean gets 1/K (the group-balanced mean; 1.6-2x larger steps in the bandit settings).
+ * - GR-IPO closed form: official W = diag((1−χ)/K + χ·α_g(i)); normalised W = diag(((1−χ)/K + χ·α_g(i))/N_g(i)),
+ *   the exact minimiser of Σ_g α_g·(group-mean IPO loss).
+ * - α step: official α_g ← α_g·exp(χ·η_α·L_g); normalised α_g ← α_g·exp(η_α·L_g) (the same at χ = 1).
  */
-export function importanceWeights(groupCounts: readonly number[]): number[] {
+export type Convention = 'official' | 'normalised';
+
+/**
+ * Importance weights for unequal group sizes. 'official': w_g = (1/N_g)/Σ_h(1/N_h) per sample (the authors'
+ * bandit code), so the batch average Σ_i w_g(i)·ℓ_i/N gives group g's mean w_g·N_g/N, the same for every group.
+ * 'normalised': N/(K·N_g) per sample, so that batch average is exactly the group-balanced mean (1/K)·Σ_g L_g.
+ * These are the fixed weights of IS-DPO / IS-IPO. A group without samples gets 0.
+ */
+export function importanceWeights(groupCounts: readonly number[], convention: Convention = 'official'): number[] {
   const n = groupCounts.reduce((s, c) => s + c, 0);
-  return groupCounts.map((c) => (c > 0 ? n / (groupCounts.length * c) : 0));
+  if (convention === 'normalised') return groupCounts.map((c) => (c > 0 ? n / (groupCounts.length * c) : 0));
+  const inverse = groupCounts.map((c) => (c > 0 ? 1 / c : 0));
+  const total = inverse.reduce((s, v) => s + v, 0);
+  return inverse.map((v) => v / total);
 }
+
+/** The exponent's step in the α update: χ·η_α in the official code, η_α in the normalised reading. */
+export const alphaStep = (etaAlpha: number, chi: number, convention: Convention = 'official'): number =>
+  convention === 'official' ? chi * etaAlpha : etaAlpha;
 
 /**
  * The same mirror-ascent step with α and the group losses as tensors, so a training step needs no readback

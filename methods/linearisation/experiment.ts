@@ -2,6 +2,7 @@
 // arm in every attention mode, and print Table 1, Table 2 and the verdict; writes results/<tier>.json and .svg.
 //   npm run method:linearisation              full tier (3 seeds)
 //   npm run method:linearisation -- --quick   quick tier (CI: 1 seed, half the steps)
+//   npm run method:linearisation -- --zero-recall   the local-only conversion-data experiment (protocol.ts zeroRecall)
 //   add --device cpu to run on the cpu backend (default webgpu)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +14,11 @@ import { convertAttention, setAttentionMode } from './convert.js';
 import { trainStage1, trainStage2, trainTeacher, type BatchFn, type TransferObjective } from './training.js';
 import { evaluate } from './evaluate.js';
 import { ATTENTION_MODES, type AttentionMode } from './hybridAttention.js';
-import { barChartSvg, deltasOf, table1, table2, type Deltas, type EvalRow } from './report.js';
+import { armsOf, barChartSvg, deltasOf, table1, table2, type Deltas, type EvalRow } from './report.js';
 
 const args = process.argv.slice(2);
 const tier = args.includes('--quick') ? 'quick' : 'full';
+const zeroRecallRun = args.includes('--zero-recall');
 const P: Protocol = tier === 'quick' ? QUICK : FULL;
 const device = (args.includes('--device') ? args[args.indexOf('--device') + 1] : 'webgpu') as DeviceName;
 const TASK_SEED = 1234;
@@ -38,6 +40,10 @@ const evalData = { filler: heldOut('filler', 9001), recall: heldOut('recall', 90
 const logEvery = (label: string, total: number) => (s: number, loss: number) => {
   if ((s + 1) % Math.max(1, Math.floor(total / 4)) === 0) say(`  ${label} step ${s + 1}/${total} loss ${loss.toFixed(4)}`);
 };
+
+/** What each training run did: stage-1 rate reductions, stage-2 steps run (fewer than the budget: early-stopped). */
+interface TrainingRecord { stage: 1 | 2; label: string; seed: number; lrReductions?: number; steps?: number; budget?: number }
+const training: TrainingRecord[] = [];
 
 function newGPT(): nn.GPT {
   const t = P.teacher;
@@ -70,8 +76,9 @@ async function evalModes(model: nn.GPT, arm: string, featureDim: number, seed: n
 async function stage1(teacher: nn.GPT, featureDim: number, objective: TransferObjective, seed: number, recallFraction: number): Promise<nn.GPT> {
   const student = convertedCopy(teacher, featureDim, seed, false);
   setAttentionMode(student, objective === 'outputMse' ? 'hybrid' : 'laFull');
-  await trainStage1(teacher, student, { objective, steps: P.stage1.steps, lr: P.stage1.lr,
+  const { lrReductions } = await trainStage1(teacher, student, { objective, steps: P.stage1.steps, lr: P.stage1.lr, plateau: P.stage1.plateau,
     batch: batchesOf(P.batch, recallFraction, 100 + seed), log: logEvery(`stage 1 ${objective} F=${featureDim}`, P.stage1.steps) });
+  training.push({ stage: 1, label: `${objective} F=${featureDim} recall ${recallFraction * 100}%`, seed, lrReductions });
   return student;
 }
 
@@ -87,6 +94,7 @@ async function stage2(arm: string, from: nn.GPT, featureDim: number, seed: numbe
     earlyStop: extra.earlyStop ? { ...P.earlyStop, heldOut: batchesOf(P.earlyStop.heldOut, recallFraction, 400 + seed)(0) } : undefined,
   });
   if (ran < P.stage2.steps) say(`  ${arm}: early-stopped after ${ran} steps`);
+  training.push({ stage: 2, label: arm, seed, steps: ran, budget: P.stage2.steps });
   const modes = mode === 'swaOnly' ? (['swaOnly', 'sinks', 'zero'] as const) : ATTENTION_MODES;
   const rows = await evalModes(model, arm, featureDim, seed, modes, extra.useGateAtEval ?? true);
   model.dispose();
@@ -102,6 +110,27 @@ async function lolcatsArms(teacher: nn.GPT, seed: number, recallFraction: number
   ];
   s1.dispose();
   return rows;
+}
+
+/** The local-only experiment's arms for one seed and recall fraction: A and E (one LoLCATs stage 1) and C. */
+async function zeroRecallArms(teacher: nn.GPT, seed: number, recallFraction: number): Promise<EvalRow[]> {
+  const suffix = ` (${recallFraction * 100}% recall)`;
+  const rows = await lolcatsArms(teacher, seed, recallFraction, suffix);
+  const s1C = await stage1(teacher, P.featureDim, 'weightXent', seed, recallFraction);
+  rows.push(...await stage2(`C HedgeCATs${suffix}`, s1C, P.featureDim, seed, 'hybrid', recallFraction, { earlyStop: true }));
+  s1C.dispose();
+  return rows;
+}
+
+/** Early stopping and stage-1 rate reductions, as printed lines. */
+function trainingSummary(): string[] {
+  const withEarlyStop = training.filter((r) => r.stage === 2 && r.label.startsWith('C'));
+  const stopped = withEarlyStop.filter((r) => r.steps! < r.budget!);
+  return [
+    `stage 2: early stopping (the C arms) fired in ${stopped.length} of ${withEarlyStop.length} runs` +
+      `${stopped.length ? ` (${stopped.map((r) => `${r.label} seed ${r.seed}: ${r.steps}/${r.budget} steps`).join('; ')})` : ''}`,
+    `stage 1: learning-rate reductions per run: ${training.filter((r) => r.stage === 1).map((r) => `${r.label} seed ${r.seed}: ${r.lrReductions}`).join('; ')}`,
+  ];
 }
 
 async function runSeed(teacher: nn.GPT, seed: number): Promise<EvalRow[]> {
@@ -156,6 +185,11 @@ async function main(): Promise<void> {
   const gateMet = teacherEval.recall >= P.gate.recall && teacherEval.local >= P.gate.local;
   say(`teacher: local ${teacherEval.local.toFixed(1)}, recall ${teacherEval.recall.toFixed(1)} — gate ${gateMet ? 'met' : 'NOT met'}`);
   const rows: EvalRow[] = [{ arm: 'teacher (softmax)', featureDim: 0, seed: 0, mode: 'softmax', ...teacherEval }];
+  if (zeroRecallRun) {
+    await zeroRecallExperiment(teacher, teacherEval, gateMet, rows);
+    teacher.dispose();
+    return;
+  }
   for (const seed of P.seeds) rows.push(...await runSeed(teacher, seed));
 
   const armNames = [...new Set(rows.map((r) => r.arm))];
@@ -184,14 +218,52 @@ async function main(): Promise<void> {
     console.log(`collapse not reproduced at toy scale (A: Δrecall ${a.dRecall.mean.toFixed(1)}, Δlocal ${a.dLocal.mean.toFixed(1)})`);
   }
   if (!gateMet) console.log('the teacher did not pass its gate, so these criteria say nothing about the claim (expected in the quick tier)');
+  for (const line of trainingSummary()) console.log(line);
   console.log(`claim reproduced: ${reproduced ? 'YES' : 'NO'}; wall time ${elapsed()}`);
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}${tier}.json`, JSON.stringify({ protocol: P, device, teacher: teacherEval, gateMet, criteria, collapse, reproduced,
-    wallSeconds: (performance.now() - t0) / 1000, rows }, null, 1));
+    wallSeconds: (performance.now() - t0) / 1000, training, rows }, null, 1));
   writeFileSync(`${dir}${tier}.svg`, barChartSvg(rows.filter((r) => r.arm !== 'teacher (softmax)'), ['hybrid', 'swaOnly', 'laFull', 'sinks'],
     `Recall accuracy by attention mode (${tier} tier, mean ± sd over ${P.seeds.length} seed(s))`));
   teacher.dispose();
+}
+
+/**
+ * The local-only conversion-data experiment, registered before it ran (README "Local-only conversion data"):
+ * A, C and E converted with 0% recall data beside the same arms with the main run's 10%, on P.zeroRecall.seeds.
+ * Criterion: A with local-only data collapses onto the window (Δrecall = hybrid − swaOnly recall < 5 points);
+ * reported beside it, whether C and E keep Δrecall ≥ 20 with local-only data.
+ */
+async function zeroRecallExperiment(teacher: nn.GPT, teacherEval: { local: number }, gateMet: boolean, rows: EvalRow[]): Promise<void> {
+  const fractions = [P.recallFraction, P.zeroRecall.fraction];
+  for (const seed of P.zeroRecall.seeds) {
+    say(`seed ${seed}`);
+    manualSeed(seed);
+    for (const f of fractions) rows.push(...await zeroRecallArms(teacher, seed, f));
+  }
+  const deltas = armsOf(rows).map((a) => deltasOf(rows, a)).filter((d): d is Deltas => d !== null);
+  const by = (arm: string) => deltas.find((d) => d.arm === `${arm} (${P.zeroRecall.fraction * 100}% recall)`);
+  const a0 = by('A LoLCATs');
+  const collapsed = !!a0 && a0.dRecall.mean < 5;
+  const remedies = ['C HedgeCATs', 'E SSD'].map((arm) => [arm, by(arm)] as const);
+  const perArm = (d: Deltas) => (d.dRecall.mean < 5 ? 'collapsed onto SWA (Δrecall < 5)' : d.dRecall.mean >= 20 ? 'LA carries recall (Δrecall ≥ 20)' : 'between (5 ≤ Δrecall < 20)');
+  console.log(`\nLocal-only conversion data (${tier} tier, seeds ${P.zeroRecall.seeds.join(', ')}, mean ± sd; accuracies in %)\n`);
+  console.log(table1(rows));
+  console.log('\n');
+  console.log(table2(deltas, perArm));
+  console.log(`\nteacher gate: ${gateMet ? 'met' : 'NOT met (the verdict says nothing about the claim)'}; teacher local ${teacherEval.local.toFixed(1)}`);
+  console.log(`registered criterion: A with ${P.zeroRecall.fraction * 100}% recall data collapses (Δrecall < 5): ` +
+    `${a0 ? `${collapsed ? 'PASS' : 'FAIL'} (Δrecall ${a0.dRecall.mean.toFixed(1)} ± ${a0.dRecall.sd.toFixed(1)})` : 'not tested'}`);
+  for (const [arm, d] of remedies) {
+    console.log(`reported: ${arm} with ${P.zeroRecall.fraction * 100}% recall data, Δrecall ${d ? `${d.dRecall.mean.toFixed(1)} ± ${d.dRecall.sd.toFixed(1)}: ${d.dRecall.mean >= 20 ? '≥ 20' : '< 20'}` : 'not run'}`);
+  }
+  for (const line of trainingSummary()) console.log(line);
+  console.log(`wall time ${elapsed()}`);
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}zero-recall-${tier}.json`, JSON.stringify({ protocol: P, device, teacher: teacherEval, gateMet, collapsed,
+    wallSeconds: (performance.now() - t0) / 1000, training, rows }, null, 1));
 }
 
 try {

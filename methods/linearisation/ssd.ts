@@ -4,10 +4,10 @@
 
 export const SSD_PROBABILITIES: readonly number[] = [0.9, 0.75, 0.5];
 
-/** The drop probability at `step` of `total`, the schedule split into equal parts, one per probability. */
+/** The drop probability at `step` (0 ≤ step < total), the schedule split into equal parts, one per probability. */
 export function ssdProbability(step: number, total: number, probs: readonly number[] = SSD_PROBABILITIES): number {
-  const part = Math.min(probs.length - 1, Math.floor((step * probs.length) / total));
-  return probs[part];
+  if (!(Number.isInteger(step) && step >= 0 && step < total)) throw new Error(`ssdProbability: step must be an integer in [0, ${total}), got ${step}`);
+  return probs[Math.floor((step * probs.length) / total)];
 }
 
 /** For each layer, whether its window branch is dropped at this step. */

@@ -7,6 +7,7 @@ import { convertedLayers, setSwaDrops } from './convert.js';
 import { attentionOutputMse, attentionWeightXent, linearAttentionWeights } from './losses.js';
 import { nextTokenLoss } from './metrics.js';
 import { drawSwaDrops } from './ssd.js';
+import { PlateauSchedule, type PlateauOptions } from './plateau.js';
 
 /** Makes a token batch [N, T] for a training step. */
 export type BatchFn = (step: number) => Tensor;
@@ -44,15 +45,17 @@ export type TransferObjective = 'outputMse' | 'weightXent';
  * Stage 1 (spec §3): trains only the feature maps U (and, for the hybrid output-MSE objective, the gates g).
  *   outputMse:  1000 × MSE of per-head hybrid outputs against softmax (LoLCATs), averaged over layers.
  *   weightXent: −Σ_j A^soft log A^lin of the linear-only (laFull) weights (Hedgehog), averaged over layers.
- * AdamW without weight decay; the rate drops ×0.1 when a 10-step mean loss fails to improve on the best (plateau).
+ * AdamW without weight decay. Every `plateau.every` steps the mean training loss of those steps is one evaluation
+ * of LoLCATs' reduce-on-plateau schedule (PlateauSchedule). Returns how often the rate was lowered.
  */
 export async function trainStage1(teacher: nn.GPT, student: nn.GPT, opts: {
-  objective: TransferObjective; steps: number; lr: number; batch: BatchFn; log?: LogFn;
-}): Promise<void> {
+  objective: TransferObjective; steps: number; lr: number; batch: BatchFn; plateau: PlateauOptions & { every: number }; log?: LogFn;
+}): Promise<{ lrReductions: number }> {
   const layers = convertedLayers(student);
   const params = layers.flatMap((a) => [a.featureMapQ.weight, a.featureMapK.weight, ...(opts.objective === 'outputMse' ? [a.gateLogit] : [])]);
   const opt = new optim.AdamW(params, { lr: opts.lr, weightDecay: 0 });
-  let [best, recent] = [Infinity, [] as number[]];
+  const schedule = new PlateauSchedule(opts.plateau);
+  let recent: number[] = [];
   for (let s = 0; s < opts.steps; s++) {
     const tokens = opts.batch(s);
     const io = captureLayerIO(teacher, tokens);
@@ -67,13 +70,13 @@ export async function trainStage1(teacher: nn.GPT, student: nn.GPT, opts: {
     for (const t of [tokens, ...io.flatMap((x) => Object.values(x))]) t.dispose();
     opts.log?.(s, loss);
     recent.push(loss);
-    if (recent.length === 10) {
-      const mean = recent.reduce((a, b) => a + b) / 10;
-      if (mean < best) best = mean;
-      else for (const g of opt.paramGroups) g.lr *= 0.1;
+    if (recent.length === opts.plateau.every) {
+      const mean = recent.reduce((a, b) => a + b) / recent.length;
+      for (const g of opt.paramGroups) g.lr = schedule.step(mean, g.lr);
       recent = [];
     }
   }
+  return { lrReductions: schedule.reductions };
 }
 
 export interface Stage2Options {

@@ -4,14 +4,15 @@ import { tensor, noGrad, memory, type Tensor } from '../../index.js';
 import { nn } from '../../index.js';
 import { assertClose } from '../helpers.js';
 import { dpoLoss, ipoLoss, preferenceLoss, preferenceLossSlope, preferenceMargin } from '../../methods/group-robust-preference/losses.js';
-import { createGroupWeights, importanceWeights, mixingCoefficients, updateGroupWeights, updateGroupWeightsOnDevice } from '../../methods/group-robust-preference/group-weights.js';
+import { alphaStep, createGroupWeights, importanceWeights, mixingCoefficients, updateGroupWeights, updateGroupWeightsOnDevice } from '../../methods/group-robust-preference/group-weights.js';
 import { algorithm1Step, groupLosses, groupRobustObjective, mixGroupLossesOnDevice } from '../../methods/group-robust-preference/objective.js';
 import { marginMetrics } from '../../methods/group-robust-preference/metrics.js';
 import { grIpoClosedForm, solvePositiveDefinite } from '../../methods/group-robust-preference/closed-form.js';
-import { collectPreferences, dot, greedyRewardError, groupLinearBandit } from '../../methods/group-robust-preference/bandit.js';
-import { disposeBatch, groupGradients, stackPreferences, trainByGradient, trainIpoClosedForm } from '../../methods/group-robust-preference/bandit-trainer.js';
-import { alignPolicy, createTinyGPT, pairLogProbs, trainReference } from '../../methods/group-robust-preference/gpt-alignment.js';
-import { GPT_ARMS } from '../../methods/group-robust-preference/gpt-experiment.js';
+import { collectPreferences, comparedAction, dot, greedyRewardError, groupLinearBandit, neighbourAction } from '../../methods/group-robust-preference/bandit.js';
+import { coefficients, disposeBatch, groupGradients, stackPreferences, trainByGradient, trainIpoClosedForm } from '../../methods/group-robust-preference/bandit-trainer.js';
+import { alignPolicy, createTinyGPT, pairLogProbs, trainReference, weightedBatchLoss, type AlignResult } from '../../methods/group-robust-preference/gpt-alignment.js';
+import { GPT_ARMS, judge, outcomeOf } from '../../methods/group-robust-preference/gpt-experiment.js';
+import { summariseGroups } from '../../methods/group-robust-preference/metrics.js';
 import { drawGroupRewards, heldOutPairs, trainingPairs } from '../../methods/group-robust-preference/synthetic-preferences.js';
 import { sequenceLogProb } from '../../methods/group-robust-preference/sequence-logprob.js';
 import { seededRng } from '../../methods/group-robust-preference/random.js';
@@ -41,6 +42,22 @@ s('held-out metrics: per-group loss, accuracy (βh > 0), margin and worst values
   assert.is(m.worstAccuracy, 0.5);
   assert.is(m.worstLoss, m.loss[0]);
   assertClose([m.meanAccuracy], [0.75], { atol: 1e-12 });
+});
+
+s('weights and their checks: log-space update stays finite for large η·L; bad sizes and χ are refused', async () => {
+  assertClose(updateGroupWeights([0.5, 0.5], [1000, 0], [true, true], 1), [1, 0], { atol: 1e-12 });
+  assert.throws(() => updateGroupWeights([0.5, 0.5], [1], [true, true], 1), /updateGroupWeights: 2 weights but 1 losses and 2 presence flags/);
+  assert.throws(() => updateGroupWeights([0.5, 0.5], [1, 1], [true], 1), /updateGroupWeights: 2 weights but 2 losses and 1 presence flags/);
+  assert.throws(() => createGroupWeights(0), /createGroupWeights: need a positive group count, got 0/);
+  assert.throws(() => createGroupWeights(1.5), /createGroupWeights: need a positive group count/);
+  assert.equal(createGroupWeights(1), [1]);
+  assert.equal(createGroupWeights(4), [0.25, 0.25, 0.25, 0.25]);
+  for (const chi of [-0.1, 1.1]) assert.throws(() => mixingCoefficients([0.5, 0.5], chi), /mixingCoefficients: χ must lie in \[0, 1\]/);
+  assertClose(mixingCoefficients([0.2, 0.8], 0), [0.5, 0.5], { atol: 1e-12 });
+  assertClose(mixingCoefficients([0.2, 0.8], 1), [0.2, 0.8], { atol: 1e-12 });
+  // a group without samples gets weight 0 in both conventions
+  assertClose(importanceWeights([4, 0, 1]), [0.2, 0, 0.8], { atol: 1e-12 });
+  assertClose(importanceWeights([4, 0, 1], 'normalised'), [5 / 12, 0, 5 / 3], { atol: 1e-12 });
 });
 
 s('an absent group keeps multiplier 1 and changes only through renormalisation; no NaN', () => {
@@ -73,12 +90,86 @@ s('DPO at h = 0 is ln 2 with gradient −β/2; IPO at h = 1/(2β) is 0; hand val
   assertClose(await m.data(), [(-1 + 2) - (-3 + 2.5)], { atol: 1e-12 });
 });
 
-s('importance weights make the weighted sample mean the group-balanced mean', () => {
-  const w = importanceWeights([8, 2]);
+s('importance weights: official w_g = (1/N_g)/Σ(1/N_h) gives every group mean w_g·N_g/N; normalised gives 1/K', () => {
   const losses = [...new Array(8).fill(1), 3, 3];
   const groupOf = [...new Array(8).fill(0), 1, 1];
-  const weighted = losses.reduce((acc, l, i) => acc + w[groupOf[i]] * l, 0) / 10;
-  assertClose([weighted], [(1 + 3) / 2], { atol: 1e-12 });
+  const batchAverage = (w: number[]) => losses.reduce((acc, l, i) => acc + w[groupOf[i]] * l, 0) / 10;
+  const official = importanceWeights([8, 2]);
+  assertClose(official, [0.2, 0.8], { atol: 1e-12 });
+  // each group mean gets 0.2·8/10 = 0.8·2/10 = 0.16
+  assertClose([batchAverage(official)], [0.16 * 1 + 0.16 * 3], { atol: 1e-12 });
+  assertClose([batchAverage(importanceWeights([8, 2], 'normalised'))], [(1 + 3) / 2], { atol: 1e-12 });
+});
+
+s('bandit coefficients by hand, N_g = (8, 2): DPO (0.8, 0.2), IS official (0.16, 0.16), IS normalised (½, ½), GR (1−χ)/K + χα', async () => {
+  const data = stackPreferences([{ Y: Array.from({ length: 10 }, (_, i) => [i, 1]), group: [...new Array(8).fill(0), 1, 1] }], 2);
+  const alpha = f64([[0.3, 0.7]]);
+  assertClose(await coefficients(data, 'average', alpha, 1).data(), [0.8, 0.2], { atol: 1e-12 });
+  assertClose(await coefficients(data, 'importance', alpha, 1).data(), [0.16, 0.16], { atol: 1e-12 });
+  assertClose(await coefficients(data, 'importance', alpha, 1, 'normalised').data(), [0.5, 0.5], { atol: 1e-12 });
+  assertClose(await coefficients(data, 'robust', alpha, 0.5).data(), [0.25 + 0.15, 0.25 + 0.35], { atol: 1e-12 });
+  disposeBatch(data);
+});
+
+s('one bandit gradient step: θ₁ = θ₀ − η_θ Σ_g c_g ∇L_g with each weighting\'s coefficients; GR steps α first, by χ·η_α', async () => {
+  const data = stackPreferences([{ Y: [[1, 0.5], [0.2, -1], [-0.3, 0.8], [0.9, 0.1], [0.4, 0.4]], group: [0, 0, 1, 1, 1] }], 2);
+  const t0 = [0.3, -0.7];
+  const { loss, grad } = groupGradients(data, f64([t0]).unsqueeze(-1), 'dpo', 1);
+  const [L, G] = [Array.from(await loss.data()), Array.from(await grad.data())];
+  const step = (c: number[]) => t0.map((v, j) => v - 0.5 * (c[0] * G[j] + c[1] * G[2 + j]));
+  const cfg = { loss: 'dpo' as const, beta: 1, etaTheta: 0.5, etaAlpha: 0.8, iterations: 1 };
+  const w = [(1 / 2) / (1 / 2 + 1 / 3), (1 / 3) / (1 / 2 + 1 / 3)];
+  assertClose((await trainByGradient(data, [t0], { ...cfg, weighting: 'average' })).theta[0], step([0.4, 0.6]), { atol: 1e-12, msg: 'DPO' });
+  assertClose((await trainByGradient(data, [t0], { ...cfg, weighting: 'importance' })).theta[0], step([w[0] * 0.4, w[1] * 0.6]), { atol: 1e-12, msg: 'IS-DPO' });
+  const chi = 0.5;
+  const alpha = updateGroupWeights([0.5, 0.5], L, [true, true], chi * 0.8);
+  const gr = await trainByGradient(data, [t0], { ...cfg, weighting: 'robust', chi });
+  assertClose(gr.alpha[0], alpha, { atol: 1e-12, msg: 'GR α' });
+  assertClose(gr.theta[0], step(mixingCoefficients(alpha, chi)), { atol: 1e-12, msg: 'GR θ' });
+  const normalised = await trainByGradient(data, [t0], { ...cfg, weighting: 'robust', chi, convention: 'normalised' });
+  assertClose(normalised.alpha[0], updateGroupWeights([0.5, 0.5], L, [true, true], 0.8), { atol: 1e-12, msg: 'normalised GR α' });
+  assert.is(alphaStep(0.8, chi), 0.4);
+  disposeBatch(data);
+});
+
+s('GPT batch loss by weighting, by hand: DPO mean, IS official Σ w_g ℓ_i / B, IS normalised (1/K)Σ L_g, GR α first by χ·η_α', async () => {
+  const perSample = f64([1, 2, 3, 4]);
+  const groups = [0, 0, 1, 2];
+  const sizes = [2100, 600, 300];
+  const alpha = f64([1 / 3, 1 / 3, 1 / 3]);
+  const arm = (i: number) => GPT_ARMS[i];
+  assertClose([await weightedBatchLoss(perSample, groups, alpha, arm(0), sizes).loss.item()], [2.5], { atol: 1e-12, msg: 'DPO' });
+  const inv = sizes.map((n) => 1 / n);
+  const w = inv.map((v) => v / inv.reduce((a, b) => a + b));
+  assertClose([await weightedBatchLoss(perSample, groups, alpha, arm(1), sizes).loss.item()],
+    [(w[0] * 1 + w[0] * 2 + w[1] * 3 + w[2] * 4) / 4], { atol: 1e-12, msg: 'IS-DPO official' });
+  assertClose([await weightedBatchLoss(perSample, groups, alpha, arm(1), sizes, 'normalised').loss.item()], [(1.5 + 3 + 4) / 3], { atol: 1e-12, msg: 'IS-DPO normalised' });
+  const chiArm = GPT_ARMS.find((a) => a.chi === 0.25)!;
+  const { loss, alpha: next } = weightedBatchLoss(perSample, groups, alpha, chiArm, sizes);
+  const expected = updateGroupWeights([1 / 3, 1 / 3, 1 / 3], [1.5, 3, 4], [true, true, true], chiArm.chi * chiArm.etaAlpha);
+  assertClose(await next.data(), expected, { atol: 1e-12, msg: 'GR α' });
+  assertClose([await loss.item()], [mixingCoefficients(expected, chiArm.chi).reduce((acc, c, g) => acc + c * [1.5, 3, 4][g], 0)], { atol: 1e-12, msg: 'GR loss' });
+});
+
+s('bandit data: group 1 swaps each feature pair of group 0; uneven group-0 pairs compare neighbours, reflected at the ends', () => {
+  const env = groupLinearBandit();
+  const state = [0.25, 0.5];
+  const scale = 4 / 8 + 1;
+  const pairs = [[scale * Math.cos(Math.PI / 4), Math.sin(Math.PI / 4) / scale], [scale * Math.cos(Math.PI / 2), Math.sin(Math.PI / 2) / scale]];
+  assertClose(env.features(state, 4, 0), pairs.flat(), { atol: 1e-12 });
+  assertClose(env.features(state, 4, 1), pairs.map(([a, b]) => [b, a]).flat(), { atol: 1e-12 });
+  assert.equal([neighbourAction(7, 1, 8), neighbourAction(0, -1, 8), neighbourAction(3, 1, 8), neighbourAction(3, -1, 8), neighbourAction(1, -1, 8)], [6, 1, 4, 2, 0]);
+  // the compared action: even = every other action, uneven group 0 = both neighbours, uneven group 1 = a + 4 mod 8
+  const rng = seededRng(5);
+  const seen = (mode: 'even' | 'uneven', g: number, a1: number) => [...new Set(Array.from({ length: 400 }, () => comparedAction(mode, g, a1, 8, rng)))].sort();
+  assert.equal(seen('even', 0, 3), [0, 1, 2, 4, 5, 6, 7]);
+  assert.equal(seen('even', 1, 7), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(seen('uneven', 0, 3), [2, 4]);
+  assert.equal([seen('uneven', 1, 3), seen('uneven', 1, 6)], [[7], [2]]);
+  // a neighbour pair's first feature differs by (1/8)·cos(π s_0) at most; a wrapped 0-vs-7 pair by up to 7/8
+  const data = collectPreferences(env, 400, [0.5, 0.5], 'uneven', seededRng(11));
+  const hard = data.Y.filter((_, i) => data.group[i] === 0);
+  assert.ok(hard.every((y) => Math.abs(y[0]) <= 1 / 8 + 1e-12), `largest |Y_0| of a group-0 pair: ${Math.max(...hard.map((y) => Math.abs(y[0])))}`);
 });
 
 s('totalCount scaling: L_g = N·Σ_{batch∩g} ℓ_i / N_g', async () => {
@@ -138,22 +229,69 @@ s('the analytic slopes dℓ/dh equal autograd: −β/2 for DPO at h = 0, 2(h −
   assertClose(await preferenceLossSlope('ipo', f64([0]), 0.5).data(), [-2], { atol: 1e-12 });
 });
 
-s('closed-form GR-IPO satisfies its normal equations and matches 5k steps of gradient descent', async () => {
+s('closed-form GR-IPO satisfies its normal equations (official W = diag(α_g), normalised diag(α_g/N_g)) and matches gradient descent', async () => {
   const Yh = [[1, 0], [0.5, 1], [-1, 2]];
   const groups = [0, 0, 1];
   const alpha = [0.3, 0.7];
   const beta = 0.5;
   const lambda = 0.1;
   const data = stackPreferences([{ Y: Yh, group: groups }], 2);
-  const theta = Array.from(await grIpoClosedForm(data, f64([alpha]), beta, lambda).data());
+  for (const convention of ['official', 'normalised'] as const) {
+    const theta = Array.from(await grIpoClosedForm(data, f64([alpha]), beta, lambda, convention).data());
+    const w = groups.map((g) => alpha[g] / (convention === 'official' ? 1 : groups.filter((x) => x === g).length));
+    // ∇ of Σ_i w_i (θᵀY_i − 1/(2β))² + λ‖θ‖²
+    const gradient = (t: number[]) => t.map((tj, j) => 2 * lambda * tj + Yh.reduce((acc, y, i) => acc + 2 * w[i] * (dot(t, y) - 1 / (2 * beta)) * y[j], 0));
+    assertClose(gradient(theta), [0, 0], { atol: 1e-12, msg: `${convention}: normal equations` });
+    let t = [0, 0];
+    for (let k = 0; k < 5000; k++) t = t.map((v, j) => v - 0.1 * gradient(t)[j]);
+    assertClose(t, theta, { atol: 1e-4, msg: `${convention}: gradient descent` });
+  }
   disposeBatch(data);
-  const w = groups.map((g) => alpha[g] / groups.filter((x) => x === g).length);
-  // ∇ of Σ_i w_i (θᵀY_i − 1/(2β))² + λ‖θ‖²
-  const gradient = (t: number[]) => t.map((tj, j) => 2 * lambda * tj + Yh.reduce((acc, y, i) => acc + 2 * w[i] * (dot(t, y) - 1 / (2 * beta)) * y[j], 0));
-  assertClose(gradient(theta), [0, 0], { atol: 1e-12, msg: 'normal equations' });
-  let t = [0, 0];
-  for (let k = 0; k < 5000; k++) t = t.map((v, j) => v - 0.1 * gradient(t)[j]);
-  assertClose(t, theta, { atol: 1e-4, msg: 'gradient descent' });
+});
+
+s('GR-IPO closed-form trainer: the first α step uses the losses at θ₀, then θ = θ(α) with W = diag(α_g)', async () => {
+  const Yh = [[1, 0], [0.5, 1], [-1, 2], [0.3, 0.3]];
+  const groups = [0, 0, 1, 1];
+  const data = stackPreferences([{ Y: Yh, group: groups }], 2);
+  const t0 = [0.2, 0.9];
+  const beta = 0.5;
+  const L0 = [0, 1].map((g) => Yh.reduce((acc, y, i) => acc + (groups[i] === g ? (dot(t0, y) - 1) ** 2 / 2 : 0), 0));
+  const alpha = updateGroupWeights([0.5, 0.5], L0, [true, true], 0.3);
+  const trace = await trainIpoClosedForm(data, [t0], { loss: 'ipo', weighting: 'robust', beta, etaTheta: 0, etaAlpha: 0.3, iterations: 1, lambda: 0 });
+  // the default convention is the official one
+  assertClose(await grIpoClosedForm(data, f64([alpha]), beta, 0).data(), await grIpoClosedForm(data, f64([alpha]), beta, 0, 'official').data(), { atol: 0 });
+  const unequal = stackPreferences([{ Y: Yh, group: [0, 0, 0, 1] }], 2);
+  assert.ok(Math.abs((await grIpoClosedForm(unequal, f64([[0.3, 0.7]]), beta, 0, 'normalised').data())[0] -
+    (await grIpoClosedForm(unequal, f64([[0.3, 0.7]]), beta, 0, 'official').data())[0]) > 1e-6, 'the two conventions differ on unequal groups');
+  disposeBatch(unequal);
+  assertClose(trace.alpha[0], alpha, { atol: 1e-12 });
+  assertClose(trace.theta[0], Array.from(await grIpoClosedForm(data, f64([alpha]), beta, 0).data()), { atol: 1e-12 });
+  disposeBatch(data);
+});
+
+const fakeResult = (worstTest: number, worstValidation: number, alpha: number[]): AlignResult => {
+  // held-out loss of the minority group falls as its accuracy rises
+  const test = summariseGroups([0.2, 0.2, 1 - worstTest], [0.8, 0.8, worstTest], [0, 0, 0]);
+  return { final: test, validation: summariseGroups([0.5, 0.5, 0.5], [0.8, 0.8, worstValidation], [0, 0, 0]), history: [{ step: 1, metrics: test, alpha }] };
+};
+
+s('verdicts: the best GR arm is chosen on validation, an untested criterion keeps the outcome from YES, α must rise from 1/K', () => {
+  assert.is(outcomeOf(['PASS', 'PASS']), 'YES');
+  assert.is(outcomeOf(['PASS', 'not tested']), 'NOT ESTABLISHED (a criterion was not tested)');
+  assert.is(outcomeOf(['not tested', 'FAIL']), 'NO');
+  const arms = GPT_ARMS.slice(0, 4); // DPO, IS-DPO, GR-DPO η_α 0.01, 0.1 (no χ sweep)
+  const rising = [0.3, 0.3, 0.4];
+  // arm 2 is best on the test set but arm 3 on validation: arm 3 must be the one scored
+  const results = [[fakeResult(0.6, 0.6, [1 / 3, 1 / 3, 1 / 3])], [fakeResult(0.7, 0.7, [1 / 3, 1 / 3, 1 / 3])],
+    [fakeResult(0.9, 0.65, rising)], [fakeResult(0.7, 0.75, rising)]];
+  const { verdicts, outcome } = judge(arms, results);
+  assert.ok(verdicts[0].includes('η_α=0.1 χ=1'), verdicts[0]);
+  assert.ok(verdicts[1].includes('+10.0 points'), verdicts[1]);
+  assert.ok(verdicts.some((v) => v.startsWith('χ monotonicity: not tested')));
+  assert.is(outcome, 'NOT ESTABLISHED (a criterion was not tested)');
+  // α ending at its start fails even though it is above the 0.1 data share
+  const flat = results.map((r, k) => (k < 2 ? r : [fakeResult(r[0].final.worstAccuracy, r[0].validation!.worstAccuracy, [1 / 3, 1 / 3, 1 / 3])]));
+  assert.is(judge(arms, flat).outcome, 'NO');
 });
 
 s('solvePositiveDefinite solves a batch of 3×3 systems', async () => {
@@ -183,14 +321,14 @@ s('bandit trainers: seeds batched together train as if alone, and leave no tenso
   const before = memory().tensors;
   const both = stackPreferences(sets, 2);
   const together = await trainByGradient(both, theta0, cfg);
-  const ipo = await trainIpoClosedForm(both, { ...cfg, loss: 'ipo', beta: 0.1, etaAlpha: 0.01, lambda: 0 });
+  const ipo = await trainIpoClosedForm(both, theta0, { ...cfg, loss: 'ipo', beta: 0.1, etaAlpha: 0.01, lambda: 0 });
   disposeBatch(both);
   for (const s of [0, 1]) {
     const one = stackPreferences([sets[s]], 2);
     const alone = await trainByGradient(one, [theta0[s]], cfg);
     assertClose(together.theta[s], alone.theta[0], { atol: 1e-12 });
     assertClose(together.alpha[s], alone.alpha[0], { atol: 1e-12 });
-    assertClose(ipo.theta[s], (await trainIpoClosedForm(one, { ...cfg, loss: 'ipo', beta: 0.1, etaAlpha: 0.01, lambda: 0 })).theta[0], { atol: 1e-9 });
+    assertClose(ipo.theta[s], (await trainIpoClosedForm(one, [theta0[s]], { ...cfg, loss: 'ipo', beta: 0.1, etaAlpha: 0.01, lambda: 0 })).theta[0], { atol: 1e-9 });
     disposeBatch(one);
   }
   assert.is(memory().tensors, before);
@@ -207,11 +345,11 @@ s('GPT alignment: memory() stays flat over alignment steps, and SFT leaves the r
   await trainReference(reference, rng, { steps: 2, batch: 4, lr: 1e-3, device: 'cpu' });
   assert.is(memory().tensors - before, params, 'after SFT');
   const trainRef = await pairLogProbs(reference, train, 'cpu');
-  const heldOutRef = await pairLogProbs(reference, heldOut, 'cpu');
+  const evalSets = { heldOut: { pairs: heldOut, ref: await pairLogProbs(reference, heldOut, 'cpu') } };
   for (const arm of [GPT_ARMS[0], GPT_ARMS[3]]) {
     const policy = createTinyGPT('cpu', 0);
     const live: number[] = [];
-    await alignPolicy(policy, train, trainRef, heldOut, heldOutRef, arm, { beta: 0.1, lr: 1e-3, batch: 4, steps: 5, evalEvery: 2, device: 'cpu' },
+    await alignPolicy(policy, train, trainRef, evalSets, arm, { beta: 0.1, lr: 1e-3, batch: 4, steps: 5, evalEvery: 2, device: 'cpu' },
       seededRng(2), (step) => { if (step > 0) live.push(memory().tensors); });
     assert.equal(live, new Array(5).fill(live[0]), `${arm.name}: live tensors over steps ${live}`);
     policy.module.dispose();

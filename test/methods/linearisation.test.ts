@@ -11,6 +11,9 @@ import { SSD_PROBABILITIES, drawSwaDrops, ssdProbability } from '../../methods/l
 import { seededRandom } from '../../nn/data/seeded-random.js';
 import { SPEC_TASK, fillerMap, makeBatch, vocabulary } from '../../methods/linearisation/task.js';
 import { FULL } from '../../methods/linearisation/protocol.js';
+import { PlateauSchedule } from '../../methods/linearisation/plateau.js';
+import { captureLayerIO } from '../../methods/linearisation/capture.js';
+import { hedgehogFeatureMap, projectHeads, type SoftmaxAttentionLike } from '../../methods/linearisation/convert.js';
 
 const s = suite('methods/linearisation');
 
@@ -160,6 +163,10 @@ s('output-MSE transfer loss is zero when the feature map reproduces the softmax 
 s('SSD: 0.9 / 0.75 / 0.5 by thirds, drawn at that frequency; a forced drop equals laFull', async () => {
   const total = 300;
   assert.equal([0, 99, 100, 199, 200, 299].map((t) => ssdProbability(t, total)), [0.9, 0.9, 0.75, 0.75, 0.5, 0.5]);
+  assert.throws(() => ssdProbability(total, total), /step must be an integer in \[0, 300\)/);
+  // a uniform draw u ∈ [0, 1) drops when u < p: u = p exactly keeps the window
+  assert.equal(drawSwaDrops(0, total, 2, () => 0.9), [false, false]);
+  assert.equal(drawSwaDrops(0, total, 1, () => 0.8999), [true]);
   const r = seededRandom(7);
   const dropped = [0, 0, 0];
   const draws = 20000;
@@ -236,6 +243,68 @@ s('conversion keeps q/k/v/o: swaOnly with W = T reproduces the teacher; LoRA wit
   setSwaDrops(model, [false, false]);
   setAttentionMode(model, 'laFull');
   await assertTensorClose(dropped, model.forward(tokens).logits, { atol: 1e-6 });
+});
+
+s('Hedgehog feature map by hand: φ(x) = [softmax(xU) ∥ softmax(−xU)]', async () => {
+  const map = hedgehogFeatureMap({ heads: 1, headDim: 2, featureDim: 2 });
+  const device = map.weight.device;
+  noGrad(() => map.weight.copy_(tensor([[[1, -0.5], [0.25, 2]]], { device })));
+  const x = [1, -2];
+  const xu = [x[0] * 1 + x[1] * 0.25, x[0] * -0.5 + x[1] * 2]; // [0.5, -4.5]
+  const softmaxOf = (v: number[]) => v.map((a) => Math.exp(a) / v.reduce((acc, b) => acc + Math.exp(b), 0));
+  const phi = await map.forward(tensor([[[x]]], { device })).data();
+  assertClose(phi, [...softmaxOf(xu), ...softmaxOf(xu.map((v) => -v))], { atol: 1e-6 });
+});
+
+s('teacher forcing: layer l trains on the q, k, v its own attention saw (its input after norm1), and its softmax output', async () => {
+  const config = { vocabSize: 11, blockSize: 6, nLayer: 2, nHead: 2, nEmbd: 8, seed: 5, device: 'cpu' as const };
+  const teacher = new nn.GPT(config);
+  const tokens = tensor([[1, 5, 2, 9, 4, 4]], { dtype: 'i32', device: 'cpu' });
+  const io = captureLayerIO(teacher, tokens);
+  const attn = (l: number) => teacher.blocks.at(l).attn as unknown as SoftmaxAttentionLike;
+  // layer 0's input is the embedding; layer 1's is the residual stream after block 0
+  const embedding = teacher.wte.forward(tokens).add(teacher.wpe!.forward(tensor([0, 1, 2, 3, 4, 5], { dtype: 'i32', device: 'cpu' })));
+  const afterBlock0 = teacher.blocks.at(0).forwardWithKV(embedding, { layer: 0 }).x;
+  for (const [l, input] of [[0, embedding], [1, afterBlock0]] as const) {
+    const { q, k, v } = projectHeads(attn(l), teacher.blocks.at(l).norm1.forward(input));
+    await assertTensorClose(io[l].q, q, { atol: 1e-6 });
+    await assertTensorClose(io[l].k, k, { atol: 1e-6 });
+    await assertTensorClose(io[l].v, v, { atol: 1e-6 });
+    await assertTensorClose(io[l].y, nn.attentionWeights(q, k, { causal: true }).matmul(v), { atol: 1e-6 });
+  }
+  // the two layers' inputs differ, so a capture from the wrong layer cannot pass
+  const wrong = projectHeads(attn(1), teacher.blocks.at(1).norm1.forward(embedding)).q;
+  assert.ok(Math.max(...Array.from(await io[1].q.sub(wrong).abs().data())) > 1e-3);
+});
+
+s('linear attention weights by hand: causal, each row normalised over j ≤ i', async () => {
+  // φ(q) rows [1, 0], [1, 2]; φ(k) rows [2, 1], [1, 1]: raw row 1 = (1·2 + 2·1, 1·1 + 2·1) = (4, 3)
+  const phiQ = tensor([[[[1, 0], [1, 2]]]], { device: 'cpu' });
+  const phiK = tensor([[[[2, 1], [1, 1]]]], { device: 'cpu' });
+  assertClose(await linearAttentionWeights(phiQ, phiK).data(), [1, 0, 4 / 7, 3 / 7], { atol: 1e-6 });
+});
+
+s('plateau schedule (LoLCATs reduce-on-plateau): the rate drops only after more than `patience` evaluations without improvement', () => {
+  const schedule = new PlateauSchedule({ factor: 0.1, patience: 2, minLr: 1e-5 });
+  const rates: number[] = [];
+  let lr = 1;
+  for (const loss of [5, 4, 4.5, 4.2, 4.1, 3, 3.5, 3.5, 3.5, 3.5, 3.5, 3.5]) rates.push(lr = schedule.step(loss, lr));
+  // improvements at 5, 4, 3; every third miss in a row lowers the rate (after 4, then twice after 3)
+  assertClose(rates, [1, 1, 1, 1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001], { atol: 1e-12 });
+  assert.is(schedule.reductions, 3);
+  // an improvement smaller than the relative threshold counts as none
+  const strict = new PlateauSchedule({ factor: 0.5, patience: 0, minLr: 0, threshold: 0.01 });
+  assert.equal([strict.step(1, 1), strict.step(0.995, 1), strict.step(0.98, 1), strict.step(0.98, 1)], [1, 0.5, 1, 0.5]);
+  const edge = new PlateauSchedule({ factor: 0.5, patience: 0, minLr: 0, threshold: 0.5 });
+  edge.step(1, 1);
+  assert.is(edge.step(0.5, 1), 0.5, 'exactly best·(1 − threshold) is not an improvement');
+  for (const bad of [{ factor: 1, patience: 1 }, { factor: 0, patience: 1 }, { factor: 0.1, patience: -1 }, { factor: 0.1, patience: 1.5 }]) {
+    assert.throws(() => new PlateauSchedule({ ...bad, minLr: 0 }), /PlateauSchedule: need 0 < factor < 1 and an integer patience ≥ 0/);
+  }
+  const floor = new PlateauSchedule({ factor: 0.1, patience: 0, minLr: 1e-3 });
+  assert.is(floor.step(1, 1e-2), 1e-2);
+  assert.is(floor.step(2, 1e-2), 1e-3);
+  assert.is(floor.step(2, 1e-3), 1e-3);
 });
 
 s.run();
