@@ -17,7 +17,9 @@ export class PlateauSchedule {
 
   constructor(private readonly opts: PlateauOptions) {
     if (!(opts.factor > 0 && opts.factor < 1) || !Number.isInteger(opts.patience) || opts.patience < 0) {
-      throw new Error(`PlateauSchedule: need 0 < factor < 1 and an integer patience ≥ 0, got factor ${opts.factor}, patience ${opts.patience}`);
+      throw new Error(
+        `PlateauSchedule: need 0 < factor < 1 and an integer patience ≥ 0, got factor ${opts.factor}, patience ${opts.patience}`,
+      );
     }
   }
 
