@@ -43,8 +43,8 @@ s('slice and narrow need integer bounds', () => {
 
 s('unknown dtype and device strings are named', async () => {
   const x = zeros([2]);
-  // @ts-expect-error: a dtype tessera does not have
   refuses(
+    // @ts-expect-error: a dtype tessera does not have
     () => tensor([1, 2], { dtype: 'f8' }),
     'tensor',
     "unknown dtype 'f8'",
@@ -59,8 +59,8 @@ s('unknown dtype and device strings are named', async () => {
   // @ts-expect-error: a dtype tessera does not have
   refuses(() => x.cast('int'), "unknown dtype 'int'");
   let message = '';
-  // @ts-expect-error: a device tessera does not have
   try {
+    // @ts-expect-error: a device tessera does not have
     await x.to('gpu');
   } catch (e) {
     message = (e as Error).message;
@@ -71,9 +71,9 @@ s('unknown dtype and device strings are named', async () => {
 
 s('a JS array where a tensor is expected gets a sentence, not a TypeError', () => {
   const x = zeros([2, 2]);
-  // @ts-expect-error: an array instead of a tensor
   refuses(
     () =>
+      // @ts-expect-error: an array instead of a tensor
       x.matmul([
         [1, 0],
         [0, 1],
