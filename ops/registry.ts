@@ -76,8 +76,11 @@ function unaryCases(def: ElementwiseDef, ...extra: unknown[]): OpCase[] {
   ];
 }
 
-/** Same-shape, broadcast, empty and tensor-with-number calls of a binary op, in its test domains. */
-function binaryCases(def: ElementwiseDef): OpCase[] {
+/**
+ * Same-shape, broadcast, empty and tensor-with-number calls of a binary op, in its test domains; with `ties`, also
+ * small integers, so that equal operands and zeros occur (random floats never tie: a < for <= would pass).
+ */
+function binaryCases(def: ElementwiseDef, ties: boolean): OpCase[] {
   const [a, b] = def.test?.domain ?? [];
   const number = b ? (b[0] + b[1]) / 2 : 0.75;
   return [
@@ -85,6 +88,12 @@ function binaryCases(def: ElementwiseDef): OpCase[] {
     [t([4, 1, 5], { domain: a }), t([3, 1], { domain: b })],
     [t([0, 3], { domain: a }), t([3], { domain: b })],
     [t([33, 7], { domain: a }), number],
+    ...(ties
+      ? [
+          [t([4, 5], { below: 3 }), t([4, 5], { below: 3 })],
+          [t([4, 5], { below: 3 }), 1],
+        ]
+      : []),
   ];
 }
 
@@ -103,9 +112,9 @@ function unary(name: string, ...extra: unknown[]): Tests {
   const def = definition<ElementwiseDef>(UNARY, name);
   return { cases: unaryCases(def, ...extra), grad: def.backward !== null };
 }
-function binary(name: string): Tests {
+function binary(name: string, ties = false): Tests {
   const def = definition<ElementwiseDef>(BINARY, name);
-  return { cases: binaryCases(def), grad: def.backward !== null };
+  return { cases: binaryCases(def, ties), grad: def.backward !== null };
 }
 
 /** sum, mean, ... over all dims, one dim, several dims with keepdim, and a negative dim. */
@@ -189,18 +198,18 @@ export const OPS = {
   mul: { fn: F.mul, ...binary('mul') },
   div: { fn: F.div, ...binary('div') },
   pow: { fn: F.pow, ...binary('pow') },
-  maximum: { fn: F.maximum, ...binary('maximum') },
-  minimum: { fn: F.minimum, ...binary('minimum') },
+  maximum: { fn: F.maximum, ...binary('maximum', true) },
+  minimum: { fn: F.minimum, ...binary('minimum', true) },
   remainder: { fn: F.remainder, ...binary('remainder') },
-  eq: { fn: F.eq, ...binary('eq') },
-  ne: { fn: F.ne, ...binary('ne') },
-  lt: { fn: F.lt, ...binary('lt') },
-  le: { fn: F.le, ...binary('le') },
-  gt: { fn: F.gt, ...binary('gt') },
-  ge: { fn: F.ge, ...binary('ge') },
-  logicalAnd: { fn: F.logicalAnd, ...binary('logicalAnd') },
-  logicalOr: { fn: F.logicalOr, ...binary('logicalOr') },
-  logicalXor: { fn: F.logicalXor, ...binary('logicalXor') },
+  eq: { fn: F.eq, ...binary('eq', true) },
+  ne: { fn: F.ne, ...binary('ne', true) },
+  lt: { fn: F.lt, ...binary('lt', true) },
+  le: { fn: F.le, ...binary('le', true) },
+  gt: { fn: F.gt, ...binary('gt', true) },
+  ge: { fn: F.ge, ...binary('ge', true) },
+  logicalAnd: { fn: F.logicalAnd, ...binary('logicalAnd', true) },
+  logicalOr: { fn: F.logicalOr, ...binary('logicalOr', true) },
+  logicalXor: { fn: F.logicalXor, ...binary('logicalXor', true) },
   where: {
     /** this where cond is true, else other (torch's Tensor.where) */
     method: function (this: Tensor, cond: Operand, other: Operand): Tensor {
