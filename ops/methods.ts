@@ -14,7 +14,9 @@ type MethodOf<E> = E extends { method: infer M }
     ? (...args: A) => R
     : never;
 
-export type TensorMethods = { [K in keyof Registry]: MethodOf<Registry[K]> };
+export type TensorMethods = {
+  [K in keyof Registry as Registry[K] extends { functionOnly: true } ? never : K]: MethodOf<Registry[K]>;
+};
 
 declare module '../core/tensor.js' {
   interface Tensor extends TensorMethods {
@@ -25,7 +27,8 @@ declare module '../core/tensor.js' {
 
 const P = Tensor.prototype as unknown as Record<string, unknown>;
 for (const [name, entry] of Object.entries(OPS) as [string, OpEntry][]) {
-  const fn = entry.fn;
+  if (entry.functionOnly) continue;
+  const fn = entry.fn as ((x: Tensor, ...args: never[]) => unknown) | undefined;
   P[name] =
     entry.method ??
     function (this: Tensor, ...args: never[]) {

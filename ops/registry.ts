@@ -7,8 +7,8 @@
 // The table is checked (the `satisfies` statement after it) against a mapped type over the names of the elementwise
 // and reduction kernels (UNARY, BINARY, REDUCE): a new kernel definition without its entry here (and so without a
 // method, tests or tolerance) does not compile, as a missing rule does not in jax-js's rule tables.
-// Functions without a Tensor method (cat, stack, pad, the norms, losses, attention, rope, embedding, sampling) are
-// not entries yet; their own suites in test/ops and test/nn test them.
+// Entries marked functionOnly (cat, the norms, losses, attention...) have no Tensor method, as in torch; random
+// sampling and creation ops are not entries (their own suites test them).
 import { Tensor } from '../core/tensor.js';
 import type { DType } from '../core/dtype.js';
 import { elementwise, type ElementwiseDef, type Operand } from './elementwise.js';
@@ -22,7 +22,12 @@ import * as I from './indexing.js';
 import { sort, argsort, topk } from './sort.js';
 import { cumsum, cumprod } from './scan.js';
 import { softmax, logSoftmax } from './softmax.js';
-import { matmul } from './matmul.js';
+import { matmul, bmm, outer, linear } from './matmul.js';
+import { layerNorm, rmsNorm } from './norms.js';
+import { crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits } from './losses.js';
+import { scaledDotProductAttention } from './attention.js';
+import { rope } from './rope.js';
+import { linearAttention } from './linear-attention.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
@@ -34,15 +39,17 @@ export interface TensorArg {
   readonly dtype?: 'bool';
 }
 
-/** The arguments of one call (after the tensor the method is called on, which is args[0]). */
+/** The arguments of one call: args[0] is the tensor the method is called on (or fn's first argument). */
 export type OpCase = readonly unknown[];
 
-type AnyFunction = (x: Tensor, ...args: never[]) => unknown;
+type AnyFunction = (...args: never[]) => unknown;
 type AnyMethod = (this: Tensor, ...args: never[]) => unknown;
 
 export interface OpEntry {
   /** the functional form, tensor first; the method passes `this` as that tensor */
   fn?: AnyFunction;
+  /** a function with no Tensor method (torch.cat, F.layer_norm...): the suite calls fn */
+  functionOnly?: true;
   /** the method where it is not fn with `this` first (a different argument order, overloads, in-place) */
   method?: AnyMethod;
   /** how close webgpu f32 must be to the cpu reference (default DEFAULT_TOLERANCE) */
@@ -544,6 +551,113 @@ export const OPS = {
       [t([3, 4]), null, 0.5],
     ],
     grad: false,
+  },
+  // ---- functions without a Tensor method ----
+  cat: {
+    fn: S.cat,
+    functionOnly: true as const,
+    cases: [[[t([2, 3]), t([4, 3])]], [[t([2, 3]), t([2, 1]), t([2, 5])], 1]],
+    grad: true,
+  },
+  stack: {
+    fn: S.stack,
+    functionOnly: true as const,
+    cases: [[[t([2, 3]), t([2, 3])]], [[t([2, 3]), t([2, 3])], -1]],
+    grad: true,
+  },
+  pad: {
+    fn: S.pad,
+    functionOnly: true as const,
+    cases: [
+      [t([3, 4]), [1, 2]],
+      [t([2, 3, 4]), [0, 1, 2, 0], 1.5],
+    ],
+    grad: true,
+  },
+  bmm: { fn: bmm, functionOnly: true as const, tol: ACCUMULATING, cases: [[t([2, 3, 4]), t([2, 4, 5])]], grad: true },
+  outer: { fn: outer, functionOnly: true as const, cases: [[t([3]), t([4])]], grad: true },
+  linear: {
+    fn: linear,
+    functionOnly: true as const,
+    tol: ACCUMULATING,
+    cases: [
+      [t([3, 4]), t([5, 4]), t([5])],
+      [t([2, 3, 4]), t([5, 4])],
+    ],
+    grad: true,
+  },
+  layerNorm: {
+    fn: layerNorm,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([3, 8]), 8, t([8]), t([8])],
+      [t([2, 3, 70]), [70]],
+    ],
+    grad: true,
+  },
+  rmsNorm: {
+    fn: rmsNorm,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([3, 8]), 8, t([8])],
+      [t([2, 3, 70]), [70]],
+    ],
+    grad: true,
+  },
+  crossEntropy: {
+    fn: crossEntropy,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([4, 5]), t([4], { below: 5 })],
+      [t([6, 7]), t([6], { below: 7 }), { labelSmoothing: 0.1 }],
+    ],
+    grad: true,
+  },
+  nllLoss: { fn: nllLoss, functionOnly: true as const, cases: [[t([4, 5]), t([4], { below: 5 })]], grad: true },
+  mseLoss: {
+    fn: mseLoss,
+    functionOnly: true as const,
+    cases: [
+      [t([4, 5]), t([4, 5])],
+      [t([4, 5]), t([4, 5]), { reduction: 'sum' }],
+    ],
+    grad: true,
+  },
+  klDiv: { fn: klDiv, functionOnly: true as const, cases: [[t([4, 5]), t([4, 5], { domain: [0.1, 1] })]], grad: true },
+  binaryCrossEntropyWithLogits: {
+    fn: binaryCrossEntropyWithLogits,
+    functionOnly: true as const,
+    cases: [[t([4, 5]), t([4, 5], { domain: [0, 1] })]],
+    grad: true,
+  },
+  embedding: {
+    fn: I.embedding,
+    functionOnly: true as const,
+    cases: [[t([6, 4]), t([2, 3], { below: 6 })]],
+    grad: true,
+  },
+  oneHot: { fn: I.oneHot, functionOnly: true as const, cases: [[t([5], { below: 4 }), 4]], grad: false },
+  scaledDotProductAttention: {
+    fn: scaledDotProductAttention,
+    functionOnly: true as const,
+    kernels: ['attention'],
+    tol: LOOSE,
+    cases: [
+      [t([1, 2, 5, 4]), t([1, 2, 5, 4]), t([1, 2, 5, 4])],
+      [t([1, 2, 5, 4]), t([1, 2, 5, 4]), t([1, 2, 5, 4]), { causal: true }],
+    ],
+    grad: true,
+  },
+  rope: { fn: rope, functionOnly: true as const, cases: [[t([1, 2, 5, 4]), t([5], { below: 9 })]], grad: true },
+  linearAttention: {
+    fn: linearAttention,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [[t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 3])]],
+    grad: true,
   },
 };
 

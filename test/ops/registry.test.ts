@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Tensor, isGradEnabled, tensor, tidy, type DeviceName } from '../../index.js';
 import { OPS, DEFAULT_TOLERANCE, isTensorArg, type OpCase, type OpEntry, type TensorArg } from '../../ops/registry.js';
+import { validationTolerance } from '../../ops/debug.js';
 import { assertClose, gradcheck, lcg } from '../helpers.js';
 
 const test = suite('ops/registry');
@@ -57,13 +58,28 @@ function outputsOf(result: unknown): Tensor[] {
   return [values, indices];
 }
 
-function call(name: string, args: unknown[]): unknown {
+/** Calls the op as users do: the Tensor method of its name, or the function for function-only entries. */
+function call(name: string, entry: OpEntry, args: unknown[]): unknown {
+  if (entry.functionOnly) return (entry.fn as (...a: unknown[]) => unknown)(...args);
   const [self, ...rest] = args as [Tensor, ...unknown[]];
   return (self as unknown as Record<string, (...a: unknown[]) => unknown>)[name](...rest);
 }
 
+/** The case's arguments with each tensor argument (also inside a list, as cat's) replaced by f(arg, its number). */
+function mapTensorArgs(c: OpCase, f: (a: TensorArg, k: number) => unknown): unknown[] {
+  let k = 0;
+  const map = (a: unknown): unknown =>
+    isTensorArg(a) ? f(a, k++) : Array.isArray(a) && a.some(isTensorArg) ? a.map(map) : a;
+  return c.map(map);
+}
+const tensorArgs = (c: OpCase): TensorArg[] => {
+  const found: TensorArg[] = [];
+  mapTensorArgs(c, (a) => found.push(a));
+  return found;
+};
+const seedOf = (k: number) => 11 + 7 * k;
 const build = (c: OpCase, device: DeviceName, contiguous: boolean) =>
-  c.map((a, k) => (isTensorArg(a) ? tensorOf(a, 11 + 7 * k, device, contiguous) : a));
+  mapTensorArgs(c, (a, k) => tensorOf(a, seedOf(k), device, contiguous));
 
 let cases = 0;
 const entries = Object.entries(OPS) as [string, OpEntry][];
@@ -76,9 +92,9 @@ for (const [name, entry] of entries) {
   test(`${name}: webgpu matches the cpu reference (contiguous and non-contiguous inputs)`, async () => {
     const { atol, rtol } = entry.tol ?? DEFAULT_TOLERANCE;
     for (const [i, c] of entry.cases.entries()) {
-      const want = tidy(() => outputsOf(call(name, build(c, 'cpu', true))));
+      const want = tidy(() => outputsOf(call(name, entry, build(c, 'cpu', true))));
       for (const contiguous of entry.contiguousOnly ? [true] : [true, false]) {
-        const got = tidy(() => outputsOf(call(name, build(c, 'webgpu', contiguous))));
+        const got = tidy(() => outputsOf(call(name, entry, build(c, 'webgpu', contiguous))));
         const msg = `${name} case ${i}${contiguous ? '' : ' (non-contiguous)'}`;
         assert.is(got.length, want.length, `${msg}: number of outputs`);
         for (const [k, w] of want.entries()) {
@@ -95,25 +111,32 @@ for (const [name, entry] of entries) {
   if (!entry.grad) continue;
   test(`${name}: float64 gradient of case 0 matches finite differences`, async () => {
     const c = entry.cases[0];
-    const slots = c.flatMap((a, k) => (isTensorArg(a) && a.below === undefined && a.dtype !== 'bool' ? [k] : []));
-    const fixed = c.map((a, k) => (isTensorArg(a) && !slots.includes(k) ? tensorOf(a, 11 + 7 * k, 'cpu', true) : a));
+    const all = tensorArgs(c);
+    const slots = all.flatMap((a, k) => (a.below === undefined && a.dtype !== 'bool' ? [k] : []));
+    const fixed = all.map((a, k) => (slots.includes(k) ? null : tensorOf(a, seedOf(k), 'cpu', true)));
     // a scalar of every float output: sum(out_k * w_k) with fixed weights, so each element's gradient differs
     const loss = (...xs: Tensor[]): Tensor => {
-      const args = fixed.map((a, k) => (slots.includes(k) ? xs[slots.indexOf(k)] : a));
-      const outs = outputsOf(call(name, args)).filter((o) => o.dtype === 'f64');
+      const args = mapTensorArgs(c, (_a, k) => fixed[k] ?? xs[slots.indexOf(k)]);
+      const outs = outputsOf(call(name, entry, args)).filter((o) => o.dtype === 'f64');
       return outs
         .map((o, k) => o.mul(tensor(valuesOf({ tensor: o.shape }, 5 + k), { shape: [...o.shape], dtype: 'f64' })).sum())
         .reduce((a, b) => a.add(b));
     };
     // the finite differences (run under noGrad) free their intermediates; the analytic pass keeps them for backward
     const fn = (...xs: Tensor[]) => (isGradEnabled() ? loss(...xs) : tidy(() => loss(...xs)));
-    const inputs = slots.map((k) => ({
-      shape: [...(c[k] as TensorArg).tensor],
-      values: valuesOf(c[k] as TensorArg, 11 + 7 * k),
-    }));
+    const inputs = slots.map((k) => ({ shape: [...all[k].tensor], values: valuesOf(all[k], seedOf(k)) }));
     await gradcheck(fn, inputs, { msg: `${name} gradient` });
   });
 }
+
+test('TESSERA_VALIDATE checks each kernel with its entry tolerance (f16 results no tighter than half precision)', () => {
+  for (const [name, entry] of entries) {
+    for (const kernel of entry.kernels ?? [name]) {
+      assert.equal(validationTolerance(kernel, 'f32'), entry.tol ?? DEFAULT_TOLERANCE, `${name}: kernel ${kernel}`);
+    }
+  }
+  assert.ok(validationTolerance('add', 'f16').rtol >= 4e-3, 'f16');
+});
 
 test.after(() => console.log(`  ops/registry: ${entries.length} entries, ${cases} webgpu-vs-cpu cases`));
 
