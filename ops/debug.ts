@@ -7,6 +7,27 @@ import { isFloat } from '../core/dtype.js';
 import type { OpSpec } from './op.js';
 import { noGrad } from '../core/autograd.js';
 
+/** How close a webgpu result must be to its cpu reference: |a - b| <= atol + rtol |b| (f32 results). */
+export interface Tolerance {
+  atol: number;
+  rtol: number;
+}
+
+/** Per kernel (OpSpec name): filled from the op registry (ops/registry.ts); other kernels get FALLBACK. */
+const tolerances = new Map<string, Tolerance>();
+const FALLBACK: Tolerance = { atol: 1e-3, rtol: 1e-3 };
+/** f16 results carry half precision's rounding on both sides, whatever the op's f32 tolerance */
+const HALF: Tolerance = { atol: 2e-3, rtol: 4e-3 };
+
+export function setValidationTolerance(kernel: string, tol: Tolerance): void {
+  tolerances.set(kernel, tol);
+}
+
+export function validationTolerance(kernel: string, dtype: string): Tolerance {
+  const tol = tolerances.get(kernel) ?? FALLBACK;
+  return dtype === 'f16' ? { atol: Math.max(tol.atol, HALF.atol), rtol: Math.max(tol.rtol, HALF.rtol) } : tol;
+}
+
 let opCounter = 0;
 let firstNanReported = false;
 const pendingChecks: Promise<void>[] = [];
@@ -53,10 +74,11 @@ function check<P>(spec: OpSpec<P>, inputs: Tensor[], out: Tensor, t0: number, re
     pendingChecks.push(snapshot.then(([gpuOut, ...cpuInputs]) => {
       const ref = noGrad(() => reference(cpuInputs as Tensor[]));
       const want = ref.storage.cpu!;
+      const { atol, rtol } = validationTolerance(spec.name, out.dtype);
       for (let i = 0; i < want.length; i++) {
         const a = Number(gpuOut[i]);
         const b = Number(want[i]);
-        const tol = 1e-3 + 1e-3 * Math.abs(b);
+        const tol = atol + rtol * Math.abs(b);
         if (!(Math.abs(a - b) <= tol) && !(Number.isNaN(a) && Number.isNaN(b)) && a !== b) {
           console.error(`tessera: op ${seq} (${spec.name}) differs from its cpu reference at flat index ${i}: ` +
             `webgpu ${a}, cpu ${b}`);

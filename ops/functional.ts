@@ -8,18 +8,28 @@ import { reduce, variance, std, logsumexp, norm, type Dims } from './reduce.js';
 import { gather } from './indexing.js';
 import { isGradEnabled } from '../core/autograd.js';
 
-const u = (name: keyof typeof UNARY) => (x: Tensor): Tensor => elementwise(UNARY[name], [x]);
-const b = (name: keyof typeof BINARY) => (x: Operand, y: Operand): Tensor => elementwise(BINARY[name], [x, y]);
+// The signatures are annotated (not inferred from UNARY/BINARY) because the Tensor method typings derive from them
+// (ops/registry.ts), and the definitions' backward rules use those methods: inferring would be circular.
+type UnaryFn = (x: Tensor) => Tensor;
+type BinaryFn = (x: Operand, y: Operand) => Tensor;
+type ReductionFn = (x: Tensor, dim?: Dims, keepdim?: boolean) => Tensor;
+type IndexReductionFn = (x: Tensor, dim?: number, keepdim?: boolean) => Tensor;
+const u = (name: keyof typeof UNARY): UnaryFn => (x) => elementwise(UNARY[name], [x]);
+const b = (name: keyof typeof BINARY): BinaryFn => (x, y) => elementwise(BINARY[name], [x, y]);
 
-export const neg = u('neg'), abs = u('abs'), sign = u('sign'), exp = u('exp'), log = u('log'), log1p = u('log1p'),
-  expm1 = u('expm1'), sqrt = u('sqrt'), rsqrt = u('rsqrt'), square = u('square'), reciprocal = u('reciprocal'),
-  sin = u('sin'), cos = u('cos'), tanh = u('tanh'), sigmoid = u('sigmoid'), relu = u('relu'), erf = u('erf'),
-  silu = u('silu'), floor = u('floor'), ceil = u('ceil'), round = u('round'), isnan = u('isnan'),
-  isfinite = u('isfinite'), logicalNot = u('logicalNot');
+export const neg: UnaryFn = u('neg'), abs: UnaryFn = u('abs'), sign: UnaryFn = u('sign'), exp: UnaryFn = u('exp'),
+  log: UnaryFn = u('log'), log1p: UnaryFn = u('log1p'), expm1: UnaryFn = u('expm1'), sqrt: UnaryFn = u('sqrt'),
+  rsqrt: UnaryFn = u('rsqrt'), square: UnaryFn = u('square'), reciprocal: UnaryFn = u('reciprocal'),
+  sin: UnaryFn = u('sin'), cos: UnaryFn = u('cos'), tanh: UnaryFn = u('tanh'), sigmoid: UnaryFn = u('sigmoid'),
+  relu: UnaryFn = u('relu'), erf: UnaryFn = u('erf'), silu: UnaryFn = u('silu'), floor: UnaryFn = u('floor'),
+  ceil: UnaryFn = u('ceil'), round: UnaryFn = u('round'), isnan: UnaryFn = u('isnan'),
+  isfinite: UnaryFn = u('isfinite'), logicalNot: UnaryFn = u('logicalNot');
 
-export const add = b('add'), sub = b('sub'), mul = b('mul'), div = b('div'), pow = b('pow'), maximum = b('maximum'),
-  minimum = b('minimum'), remainder = b('remainder'), eq = b('eq'), ne = b('ne'), lt = b('lt'), le = b('le'),
-  gt = b('gt'), ge = b('ge'), logicalAnd = b('logicalAnd'), logicalOr = b('logicalOr'), logicalXor = b('logicalXor');
+export const add: BinaryFn = b('add'), sub: BinaryFn = b('sub'), mul: BinaryFn = b('mul'), div: BinaryFn = b('div'),
+  pow: BinaryFn = b('pow'), maximum: BinaryFn = b('maximum'), minimum: BinaryFn = b('minimum'),
+  remainder: BinaryFn = b('remainder'), eq: BinaryFn = b('eq'), ne: BinaryFn = b('ne'), lt: BinaryFn = b('lt'),
+  le: BinaryFn = b('le'), gt: BinaryFn = b('gt'), ge: BinaryFn = b('ge'), logicalAnd: BinaryFn = b('logicalAnd'),
+  logicalOr: BinaryFn = b('logicalOr'), logicalXor: BinaryFn = b('logicalXor');
 
 export { where };
 
@@ -55,15 +65,15 @@ export function nanToNum(x: Tensor, opts: { nan?: number; posinf?: number; negin
 }
 export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : elementwise(UNARY.cast, [x], [], { dtype }));
 
-export const sum = (x: Tensor, dim?: Dims, keepdim = false) => reduce('sum', x, dim, keepdim);
-export const mean = (x: Tensor, dim?: Dims, keepdim = false) => reduce('mean', x, dim, keepdim);
-export const prod = (x: Tensor, dim?: Dims, keepdim = false) => reduce('prod', x, dim, keepdim);
-export const amax = (x: Tensor, dim?: Dims, keepdim = false) => reduce('amax', x, dim, keepdim);
-export const amin = (x: Tensor, dim?: Dims, keepdim = false) => reduce('amin', x, dim, keepdim);
-export const argmax = (x: Tensor, dim?: number, keepdim = false) => reduce('argmax', x, dim, keepdim);
-export const argmin = (x: Tensor, dim?: number, keepdim = false) => reduce('argmin', x, dim, keepdim);
-export const all = (x: Tensor, dim?: Dims, keepdim = false) => reduce('all', x, dim, keepdim);
-export const any = (x: Tensor, dim?: Dims, keepdim = false) => reduce('any', x, dim, keepdim);
+export const sum: ReductionFn = (x, dim, keepdim = false) => reduce('sum', x, dim, keepdim);
+export const mean: ReductionFn = (x, dim, keepdim = false) => reduce('mean', x, dim, keepdim);
+export const prod: ReductionFn = (x, dim, keepdim = false) => reduce('prod', x, dim, keepdim);
+export const amax: ReductionFn = (x, dim, keepdim = false) => reduce('amax', x, dim, keepdim);
+export const amin: ReductionFn = (x, dim, keepdim = false) => reduce('amin', x, dim, keepdim);
+export const argmax: IndexReductionFn = (x, dim, keepdim = false) => reduce('argmax', x, dim, keepdim);
+export const argmin: IndexReductionFn = (x, dim, keepdim = false) => reduce('argmin', x, dim, keepdim);
+export const all: ReductionFn = (x, dim, keepdim = false) => reduce('all', x, dim, keepdim);
+export const any: ReductionFn = (x, dim, keepdim = false) => reduce('any', x, dim, keepdim);
 export { variance as var_, std, logsumexp, norm };
 
 /** max(x): the largest element; max(x, dim): { values, indices } along dim (as torch.max). */

@@ -1,8 +1,6 @@
 // The ops layer: loading it installs the tensor methods and fills core's hooks.
 import { hooks } from '../core/hooks.js';
 import './methods.js';
-import './methods-fused.js';
-import './methods-indexing.js';
 import * as V from './views.js';
 import { add } from './functional.js';
 import { onesLike } from './creation.js';
