@@ -166,9 +166,11 @@ export function verdict(online: ArmRuns[], vi: ArmRuns[], cells: OfflineCell[], 
     `DQN-Prior beats prior-only after training: ${(100 * final(prior)).toFixed(0)}% vs sampled ${(100 * soloS).toFixed(0)}% / greedy ${(100 * soloG).toFixed(0)}%`,
   );
   const held = (a: ArmRuns) => meanSd(a.runs.map((r) => r.heldOut)).mean;
+  // 0% against 0% says nothing about generalisation: such a tie is "not tested", never a pass
+  const heldTested = held(prior) > 0 || held(dqn) > 0;
   line(
-    held(prior) >= held(dqn),
-    `held-out (unseen recipe) success of DQN-Prior ≥ DQN: ${(100 * held(prior)).toFixed(0)}% vs ${(100 * held(dqn)).toFixed(0)}%`,
+    heldTested ? held(prior) >= held(dqn) : null,
+    `held-out (unseen recipe) success of DQN-Prior ≥ DQN: ${(100 * held(prior)).toFixed(0)}% vs ${(100 * held(dqn)).toFixed(0)}%${heldTested ? '' : ' (neither arm solves a held-out task)'}`,
   );
   const ppo = get(vi, 'PPO (');
   const kl = get(vi, 'PPO-KL (α=0.5)');
