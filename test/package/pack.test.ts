@@ -28,6 +28,25 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 // The child processes run outside the coverage report: keep c8 from recording the compiler and npm itself.
 const env = { ...process.env, NODE_V8_COVERAGE: undefined };
 
+const TS_CONSUMER_OPTIONS = {
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false,
+  types: [],
+};
+const TS_CONSUMER = `import { tensor, type Tensor } from 'tessera';
+import { mseLoss } from 'tessera/ops';
+import { Linear } from 'tessera/nn';
+const x: Tensor = tensor([[1, 2]]);
+const loss: number = await mseLoss(new Linear(2, 2).forward(x), x).item();
+// @ts-expect-error: the types are real, so a wrong argument type is an error
+tensor('not numbers');
+console.log(loss);
+`;
+
 test('a packed tarball installs into a fresh project whose plain JavaScript imports tessera and trains', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-pack-'));
   try {
@@ -68,6 +87,16 @@ test('a packed tarball installs into a fresh project whose plain JavaScript impo
     assert.ok(cpu[cpu.length - 1] < cpu[0] / 4, `cpu loss falls: ${cpu.join(', ')}`);
     // same initial weights and data: the webgpu run follows the cpu run step for step (f32 rounding only)
     webgpu.forEach((l, i) => assert.ok(Math.abs(l - cpu[i]) <= 1e-4 * cpu[i], `step ${i}: webgpu ${l}, cpu ${cpu[i]}`));
+
+    // A strict TypeScript project typechecks against the shipped .d.ts files (library checks on, no DOM lib, no
+    // @types it did not ask for), with the repository's own compiler.
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: TS_CONSUMER_OPTIONS }));
+    writeFileSync(join(app, 'consumer.ts'), TS_CONSUMER);
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const typecheck = await exec(process.execPath, [tsc, '-p', '.'], { cwd: app, env, timeout: 60_000 }).catch(
+      (e: { stdout: string }) => ({ stdout: `failed: ${e.stdout}` }),
+    );
+    assert.is(typecheck.stdout.trim(), '', 'a TypeScript user typechecks against the built types');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
