@@ -1,6 +1,10 @@
 // The Tensor: a strided view (shape, strides, offset) over reference-counted storage, plus its autograd state.
 // Op methods (t.add, t.sum, ...) are installed on the prototype by ops/methods.ts; this file holds what every
 // tensor is, how it is freed and how it is read back.
+// The two directives below are kept in the emitted tensor.d.ts (which every entry point's types load), so a
+// TypeScript project using the built package sees the WebGPU types and Symbol.dispose without configuring them.
+/// <reference types="@webgpu/types" preserve="true" />
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { DType, HostArray } from './dtype.js';
 import { contiguousStrides, fmtShape, numel, type Shape } from './shape.js';
 import { Storage, type DeviceName } from './storage.js';
