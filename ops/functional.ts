@@ -23,7 +23,10 @@ export const neg: UnaryFn = u('neg'), abs: UnaryFn = u('abs'), sign: UnaryFn = u
   sin: UnaryFn = u('sin'), cos: UnaryFn = u('cos'), tanh: UnaryFn = u('tanh'), sigmoid: UnaryFn = u('sigmoid'),
   relu: UnaryFn = u('relu'), erf: UnaryFn = u('erf'), silu: UnaryFn = u('silu'), floor: UnaryFn = u('floor'),
   ceil: UnaryFn = u('ceil'), round: UnaryFn = u('round'), isnan: UnaryFn = u('isnan'),
-  isfinite: UnaryFn = u('isfinite'), logicalNot: UnaryFn = u('logicalNot');
+  isfinite: UnaryFn = u('isfinite'), logicalNot: UnaryFn = u('logicalNot'), tan: UnaryFn = u('tan'),
+  asin: UnaryFn = u('asin'), acos: UnaryFn = u('acos'), atan: UnaryFn = u('atan'), sinh: UnaryFn = u('sinh'),
+  cosh: UnaryFn = u('cosh'), log2: UnaryFn = u('log2'), log10: UnaryFn = u('log10'), exp2: UnaryFn = u('exp2'),
+  trunc: UnaryFn = u('trunc'), frac: UnaryFn = u('frac');
 
 export const add: BinaryFn = b('add'), sub: BinaryFn = b('sub'), mul: BinaryFn = b('mul'), div: BinaryFn = b('div'),
   pow: BinaryFn = b('pow'), maximum: BinaryFn = b('maximum'), minimum: BinaryFn = b('minimum'),

@@ -25,6 +25,15 @@ export const UNARY = {
   exp: def({ name: 'exp', kind: 'float', wgsl: 'exp(a)', cpu: Math.exp, backward: (g, _x, y) => [g.mul(y)], savesOutput: true }),
   log: def({ name: 'log', kind: 'float', test: { domain: [[0.05, 4]] }, wgsl: 'log_f(a)', helpers: LOG, cpu: Math.log, backward: (g, [x]) => [g.div(x)] }),
   log1p: def({ name: 'log1p', kind: 'float', test: { domain: [[-0.9, 4]] }, wgsl: 'log1p_f(a)', helpers: LOG1P, cpu: Math.log1p, backward: (g, [x]) => [g.div((x as Tensor).add(1))] }),
+  log2: def({
+    name: 'log2', kind: 'float', test: { domain: [[0.05, 4]] }, wgsl: 'log_f(a) * 1.4426950408889634', helpers: LOG, cpu: Math.log2,
+    backward: (g, [x]) => [g.div((x as Tensor).mul(Math.LN2))],
+  }),
+  log10: def({
+    name: 'log10', kind: 'float', test: { domain: [[0.05, 4]] }, wgsl: 'log_f(a) * 0.4342944819032518', helpers: LOG, cpu: Math.log10,
+    backward: (g, [x]) => [g.div((x as Tensor).mul(Math.LN10))],
+  }),
+  exp2: def({ name: 'exp2', kind: 'float', wgsl: 'exp2(a)', cpu: (a) => 2 ** a, backward: (g, _x, y) => [g.mul(y).mul(Math.LN2)], savesOutput: true }),
   expm1: def({ name: 'expm1', kind: 'float', wgsl: 'expm1_f(a)', helpers: EXPM1, cpu: Math.expm1, backward: (g, _x, y) => [g.mul(y.add(1))], savesOutput: true }),
   sqrt: def({
     name: 'sqrt', kind: 'float', test: { domain: [[0.05, 4]] }, wgsl: 'select(sqrt(a), nan_f32(), a < 0.0)', cpu: Math.sqrt,
@@ -41,6 +50,27 @@ export const UNARY = {
   }),
   sin: def({ name: 'sin', kind: 'float', wgsl: 'sin(a)', cpu: Math.sin, backward: (g, [x]) => [g.mul((x as Tensor).cos())] }),
   cos: def({ name: 'cos', kind: 'float', wgsl: 'cos(a)', cpu: Math.cos, backward: (g, [x]) => [g.mul((x as Tensor).sin()).neg()] }),
+  // tan, the inverse trig functions and the hyperbolic ones; asin and acos are NaN outside [-1, 1], as in torch, and
+  // go through atan2 (some drivers' asin and acos are off by 3e-4)
+  tan: def({
+    name: 'tan', kind: 'float', test: { domain: [[-1.2, 1.2]] }, wgsl: 'tan(a)', cpu: Math.tan,
+    backward: (g, _x, y) => [g.mul(y.square().add(1))], savesOutput: true,
+  }),
+  asin: def({
+    name: 'asin', kind: 'float', test: { domain: [[-0.9, 0.9]] }, wgsl: 'select(atan2(a, sqrt((1.0 - a) * (1.0 + a))), nan_f32(), abs(a) > 1.0)', cpu: Math.asin,
+    backward: (g, [x]) => [g.div((x as Tensor).square().neg().add(1).sqrt())],
+  }),
+  acos: def({
+    name: 'acos', kind: 'float', test: { domain: [[-0.9, 0.9]] }, wgsl: 'select(atan2(sqrt((1.0 - a) * (1.0 + a)), a), nan_f32(), abs(a) > 1.0)', cpu: Math.acos,
+    backward: (g, [x]) => [g.div((x as Tensor).square().neg().add(1).sqrt()).neg()],
+  }),
+  atan: def({ name: 'atan', kind: 'float', wgsl: 'atan(a)', cpu: Math.atan, backward: (g, [x]) => [g.div((x as Tensor).square().add(1))] }),
+  // sinh and cosh from one exp each way: WGSL leaves them imprecise near 0 (sinh) on some drivers
+  sinh: def({
+    name: 'sinh', kind: 'float', helpers: EXPM1, wgsl: 'select(0.5 * (exp(a) - exp(-a)), 0.5 * (expm1_f(a) - expm1_f(-a)), abs(a) < 1.0)',
+    cpu: Math.sinh, backward: (g, [x]) => [g.mul((x as Tensor).cosh())],
+  }),
+  cosh: def({ name: 'cosh', kind: 'float', wgsl: '0.5 * (exp(a) + exp(-a))', cpu: Math.cosh, backward: (g, [x]) => [g.mul((x as Tensor).sinh())] }),
   tanh: def({
     name: 'tanh', kind: 'float', wgsl: 'tanh_f(a)', helpers: TANH, cpu: Math.tanh,
     backward: (g, _x, y) => [g.mul(y.square().neg().add(1))], savesOutput: true,
@@ -110,6 +140,9 @@ export const UNARY = {
   floor: def({ name: 'floor', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'floor(a)' : 'a'), cpu: Math.floor, backward: (g) => [g.mul(0)] }),
   ceil: def({ name: 'ceil', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'ceil(a)' : 'a'), cpu: Math.ceil, backward: (g) => [g.mul(0)] }),
   round: def({ name: 'round', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'round(a)' : 'a'), cpu: roundHalfEven, backward: (g) => [g.mul(0)] }),
+  trunc: def({ name: 'trunc', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'trunc(a)' : 'a'), cpu: Math.trunc, backward: (g) => [g.mul(0)] }),
+  // the fractional part, with the sign of a (torch.frac: a - trunc(a))
+  frac: def({ name: 'frac', kind: 'float', wgsl: 'a - trunc(a)', cpu: (a) => a - Math.trunc(a), backward: (g) => [g] }),
   // clamp to [p0, p1]; NaN passes through (compares with NaN are false)
   clamp: def({
     name: 'clamp', kind: 'numeric', test: { params: [-1, 1.5] }, wgsl: 'select(select(a, p0, a < p0), p1, a > p1)',
