@@ -32,7 +32,9 @@ export const add: BinaryFn = b('add'), sub: BinaryFn = b('sub'), mul: BinaryFn =
   pow: BinaryFn = b('pow'), maximum: BinaryFn = b('maximum'), minimum: BinaryFn = b('minimum'),
   remainder: BinaryFn = b('remainder'), eq: BinaryFn = b('eq'), ne: BinaryFn = b('ne'), lt: BinaryFn = b('lt'),
   le: BinaryFn = b('le'), gt: BinaryFn = b('gt'), ge: BinaryFn = b('ge'), logicalAnd: BinaryFn = b('logicalAnd'),
-  logicalOr: BinaryFn = b('logicalOr'), logicalXor: BinaryFn = b('logicalXor');
+  logicalOr: BinaryFn = b('logicalOr'), logicalXor: BinaryFn = b('logicalXor'), fmod: BinaryFn = b('fmod'),
+  floorDivide: BinaryFn = b('floorDivide'), atan2: BinaryFn = b('atan2'), hypot: BinaryFn = b('hypot'),
+  logaddexp: BinaryFn = b('logaddexp'), xlogy: BinaryFn = b('xlogy');
 
 export { where };
 

@@ -124,6 +124,12 @@ function binary(name: string, ties = false): Tests {
   return { cases: binaryCases(def, ties), grad: def.backward !== null };
 }
 
+/** fmod and floorDivide: the float cases, and an i32 tensor by a nonzero integer (integer division by 0 is undefined). */
+function integerDivision(name: string): Tests {
+  const { cases, grad } = binary(name);
+  return { cases: [...cases, [t([4, 5], { below: 9 }), 4], [t([4, 5], { below: 9 }), -3]], grad };
+}
+
 /** sum, mean, ... over all dims, one dim, several dims with keepdim, and a negative dim. */
 const reductionCases = (empty: boolean): OpCase[] => [
   [t([3, 4]), 1],
@@ -219,6 +225,12 @@ export const OPS = {
   maximum: { fn: F.maximum, ...binary('maximum', true) },
   minimum: { fn: F.minimum, ...binary('minimum', true) },
   remainder: { fn: F.remainder, ...binary('remainder') },
+  fmod: { fn: F.fmod, ...integerDivision('fmod') },
+  floorDivide: { fn: F.floorDivide, ...integerDivision('floorDivide') },
+  atan2: { fn: F.atan2, ...binary('atan2') },
+  hypot: { fn: F.hypot, ...binary('hypot') },
+  logaddexp: { fn: F.logaddexp, ...binary('logaddexp') },
+  xlogy: { fn: F.xlogy, ...binary('xlogy') },
   eq: { fn: F.eq, ...binary('eq', true) },
   ne: { fn: F.ne, ...binary('ne', true) },
   lt: { fn: F.lt, ...binary('lt', true) },
