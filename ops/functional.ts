@@ -45,6 +45,19 @@ export const gelu = (x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
 export const softplus = (x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor =>
   elementwise(UNARY.softplus, [x], [opts.beta ?? 1, opts.threshold ?? 20]);
 export const elu = (x: Tensor, alpha = 1): Tensor => elementwise(UNARY.elu, [x], [alpha]);
+export const logsigmoid: UnaryFn = u('logsigmoid'), mish: UnaryFn = u('mish'), selu: UnaryFn = u('selu'),
+  hardswish: UnaryFn = u('hardswish'), hardsigmoid: UnaryFn = u('hardsigmoid');
+export const celu = (x: Tensor, alpha = 1): Tensor => {
+  if (alpha === 0) throw new Error('celu: alpha must not be 0 (it divides x)');
+  return elementwise(UNARY.celu, [x], [alpha]);
+};
+/** x clamped to [minVal, maxVal], with gradient 0 at the bounds (torch.nn.functional.hardtanh). */
+export const hardtanh = (x: Tensor, minVal = -1, maxVal = 1): Tensor => {
+  if (minVal > maxVal) throw new Error(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
+  return elementwise(UNARY.hardtanh, [x], [minVal, maxVal]);
+};
+/** min(max(x, 0), 6): hardtanh(x, 0, 6), as torch.nn.functional.relu6. */
+export const relu6 = (x: Tensor): Tensor => elementwise(UNARY.hardtanh, [x], [0, 6]);
 /**
  * Clamps x into [min, max]; either bound may be a number, a tensor (broadcast against x, as torch.clamp) or absent.
  * With tensor bounds the gradient goes to x inside the bounds and to the bound where it was taken, as in torch.

@@ -8,6 +8,9 @@ import { ERF, EXPM1, LOG, LOG1P, TANH, erf as erfJs, roundHalfEven } from '../sh
 const def = (d: Omit<ElementwiseDef, 'arity'>): ElementwiseDef => ({ arity: 1, ...d });
 const SQRT_HALF = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+// selu's constants, as torch.nn.functional.selu (Klambauer et al. 2017)
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
 
 /** a copy converted to another dtype (the dtype goes in the options); also contiguous(), clone(), fills, copy_ */
 const CAST: ElementwiseDef = def({
@@ -136,6 +139,54 @@ export const UNARY = {
     name: 'elu', kind: 'float', test: { params: [0.7] }, helpers: EXPM1, wgsl: 'select(a, p0 * expm1_f(a), a <= 0.0)',
     cpu: (a, _b, _c, [alpha]) => (a <= 0 ? alpha * Math.expm1(a) : a),
     backward: (g, [x], y, [alpha]) => [g.mul(where((x as Tensor).le(0), y.add(alpha), 1))], savesOutput: true,
+  }),
+  // log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)), finite for large |x|; d/dx = sigmoid(-x)
+  logsigmoid: def({
+    name: 'logsigmoid', kind: 'float', helpers: LOG1P, wgsl: 'min(a, 0.0) - log1p_f(exp(-abs(a)))',
+    cpu: (a) => Math.min(a, 0) - Math.log1p(Math.exp(-Math.abs(a))), backward: (g, [x]) => [g.mul((x as Tensor).neg().sigmoid())],
+  }),
+  // clamp to [p0, p1] whose gradient, as torch's hardtanh_backward, is 0 at the bounds themselves (relu6 is p = 0, 6)
+  hardtanh: def({
+    name: 'hardtanh', kind: 'float', test: { params: [-1, 1.5] }, wgsl: 'select(select(a, p0, a < p0), p1, a > p1)',
+    cpu: (a, _b, _c, [lo, hi]) => (a < lo ? lo : a > hi ? hi : a),
+    backward: (g, [x], _y, [lo, hi]) => [g.mul((x as Tensor).gt(lo).logicalAnd((x as Tensor).lt(hi)))],
+  }),
+  // x tanh(softplus(x)); d/dx = tanh(sp) + x sigmoid(x) (1 - tanh(sp)^2)
+  mish: def({
+    name: 'mish', kind: 'float', helpers: LOG1P + TANH, wgsl: 'a * tanh_f(log1p_f(exp(-abs(a))) + max(a, 0.0))',
+    cpu: (a) => a * Math.tanh(Math.log1p(Math.exp(-Math.abs(a))) + Math.max(a, 0)),
+    backward: (g, [x]) => {
+      const t = x as Tensor;
+      const th = t.softplus().tanh();
+      return [g.mul(th.add(t.mul(t.sigmoid()).mul(th.square().neg().add(1))))];
+    },
+  }),
+  // scale (max(0, x) + min(0, alpha (exp(x) - 1))) with torch's constants; at 0 the gradient takes the x <= 0 side
+  selu: def({
+    name: 'selu', kind: 'float', helpers: EXPM1, wgsl: `select(${SELU_SCALE} * a, ${SELU_SCALE * SELU_ALPHA} * expm1_f(a), a <= 0.0)`,
+    cpu: (a) => (a <= 0 ? SELU_SCALE * SELU_ALPHA * Math.expm1(a) : SELU_SCALE * a),
+    backward: (g, [x]) => [g.mul(where((x as Tensor).le(0), (x as Tensor).exp().mul(SELU_SCALE * SELU_ALPHA), SELU_SCALE))],
+  }),
+  // max(0, x) + min(0, alpha (exp(x / alpha) - 1)) (p0 = alpha)
+  celu: def({
+    name: 'celu', kind: 'float', test: { params: [0.7] }, helpers: EXPM1, wgsl: 'select(a, p0 * expm1_f(a / p0), a <= 0.0)',
+    cpu: (a, _b, _c, [alpha]) => (a <= 0 ? alpha * Math.expm1(a / alpha) : a),
+    backward: (g, [x], _y, [alpha]) => [g.mul(where((x as Tensor).le(0), (x as Tensor).div(alpha).exp(), 1))],
+  }),
+  // x relu6(x + 3) / 6; gradient x / 3 + 1/2 on [-3, 3] (both ends included, as torch), 0 below, 1 above
+  hardswish: def({
+    name: 'hardswish', kind: 'float', test: { domain: [[-5, 5]] }, wgsl: 'select(select(a * (a + 3.0) / 6.0, 0.0, a <= -3.0), a, a >= 3.0)',
+    cpu: (a) => (a <= -3 ? 0 : a >= 3 ? a : (a * (a + 3)) / 6),
+    backward: (g, [x]) => {
+      const t = x as Tensor;
+      return [g.mul(where(t.lt(-3), 0, where(t.le(3), t.div(3).add(0.5), 1)))];
+    },
+  }),
+  // relu6(x + 3) / 6; gradient 1/6 strictly inside (-3, 3), as torch
+  hardsigmoid: def({
+    name: 'hardsigmoid', kind: 'float', test: { domain: [[-5, 5]] }, wgsl: 'select(select(a / 6.0 + 0.5, 0.0, a <= -3.0), 1.0, a >= 3.0)',
+    cpu: (a) => (a <= -3 ? 0 : a >= 3 ? 1 : a / 6 + 0.5),
+    backward: (g, [x]) => [g.mul((x as Tensor).gt(-3).logicalAnd((x as Tensor).lt(3))).div(6)],
   }),
   floor: def({ name: 'floor', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'floor(a)' : 'a'), cpu: Math.floor, backward: (g) => [g.mul(0)] }),
   ceil: def({ name: 'ceil', kind: 'numeric', wgsl: (T) => (T === 'f32' ? 'ceil(a)' : 'a'), cpu: Math.ceil, backward: (g) => [g.mul(0)] }),
