@@ -9,8 +9,8 @@ const def = (d: Omit<ElementwiseDef, 'arity'>): ElementwiseDef => ({ arity: 1, .
 const SQRT_HALF = Math.SQRT1_2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 // selu's constants, as torch.nn.functional.selu (Klambauer et al. 2017)
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
 
 /** a copy converted to another dtype (the dtype goes in the options); also contiguous(), clone(), fills, copy_ */
 const CAST: ElementwiseDef = def({
