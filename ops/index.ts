@@ -27,6 +27,7 @@ export { apply, offsetsOf, valuesOf, type OpSpec, type OpContext } from './op.js
 export { debugChecksDone } from './debug.js';
 export { toDevice };
 export { softmax, logSoftmax } from './softmax.js';
+export { lerp, addcmul } from './ternary.js';
 export { layerNorm, rmsNorm } from './norms.js';
 export {
   crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits,

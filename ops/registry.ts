@@ -14,6 +14,7 @@ import type { DType } from '../core/dtype.js';
 import { elementwise, type ElementwiseDef, type Operand } from './elementwise.js';
 import { UNARY, type UnaryName } from './unary.js';
 import { BINARY, type BinaryName } from './binary.js';
+import { lerp, addcmul, type TernaryName } from './ternary.js';
 import type { ReduceName } from './reduce.js';
 import * as F from './functional.js';
 import * as V from './views.js';
@@ -166,7 +167,7 @@ function minMethod(this: Tensor, dim?: number, keepdim?: boolean) {
   return dim === undefined ? F.min(this) : F.min(this, dim, keepdim);
 }
 
-type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | ReduceName;
+type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | TernaryName | ReduceName;
 
 export const OPS = {
   // ---- elementwise, unary ----
@@ -253,6 +254,26 @@ export const OPS = {
   logicalAnd: { fn: F.logicalAnd, ...binary('logicalAnd', true) },
   logicalOr: { fn: F.logicalOr, ...binary('logicalOr', true) },
   logicalXor: { fn: F.logicalXor, ...binary('logicalXor', true) },
+  lerp: {
+    fn: lerp,
+    cases: [
+      [t([2, 3]), t([2, 3]), t([2, 3], { domain: [-0.5, 1.5] })],
+      [t([4, 1, 5]), t([3, 1]), t([5], { domain: [0, 1] })],
+      [t([0, 3]), t([3]), 0.3],
+      [t([33, 7]), t([33, 7]), 0.8],
+    ],
+    grad: true,
+  },
+  addcmul: {
+    fn: addcmul,
+    cases: [
+      [t([2, 3]), t([2, 3]), t([2, 3]), { value: 0.5 }],
+      [t([4, 1, 5]), t([3, 1]), t([5])],
+      [t([0, 3]), t([3]), t([0, 1])],
+      [t([33, 7]), t([33, 7]), 2, { value: -1.5 }],
+    ],
+    grad: true,
+  },
   where: {
     /** this where cond is true, else other (torch's Tensor.where) */
     method: function (this: Tensor, cond: Operand, other: Operand): Tensor {
