@@ -23,6 +23,8 @@ import * as I from './indexing.js';
 import { sort, argsort, topk } from './sort.js';
 import { cumsum, cumprod } from './scan.js';
 import { softmax, logSoftmax } from './softmax.js';
+import { softmin, glu } from './activations.js';
+import { normalize, cosineSimilarity } from './similarity.js';
 import { matmul, bmm, outer, linear } from './matmul.js';
 import { layerNorm, rmsNorm } from './norms.js';
 import { crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits } from './losses.js';
@@ -353,6 +355,43 @@ export const OPS = {
       [t([3, 5]), 1],
       [t([4, 300]), -1],
       [t([6, 4]), 0],
+    ],
+    grad: true,
+  },
+  softmin: {
+    fn: softmin,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [
+      [t([3, 5]), 1],
+      [t([6, 4]), 0],
+    ],
+    grad: true,
+  },
+  glu: {
+    fn: glu,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [[t([3, 6])], [t([4, 3, 5]), 0], [t([33, 8]), 1]],
+    grad: true,
+  },
+  normalize: {
+    fn: normalize,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([3, 5])], [t([4, 70]), 2, -1], [t([2, 3, 4]), 1, 0]],
+    grad: true,
+  },
+  cosineSimilarity: {
+    fn: cosineSimilarity,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([3, 5]), t([3, 5])],
+      [t([4, 70]), t([70]), -1],
+      [t([2, 3, 4]), t([3, 1]), 1],
     ],
     grad: true,
   },
