@@ -68,7 +68,7 @@ export const UNARY = {
     backward: (g, [x]) => [g.div((x as Tensor).square().neg().add(1).sqrt()).neg()],
   }),
   atan: def({ name: 'atan', kind: 'float', wgsl: 'atan(a)', cpu: Math.atan, backward: (g, [x]) => [g.div((x as Tensor).square().add(1))] }),
-  // sinh and cosh from one exp each way: WGSL leaves them imprecise near 0 (sinh) on some drivers
+  // sinh and cosh from exp(a) and exp(-a); sinh near 0 through expm1, where exp(a) - exp(-a) would cancel
   sinh: def({
     name: 'sinh', kind: 'float', helpers: EXPM1, wgsl: 'select(0.5 * (exp(a) - exp(-a)), 0.5 * (expm1_f(a) - expm1_f(-a)), abs(a) < 1.0)',
     cpu: Math.sinh, backward: (g, [x]) => [g.mul((x as Tensor).cosh())],
