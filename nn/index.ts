@@ -8,7 +8,10 @@ export { Linear } from './layers/linear.js';
 export { Embedding } from './layers/embedding.js';
 export { LayerNorm, RMSNorm, type NormOptions } from './layers/normalization.js';
 export { Dropout, dropout } from './layers/dropout.js';
-export { Identity, ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus } from './layers/activation.js';
+export {
+  Identity, ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus, LogSigmoid, Hardtanh, ReLU6, Mish, SELU, CELU,
+  Hardswish, Hardsigmoid, Softmin, GLU,
+} from './layers/activation.js';
 export { MLP, type MLPOptions } from './layers/mlp.js';
 export { Sequential, ModuleList, ModuleDict } from './layers/containers.js';
 export { LoRALinear, applyLoRA, mergeLoRA, unmergeLoRA, countParameters, type LoRAOptions } from './lora.js';

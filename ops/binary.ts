@@ -1,7 +1,7 @@
 // Binary (and the one ternary) elementwise ops, with PyTorch's broadcasting and type promotion.
 import type { Tensor } from '../core/tensor.js';
 import { elementwise, type ElementwiseDef, type Operand } from './elementwise.js';
-import { POW } from '../shaders/math.js';
+import { ATAN2, FLOOR_DIVIDE, FMOD, HYPOT, LOG, LOG1P, LOGADDEXP, POW, XLOGY, floorDivide, hypot, logaddexp, xlogy } from '../shaders/math.js';
 import { truthy } from '../shaders/elementwise.js';
 
 const def = (d: Omit<ElementwiseDef, 'arity'>): ElementwiseDef => ({ arity: 2, ...d });
@@ -57,6 +57,48 @@ export const BINARY = {
     wgsl: (t) => (t === 'f32' ? 'a - b * floor(a / b)' : t === 'i32' ? 'select(a % b, a % b + b, (a % b != 0) && ((a % b < 0) != (b < 0)))' : 'a % b'),
     cpu: (a, b) => remainderJs(a, b),
     backward: (g, [a, b]): (Tensor | null)[] => [g, typeof b === 'number' ? null : g.mul(elementwise(BINARY.div, [a, b]).floor()).neg()],
+  }),
+  // C's fmod: the result takes the dividend's sign (torch.fmod); d/db = -trunc(a / b), as torch's rule
+  fmod: def({
+    name: 'fmod', kind: 'numeric', test: { domain: [[-5, 5], [0.6, 3]] },
+    wgsl: (t) => (t === 'f32' ? 'fmod_f(a, b)' : 'a % b'), helpers: FMOD, cpu: (a, b) => a % b,
+    backward: (g, [a, b]): (Tensor | null)[] => [g, typeof b === 'number' ? null : g.mul(elementwise(BINARY.div, [a, b]).trunc()).neg()],
+  }),
+  // rounds toward -inf (torch.floor_divide); piecewise constant, so its gradient is zero
+  floorDivide: def({
+    name: 'floorDivide', kind: 'numeric', test: { domain: [[-5, 5], [0.6, 3]] }, helpers: FMOD + FLOOR_DIVIDE,
+    wgsl: (t) => (t === 'f32' ? 'floor_divide_f(a, b)' : t === 'i32' ? 'select(a / b, a / b - 1, (a % b != 0) && ((a < 0) != (b < 0)))' : 'a / b'),
+    cpu: floorDivide, backward: (g, [a, b]) => [typeof a === 'number' ? null : g.mul(0), typeof b === 'number' ? null : g.mul(0)],
+  }),
+  // atan2(a, b): the angle of the point (b, a); d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)
+  atan2: def({
+    name: 'atan2', kind: 'float', wgsl: 'atan2_f(a, b)', helpers: ATAN2, cpu: Math.atan2,
+    backward: (g, [a, b]): (Tensor | null)[] => {
+      const r2 = elementwise(BINARY.add, [elementwise(BINARY.mul, [a, a]), elementwise(BINARY.mul, [b, b])]);
+      return [typeof a === 'number' ? null : g.mul(b).div(r2), typeof b === 'number' ? null : g.mul(a).div(r2).neg()];
+    },
+  }),
+  hypot: def({
+    name: 'hypot', kind: 'float', wgsl: 'hypot_f(a, b)', helpers: HYPOT, cpu: hypot,
+    backward: (g, [a, b], y) => [typeof a === 'number' ? null : g.mul(a).div(y), typeof b === 'number' ? null : g.mul(b).div(y)],
+    savesOutput: true,
+  }),
+  // log(exp(a) + exp(b)); each operand's gradient is its softmax weight, sigmoid(a - b)
+  logaddexp: def({
+    name: 'logaddexp', kind: 'float', wgsl: 'logaddexp_f(a, b)', helpers: LOG1P + LOGADDEXP, cpu: logaddexp,
+    backward: (g, [a, b], y): (Tensor | null)[] => [
+      typeof a === 'number' ? null : g.mul(elementwise(BINARY.sub, [a, y]).exp()),
+      typeof b === 'number' ? null : g.mul(elementwise(BINARY.sub, [b, y]).exp()),
+    ],
+    savesOutput: true,
+  }),
+  // x log y with 0 where x = 0 (torch.xlogy); as torch, d/dx is 0 where x = 0 and y <= 0
+  xlogy: def({
+    name: 'xlogy', kind: 'float', test: { domain: [[-3, 3], [0.2, 3]] }, wgsl: 'xlogy_f(a, b)', helpers: LOG + XLOGY, cpu: xlogy,
+    backward: (g, [a, b]): (Tensor | null)[] => [
+      typeof a === 'number' ? null : where(T(a).eq(0).logicalAnd(elementwise(BINARY.le, [b, 0])), 0, elementwise(BINARY.xlogy, [g, b])),
+      typeof b === 'number' ? null : g.mul(a).div(b),
+    ],
   }),
   // NaN compares unequal to everything; WGSL float compares may assume no NaN, so eq and ne test for it.
   eq: def({ name: 'eq', kind: 'any', result: 'bool', wgsl: (t) => (t === 'f32' ? 'a == b && !is_nan(a) && !is_nan(b)' : 'a == b'), cpu: (a, b) => Number(a === b), backward: null }),

@@ -23,13 +23,18 @@ export const neg: UnaryFn = u('neg'), abs: UnaryFn = u('abs'), sign: UnaryFn = u
   sin: UnaryFn = u('sin'), cos: UnaryFn = u('cos'), tanh: UnaryFn = u('tanh'), sigmoid: UnaryFn = u('sigmoid'),
   relu: UnaryFn = u('relu'), erf: UnaryFn = u('erf'), silu: UnaryFn = u('silu'), floor: UnaryFn = u('floor'),
   ceil: UnaryFn = u('ceil'), round: UnaryFn = u('round'), isnan: UnaryFn = u('isnan'),
-  isfinite: UnaryFn = u('isfinite'), logicalNot: UnaryFn = u('logicalNot');
+  isfinite: UnaryFn = u('isfinite'), logicalNot: UnaryFn = u('logicalNot'), tan: UnaryFn = u('tan'),
+  asin: UnaryFn = u('asin'), acos: UnaryFn = u('acos'), atan: UnaryFn = u('atan'), sinh: UnaryFn = u('sinh'),
+  cosh: UnaryFn = u('cosh'), log2: UnaryFn = u('log2'), log10: UnaryFn = u('log10'), exp2: UnaryFn = u('exp2'),
+  trunc: UnaryFn = u('trunc'), frac: UnaryFn = u('frac');
 
 export const add: BinaryFn = b('add'), sub: BinaryFn = b('sub'), mul: BinaryFn = b('mul'), div: BinaryFn = b('div'),
   pow: BinaryFn = b('pow'), maximum: BinaryFn = b('maximum'), minimum: BinaryFn = b('minimum'),
   remainder: BinaryFn = b('remainder'), eq: BinaryFn = b('eq'), ne: BinaryFn = b('ne'), lt: BinaryFn = b('lt'),
   le: BinaryFn = b('le'), gt: BinaryFn = b('gt'), ge: BinaryFn = b('ge'), logicalAnd: BinaryFn = b('logicalAnd'),
-  logicalOr: BinaryFn = b('logicalOr'), logicalXor: BinaryFn = b('logicalXor');
+  logicalOr: BinaryFn = b('logicalOr'), logicalXor: BinaryFn = b('logicalXor'), fmod: BinaryFn = b('fmod'),
+  floorDivide: BinaryFn = b('floorDivide'), atan2: BinaryFn = b('atan2'), hypot: BinaryFn = b('hypot'),
+  logaddexp: BinaryFn = b('logaddexp'), xlogy: BinaryFn = b('xlogy');
 
 export { where };
 
@@ -40,6 +45,19 @@ export const gelu = (x: Tensor, opts: { approximate?: 'none' | 'tanh' } = {}): T
 export const softplus = (x: Tensor, opts: { beta?: number; threshold?: number } = {}): Tensor =>
   elementwise(UNARY.softplus, [x], [opts.beta ?? 1, opts.threshold ?? 20]);
 export const elu = (x: Tensor, alpha = 1): Tensor => elementwise(UNARY.elu, [x], [alpha]);
+export const logsigmoid: UnaryFn = u('logsigmoid'), mish: UnaryFn = u('mish'), selu: UnaryFn = u('selu'),
+  hardswish: UnaryFn = u('hardswish'), hardsigmoid: UnaryFn = u('hardsigmoid');
+export const celu = (x: Tensor, alpha = 1): Tensor => {
+  if (alpha === 0) throw new Error('celu: alpha must not be 0 (it divides x)');
+  return elementwise(UNARY.celu, [x], [alpha]);
+};
+/** x clamped to [minVal, maxVal], with gradient 0 at the bounds (torch.nn.functional.hardtanh). */
+export const hardtanh = (x: Tensor, minVal = -1, maxVal = 1): Tensor => {
+  if (minVal > maxVal) throw new Error(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
+  return elementwise(UNARY.hardtanh, [x], [minVal, maxVal]);
+};
+/** min(max(x, 0), 6): hardtanh(x, 0, 6), as torch.nn.functional.relu6. */
+export const relu6 = (x: Tensor): Tensor => elementwise(UNARY.hardtanh, [x], [0, 6]);
 /**
  * Clamps x into [min, max]; either bound may be a number, a tensor (broadcast against x, as torch.clamp) or absent.
  * With tensor bounds the gradient goes to x inside the bounds and to the bound where it was taken, as in torch.

@@ -27,6 +27,9 @@ export { apply, offsetsOf, valuesOf, type OpSpec, type OpContext } from './op.js
 export { debugChecksDone } from './debug.js';
 export { toDevice };
 export { softmax, logSoftmax } from './softmax.js';
+export { lerp, addcmul } from './ternary.js';
+export { softmin, glu } from './activations.js';
+export { normalize, cosineSimilarity } from './similarity.js';
 export { layerNorm, rmsNorm } from './norms.js';
 export {
   crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits,

@@ -14,6 +14,7 @@ import type { DType } from '../core/dtype.js';
 import { elementwise, type ElementwiseDef, type Operand } from './elementwise.js';
 import { UNARY, type UnaryName } from './unary.js';
 import { BINARY, type BinaryName } from './binary.js';
+import { lerp, addcmul, type TernaryName } from './ternary.js';
 import type { ReduceName } from './reduce.js';
 import * as F from './functional.js';
 import * as V from './views.js';
@@ -22,6 +23,8 @@ import * as I from './indexing.js';
 import { sort, argsort, topk } from './sort.js';
 import { cumsum, cumprod } from './scan.js';
 import { softmax, logSoftmax } from './softmax.js';
+import { softmin, glu } from './activations.js';
+import { normalize, cosineSimilarity } from './similarity.js';
 import { matmul, bmm, outer, linear } from './matmul.js';
 import { layerNorm, rmsNorm } from './norms.js';
 import { crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits } from './losses.js';
@@ -124,6 +127,12 @@ function binary(name: string, ties = false): Tests {
   return { cases: binaryCases(def, ties), grad: def.backward !== null };
 }
 
+/** fmod and floorDivide: the float cases, and an i32 tensor by a nonzero integer (integer division by 0 is undefined). */
+function integerDivision(name: string): Tests {
+  const { cases, grad } = binary(name);
+  return { cases: [...cases, [t([4, 5], { below: 9 }), 4], [t([4, 5], { below: 9 }), -3]], grad };
+}
+
 /** sum, mean, ... over all dims, one dim, several dims with keepdim, and a negative dim. */
 const reductionCases = (empty: boolean): OpCase[] => [
   [t([3, 4]), 1],
@@ -160,7 +169,7 @@ function minMethod(this: Tensor, dim?: number, keepdim?: boolean) {
   return dim === undefined ? F.min(this) : F.min(this, dim, keepdim);
 }
 
-type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | ReduceName;
+type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | TernaryName | ReduceName;
 
 export const OPS = {
   // ---- elementwise, unary ----
@@ -188,6 +197,17 @@ export const OPS = {
   isnan: { fn: F.isnan, ...unary('isnan') },
   isfinite: { fn: F.isfinite, ...unary('isfinite') },
   logicalNot: { fn: F.logicalNot, ...unary('logicalNot') },
+  tan: { fn: F.tan, ...unary('tan') },
+  asin: { fn: F.asin, ...unary('asin') },
+  acos: { fn: F.acos, ...unary('acos') },
+  atan: { fn: F.atan, ...unary('atan') },
+  sinh: { fn: F.sinh, ...unary('sinh') },
+  cosh: { fn: F.cosh, ...unary('cosh') },
+  log2: { fn: F.log2, ...unary('log2') },
+  log10: { fn: F.log10, ...unary('log10') },
+  exp2: { fn: F.exp2, ...unary('exp2') },
+  trunc: { fn: F.trunc, ...unary('trunc') },
+  frac: { fn: F.frac, ...unary('frac') },
   leakyRelu: { fn: F.leakyRelu, ...unary('leakyRelu', 0.1) },
   gelu: {
     fn: F.gelu,
@@ -197,6 +217,19 @@ export const OPS = {
   },
   softplus: { fn: F.softplus, ...unary('softplus', { beta: 2, threshold: 4 }) },
   elu: { fn: F.elu, ...unary('elu', 0.7) },
+  logsigmoid: { fn: F.logsigmoid, ...unary('logsigmoid') },
+  hardtanh: { fn: F.hardtanh, ...unary('hardtanh', -1, 1.5) },
+  relu6: {
+    fn: F.relu6,
+    kernels: [],
+    cases: [[t([2, 3], { domain: [-2, 8] })], [t([37, 29], { domain: [-2, 8] })], [t([0, 3])]],
+    grad: true,
+  },
+  mish: { fn: F.mish, ...unary('mish') },
+  selu: { fn: F.selu, ...unary('selu') },
+  celu: { fn: F.celu, ...unary('celu', 0.7) },
+  hardswish: { fn: F.hardswish, ...unary('hardswish') },
+  hardsigmoid: { fn: F.hardsigmoid, ...unary('hardsigmoid') },
   clamp: { fn: F.clamp, ...unary('clamp', -1, 1.5) },
   nanToNum: { fn: F.nanToNum, ...unary('nanToNum', { nan: 0, posinf: 100, neginf: -100 }) },
   // ---- elementwise, binary and where ----
@@ -208,6 +241,12 @@ export const OPS = {
   maximum: { fn: F.maximum, ...binary('maximum', true) },
   minimum: { fn: F.minimum, ...binary('minimum', true) },
   remainder: { fn: F.remainder, ...binary('remainder') },
+  fmod: { fn: F.fmod, ...integerDivision('fmod') },
+  floorDivide: { fn: F.floorDivide, ...integerDivision('floorDivide') },
+  atan2: { fn: F.atan2, ...binary('atan2') },
+  hypot: { fn: F.hypot, ...binary('hypot') },
+  logaddexp: { fn: F.logaddexp, ...binary('logaddexp') },
+  xlogy: { fn: F.xlogy, ...binary('xlogy') },
   eq: { fn: F.eq, ...binary('eq', true) },
   ne: { fn: F.ne, ...binary('ne', true) },
   lt: { fn: F.lt, ...binary('lt', true) },
@@ -217,6 +256,26 @@ export const OPS = {
   logicalAnd: { fn: F.logicalAnd, ...binary('logicalAnd', true) },
   logicalOr: { fn: F.logicalOr, ...binary('logicalOr', true) },
   logicalXor: { fn: F.logicalXor, ...binary('logicalXor', true) },
+  lerp: {
+    fn: lerp,
+    cases: [
+      [t([2, 3]), t([2, 3]), t([2, 3], { domain: [-0.5, 1.5] })],
+      [t([4, 1, 5]), t([3, 1]), t([5], { domain: [0, 1] })],
+      [t([0, 3]), t([3]), 0.3],
+      [t([33, 7]), t([33, 7]), 0.8],
+    ],
+    grad: true,
+  },
+  addcmul: {
+    fn: addcmul,
+    cases: [
+      [t([2, 3]), t([2, 3]), t([2, 3]), { value: 0.5 }],
+      [t([4, 1, 5]), t([3, 1]), t([5])],
+      [t([0, 3]), t([3]), t([0, 1])],
+      [t([33, 7]), t([33, 7]), 2, { value: -1.5 }],
+    ],
+    grad: true,
+  },
   where: {
     /** this where cond is true, else other (torch's Tensor.where) */
     method: function (this: Tensor, cond: Operand, other: Operand): Tensor {
@@ -296,6 +355,43 @@ export const OPS = {
       [t([3, 5]), 1],
       [t([4, 300]), -1],
       [t([6, 4]), 0],
+    ],
+    grad: true,
+  },
+  softmin: {
+    fn: softmin,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [
+      [t([3, 5]), 1],
+      [t([6, 4]), 0],
+    ],
+    grad: true,
+  },
+  glu: {
+    fn: glu,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [[t([3, 6])], [t([4, 3, 5]), 0], [t([33, 8]), 1]],
+    grad: true,
+  },
+  normalize: {
+    fn: normalize,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([3, 5])], [t([4, 70]), 2, -1], [t([2, 3, 4]), 1, 0]],
+    grad: true,
+  },
+  cosineSimilarity: {
+    fn: cosineSimilarity,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([3, 5]), t([3, 5])],
+      [t([4, 70]), t([70]), -1],
+      [t([2, 3, 4]), t([3, 1]), 1],
     ],
     grad: true,
   },
