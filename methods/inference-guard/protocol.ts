@@ -1,6 +1,7 @@
 // The experiment protocol (spec §5), fixed before any run and printed first. The full tier is scaled down from
 // the spec to fit ~15 minutes on 2 shared cores (README "Deviations"): 300 LM steps (not 1500), 1000 critic
-// rollouts (not 5000), 60 test prompts (not 500), the primary budget d = 0.5 only. Arms and search settings follow the spec.
+// rollouts (not 5000), 60 test prompts (not 500); the verdict is judged at the primary budget d = 0.5, and the
+// InferenceGuard arms also run at the spec's second budget d = 1.5. Arms and search settings follow the spec.
 
 export interface Protocol {
   lm: { samples: number; steps: number; batch: number; lr: number };
@@ -44,7 +45,7 @@ export const FULL: Protocol = {
   beamLambda: 5,
   args: { topK: 8, omega: 2.5 },
   sweepN: [4, 8, 16, 32],
-  extraBudgets: [],
+  extraBudgets: [1.5],
   testPromptsPerTopic: 12,
   seeds: [1, 2, 3],
 };
