@@ -1,6 +1,8 @@
 // A small seeded generator for the host side of RL (start states, minibatch indices, exploration noise):
-// mulberry32 for uniforms, Box-Muller for normals. Tensors draw their own noise from tessera's Philox generator;
-// `nextSeed()` hands each such draw a fresh seed so one integer seeds a whole run.
+// nn.data.seededRandom (mulberry32) for uniforms, Box-Muller for normals. Tensors draw their own noise from
+// tessera's Philox generator; `nextSeed()` hands each such draw a fresh seed so one integer seeds a whole run.
+
+import { nn } from '../../../index.js';
 
 export interface Rng {
   /** uniform on [0, 1) */
@@ -17,14 +19,7 @@ export interface Rng {
 
 export function makeRng(seed: number): Rng {
   if (!Number.isInteger(seed)) throw new Error(`makeRng: seed must be an integer, got ${seed}`);
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = nn.data.seededRandom(seed);
   return {
     uniform,
     range: (lo, hi) => lo + (hi - lo) * uniform(),
