@@ -28,6 +28,13 @@ function moduleFor(key: string, source: string): GPUShaderModule {
 const needsF16 = new Set<string>();
 const usesF16 = (source: string): boolean => /^\s*enable f16;/m.test(source);
 
+/** Remembers whether kernel `key` needs f16 and raises, naming `what`, where the adapter lacks it. */
+function checkF16(key: string, source: string, what: string): void {
+  if (!usesF16(source)) return;
+  needsF16.add(key);
+  if (!gpu().hasF16) throw new Error(f16Unsupported(what));
+}
+
 /** The binding indices a kernel writes: its read_write storage buffers. */
 const writtenBindings = (source: string): number[] =>
   [...source.matchAll(/@binding\((\d+)\)\s*var<storage,\s*read_write>/g)].map((m) => Number(m[1]));
@@ -41,10 +48,7 @@ export function pipeline(key: string, source: () => string): GPUComputePipeline 
   }
   const t0 = performance.now();
   const code = source();
-  if (usesF16(code)) {
-    needsF16.add(key);
-    if (!gpu().hasF16) throw new Error(f16Unsupported(`kernel ${key}`));
-  }
+  checkF16(key, code, `kernel ${key}`);
   p = gpu().device.createComputePipeline({ layout: 'auto', compute: { module: moduleFor(key, code), entryPoint: 'main' }, label: key });
   declareWrites(p, writtenBindings(code));
   compileMs += performance.now() - t0;
@@ -61,10 +65,7 @@ export async function warmup(kernels: { key: string; source: () => string }[]): 
     let b = building.get(key);
     if (!b) {
       const code = source();
-      if (usesF16(code)) {
-        needsF16.add(key);
-        if (!gpu().hasF16) throw new Error(f16Unsupported(`warmup of kernel ${key}`));
-      }
+      checkF16(key, code, `warmup of kernel ${key}`);
       b = device.createComputePipelineAsync({ layout: 'auto', compute: { module: moduleFor(key, code), entryPoint: 'main' }, label: key })
         .then((p) => { declareWrites(p, writtenBindings(code)); cache.set(key, p); building.delete(key); compiles++; return p; });
       building.set(key, b);
