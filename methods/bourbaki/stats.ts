@@ -1,17 +1,12 @@
 // Summaries for the experiment's table: mean ± sd over seeds, and the budget-prefix view of a run (a run with
 // budget 128 restricted to its first k generations is the run with budget k).
+import { meanSd as meanAndSd } from '../shared/stats.js';
 import { type SearchResult } from './search.js';
 
-export function mean(xs: readonly number[]): number {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
-}
+export const mean = (xs: readonly number[]): number => meanAndSd(xs).mean;
 
 /** Sample standard deviation (n − 1); 0 for a single value. */
-export function sd(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-}
+export const sd = (xs: readonly number[]): number => (xs.length < 2 ? 0 : meanAndSd(xs).sd);
 
 export const meanSd = (xs: readonly number[], digits = 1) => `${mean(xs).toFixed(digits)} ± ${sd(xs).toFixed(digits)}`;
 

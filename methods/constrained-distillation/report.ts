@@ -1,4 +1,5 @@
 // The §6 table (mean ± sd over seeds) and the verdict against the §6 criteria.
+import { meanSd } from '../shared/stats.js';
 import type { Metrics } from './evaluate.js';
 
 export interface Row {
@@ -17,13 +18,6 @@ const COLUMNS: [keyof Metrics, string][] = [
   ['length', 'mean length'],
 ];
 const PERCENT = new Set<keyof Metrics>(['accT1', 'accGreedy', 'csr', 'accBug', 'accElse']);
-
-export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  // sample sd (n − 1); one run has sd 0
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, sd };
-}
 
 export const stat = (row: Row, key: keyof Metrics) => meanSd(row.runs.map((m) => m[key]));
 

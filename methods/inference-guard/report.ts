@@ -1,4 +1,5 @@
 // The §6 table (mean ± sd over search seeds) and the verdict against the §6 criteria.
+import { meanSd } from '../shared/stats.js';
 import type { Answer } from './search.js';
 
 export interface RunResult {
@@ -51,8 +52,7 @@ export function summarise(
 }
 
 const stat = (xs: number[]): Stat => {
-  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  const { mean, sd } = meanSd(xs);
   return { mean, sd };
 };
 

@@ -12,7 +12,8 @@ import {
 } from '../../methods/constrained-distillation/rewards.js';
 import { quantile } from '../../methods/constrained-distillation/calibration.js';
 import { armReward } from '../../methods/constrained-distillation/rl.js';
-import { verdict, overall, meanSd, type Row } from '../../methods/constrained-distillation/report.js';
+import { verdict, overall, type Row } from '../../methods/constrained-distillation/report.js';
+import { meanSd } from '../../methods/shared/stats.js';
 import type { Metrics } from '../../methods/constrained-distillation/evaluate.js';
 import {
   formatScratchpad,

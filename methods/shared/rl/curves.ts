@@ -1,7 +1,7 @@
 // Learning-curve logging: rows (series, seed, step, metric values) gathered during training, written as CSV, and
 // drawn as an SVG per metric (the mean over seeds of each series) with nn.linePlot.
 import { nn } from '../../../index.js';
-import { meanSd } from './stats.js';
+import { meanSd } from '../stats.js';
 
 export interface CurveRow {
   series: string;

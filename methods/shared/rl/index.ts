@@ -13,7 +13,7 @@ export {
 } from './sac.js';
 export type { Env, StepResult } from './env.js';
 export { rolloutLockstep, eventRates, type Episode } from './evaluate.js';
-export { meanSd, formatMeanSd } from './stats.js';
+export { meanSd, formatMeanSd } from '../stats.js';
 export { LearningCurves, type CurveRow } from './curves.js';
 export { gae, ppoClipLoss, type GaeInput } from './ppo.js';
 export { softmax, argmax, sampleCategorical, epsilonGreedy, categoricalKl } from './discrete.js';

@@ -1,4 +1,5 @@
-// Summaries over seeds: mean and sample standard deviation (n − 1), and the "m ± s" cell of a results table.
+// Summaries over seeds, shared by every method's results table: mean and sample standard deviation (n − 1) of the
+// finite values, and the "m ± s" cell.
 
 export function meanSd(values: readonly number[]): { mean: number; sd: number; n: number } {
   const xs = values.filter((v) => Number.isFinite(v));
