@@ -1,5 +1,6 @@
 // Discrete-action helpers on the host: softmax, sampling from a categorical, ε-greedy, argmax, and the exact KL
 // between two categoricals (nats).
+import { nn } from '../../../index.js';
 import type { Rng } from './random.js';
 
 export function softmax(logits: ArrayLike<number>, scale = 1): Float64Array {
@@ -13,9 +14,7 @@ export function softmax(logits: ArrayLike<number>, scale = 1): Float64Array {
 
 export function argmax(values: ArrayLike<number>): number {
   if (values.length === 0) throw new Error('argmax: no values');
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
+  return nn.argmax(values);
 }
 
 /** an index drawn with probability probs[i] (probs sums to 1) */
