@@ -28,6 +28,8 @@ export const ARMS: Arm[] = [
   { name: 'modified', kind: 'modified', n: 1 },
   { name: 'per-token Sauté', kind: 'perToken', n: 1 },
   { name: 'distillation', kind: 'distill' },
+  // diagnostic, beyond the spec (README): on-policy distillation with the sampled log-ratio as the reward
+  { name: 'distillation, sampled KL', kind: 'distillSampled' },
 ];
 
 // Warm start as in the stopped first run, whose student got past the addition plateau (SFT loss 0.62 at step 500,

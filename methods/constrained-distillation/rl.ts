@@ -21,7 +21,20 @@ export type Arm =
   | { name: string; kind: 'dual'; lambda0: number; eta: number }
   | { name: string; kind: 'modified'; n: number }
   | { name: string; kind: 'perToken'; n: number }
-  | { name: string; kind: 'distill' };
+  | { name: string; kind: 'distill' }
+  | { name: string; kind: 'distillSampled' };
+
+/** What the arms' rewards are made of, for one sampled response. */
+export interface ScoredSample {
+  /** task reward */
+  R: number;
+  /** exact per-token costs of the real tokens */
+  c: readonly number[];
+  /** trajectory cost Σ_t c_t */
+  C: number;
+  /** Σ_t log π_θ(y_t) − log π_T(y_t) over the real tokens (the single-sample estimate of C) */
+  logRatio: number;
+}
 
 export interface RLConfig {
   iterations: number;
@@ -40,8 +53,8 @@ export interface CurvePoint extends Metrics {
   lambda: number;
 }
 
-/** The arm's reward of one sample: task reward R, costs c (real tokens), trajectory cost C. */
-export function armReward(arm: Arm, R: number, c: readonly number[], C: number, d: number, lambda: number): number {
+/** The arm's reward of one sample, under budget d and the current multiplier λ (dual arm). */
+export function armReward(arm: Arm, { R, c, C, logRatio }: ScoredSample, d: number, lambda: number): number {
   switch (arm.kind) {
     case 'task':
       return R;
@@ -56,6 +69,11 @@ export function armReward(arm: Arm, R: number, c: readonly number[], C: number, 
       return perTokenSauteRewards(R, c, d, arm.n).reduce((a, b) => a + b, 0);
     case 'distill':
       return -C;
+    // beyond the spec: with the sampled log-ratio as the reward, the score-function step is an unbiased gradient
+    // of E[C] (E[∇ log π] = 0), whereas the exact per-state KL under stop-gradient drops the term that pulls each
+    // visited state's distribution toward the teacher's (see the test "stop-gradient cost")
+    case 'distillSampled':
+      return -logRatio;
   }
 }
 
@@ -89,10 +107,10 @@ export async function trainArm(
       padToken: PAD,
       random,
     });
-    const { c, C } = await rolloutCosts(student, teacher, rollout);
+    const { c, C, logRatio } = await rolloutCosts(student, teacher, rollout);
     const R = problems.map((p, i) => reward(p, rollout.responses[i]));
     const rewards = problems.map((_, i) =>
-      armReward(arm, R[i], c[i].slice(0, rollout.lengths[i]), C[i], cfg.d, lambda),
+      armReward(arm, { R: R[i], c: c[i].slice(0, rollout.lengths[i]), C: C[i], logRatio: logRatio[i] }, cfg.d, lambda),
     );
     const advantages = groupAdvantages(rewards, cfg.groupSize);
     const loss = tidy(() => {

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nn, tensor } from '../../index.js';
+import { nn, tensor, stack, type Tensor } from '../../index.js';
 import { assertClose } from '../helpers.js';
-import { tokenKl } from '../../methods/shared/lm-rl/index.js';
+import { tokenKl, tokenLogProbs, sampledLogRatio, pgLoss, maskTensor } from '../../methods/shared/lm-rl/index.js';
 import { trajectoryCost, sauteState } from '../../methods/constrained-distillation/costs.js';
 import {
   modifiedReward,
@@ -125,14 +125,14 @@ s(
 );
 
 s('armReward maps each arm to its reward', () => {
-  const c = [0.6, 0.6];
-  const args = [1, c, 1.2, 1, 0.5] as const;
+  const args = [{ R: 1, c: [0.6, 0.6], C: 1.2, logRatio: 0.7 }, 1, 0.5] as const;
   assert.is(armReward({ name: '', kind: 'task' }, ...args), 1);
   assertClose([armReward({ name: '', kind: 'lagrangian', lambda: 0.1 }, ...args)], [1 - 0.12], { atol: 1e-12 });
   assertClose([armReward({ name: '', kind: 'dual', lambda0: 0, eta: 0.05 }, ...args)], [1 - 0.6], { atol: 1e-12 });
   assert.is(armReward({ name: '', kind: 'modified', n: 1 }, ...args), -1);
   assert.is(armReward({ name: '', kind: 'perToken', n: 1 }, ...args), -1);
   assertClose([armReward({ name: '', kind: 'distill' }, ...args)], [-1.2], { atol: 1e-12 });
+  assertClose([armReward({ name: '', kind: 'distillSampled' }, ...args)], [-0.7], { atol: 1e-12 });
 });
 
 s('§7 stop-gradient: the cost of detached student logits has no gradient path', () => {
@@ -224,5 +224,80 @@ s('verdict: §6 criteria on hand-made rows', () => {
   assert.is(overall(gated), 'not tested');
   assertClose([meanSd([1, 3]).sd], [Math.SQRT2], { atol: 1e-12 });
 });
+
+// A two-step tabular student over tokens {a, b}: state s0 (logits L0), then s_a or s_b (La, Lb) after the first
+// token. Enumerating the four responses gives the exact expectation of the policy-gradient step, Σ_y π(y)·A(y)·∇ log π(y),
+// through the same tokenKl, tokenLogProbs and pgLoss the RL loop uses (advantages weighted by π(y), times the batch
+// size because pgLoss averages over the batch; each response has two tokens, so pgLoss's token mean halves it).
+function twoStepToy() {
+  const leaf = (v: number[]) => tensor(v, { dtype: 'f64', device: 'cpu' }).requiresGrad_();
+  const student = { L0: leaf([0.3, -0.2]), La: leaf([1.5, -1]), Lb: leaf([-0.4, 0.2]) };
+  const teacher = [
+    tensor([0.5, -0.5], { dtype: 'f64', device: 'cpu' }),
+    ...[
+      [-0.3, 0.4],
+      [0.1, 0.9],
+    ].map((v) => tensor(v, { dtype: 'f64', device: 'cpu' })),
+  ];
+  const responses = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ];
+  const logitsOf = (rows: readonly Tensor[]) => stack(responses.map(([first]) => stack([rows[0], rows[1 + first]])));
+  const studentLogits = () => logitsOf([student.L0, student.La, student.Lb]);
+  const teacherLogits = logitsOf(teacher);
+  const mask = maskTensor(
+    responses.map(() => [1, 1]),
+    'cpu',
+  );
+  return { student, responses, studentLogits, teacherLogits, mask };
+}
+
+s(
+  'stop-gradient cost: the expected step on reward −C never moves the last state toward the teacher; the sampled log-ratio does',
+  async () => {
+    const toy = twoStepToy();
+    const params = [toy.student.L0, toy.student.La, toy.student.Lb];
+    const grads = async () => Promise.all(params.map(async (p) => Array.from(await p.grad!.data())));
+    const zeroGrads = () => params.forEach((p) => (p.grad = null));
+    // the true gradient of E_π[C] = Σ_y π(y)·Σ_t KL(π ‖ π_T)(s_t), through both the sampling and the cost
+    const logits = toy.studentLogits();
+    const logPi = tokenLogProbs(logits, toy.responses).sum(1);
+    logPi
+      .exp()
+      .mul(tokenKl(logits, toy.teacherLogits, toy.mask).sum(1))
+      .sum()
+      .backward();
+    const trueGrad = await grads();
+    zeroGrads();
+    const pi = Array.from(await logPi.detach().exp().data());
+    const expectedStep = async (rewardOf: (detachedLogits: Tensor) => Tensor) => {
+      const r = Array.from(await rewardOf(toy.studentLogits().detach()).data());
+      const baseline = r.reduce((acc, v, i) => acc + pi[i] * v, 0);
+      const advantages = r.map((v, i) => r.length * pi[i] * (v - baseline));
+      const live = toy.studentLogits();
+      const A = tensor(advantages, { dtype: 'f64', device: 'cpu' }); // a tensor: a host array would round to f32
+      pgLoss(tokenLogProbs(live, toy.responses), A, toy.mask).backward();
+      const g = await grads();
+      zeroGrads();
+      return g.map((row) => row.map((v) => 2 * v)); // undo the token mean over the two tokens
+    };
+    // reward −C with the exact per-state KL: C does not depend on the last token, so the last state's logits get no
+    // expected gradient, although the student differs from the teacher there; only the first choice (the path) moves
+    const exact = await expectedStep((l) => tokenKl(l, toy.teacherLogits, toy.mask).sum(1).neg());
+    assertClose(exact[1], [0, 0], { atol: 1e-12 });
+    assertClose(exact[2], [0, 0], { atol: 1e-12 });
+    assert.ok(Math.hypot(...trueGrad[1]) > 0.05, `the true gradient at s_a is ${trueGrad[1]}`);
+    // reward −Σ_t (log π(y_t) − log π_T(y_t)): the score-function step is the true gradient of E[C] (E[∇ log π] = 0)
+    const sampled = await expectedStep((l) =>
+      sampledLogRatio(tokenLogProbs(l, toy.responses), tokenLogProbs(toy.teacherLogits, toy.responses), toy.mask)
+        .sum(1)
+        .neg(),
+    );
+    sampled.forEach((g, k) => assertClose(g, trueGrad[k], { atol: 1e-10, msg: `parameter ${k}` }));
+  },
+);
 
 s.run();
