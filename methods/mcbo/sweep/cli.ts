@@ -1,4 +1,5 @@
-// `npm run sweep -- <spec.json> [--workers N] [--out DIR]`: runs a sweep on the local worker pool and prints the
+// `npm run sweep -- <spec.json> [--workers N] [--out DIR] [--queue redis://host:port]`: runs a sweep on the local
+// worker pool, or with --queue enqueues it in BullMQ for `npm run sweep:worker` processes to drain, and prints the
 // merged rank table. A spec is data: { "jobs": [{ task, solver, seed, options }] } or a grid
 // { "tasks": [...], "solvers": [...], "seeds": [...], "options": { nInit, budget, epochs } }.
 // Re-running the same spec skips the jobs whose result files exist.
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildReport, formatReport } from '../report.js';
 import { gridJobs, validateJob, type Job } from './job.js';
 import { runPool } from './pool.js';
+import { runQueueSweep } from './queue.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -15,12 +17,9 @@ const flag = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const specPath = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
-if (!specPath) throw new Error('sweep: usage: npm run sweep -- <spec.json> [--workers N] [--out DIR]');
-if (flag('--queue')) {
-  throw new Error(
-    'sweep: --queue (BullMQ/Redis) is not implemented in this version; run without it to use the local worker pool',
-  );
-}
+if (!specPath)
+  throw new Error('sweep: usage: npm run sweep -- <spec.json> [--workers N] [--out DIR] [--queue redis://host:port]');
+const queueUrl = flag('--queue');
 const spec = JSON.parse(readFileSync(specPath, 'utf8')) as {
   jobs?: unknown[];
   tasks?: string[];
@@ -38,8 +37,14 @@ const outDir =
   flag('--out') ??
   join(fileURLToPath(new URL('..', import.meta.url)), 'results', 'sweeps', basename(specPath, '.json'));
 
-console.log(`sweep ${specPath}: ${jobs.length} jobs on ${workers} local workers; results in ${outDir}`);
-const summary = await runPool(jobs, { workers, outDir });
+console.log(
+  queueUrl
+    ? `sweep ${specPath}: ${jobs.length} jobs on the BullMQ queue; results in ${outDir}`
+    : `sweep ${specPath}: ${jobs.length} jobs on ${workers} local workers; results in ${outDir}`,
+);
+const summary = queueUrl
+  ? await runQueueSweep(jobs, { url: queueUrl, outDir })
+  : await runPool(jobs, { workers, outDir });
 console.log(
   `done: ${summary.results.length - summary.skipped} run, ${summary.skipped} already there, ${summary.failed.length} failed, ${summary.retried} retried; wall ${summary.wallSeconds.toFixed(1)} s`,
 );

@@ -29,6 +29,11 @@ export interface PoolSummary {
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
+/** A job-running child process (worker.ts over IPC); stderr is passed through. */
+export function forkWorker(): ChildProcess {
+  return fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+}
+
 export function resultPath(outDir: string, job: Job): string {
   return join(outDir, `${jobId(job)}.json`);
 }
@@ -65,7 +70,7 @@ export async function runPool(rawJobs: readonly unknown[], opts: PoolOptions): P
       if (done === total) resolve();
     };
     const start = () => {
-      const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = forkWorker();
       opts.onWorkerStart?.(child);
       active++;
       let current: { id: number; job: Job; attempts: number } | null = null;

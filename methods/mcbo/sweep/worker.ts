@@ -8,4 +8,6 @@ process.on('message', (msg: { id: number; job: unknown }) => {
     process.send!({ id: msg.id, error: (e as Error).message });
   }
 });
+// a parent that dies (a killed queue worker) takes its job process with it
+process.on('disconnect', () => process.exit(0));
 process.send!({ ready: true });
