@@ -14,7 +14,7 @@ import {
   type Rng,
 } from '../shared/rl/index.js';
 import { successRate, type BatchPolicy } from './evaluate.js';
-import type { PriorOracle } from './oracle.js';
+import type { ActionScorer } from './oracle.js';
 import { posteriorProbs, proposalCounts, tdTargetPrior } from './posterior.js';
 import { ProposalCache } from './proposals.js';
 import { makeQNet, qForward, qValues } from './qnet.js';
@@ -71,7 +71,7 @@ function candidatesOf(arm: ValueArm, s: TextObs, probs: Float64Array, cache: Pro
 /** Runs one arm for cfg.episodes training episodes; evaluates every cfg.evalEvery episodes and on held-out tasks. */
 export async function runValueAgent(
   makeEnv: () => TextEnv,
-  oracle: PriorOracle,
+  oracle: ActionScorer,
   arm: ValueArm,
   cfg: OnlineConfig,
   seed: number,
@@ -188,7 +188,7 @@ export async function runValueAgent(
 }
 
 /** The prior acting alone: a ~ p_prior (sampled) or argmax p_prior (greedy). */
-export function priorPolicy(oracle: PriorOracle, mode: 'sampled' | 'greedy', rng: Rng): BatchPolicy {
+export function priorPolicy(oracle: ActionScorer, mode: 'sampled' | 'greedy', rng: Rng): BatchPolicy {
   return async (batch) =>
     Promise.all(
       batch.map(async (s) => {

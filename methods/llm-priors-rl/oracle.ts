@@ -23,3 +23,6 @@ export class PriorOracle {
     return this.model.gpt.config.nEmbd;
   }
 }
+
+/** What the agents read from a prior: per-action features and probabilities of an observation, and the width. */
+export type ActionScorer = Pick<PriorOracle, 'get' | 'featureDim'>;

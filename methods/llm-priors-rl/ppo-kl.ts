@@ -14,7 +14,7 @@ import {
   softmax,
 } from '../shared/rl/index.js';
 import { successRate } from './evaluate.js';
-import type { PriorOracle } from './oracle.js';
+import type { ActionScorer } from './oracle.js';
 import { featureTensor, makeQNet, qValues } from './qnet.js';
 import type { CurvePoint, RunResult } from './online.js';
 import type { TextEnv, TextObs } from './text-env.js';
@@ -45,7 +45,7 @@ interface Step {
 
 export async function runPpoKl(
   makeEnv: () => TextEnv,
-  oracle: PriorOracle,
+  oracle: ActionScorer,
   cfg: PpoConfig,
   seed: number,
   onEval?: (p: CurvePoint) => void,
