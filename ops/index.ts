@@ -40,3 +40,4 @@ export { gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFi
 export { sort, argsort, topk } from './sort.js';
 export { cumsum, cumprod } from './scan.js';
 export { multinomial, randperm, type MultinomialOptions } from './sampling.js';
+export { roll, diag, diagonal, trace, movedim, swapaxes, tile, repeatInterleave, meshgrid, unbind } from './shape-extra.js';

@@ -19,6 +19,7 @@ import type { ReduceName } from './reduce.js';
 import * as F from './functional.js';
 import * as V from './views.js';
 import * as S from './shape-ops.js';
+import * as X from './shape-extra.js';
 import * as I from './indexing.js';
 import { sort, argsort, topk } from './sort.js';
 import { cumsum, cumprod } from './scan.js';
@@ -753,6 +754,66 @@ export const OPS = {
     functionOnly: true as const,
     tol: LOOSE,
     cases: [[t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 3])]],
+    grad: true,
+  },
+  // ---- shape ops, linear algebra and conversions (ops/shape-extra.ts, ops/linalg.ts, ops/einsum.ts) ----
+  roll: {
+    fn: X.roll,
+    cases: [
+      [t([3, 5]), 2, 1],
+      [t([2, 3, 4]), [1, -4], [0, 2]],
+      [t([7]), -3],
+      [t([0, 3]), 1, 1],
+      [t([2, 3]), 4],
+    ],
+    grad: true,
+  },
+  diag: { fn: X.diag, cases: [[t([4]), 1], [t([3, 5]), -1], [t([5])], [t([4, 4])], [t([0])]], grad: true },
+  diagonal: {
+    fn: X.diagonal,
+    cases: [[t([3, 5]), 1], [t([2, 3, 4]), 0, 1, 2], [t([4, 3]), -2], [t([0, 3])], [t([2, 5]), 7]],
+    grad: true,
+  },
+  trace: { fn: X.trace, cases: [[t([3, 5])], [t([4, 4])], [t([0, 3])]], grad: true },
+  movedim: {
+    fn: X.movedim,
+    cases: [
+      [t([2, 3, 4]), 0, 2],
+      [t([2, 3, 4, 5]), [0, 1], [3, 0]],
+    ],
+    grad: true,
+  },
+  swapaxes: { fn: X.swapaxes, cases: [[t([2, 3, 4]), 0, 2]], grad: true },
+  t: { fn: X.matrixT, cases: [[t([3, 5])], [t([4])]], grad: true },
+  tile: {
+    fn: X.tile,
+    cases: [
+      [t([2, 3]), [2]],
+      [t([2, 3]), [2, 1, 2]],
+      [t([0, 3]), [2, 2]],
+    ],
+    grad: true,
+  },
+  repeatInterleave: {
+    fn: X.repeatInterleave,
+    cases: [
+      [t([2, 3]), 2, 1],
+      [t([2, 3]), [1, 0, 3], 1],
+      [t([5]), 3],
+      [t([0, 3]), 2, 0],
+      [t([2, 3]), 2],
+    ],
+    grad: true,
+  },
+  unbind: { fn: X.unbind, cases: [[t([3, 4]), 1], [t([2, 3])], [t([0, 3]), 1]], grad: true },
+  meshgrid: {
+    fn: X.meshgrid,
+    functionOnly: true as const,
+    cases: [
+      [t([3]), t([4])],
+      [[t([3]), t([4]), t([2])], { indexing: 'xy' }],
+      [t([0]), t([2]), { indexing: 'ij' }],
+    ],
     grad: true,
   },
 };

@@ -7,7 +7,7 @@ import { elementwise, sumTo } from './elementwise.js';
 import { UNARY } from './unary.js';
 
 /** Makes a view of `x` and records `backward` when autograd needs it. */
-function view(op: string, x: Tensor, shape: Shape, strides: Shape, offset: number, backward: (g: Tensor) => Tensor): Tensor {
+export function view(op: string, x: Tensor, shape: Shape, strides: Shape, offset: number, backward: (g: Tensor) => Tensor): Tensor {
   const out = x.viewOf(shape, strides, offset);
   if (x.requiresGrad && isGradEnabled()) {
     out.requiresGrad = true;
