@@ -20,6 +20,9 @@ import * as F from './functional.js';
 import * as V from './views.js';
 import * as S from './shape-ops.js';
 import * as X from './shape-extra.js';
+import * as L from './linalg.js';
+import { einsum } from './einsum.js';
+import { solve, inverse } from './solve.js';
 import * as I from './indexing.js';
 import { sort, argsort, topk } from './sort.js';
 import { cumsum, cumprod } from './scan.js';
@@ -41,6 +44,8 @@ export interface TensorArg {
   /** an index tensor (i32) with values in [0, below) */
   readonly below?: number;
   readonly dtype?: 'bool';
+  /** added to the main diagonal of the last two dims (a well-conditioned matrix for solve and inverse) */
+  readonly diagonal?: number;
 }
 
 /** The arguments of one call: args[0] is the tensor the method is called on (or fn's first argument). */
@@ -815,6 +820,138 @@ export const OPS = {
       [t([0]), t([2]), { indexing: 'ij' }],
     ],
     grad: true,
+  },
+  dot: {
+    fn: L.dot,
+    cases: [
+      [t([5]), t([5])],
+      [t([70]), t([70])],
+      [t([0]), t([0])],
+    ],
+    grad: true,
+  },
+  mv: {
+    fn: L.mv,
+    tol: LOOSE,
+    cases: [
+      [t([3, 4]), t([4])],
+      [t([33, 70]), t([70])],
+      [t([0, 3]), t([3])],
+    ],
+    grad: true,
+  },
+  tensordot: {
+    fn: L.tensordot,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 4]), t([3, 4, 5])],
+      [
+        t([2, 3, 4]),
+        t([4, 2]),
+        [
+          [0, 2],
+          [1, 0],
+        ],
+      ],
+      [t([3, 2]), t([4]), 0],
+    ],
+    grad: true,
+  },
+  einsum: {
+    fn: einsum,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      ['ij,jk->ik', t([3, 4]), t([4, 5])],
+      ['bij,bjk', t([2, 3, 4]), t([2, 4, 5])],
+      ['ii', t([4, 4])],
+      ['...ij,...jk->...ik', t([2, 1, 3, 4]), t([5, 4, 2])],
+      ['i,i->', t([6]), t([6])],
+      ['ij->ji', t([3, 5])],
+      ['bi,bj,bk->bijk', t([2, 3]), t([2, 4]), t([2, 2])],
+      ['iij->j', t([3, 3, 2])],
+      ['ij,jk', t([0, 4]), t([4, 3])],
+    ],
+    grad: true,
+  },
+  addmm: {
+    fn: L.addmm,
+    tol: LOOSE,
+    cases: [
+      [t([3, 5]), t([3, 4]), t([4, 5])],
+      [t([5]), t([3, 4]), t([4, 5]), { beta: 0.5, alpha: 2 }],
+      [t([3, 1]), t([3, 4]), t([4, 5]), { beta: 0 }],
+    ],
+    grad: true,
+  },
+  baddbmm: {
+    fn: L.baddbmm,
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 5]), t([2, 3, 4]), t([2, 4, 5])],
+      [t([5]), t([2, 3, 4]), t([2, 4, 5]), { beta: -1, alpha: 0.5 }],
+    ],
+    grad: true,
+  },
+  cross: {
+    fn: L.cross,
+    cases: [
+      [t([4, 3]), t([4, 3])],
+      [t([3, 5]), t([3, 1]), 0],
+      [t([2, 1, 3]), t([4, 3])],
+      [t([0, 3]), t([0, 3])],
+    ],
+    grad: true,
+  },
+  kron: {
+    fn: L.kron,
+    cases: [
+      [t([2, 3]), t([3, 2])],
+      [t([3]), t([2, 2])],
+      [t([2, 0]), t([2, 2])],
+    ],
+    grad: true,
+  },
+  cdist: {
+    fn: L.cdist,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([4, 3]), t([5, 3])],
+      [t([2, 4, 3]), t([5, 3]), 1],
+      [t([3, 2]), t([6, 2]), Infinity],
+      [t([3, 2]), t([0, 2])],
+    ],
+    grad: true,
+  },
+  // the matrices get `diagonal` added to their diagonal: well conditioned, so f32 and f64 solutions agree
+  solve: {
+    fn: solve,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([4, 4], { diagonal: 3 }), t([4, 3])],
+      [t([3, 5, 5], { diagonal: 4 }), t([5, 2])],
+      [t([2, 3, 3], { diagonal: 3 }), t([2, 3])],
+      [t([70, 70], { diagonal: 40 }), t([70, 2])],
+      [t([0, 3, 3]), t([3, 1])],
+    ],
+    grad: true,
+  },
+  inverse: {
+    fn: inverse,
+    tol: LOOSE,
+    kernels: [],
+    cases: [[t([4, 4], { diagonal: 3 })], [t([2, 3, 3], { diagonal: 3 })], [t([70, 70], { diagonal: 40 })]],
+    grad: true,
+  },
+  long: { method: castTo('i32'), cases: [[t([3, 4])]], grad: false },
+  double: {
+    method: castTo('f64'),
+    cases: [],
+    untested: 'f64 is cpu-only: test/ops/linalg.test.ts checks double() on the cpu and its error on webgpu',
+    grad: false,
   },
 };
 
