@@ -44,3 +44,4 @@ export { roll, diag, diagonal, trace, movedim, swapaxes, tile, repeatInterleave,
 export { dot, mv, tensordot, addmm, baddbmm, cross, kron, cdist, type ScaleOptions } from './linalg.js';
 export { einsum } from './einsum.js';
 export { solve, inverse } from './solve.js';
+export { grad, type GradOptions } from './grad.js';
