@@ -45,3 +45,5 @@ export { dot, mv, tensordot, addmm, baddbmm, cross, kron, cdist, type ScaleOptio
 export { einsum } from './einsum.js';
 export { solve, inverse } from './solve.js';
 export { grad, type GradOptions } from './grad.js';
+export { valuesIndices, type ValuesIndices } from './result.js';
+export type { IndexArg, IntList } from './index-arg.js';

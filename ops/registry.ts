@@ -36,6 +36,7 @@ import { scaledDotProductAttention } from './attention.js';
 import { rope } from './rope.js';
 import { linearAttention } from './linear-attention.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
+import type { ValuesIndices } from './result.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
 export interface TensorArg {
@@ -163,17 +164,21 @@ const inPlace = (name: string): ((this: Tensor, other: Operand) => Tensor) =>
     return elementwise(def, [this, other], [], { out: this });
   };
 
-/** max(): the largest element; max(dim, keepdim?): { values, indices } along dim (torch.Tensor.max). */
+/** max(): the largest element; max(dim, keepdim?): { values, indices } along dim; max(other): the elementwise maximum. */
 function maxMethod(this: Tensor): Tensor;
-function maxMethod(this: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-function maxMethod(this: Tensor, dim?: number, keepdim?: boolean) {
-  return dim === undefined ? F.max(this) : F.max(this, dim, keepdim);
+function maxMethod(this: Tensor, other: Tensor): Tensor;
+function maxMethod(this: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+function maxMethod(this: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean) {
+  return (F.max as AnyForm)(this, dimOrOther, keepdim);
 }
 function minMethod(this: Tensor): Tensor;
-function minMethod(this: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-function minMethod(this: Tensor, dim?: number, keepdim?: boolean) {
-  return dim === undefined ? F.min(this) : F.min(this, dim, keepdim);
+function minMethod(this: Tensor, other: Tensor): Tensor;
+function minMethod(this: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+function minMethod(this: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean) {
+  return (F.min as AnyForm)(this, dimOrOther, keepdim);
 }
+/** max/min's implementation signature (overloads hide it): the function picks the form from the arguments */
+type AnyForm = (x: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean) => Tensor | ValuesIndices;
 
 type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | TernaryName | ReduceName;
 
@@ -312,13 +317,13 @@ export const OPS = {
   max: {
     method: maxMethod,
     kernels: ['amax', 'argmax'],
-    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true]],
+    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true], [t([3, 4]), t([4])]],
     grad: true,
   },
   min: {
     method: minMethod,
     kernels: ['amin', 'argmin'],
-    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true]],
+    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true], [t([3, 4]), t([4])]],
     grad: true,
   },
   var: {

@@ -3,7 +3,7 @@
 // costs one dispatch and needs no kernel of its own; tril/triu are one elementwise kernel reading the index.
 import { Tensor, assertTensor } from '../core/tensor.js';
 import { promote } from '../core/dtype.js';
-import { normDim, normDims, type Shape } from '../core/shape.js';
+import { normDim, normDims, shapeFromArgs, type Shape, type ShapeArgs } from '../core/shape.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { UNARY } from './unary.js';
@@ -211,8 +211,9 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
  * broadcast: x viewed as [1, s0, 1, s1, ...], expanded to [r0, s0, r1, s1, ...] and copied once by reshape; the
  * gradient sums over the copies through expand's backward.
  */
-export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
+export function repeat(x: Tensor, ...counts: ShapeArgs): Tensor {
   assertTensor(x, 'repeat');
+  const repeats = shapeFromArgs('repeat', counts);
   if (repeats.length < x.ndim || repeats.some((r) => !Number.isInteger(r) || r < 0)) {
     throw new Error(`repeat: repeats [${repeats}] must be non-negative integers, at least one per dim of ${describe(x)}`);
   }
