@@ -120,17 +120,27 @@ export function baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, opts: Sca
 }
 
 /**
- * The cross product of 3-vectors along dim (default -1, as torch.linalg.cross; torch.cross without dim picks the
- * first dim of size 3, which torch deprecates: pass dim). Inputs broadcast. With the vector's components rolled,
- * a x b = roll(a, -1) * roll(b, -2) - roll(a, -2) * roll(b, -1): component 0 is a1 b2 - a2 b1, and so on.
+ * The cross product of 3-vectors along dim; inputs broadcast. Without dim, torch.cross takes the first dim of size 3
+ * and torch.linalg.cross the last: where those differ the call raises rather than pick one, so pass dim.
+ * With the vector's components rolled, a x b = roll(a, -1) * roll(b, -2) - roll(a, -2) * roll(b, -1): component 0
+ * is a1 b2 - a2 b1, and so on.
  */
-export function cross(a: Tensor, b: Tensor, dim = -1): Tensor {
+export function cross(a: Tensor, b: Tensor, dim?: number): Tensor {
   assertTensor(a, 'cross');
   assertTensor(b, 'cross');
   const shape = broadcastShapes('cross', a.shape, b.shape);
-  const d = normDim('cross', dim, shape.length);
+  if (dim === undefined) {
+    const first = shape.indexOf(3);
+    if (first >= 0 && first !== shape.length - 1) {
+      throw new Error(
+        `cross: without dim, torch.cross would use dim ${first} (the first of size 3) and torch.linalg.cross the last ` +
+          `dim, for ${describe(a)} and ${describe(b)}; pass dim`,
+      );
+    }
+  }
+  const d = normDim('cross', dim ?? -1, shape.length);
   if (shape[d] !== 3 || a.shape[d - shape.length + a.ndim] !== 3 || b.shape[d - shape.length + b.ndim] !== 3) {
-    throw new Error(`cross: dim ${dim} must have size 3 in both inputs, got ${describe(a)} and ${describe(b)}`);
+    throw new Error(`cross: dim ${dim ?? -1} must have size 3 in both inputs, got ${describe(a)} and ${describe(b)}`);
   }
   const x = a.expand(shape);
   const y = b.expand(shape);

@@ -3,7 +3,7 @@
 // is diagonal's inverse (a zero tensor with values written on a diagonal), which serves diag of a vector and the
 // gradient of diagonal; it reuses the elementwise copy kernel writing into a diagonal view, as pad does.
 import { Tensor, assertTensor } from '../core/tensor.js';
-import { normDim, type Shape } from '../core/shape.js';
+import { normDim, shapeFromArgs, type Shape, type ShapeArgs } from '../core/shape.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { elementwise } from './elementwise.js';
 import { UNARY } from './unary.js';
@@ -161,8 +161,9 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
 }
 
 /** x repeated along each dim; `dims` shorter than x's rank is padded with leading 1s (torch.tile). */
-export function tile(x: Tensor, dims: readonly number[]): Tensor {
+export function tile(x: Tensor, ...reps: ShapeArgs): Tensor {
   assertTensor(x, 'tile');
+  const dims = shapeFromArgs('tile', reps);
   const padded = [...new Array<number>(Math.max(0, x.ndim - dims.length)).fill(1), ...dims];
   return x.repeat(padded);
 }

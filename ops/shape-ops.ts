@@ -198,10 +198,11 @@ function flipForward(out: Tensor, [x]: Tensor[], { dims }: { dims: number[] }): 
   reversed.dispose();
 }
 
-/** A copy of x with the order of elements reversed along each of `dims` (torch.flip). */
-export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+/** A copy of x with the order of elements reversed along each of `dims`, a list or the dims as arguments (torch.flip). */
+export function flip(x: Tensor, ...dims: [number | readonly number[]] | number[]): Tensor {
   assertTensor(x, 'flip');
-  return apply(FLIP, [x], { dims: normDims('flip', dims, x.ndim) });
+  if (dims.length === 0) throw new Error('flip: expected the dims to flip, as a list ([0, 1]) or as arguments (0, 1)');
+  return apply(FLIP, [x], { dims: normDims('flip', dims.length === 1 ? dims[0] : (dims as number[]), x.ndim) });
 }
 
 // ---- repeat -------------------------------------------------------------------------------------------------------------

@@ -105,13 +105,18 @@ function eliminate(m: Float64Array, x: Float64Array, n: number, k: number): numb
 }
 
 /**
- * X with A X = B (torch.linalg.solve, left=True): A is [..., n, n]; B is [..., n, k], or [n] / [..., n] for a
- * vector right-hand side (torch's rule: B is a batch of vectors when its shape is A's without the last dim).
+ * X with A X = B (torch.linalg.solve): A is [..., n, n]; B is [..., n, k], or [n] / [..., n] for a vector
+ * right-hand side (torch's rule: B is a batch of vectors when its shape is A's without the last dim). With
+ * { left: false }, X with X A = B.
  */
-export function solve(a: Tensor, b: Tensor): Tensor {
+export function solve(a: Tensor, b: Tensor, opts: { left?: boolean } = {}): Tensor {
   assertTensor(a, 'solve');
   assertTensor(b, 'solve');
+  for (const key of Object.keys(opts))
+    if (key !== 'left') throw new Error(`solve: unknown option '${key}' (valid: left)`);
   const vector = b.ndim === 1 || (b.ndim === a.ndim - 1 && b.shape.every((s, d) => s === a.shape[d]));
+  // left = false solves X A = B, which is A^T X^T = B^T (x A = b for a vector: A^T x = b)
+  if (opts.left === false) return vector ? solve(a.mT, b) : solve(a.mT, b.mT).mT;
   if (!vector) return apply(SOLVE, [a, b], undefined);
   const column = b.unsqueeze(-1);
   const x = apply(SOLVE, [a, column], undefined);

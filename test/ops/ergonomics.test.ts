@@ -57,6 +57,18 @@ test('shapes as sizes or as one list: reshape, view, permute, expand, repeat, ze
   assert.equal(randn(4, 5).shape, [4, 5]);
   assert.equal(await rand(3, { seed: 7 }).data(), await rand([3], { seed: 7 }).data(), 'both spellings draw alike');
   assert.equal(zeros().shape, [], 'no sizes: a 0-d tensor');
+  assert.equal(
+    await m.flip(0, 1).toArray(),
+    [
+      [5, 4, 3],
+      [2, 1, 0],
+    ],
+    'flip(0, 1) flips both dims',
+  );
+  assert.equal(await m.flip([1]).toArray(), [
+    [2, 1, 0],
+    [5, 4, 3],
+  ]);
   // @ts-expect-error: a list and sizes mixed
   assertThrows(() => x.reshape([3], 2), 'reshape', 'one list', 'sizes');
   assertThrows(() => zeros(2, '3' as unknown as number), 'zeros', 'one list');

@@ -181,6 +181,13 @@ test('cross, kron, cdist: torch values', async () => {
     ],
   );
   assertThrows(() => cross(tensor([1, 2]), tensor([3, 4])), 'cross', 'size 3');
+  // [3, 3] without dim: torch.cross would take dim 0, torch.linalg.cross dim -1, so the call must say which
+  assertThrows(() => cross(eye(3), eye(3)), 'cross', 'torch.cross would use dim 0', 'pass dim');
+  assert.equal(await cross(eye(3), eye(3).flip(0), 1).toArray(), [
+    [0, -1, 0],
+    [0, 0, 0],
+    [0, 1, 0],
+  ]);
   const k = kron(
     tensor([
       [1, 2],
@@ -298,6 +305,24 @@ for (const device of DEVICES) {
     // one B [1, 2, 2] broadcast over the batch: the inverses (a [2, 2] B would be read as a batch of vectors)
     const many = solve(batch, eye(2, 2, on).unsqueeze(0));
     assertClose(await many.data(), [0.5, 0, 0, 0.25, 1, -1, 0, 1], { atol: 1e-6 });
+    // left: false solves X A = B: with A = [[3, 1], [1, 2]] and B = [[9, 8]], X = [[2, 3]] since X A = [[9, 8]]
+    const right = solve(
+      tensor(
+        [
+          [3, 1],
+          [1, 2],
+        ],
+        on,
+      ),
+      tensor([[9, 8]], on),
+      { left: false },
+    );
+    assertClose(await right.data(), [2, 3], { atol: 1e-5 });
+    assertThrows(
+      () => solve(eye(2, 2, on), eye(2, 2, on), { driver: 'gelsy' } as never),
+      'solve',
+      "unknown option 'driver'",
+    );
     assertThrows(() => solve(tensor([[1, 2, 3]], on), tensor([1], on)), 'solve', 'square');
     assertThrows(() => solve(eye(2, 2, on), tensor([1, 2, 3], on)), 'solve', 'does not fit');
   });

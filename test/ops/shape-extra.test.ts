@@ -129,6 +129,14 @@ test('tile and repeatInterleave: torch values', async () => {
     [1, 2, 1, 2],
     [1, 2, 1, 2],
   ]);
+  assert.equal(
+    await tensor([1, 2]).tile(2, 1).toArray(),
+    [
+      [1, 2],
+      [1, 2],
+    ],
+    'reps as sizes',
+  );
   assert.equal(await repeatInterleave(tensor([1, 2, 3]), 2).toArray(), [1, 1, 2, 2, 3, 3]);
   assert.equal(
     await repeatInterleave(
