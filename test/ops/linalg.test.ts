@@ -19,9 +19,11 @@ import {
   solve,
   tensor,
   tensordot,
+  memory,
+  tidy,
   type DeviceName,
 } from '../../index.js';
-import { DEVICES, assertClose, assertThrows, gradcheck } from '../helpers.js';
+import { DEVICES, assertClose, assertThrows, gradcheck, randomTensor } from '../helpers.js';
 
 const test = suite('ops/linalg');
 
@@ -327,6 +329,35 @@ for (const device of DEVICES) {
     assertThrows(() => solve(eye(2, 2, on), tensor([1, 2, 3], on)), 'solve', 'does not fit');
   });
 }
+
+test('solve on webgpu needs row exchanges in every column of a 70 x 70 matrix (more rows than threads)', async () => {
+  // a well-conditioned matrix with its rows reversed: the largest entry of each column sits far from the diagonal
+  const make = (device: DeviceName) =>
+    eye(70, 70, { device })
+      .mul(40)
+      .add(randomTensor([70, 70], { device, seed: 5 }))
+      .flip(0);
+  const b = (device: DeviceName) => randomTensor([70, 3], { device, seed: 6 });
+  const got = solve(make('webgpu'), b('webgpu'));
+  const want = solve(make('cpu'), b('cpu'));
+  assertClose(await got.data(), await want.data(), { atol: 1e-5, rtol: 1e-4 });
+  assertClose(await make('cpu').matmul(want).data(), await b('cpu').data(), { atol: 1e-4 });
+});
+
+test('inverse frees its intermediates (memory stays flat)', () => {
+  const a = tensor(
+    [
+      [2, 1],
+      [1, 3],
+    ],
+    { device: 'webgpu' },
+  );
+  tidy(() => inverse(a)).dispose();
+  const before = memory().tensors;
+  tidy(() => inverse(a)).dispose();
+  assert.is(memory().tensors, before);
+  a.dispose();
+});
 
 test('solve and inverse of a singular matrix: the cpu raises, webgpu returns NaN', async () => {
   const singular = [
