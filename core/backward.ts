@@ -11,29 +11,83 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-function topoOrder(root: Tensor): Tensor[] {
+/** Tensors reachable from `roots` through requiresGrad inputs, every consumer before the tensors it consumes. */
+function topoOrder(roots: Tensor[]): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
-  // Iterative DFS: graphs of long training unrolls would overflow the JS stack.
-  const stack: [Tensor, number][] = [[root, 0]];
-  seen.add(root);
-  while (stack.length) {
-    const top = stack[stack.length - 1];
-    const [t, i] = top;
-    const inputs = t.gradFn?.inputs ?? [];
-    if (i < inputs.length) {
-      top[1]++;
-      const next = inputs[i];
-      if (next.requiresGrad && !seen.has(next)) {
-        seen.add(next);
-        stack.push([next, 0]);
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    // Iterative DFS: graphs of long training unrolls would overflow the JS stack.
+    const stack: [Tensor, number][] = [[root, 0]];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const [t, i] = top;
+      const inputs = t.gradFn?.inputs ?? [];
+      if (i < inputs.length) {
+        top[1]++;
+        const next = inputs[i];
+        if (next.requiresGrad && !seen.has(next)) {
+          seen.add(next);
+          stack.push([next, 0]);
+        }
+      } else {
+        order.push(t);
+        stack.pop();
       }
-    } else {
-      order.push(t);
-      stack.pop();
     }
   }
   return order.reverse();
+}
+
+/** The tensors of `order` from which one of `wanted` can be reached (the wanted ones included). */
+function leadingTo(order: Tensor[], wanted: Set<Tensor>): Set<Tensor> {
+  const needed = new Set<Tensor>();
+  for (let i = order.length - 1; i >= 0; i--) { // inputs come before their consumers in this direction
+    const t = order[i];
+    if (wanted.has(t) || t.gradFn?.inputs.some((x) => needed.has(x))) needed.add(t);
+  }
+  return needed;
+}
+
+/**
+ * The reverse sweep from `roots`, seeded with `seeds` (their gradients). Each tensor's gradient, complete once all
+ * its consumers are done, is handed to `take`. With `wanted`, only nodes that lead to one of those tensors run.
+ */
+function sweep(roots: Tensor[], seeds: Tensor[], take: (t: Tensor, g: Tensor) => void, wanted?: Set<Tensor>): void {
+  const order = topoOrder(roots);
+  const needed = wanted ? leadingTo(order, wanted) : null;
+  const grads = new Map<Tensor, Tensor>();
+  roots.forEach((r, i) => {
+    const prev = grads.get(r);
+    grads.set(r, prev ? hooks.add(prev, seeds[i]) : seeds[i]);
+  });
+  for (const t of order) {
+    const g = grads.get(t);
+    if (!g) continue;
+    grads.delete(t);
+    take(t, g);
+    const node = t.gradFn;
+    if (!node || (needed && !node.inputs.some((x) => needed.has(x)))) continue;
+    for (const s of node.saved) {
+      s.tensor.assertAlive(`backward through ${node.op}`);
+      if (s.tensor.storage.version !== s.version) {
+        throw new Error(`backward: a tensor saved by ${node.op} (shape ${fmtShape(s.tensor.shape)}) was modified ` +
+          'in place after it was saved; clone() it before the in-place change');
+      }
+    }
+    const inputGrads = node.backward(g);
+    node.inputs.forEach((input, i) => {
+      const gi = inputGrads[i];
+      if (!gi || !input.requiresGrad) return;
+      if (!sameShape(gi.shape, input.shape)) {
+        throw new Error(`internal: backward of ${node.op} gave a gradient of shape ${fmtShape(gi.shape)} ` +
+          `for an input of shape ${fmtShape(input.shape)}`);
+      }
+      const prev = grads.get(input);
+      grads.set(input, prev ? hooks.add(prev, gi) : gi);
+    });
+  }
 }
 
 export function backward(root: Tensor, grad: Tensor | undefined, options: BackwardOptions): void {
@@ -49,39 +103,27 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
   }
   // With createGraph the new gradients reference the backward's intermediates, so those must outlive this call:
   // they belong to the caller's scope. Otherwise everything but the leaf gradients is freed here.
-  const sweep = () => {
-    const order = topoOrder(root);
-    const grads = new Map<Tensor, Tensor>();
-    grads.set(root, grad ?? hooks.onesLike(root));
-    for (const t of order) {
-      const g = grads.get(t);
-      if (!g) continue;
-      grads.delete(t);
-      if (t.isLeaf || t.retainsGrad) accumulate(t, g);
-      const node = t.gradFn;
-      if (!node) continue;
-      for (const s of node.saved) {
-        s.tensor.assertAlive(`backward through ${node.op}`);
-        if (s.tensor.storage.version !== s.version) {
-          throw new Error(`backward: a tensor saved by ${node.op} (shape ${fmtShape(s.tensor.shape)}) was modified ` +
-            'in place after it was saved; clone() it before the in-place change');
-        }
-      }
-      const inputGrads = node.backward(g);
-      node.inputs.forEach((input, i) => {
-        const gi = inputGrads[i];
-        if (!gi || !input.requiresGrad) return;
-        if (!sameShape(gi.shape, input.shape)) {
-          throw new Error(`internal: backward of ${node.op} gave a gradient of shape ${fmtShape(gi.shape)} ` +
-            `for an input of shape ${fmtShape(input.shape)}`);
-        }
-        const prev = grads.get(input);
-        grads.set(input, prev ? hooks.add(prev, gi) : gi);
-      });
-    }
-  };
-  if (options.createGraph) enableGrad(sweep);
-  else tidy(() => noGrad(sweep));
+  const run = () => sweep([root], [grad ?? hooks.onesLike(root)], (t, g) => {
+    if (t.isLeaf || t.retainsGrad) accumulate(t, g);
+  });
+  if (options.createGraph) enableGrad(run);
+  else tidy(() => noGrad(run));
+}
+
+/**
+ * The gradients of `outputs` (seeded with `seeds`) with respect to `inputs`, returned rather than accumulated into
+ * .grad (the core of torch.autograd.grad; ops/grad.ts checks the arguments). An input the outputs do not depend on
+ * gets null. Without createGraph the sweep's intermediates are freed and the results move to the caller's scope.
+ */
+export function gradients(outputs: Tensor[], seeds: Tensor[], inputs: Tensor[], createGraph: boolean): (Tensor | null)[] {
+  const wanted = new Set(inputs);
+  const found = new Map<Tensor, Tensor>();
+  const run = () => sweep(outputs, seeds, (t, g) => {
+    if (wanted.has(t)) found.set(t, g);
+  }, wanted);
+  if (createGraph) enableGrad(run);
+  else tidy(() => (noGrad(run), [...found.values()]));
+  return inputs.map((x) => found.get(x) ?? null);
 }
 
 function accumulate(t: Tensor, g: Tensor): void {

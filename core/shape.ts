@@ -65,3 +65,24 @@ export function normDims(op: string, dims: number | readonly number[] | undefine
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
+
+/** torch's two spellings of a shape: one list (`reshape([3, 2])`) or the sizes as arguments (`reshape(3, 2)`). */
+export type ShapeArgs = [readonly number[]] | number[];
+
+/** The shape from either spelling; `op` names the caller in the error. */
+export function shapeFromArgs(op: string, args: readonly unknown[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return [...(args[0] as number[])];
+  if (args.every((a) => typeof a === 'number')) return [...(args as number[])];
+  const got = args.map((a) => (Array.isArray(a) ? `[${a}]` : typeof a === 'number' ? a : typeof a)).join(', ');
+  throw new Error(`${op}: expected a shape as one list ([2, 3]) or as sizes (2, 3), got (${got})`);
+}
+
+/** A creation op's arguments: a shape in either spelling, then an optional options object (`zeros(2, 3, { dtype })`). */
+export type SizeArgs<O> = [readonly number[], O?] | [...number[], O] | number[];
+
+export function sizeAndOptions<O extends object>(op: string, args: readonly unknown[]): { shape: number[]; opts: O } {
+  if (args.length > 0 && args[args.length - 1] === undefined) args = args.slice(0, -1); // zeros(shape, undefined)
+  const last = args[args.length - 1];
+  const hasOptions = typeof last === 'object' && last !== null && !Array.isArray(last);
+  return { shape: shapeFromArgs(op, hasOptions ? args.slice(0, -1) : args), opts: (hasOptions ? last : {}) as O };
+}

@@ -141,6 +141,11 @@ export class Tensor {
     return nest(await this.data(), this.shape, this.dtype === 'bool');
   }
 
+  /** torch's name for toArray(): the elements as nested JS arrays (a number for a 0-d tensor). Async: a readback. */
+  tolist(): Promise<NestedArray> {
+    return this.toArray();
+  }
+
   /** Copies to another backend. Async because leaving the GPU means a readback. */
   to(device: DeviceName): Promise<Tensor> {
     return hooks.toDevice(this, device);

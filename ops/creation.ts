@@ -4,7 +4,7 @@ import { Tensor, floatToHalf, type NestedArray } from '../core/tensor.js';
 import { Storage, checkDevice, type DeviceName } from '../core/storage.js';
 import { castScalar, checkDtype, cpuArray, type DType } from '../core/dtype.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
-import { checkShape, fmtShape, type Shape } from '../core/shape.js';
+import { checkShape, fmtShape, sizeAndOptions, type Shape, type SizeArgs } from '../core/shape.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { UNARY } from './unary.js';
 
@@ -73,8 +73,16 @@ export function full(shape: readonly number[], value: number, opts: CreateOption
   return finish(elementwise(UNARY.cast, [value], [], { shape: s, dtype, device: opts.device ?? getDefaultDevice() }), opts);
 }
 
-export const zeros = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts: CreateOptions = {}) => full(shape, 1, opts);
+/** Zeros of a shape given as a list or as sizes, options last: zeros([2, 3]), zeros(2, 3, { dtype: 'i32' }). */
+export function zeros(...args: SizeArgs<CreateOptions>): Tensor {
+  const { shape, opts } = sizeAndOptions<CreateOptions>('zeros', args);
+  return full(shape, 0, opts);
+}
+/** Ones of a shape given as a list or as sizes, options last. */
+export function ones(...args: SizeArgs<CreateOptions>): Tensor {
+  const { shape, opts } = sizeAndOptions<CreateOptions>('ones', args);
+  return full(shape, 1, opts);
+}
 
 const like = (t: Tensor, opts: CreateOptions): CreateOptions => ({ dtype: t.dtype, device: t.device, ...opts });
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}) => zeros(t.shape, like(t, opts));

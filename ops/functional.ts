@@ -7,6 +7,7 @@ import { BINARY, where } from './binary.js';
 import { reduce, variance, std, logsumexp, norm, type Dims } from './reduce.js';
 import { gather } from './indexing.js';
 import { isGradEnabled } from '../core/autograd.js';
+import { valuesIndices, type ValuesIndices } from './result.js';
 
 // The signatures are annotated (not inferred from UNARY/BINARY) because the Tensor method typings derive from them
 // (ops/registry.ts), and the definitions' backward rules use those methods: inferring would be circular.
@@ -94,27 +95,40 @@ export const all: ReductionFn = (x, dim, keepdim = false) => reduce('all', x, di
 export const any: ReductionFn = (x, dim, keepdim = false) => reduce('any', x, dim, keepdim);
 export { variance as var_, std, logsumexp, norm };
 
-/** max(x): the largest element; max(x, dim): { values, indices } along dim (as torch.max). */
+/**
+ * max(x): the largest element; max(x, dim, keepdim?): { values, indices } along dim (also destructured as
+ * [values, indices]); max(x, other): the elementwise maximum (torch.max's three forms).
+ */
 export function max(x: Tensor): Tensor;
-export function max(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-export function max(x: Tensor, dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-  if (dim === undefined) return reduce('amax', x);
-  return valuesAndIndices('amax', 'argmax', x, dim, keepdim);
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: Tensor, dimOrOther?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  if (dimOrOther instanceof Tensor) return binaryForm('max', 'maximum', x, dimOrOther, keepdim);
+  if (dimOrOther === undefined) return reduce('amax', x);
+  return valuesAndIndices('amax', 'argmax', x, dimOrOther, keepdim);
 }
+/** min(x), min(x, dim, keepdim?) as { values, indices }, min(x, other) elementwise (torch.min's three forms). */
 export function min(x: Tensor): Tensor;
-export function min(x: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-export function min(x: Tensor, dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-  if (dim === undefined) return reduce('amin', x);
-  return valuesAndIndices('amin', 'argmin', x, dim, keepdim);
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: Tensor, dimOrOther?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  if (dimOrOther instanceof Tensor) return binaryForm('min', 'minimum', x, dimOrOther, keepdim);
+  if (dimOrOther === undefined) return reduce('amin', x);
+  return valuesAndIndices('amin', 'argmin', x, dimOrOther, keepdim);
+}
+
+function binaryForm(op: string, name: 'maximum' | 'minimum', x: Tensor, other: Tensor, keepdim: unknown): Tensor {
+  if (keepdim !== false) throw new Error(`${op}: with a tensor second argument (the elementwise ${name}) keepdim does not apply`);
+  return elementwise(BINARY[name], [x, other]);
 }
 
 /**
  * max/min along dim as torch returns them. When x needs a gradient the values are read at the returned indices,
  * so the whole gradient goes to that one element, as in torch (amax/amin split it among ties instead).
  */
-function valuesAndIndices(value: 'amax' | 'amin', index: 'argmax' | 'argmin', x: Tensor, dim: number, keepdim: boolean) {
-  if (!(x.requiresGrad && isGradEnabled())) return { values: reduce(value, x, dim, keepdim), indices: reduce(index, x, dim, keepdim) };
+function valuesAndIndices(value: 'amax' | 'amin', index: 'argmax' | 'argmin', x: Tensor, dim: number, keepdim: boolean): ValuesIndices {
+  if (!(x.requiresGrad && isGradEnabled())) return valuesIndices(reduce(value, x, dim, keepdim), reduce(index, x, dim, keepdim));
   const at = reduce(index, x, dim, true);
   const values = gather(x, dim, at);
-  return keepdim ? { values, indices: at } : { values: values.squeeze(dim), indices: at.squeeze(dim) };
+  return keepdim ? valuesIndices(values, at) : valuesIndices(values.squeeze(dim), at.squeeze(dim));
 }

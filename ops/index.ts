@@ -40,3 +40,10 @@ export { gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFi
 export { sort, argsort, topk } from './sort.js';
 export { cumsum, cumprod } from './scan.js';
 export { multinomial, randperm, type MultinomialOptions } from './sampling.js';
+export { roll, diag, diagonal, trace, movedim, swapaxes, tile, repeatInterleave, meshgrid, unbind } from './shape-extra.js';
+export { dot, mv, tensordot, addmm, baddbmm, cross, kron, cdist, type ScaleOptions } from './linalg.js';
+export { einsum } from './einsum.js';
+export { solve, inverse } from './solve.js';
+export { grad, type GradOptions } from './grad.js';
+export { valuesIndices, type ValuesIndices } from './result.js';
+export type { IndexArg, IntList } from './index-arg.js';

@@ -15,6 +15,7 @@ import { UNARY } from './unary.js';
 import { WHERE, where } from './binary.js';
 import { full, zeros } from './creation.js';
 import { pad } from './shape-ops.js';
+import { withIndex, type IndexArg } from './index-arg.js';
 
 // ---- the shared walk over an index tensor ------------------------------------------------------------------------
 
@@ -150,9 +151,10 @@ const gatherWalk = (x: Tensor, index: Tensor, dim: number, check?: IndexCheck): 
 });
 
 /** out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1 (torch.gather). */
-export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+export function gather(x: Tensor, dim: number, index: IndexArg): Tensor {
   assertTensor(x, 'gather');
-  return apply(GATHER, [x, index], { dim: normDim('gather', dim, x.ndim) });
+  const d = normDim('gather', dim, x.ndim);
+  return withIndex('gather', index, x.device, (i) => apply(GATHER, [x, i], { dim: d }));
 }
 
 const SCATTER_ADD: OpSpec<{ dim: number }> = {
@@ -190,14 +192,16 @@ function scatterForward(out: Tensor, [x, index, src]: Tensor[], { dim }: { dim: 
 }
 
 /** A copy of x with src added at the positions index names along dim (torch.scatter_add). */
-export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+export function scatterAdd(x: Tensor, dim: number, index: IndexArg, src: Tensor): Tensor {
   assertTensor(x, 'scatterAdd');
-  return apply(SCATTER_ADD, [x, index, src], { dim: normDim('scatterAdd', dim, x.ndim) });
+  const d = normDim('scatterAdd', dim, x.ndim);
+  return withIndex('scatterAdd', index, x.device, (i) => apply(SCATTER_ADD, [x, i, src], { dim: d }));
 }
 
 /** The slices of x at the positions in the 1-D index along dim (torch.index_select). */
-export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+export function indexSelect(x: Tensor, dim: number, index: IndexArg): Tensor {
   assertTensor(x, 'indexSelect');
+  if (!(index instanceof Tensor)) return withIndex('indexSelect', index, x.device, (i) => indexSelect(x, dim, i));
   assertTensor(index, 'indexSelect');
   const d = normDim('indexSelect', dim, x.ndim);
   checkIndexDtype('indexSelect', index);
@@ -248,8 +252,9 @@ const EMBEDDING: OpSpec<EmbeddingParams> = {
 };
 
 /** Rows of `weight` picked by integer `indices`: out shape [...indices.shape, dim]. paddingIdx gets no gradient. */
-export function embedding(weight: Tensor, indices: Tensor, opts: { paddingIdx?: number | null } = {}): Tensor {
+export function embedding(weight: Tensor, indices: IndexArg, opts: { paddingIdx?: number | null } = {}): Tensor {
   assertTensor(weight, 'embedding');
+  if (!(indices instanceof Tensor)) return withIndex('embedding', indices, weight.device, (i) => embedding(weight, i, opts));
   assertTensor(indices, 'embedding');
   let paddingIdx = opts.paddingIdx ?? null;
   if (paddingIdx !== null) {

@@ -4,6 +4,7 @@
 import { Tensor } from '../core/tensor.js';
 import { OPS, type OpEntry } from './registry.js';
 import * as V from './views.js';
+import { mT } from './shape-extra.js';
 
 type Registry = typeof OPS;
 
@@ -22,6 +23,8 @@ declare module '../core/tensor.js' {
   interface Tensor extends TensorMethods {
     /** torch's .T: every dim reversed (a matrix's transpose) */
     readonly T: Tensor;
+    /** torch's .mT: the last two dims swapped (a batch of matrices transposed) */
+    readonly mT: Tensor;
   }
 }
 
@@ -42,5 +45,10 @@ Object.defineProperty(Tensor.prototype, 'T', {
       this,
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
+  },
+});
+Object.defineProperty(Tensor.prototype, 'mT', {
+  get(this: Tensor) {
+    return mT(this);
   },
 });

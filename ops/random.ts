@@ -5,6 +5,7 @@ import type { Tensor } from '../core/tensor.js';
 import { isFloat, type DType } from '../core/dtype.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
 import type { DeviceName } from '../core/storage.js';
+import { sizeAndOptions, type SizeArgs } from '../core/shape.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { PHILOX_WGSL, philox, uniform01 } from '../shaders/philox.js';
 
@@ -69,13 +70,17 @@ function floatDtype(op: string, opts: RandomOptions): DType {
   return dtype;
 }
 
-/** Uniform samples in [0, 1). */
-export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
-  make(RAND, shape, draw(opts), floatDtype('rand', opts), opts);
+/** Uniform samples in [0, 1); the shape as a list or as sizes, options last (rand(2, 3, { seed: 1 })). */
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const { shape, opts } = sizeAndOptions<RandomOptions>('rand', args);
+  return make(RAND, shape, draw(opts), floatDtype('rand', opts), opts);
+}
 
-/** Standard normal samples. */
-export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
-  make(RANDN, shape, draw(opts), floatDtype('randn', opts), opts);
+/** Standard normal samples; the shape as a list or as sizes, options last. */
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const { shape, opts } = sizeAndOptions<RandomOptions>('randn', args);
+  return make(RANDN, shape, draw(opts), floatDtype('randn', opts), opts);
+}
 
 /** Integers uniform in [low, high). */
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {

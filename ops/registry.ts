@@ -19,6 +19,10 @@ import type { ReduceName } from './reduce.js';
 import * as F from './functional.js';
 import * as V from './views.js';
 import * as S from './shape-ops.js';
+import * as X from './shape-extra.js';
+import * as L from './linalg.js';
+import { einsum } from './einsum.js';
+import { solve, inverse } from './solve.js';
 import * as I from './indexing.js';
 import { sort, argsort, topk } from './sort.js';
 import { cumsum, cumprod } from './scan.js';
@@ -32,6 +36,7 @@ import { scaledDotProductAttention } from './attention.js';
 import { rope } from './rope.js';
 import { linearAttention } from './linear-attention.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
+import type { ValuesIndices } from './result.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
 export interface TensorArg {
@@ -40,6 +45,8 @@ export interface TensorArg {
   /** an index tensor (i32) with values in [0, below) */
   readonly below?: number;
   readonly dtype?: 'bool';
+  /** added to the main diagonal of the last two dims (a well-conditioned matrix for solve and inverse) */
+  readonly diagonal?: number;
 }
 
 /** The arguments of one call: args[0] is the tensor the method is called on (or fn's first argument). */
@@ -157,17 +164,21 @@ const inPlace = (name: string): ((this: Tensor, other: Operand) => Tensor) =>
     return elementwise(def, [this, other], [], { out: this });
   };
 
-/** max(): the largest element; max(dim, keepdim?): { values, indices } along dim (torch.Tensor.max). */
+/** max(): the largest element; max(dim, keepdim?): { values, indices } along dim; max(other): the elementwise maximum. */
 function maxMethod(this: Tensor): Tensor;
-function maxMethod(this: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-function maxMethod(this: Tensor, dim?: number, keepdim?: boolean) {
-  return dim === undefined ? F.max(this) : F.max(this, dim, keepdim);
+function maxMethod(this: Tensor, other: Tensor): Tensor;
+function maxMethod(this: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+function maxMethod(this: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean) {
+  return (F.max as AnyForm)(this, dimOrOther, keepdim);
 }
 function minMethod(this: Tensor): Tensor;
-function minMethod(this: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-function minMethod(this: Tensor, dim?: number, keepdim?: boolean) {
-  return dim === undefined ? F.min(this) : F.min(this, dim, keepdim);
+function minMethod(this: Tensor, other: Tensor): Tensor;
+function minMethod(this: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+function minMethod(this: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean) {
+  return (F.min as AnyForm)(this, dimOrOther, keepdim);
 }
+/** max/min's implementation signature (overloads hide it): the function picks the form from the arguments */
+type AnyForm = (x: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean) => Tensor | ValuesIndices;
 
 type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | TernaryName | ReduceName;
 
@@ -306,13 +317,13 @@ export const OPS = {
   max: {
     method: maxMethod,
     kernels: ['amax', 'argmax'],
-    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true]],
+    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true], [t([3, 4]), t([4])]],
     grad: true,
   },
   min: {
     method: minMethod,
     kernels: ['amin', 'argmin'],
-    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true]],
+    cases: [[t([37, 29])], [t([3, 4]), 1], [t([3, 4]), 0, true], [t([3, 4]), t([4])]],
     grad: true,
   },
   var: {
@@ -754,6 +765,198 @@ export const OPS = {
     tol: LOOSE,
     cases: [[t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 3])]],
     grad: true,
+  },
+  // ---- shape ops, linear algebra and conversions (ops/shape-extra.ts, ops/linalg.ts, ops/einsum.ts) ----
+  roll: {
+    fn: X.roll,
+    cases: [
+      [t([3, 5]), 2, 1],
+      [t([2, 3, 4]), [1, -4], [0, 2]],
+      [t([7]), -3],
+      [t([0, 3]), 1, 1],
+      [t([2, 3]), 4],
+    ],
+    grad: true,
+  },
+  diag: { fn: X.diag, cases: [[t([4]), 1], [t([3, 5]), -1], [t([5])], [t([4, 4])], [t([0])]], grad: true },
+  diagonal: {
+    fn: X.diagonal,
+    cases: [[t([3, 5]), 1], [t([2, 3, 4]), 0, 1, 2], [t([4, 3]), -2], [t([0, 3])], [t([2, 5]), 7]],
+    grad: true,
+  },
+  trace: { fn: X.trace, cases: [[t([3, 5])], [t([4, 4])], [t([0, 3])]], grad: true },
+  movedim: {
+    fn: X.movedim,
+    cases: [
+      [t([2, 3, 4]), 0, 2],
+      [t([2, 3, 4, 5]), [0, 1], [3, 0]],
+    ],
+    grad: true,
+  },
+  swapaxes: { fn: X.swapaxes, cases: [[t([2, 3, 4]), 0, 2]], grad: true },
+  t: { fn: X.matrixT, cases: [[t([3, 5])], [t([4])]], grad: true },
+  tile: {
+    fn: X.tile,
+    cases: [
+      [t([2, 3]), [2]],
+      [t([2, 3]), [2, 1, 2]],
+      [t([0, 3]), [2, 2]],
+    ],
+    grad: true,
+  },
+  repeatInterleave: {
+    fn: X.repeatInterleave,
+    cases: [
+      [t([2, 3]), 2, 1],
+      [t([2, 3]), [1, 0, 3], 1],
+      [t([5]), 3],
+      [t([0, 3]), 2, 0],
+      [t([2, 3]), 2],
+    ],
+    grad: true,
+  },
+  unbind: { fn: X.unbind, cases: [[t([3, 4]), 1], [t([2, 3])], [t([0, 3]), 1]], grad: true },
+  meshgrid: {
+    fn: X.meshgrid,
+    functionOnly: true as const,
+    cases: [
+      [t([3]), t([4])],
+      [[t([3]), t([4]), t([2])], { indexing: 'xy' }],
+      [t([0]), t([2]), { indexing: 'ij' }],
+    ],
+    grad: true,
+  },
+  dot: {
+    fn: L.dot,
+    cases: [
+      [t([5]), t([5])],
+      [t([70]), t([70])],
+      [t([0]), t([0])],
+    ],
+    grad: true,
+  },
+  mv: {
+    fn: L.mv,
+    tol: LOOSE,
+    cases: [
+      [t([3, 4]), t([4])],
+      [t([33, 70]), t([70])],
+      [t([0, 3]), t([3])],
+    ],
+    grad: true,
+  },
+  tensordot: {
+    fn: L.tensordot,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 4]), t([3, 4, 5])],
+      [
+        t([2, 3, 4]),
+        t([4, 2]),
+        [
+          [0, 2],
+          [1, 0],
+        ],
+      ],
+      [t([3, 2]), t([4]), 0],
+    ],
+    grad: true,
+  },
+  einsum: {
+    fn: einsum,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      ['ij,jk->ik', t([3, 4]), t([4, 5])],
+      ['bij,bjk', t([2, 3, 4]), t([2, 4, 5])],
+      ['ii', t([4, 4])],
+      ['...ij,...jk->...ik', t([2, 1, 3, 4]), t([5, 4, 2])],
+      ['i,i->', t([6]), t([6])],
+      ['ij->ji', t([3, 5])],
+      ['bi,bj,bk->bijk', t([2, 3]), t([2, 4]), t([2, 2])],
+      ['iij->j', t([3, 3, 2])],
+      ['ij,jk', t([0, 4]), t([4, 3])],
+    ],
+    grad: true,
+  },
+  addmm: {
+    fn: L.addmm,
+    tol: LOOSE,
+    cases: [
+      [t([3, 5]), t([3, 4]), t([4, 5])],
+      [t([5]), t([3, 4]), t([4, 5]), { beta: 0.5, alpha: 2 }],
+      [t([3, 1]), t([3, 4]), t([4, 5]), { beta: 0 }],
+    ],
+    grad: true,
+  },
+  baddbmm: {
+    fn: L.baddbmm,
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 5]), t([2, 3, 4]), t([2, 4, 5])],
+      [t([5]), t([2, 3, 4]), t([2, 4, 5]), { beta: -1, alpha: 0.5 }],
+    ],
+    grad: true,
+  },
+  cross: {
+    fn: L.cross,
+    cases: [
+      [t([4, 3]), t([4, 3])],
+      [t([3, 5]), t([3, 1]), 0],
+      [t([2, 1, 3]), t([4, 3])],
+      [t([0, 3]), t([0, 3])],
+    ],
+    grad: true,
+  },
+  kron: {
+    fn: L.kron,
+    cases: [
+      [t([2, 3]), t([3, 2])],
+      [t([3]), t([2, 2])],
+      [t([2, 0]), t([2, 2])],
+    ],
+    grad: true,
+  },
+  cdist: {
+    fn: L.cdist,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([4, 3]), t([5, 3])],
+      [t([2, 4, 3]), t([5, 3]), 1],
+      [t([3, 2]), t([6, 2]), Infinity],
+      [t([3, 2]), t([0, 2])],
+    ],
+    grad: true,
+  },
+  // the matrices get `diagonal` added to their diagonal: well conditioned, so f32 and f64 solutions agree
+  solve: {
+    fn: solve,
+    functionOnly: true as const,
+    tol: LOOSE,
+    cases: [
+      [t([4, 4], { diagonal: 3 }), t([4, 3])],
+      [t([3, 5, 5], { diagonal: 4 }), t([5, 2])],
+      [t([2, 3, 3], { diagonal: 3 }), t([2, 3])],
+      [t([70, 70], { diagonal: 40 }), t([70, 2])],
+      [t([0, 3, 3]), t([3, 1])],
+    ],
+    grad: true,
+  },
+  inverse: {
+    fn: inverse,
+    tol: LOOSE,
+    kernels: [],
+    cases: [[t([4, 4], { diagonal: 3 })], [t([2, 3, 3], { diagonal: 3 })], [t([70, 70], { diagonal: 40 })]],
+    grad: true,
+  },
+  long: { method: castTo('i32'), cases: [[t([3, 4])]], grad: false },
+  double: {
+    method: castTo('f64'),
+    cases: [],
+    untested: 'f64 is cpu-only: test/ops/linalg.test.ts checks double() on the cpu and its error on webgpu',
+    grad: false,
   },
 };
 

@@ -3,7 +3,7 @@
 // costs one dispatch and needs no kernel of its own; tril/triu are one elementwise kernel reading the index.
 import { Tensor, assertTensor } from '../core/tensor.js';
 import { promote } from '../core/dtype.js';
-import { normDim, normDims, type Shape } from '../core/shape.js';
+import { normDim, normDims, shapeFromArgs, type Shape, type ShapeArgs } from '../core/shape.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
 import { UNARY } from './unary.js';
@@ -198,10 +198,11 @@ function flipForward(out: Tensor, [x]: Tensor[], { dims }: { dims: number[] }): 
   reversed.dispose();
 }
 
-/** A copy of x with the order of elements reversed along each of `dims` (torch.flip). */
-export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
+/** A copy of x with the order of elements reversed along each of `dims`, a list or the dims as arguments (torch.flip). */
+export function flip(x: Tensor, ...dims: [number | readonly number[]] | number[]): Tensor {
   assertTensor(x, 'flip');
-  return apply(FLIP, [x], { dims: normDims('flip', dims, x.ndim) });
+  if (dims.length === 0) throw new Error('flip: expected the dims to flip, as a list ([0, 1]) or as arguments (0, 1)');
+  return apply(FLIP, [x], { dims: normDims('flip', dims.length === 1 ? dims[0] : (dims as number[]), x.ndim) });
 }
 
 // ---- repeat -------------------------------------------------------------------------------------------------------------
@@ -211,8 +212,9 @@ export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
  * broadcast: x viewed as [1, s0, 1, s1, ...], expanded to [r0, s0, r1, s1, ...] and copied once by reshape; the
  * gradient sums over the copies through expand's backward.
  */
-export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
+export function repeat(x: Tensor, ...counts: ShapeArgs): Tensor {
   assertTensor(x, 'repeat');
+  const repeats = shapeFromArgs('repeat', counts);
   if (repeats.length < x.ndim || repeats.some((r) => !Number.isInteger(r) || r < 0)) {
     throw new Error(`repeat: repeats [${repeats}] must be non-negative integers, at least one per dim of ${describe(x)}`);
   }

@@ -10,6 +10,7 @@ import { MetaWriter, grid } from '../shaders/preamble.js';
 import {
   SW, SORT_BLOCK, SORT_WG, SORT_MAX_OUTER_RANK, sortBlockKey, sortBlockSource, sortStepKey, sortStepSource,
 } from '../shaders/sort.js';
+import { valuesIndices, type ValuesIndices } from './result.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { gather } from './indexing.js';
 import { rowMajorWithDimLast } from './scan.js';
@@ -104,14 +105,14 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
 }
 
 /** Sorted values and their original positions along dim (torch.sort, always stable). */
-export function sort(x: Tensor, dim = -1, descending = false): { values: Tensor; indices: Tensor } {
+export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   const p = sortParams('sort', x, dim, descending);
   const indices = apply(ARGSORT, [x], p);
-  return { values: gather(x, p.dim, indices), indices };
+  return valuesIndices(gather(x, p.dim, indices), indices);
 }
 
 /** The k largest (or smallest) values along dim and their positions, in sorted order (torch.topk). */
-export function topk(x: Tensor, k: number, dim = -1, largest = true): { values: Tensor; indices: Tensor } {
+export function topk(x: Tensor, k: number, dim = -1, largest = true): ValuesIndices {
   const p = sortParams('topk', x, dim, largest);
   const size = x.shape[p.dim] ?? 1;
   if (!Number.isInteger(k) || k < 0 || k > size) {
@@ -120,5 +121,5 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true): { values: 
   const order = apply(ARGSORT, [x], p);
   const indices = x.ndim === 0 ? order : order.narrow(p.dim, 0, k);
   if (indices !== order) order.dispose(); // the narrowed view keeps the storage
-  return { values: gather(x, p.dim, indices), indices };
+  return valuesIndices(gather(x, p.dim, indices), indices);
 }

@@ -1,13 +1,13 @@
 // View ops: new shape/strides/offset over the same storage, no copy. Each records a backward like any other op.
 import { Tensor, assertTensor } from '../core/tensor.js';
 import { isGradEnabled } from '../core/autograd.js';
-import { contiguousStrides, fmtShape, normDim, normDims, numel, sameShape, type Shape } from '../core/shape.js';
+import { contiguousStrides, fmtShape, normDim, normDims, numel, sameShape, shapeFromArgs, type Shape, type ShapeArgs } from '../core/shape.js';
 import { apply, describe, empty, type Grads, type OpSpec } from './op.js';
 import { elementwise, sumTo } from './elementwise.js';
 import { UNARY } from './unary.js';
 
 /** Makes a view of `x` and records `backward` when autograd needs it. */
-function view(op: string, x: Tensor, shape: Shape, strides: Shape, offset: number, backward: (g: Tensor) => Tensor): Tensor {
+export function view(op: string, x: Tensor, shape: Shape, strides: Shape, offset: number, backward: (g: Tensor) => Tensor): Tensor {
   const out = x.viewOf(shape, strides, offset);
   if (x.requiresGrad && isGradEnabled()) {
     out.requiresGrad = true;
@@ -67,8 +67,10 @@ function viewStrides(x: Tensor, shape: number[]): number[] | null {
   return viewD === -1 ? strides : null;
 }
 
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+/** x with a new shape (a view when strides allow, else a copy); the shape as a list or as sizes, one may be -1. */
+export function reshape(x: Tensor, ...sizes: ShapeArgs): Tensor {
   assertTensor(x, 'reshape');
+  const shape = shapeFromArgs('reshape', sizes);
   const s = inferShape('reshape', x, shape);
   const strides = viewStrides(x, s);
   if (strides) return view('reshape', x, s, strides, x.offset, (g) => g.reshape(x.shape));
@@ -81,8 +83,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 }
 
 /** Like reshape, but refuses to copy (as torch's view). */
-export function viewAs(x: Tensor, shape: readonly number[]): Tensor {
+export function viewAs(x: Tensor, ...sizes: ShapeArgs): Tensor {
   assertTensor(x, 'view');
+  const shape = shapeFromArgs('view', sizes);
   const s = inferShape('view', x, shape);
   const strides = viewStrides(x, s);
   if (!strides) {
@@ -91,8 +94,10 @@ export function viewAs(x: Tensor, shape: readonly number[]): Tensor {
   return view('view', x, s, strides, x.offset, (g) => g.reshape(x.shape));
 }
 
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
+/** x with its dims reordered (a view); the order as a list or as arguments (`permute(1, 0)`). */
+export function permute(x: Tensor, ...order: ShapeArgs): Tensor {
   assertTensor(x, 'permute');
+  const dims = shapeFromArgs('permute', order);
   const p = dims.map((d) => normDim('permute', d, x.ndim));
   if (p.length !== x.ndim || new Set(p).size !== p.length) {
     throw new Error(`permute: dims [${dims}] must be a permutation of 0..${x.ndim - 1} for input ${describe(x)}`);
@@ -111,8 +116,10 @@ export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
   return permute(x, p);
 }
 
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
+/** x broadcast to a larger shape without a copy (-1 keeps a size); the shape as a list or as sizes. */
+export function expand(x: Tensor, ...sizes: ShapeArgs): Tensor {
   assertTensor(x, 'expand');
+  const shape = shapeFromArgs('expand', sizes);
   if (shape.length < x.ndim) throw new Error(`expand: target ${fmtShape(shape)} has fewer dims than input ${describe(x)}`);
   const lead = shape.length - x.ndim;
   const outShape: number[] = [];

@@ -16,11 +16,14 @@ function valuesOf(arg: TensorArg, seed: number): number[] {
   const n = arg.tensor.reduce((a, b) => a * b, 1);
   const r = lcg(seed);
   const [lo, hi] = arg.domain ?? [-2, 2];
-  return Array.from({ length: n }, () => {
+  const values = Array.from({ length: n }, () => {
     if (arg.dtype === 'bool') return Number(r() > 0.5);
     if (arg.below !== undefined) return Math.floor(r() * arg.below);
     return lo + (hi - lo) * r();
   });
+  if (arg.diagonal === undefined) return values;
+  const [rows, cols] = arg.tensor.slice(-2);
+  return values.map((v, i) => (i % cols === Math.floor(i / cols) % rows ? v + arg.diagonal! : v));
 }
 
 /**
