@@ -1,8 +1,9 @@
-// The error-flag buffer of kernels that can be handed bad indices (gather, scatter-add and the ops built on them).
-// A GPU thread cannot throw, so a kernel that meets an index outside [0, size) writes, with one atomic
-// compare-exchange, the report id of its dispatch into word 0 of this buffer and the bad index into word 1; the first
-// bad index wins. Every readback reads the buffer in the same round trip and raises the message the cpu backend
-// would have raised for that dispatch, so webgpu never silently gathers zeros or drops writes.
+// The error-flag buffer of kernels that can fail on their data: bad indices (gather, scatter-add and the ops built
+// on them) and singular matrices (solve). A GPU thread cannot throw, so a kernel that meets an index outside
+// [0, size) writes, with one atomic compare-exchange, the report id of its dispatch into word 0 of this buffer and
+// the bad index (or, for solve, the singular matrix's batch index) into word 1; the first report wins. Every readback
+// reads the buffer in the same round trip and raises the message the cpu backend would have raised for that
+// dispatch, so webgpu never silently gathers zeros, drops writes or returns NaN for a singular system.
 import { gpu } from './device.js';
 import type { Submit } from './storage.js';
 
@@ -14,8 +15,8 @@ export interface IndexReport {
   signed: boolean;
 }
 
-// the report, and the submit its dispatch was recorded into (set once recorded)
-const reports = new Map<number, { report: IndexReport; submit: Submit | null }>();
+// the message a dispatch raises from its reported word, and the submit it was recorded into (set once recorded)
+const reports = new Map<number, { message: (word: number) => string; submit: Submit | null }>();
 
 let buffer: GPUBuffer | null = null;
 let nextId = 1;
@@ -26,12 +27,19 @@ export function indexErrorBuffer(): GPUBuffer {
   return buffer;
 }
 
-/** Registers what one dispatch would report; its id goes into the kernel's uniforms. */
-export function indexReport(report: IndexReport): number {
+/** Registers what one dispatch would report from its word; the id goes into the kernel's uniforms. */
+export function kernelReport(message: (word: number) => string): number {
   const id = nextId++;
   if (nextId > 0x7fffffff) nextId = 1;
-  reports.set(id, { report, submit: null });
+  reports.set(id, { message, submit: null });
   return id;
+}
+
+/** Registers an index kernel's dispatch: its word is the first bad index. */
+export function indexReport(report: IndexReport): number {
+  return kernelReport((bits) =>
+    outOfRangeMessage(report.op, report.signed ? bits | 0 : bits >>> 0, report.what, report.size),
+  );
 }
 
 /** Notes the submit a reporting dispatch went into: a bad index fails that submit like a validation error. */
@@ -61,9 +69,9 @@ export function takeIndexError(words: Uint32Array, upTo: number): string | null 
   for (const k of reports.keys()) if (k < upTo) reports.delete(k);
   if (id === 0) return null;
   gpu().device.queue.writeBuffer(indexErrorBuffer(), 0, new Uint32Array(2)); // re-arm for the next failure
-  if (!entry) return `webgpu: an index kernel reported a bad index ${bits | 0} (report ${id} is unknown)`;
-  const { report, submit } = entry;
-  const message = outOfRangeMessage(report.op, report.signed ? bits | 0 : bits >>> 0, report.what, report.size);
+  if (!entry) return `webgpu: a kernel reported a failure (word ${bits}; report ${id} is unknown)`;
+  const { submit } = entry;
+  const message = entry.message(bits);
   if (submit) submit.error ??= message;
   return message;
 }

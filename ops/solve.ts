@@ -2,13 +2,15 @@
 // (torch.linalg.inv), which is solve(A, I). One kernel (shaders/linalg.ts: Gauss-Jordan with partial pivoting, one
 // workgroup per matrix) runs f32 on webgpu; the cpu reference runs the same elimination in float64.
 //
-// Singular input (an exactly zero pivot): the cpu backend raises, as torch does; webgpu cannot raise without a
-// readback, so that matrix's solution is all NaN (check with isfinite()). Batch dims broadcast, as in torch.
+// Singular input (an exactly zero pivot): the cpu backend raises, as torch does; on webgpu the kernel reports the
+// matrix through the error-flag buffer, and the next readback raises the same message (as a bad index does).
+// Batch dims broadcast, as in torch.
 //
 // Backward (with X = A^-1 B): dB = A^-T dX, dA = -dB X^T; written with solve and matmul, so it differentiates again.
 import { assertTensor, type Tensor } from '../core/tensor.js';
 import { broadcastShapes, numel } from '../core/shape.js';
 import { dispatch } from '../core/executor.js';
+import { indexErrorBuffer, kernelReport, reportSubmit } from '../core/index-errors.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
@@ -50,11 +52,7 @@ const SOLVE: OpSpec = {
     const dst = out.storage.cpu!;
     for (let s = 0; s < numel(batch); s++) {
       const where = eliminate(m.subarray(s * n * n, (s + 1) * n * n), x.subarray(s * n * k, (s + 1) * n * k), n, k);
-      if (where >= 0) {
-        throw new Error(
-          `solve: the matrix is singular (batch ${s}: no nonzero pivot in column ${where}), so A X = B has no unique solution`,
-        );
-      }
+      if (where >= 0) throw new Error(singularMessage(s, where));
     }
     for (let i = 0; i < x.length; i++) dst[i] = castScalar(out.dtype, x[i]);
   },
@@ -64,8 +62,10 @@ const SOLVE: OpSpec = {
     elementwise(UNARY.cast, [a], [], { out: scratch });
     elementwise(UNARY.cast, [b], [], { out });
     const count = numel(batch);
-    const m = new MetaWriter().u32(SW.n, n).u32(SW.k, k).u32(SW.batch, count);
-    dispatch(pipeline(solveKey, solveSource), [scratch.storage.buffer!, out.storage.buffer!], m.words, grid(count));
+    const report = kernelReport((word) => singularMessage(Math.floor(word / n), word % n));
+    const m = new MetaWriter().u32(SW.n, n).u32(SW.k, k).u32(SW.batch, count).u32(SW.report, report);
+    const buffers = [scratch.storage.buffer!, out.storage.buffer!, indexErrorBuffer()];
+    reportSubmit(report, dispatch(pipeline(solveKey, solveSource), buffers, m.words, grid(count)));
     scratch.dispose(); // freed after the submission that reads it
   },
   backward: (g, { inputs: [a, b], out }) => {
@@ -74,6 +74,10 @@ const SOLVE: OpSpec = {
   },
   saves: ({ inputs: [a], out }) => [a, out],
 };
+
+function singularMessage(batch: number, column: number): string {
+  return `solve: the matrix is singular (batch ${batch}: no nonzero pivot in column ${column}), so A X = B has no unique solution`;
+}
 
 /**
  * Gauss-Jordan with partial pivoting on one n x n matrix `m` and right-hand sides `x` (n x k), both row-major,

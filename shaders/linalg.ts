@@ -3,21 +3,32 @@
 // and X on exit (binding 1). For each pivot column c: thread 0 picks the row with the largest |A[r][c]| (r >= c),
 // the workgroup swaps it into row c, then each thread eliminates column c from its own rows (rows r = lid, lid + 64,
 // ...), reading the pivot row, which no thread writes in that phase. A zero (or NaN) pivot marks the matrix singular:
-// its whole solution is written as NaN, since a kernel cannot raise (ops/solve.ts documents this).
+// a kernel cannot raise, so it reports batch · n + column of the first one into the error-flag buffer (binding 2,
+// core/index-errors.ts), which the next readback turns into the cpu backend's error; its solution is written as NaN.
 //
-// Uniform words: 0 n (rows of A), 1 k (columns of B), 2 batch count.
+// Uniform words: 0 n (rows of A), 1 k (columns of B), 2 batch count, 3 the dispatch's report id.
 import { preamble } from './preamble.js';
 
-export const SW = { n: 0, k: 1, batch: 2 } as const;
+export const SW = { n: 0, k: 1, batch: 2, report: 3 } as const;
 export const SOLVE_WG = 64;
 export const solveKey = 'solve|f32';
 
 export function solveSource(): string {
-  return `${preamble({ uniformBinding: 2 })}
+  return `${preamble({ uniformBinding: 3 })}
 @group(0) @binding(0) var<storage, read_write> a: array<f32>;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> err: array<atomic<u32>, 2>;
 var<workgroup> pivot_row: u32;
 var<workgroup> singular: u32;
+
+/** the first report wins: word 0 the dispatch's report id, word 1 what it reports */
+fn report(word: u32) {
+  loop {
+    let r = atomicCompareExchangeWeak(&err[0], 0u, uw(${SW.report}u));
+    if (r.exchanged) { atomicStore(&err[1], word); break; }
+    if (r.old_value != 0u) { break; }
+  }
+}
 
 @compute @workgroup_size(${SOLVE_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -29,6 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let ab = batch * n * n;
   let xb = batch * n * k;
   if (lid == 0u) { singular = 0u; }
+  workgroupBarrier();
   for (var c = 0u; c < n; c++) {
     if (lid == 0u) {
       var best = c;
@@ -38,7 +50,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         if (v > big) { big = v; best = r; }
       }
       pivot_row = best;
-      if (!(big > 0.0) || is_nan(big)) { singular = 1u; }
+      if (singular == 0u && (!(big > 0.0) || is_nan(big))) {
+        singular = 1u;
+        report(batch * n + c);
+      }
     }
     workgroupBarrier();
     let p = pivot_row;
