@@ -40,3 +40,7 @@ export { gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFi
 export { sort, argsort, topk } from './sort.js';
 export { cumsum, cumprod } from './scan.js';
 export { multinomial, randperm, type MultinomialOptions } from './sampling.js';
+export {
+  nansum, countNonzero, varMean, median, kthvalue, mode, quantile, type ValuesIndices, type QuantileInterpolation,
+} from './reductions-extra.js';
+export { cummax, cummin, logcumsumexp } from './scans-extra.js';

@@ -32,6 +32,8 @@ import { scaledDotProductAttention } from './attention.js';
 import { rope } from './rope.js';
 import { linearAttention } from './linear-attention.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
+import * as R from './reductions-extra.js';
+import { cummax, cummin, logcumsumexp } from './scans-extra.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
 export interface TensorArg {
@@ -167,6 +169,13 @@ function minMethod(this: Tensor): Tensor;
 function minMethod(this: Tensor, dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
 function minMethod(this: Tensor, dim?: number, keepdim?: boolean) {
   return dim === undefined ? F.min(this) : F.min(this, dim, keepdim);
+}
+
+/** median(): the median of every element; median(dim, keepdim?): { values, indices } along dim (torch.Tensor.median). */
+function medianMethod(this: Tensor): Tensor;
+function medianMethod(this: Tensor, dim: number, keepdim?: boolean): R.ValuesIndices;
+function medianMethod(this: Tensor, dim?: number, keepdim?: boolean) {
+  return dim === undefined ? R.median(this) : R.median(this, dim, keepdim);
 }
 
 type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | TernaryName | ReduceName;
@@ -452,6 +461,99 @@ export const OPS = {
     ],
     grad: true,
   },
+  // ---- reductions, scans, indexing, search and counting added for issue 10 (ops/reductions-extra.ts,
+  // ops/scans-extra.ts, ops/indexing-extra.ts, ops/counting.ts) ----
+  nansum: {
+    fn: R.nansum,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([3, 4]), 1], [t([37, 29])], [t([2, 3, 5]), [0, 2], true], [t([0, 3]), 0]],
+    grad: true,
+  },
+  countNonzero: {
+    fn: R.countNonzero,
+    kernels: [],
+    cases: [[t([3, 4], { below: 3 }), 1], [t([37, 29], { below: 2 })], [t([0, 3], { below: 2 }), 0]],
+    grad: false,
+  },
+  varMean: {
+    fn: R.varMean,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([3, 4]), 1], [t([37, 29])], [t([2, 3, 5]), [0, 2], { correction: 0, keepdim: true }]],
+    grad: true,
+  },
+  median: {
+    method: medianMethod,
+    kernels: [],
+    cases: [[t([3, 5]), 1], [t([37, 29])], [t([4, 6]), 0, true], [t([5, 4], { below: 3 }), 1], [t([0, 3]), 1]],
+    grad: true,
+  },
+  kthvalue: {
+    fn: R.kthvalue,
+    kernels: [],
+    cases: [
+      [t([3, 5]), 2, 1],
+      [t([4, 33]), 7],
+      [t([6, 4]), 6, 0, true],
+      [t([0, 3]), 1, 1],
+    ],
+    grad: true,
+  },
+  mode: {
+    fn: R.mode,
+    kernels: [],
+    cases: [[t([3, 5]), 1], [t([6, 9], { below: 3 })], [t([7, 4], { below: 4 }), 0, true], [t([0, 3]), 1]],
+    grad: true,
+  },
+  quantile: {
+    fn: R.quantile,
+    kernels: [],
+    cases: [
+      [t([3, 5]), 0.3, 1],
+      [t([37, 29]), [0, 0.25, 0.9, 1]],
+      [t([4, 6]), 0.5, 0, true, { interpolation: 'lower' }],
+      [t([4, 6]), [0.1, 0.7], 1, false, { interpolation: 'nearest' }],
+      [t([4, 6]), 0.45, -1, false, { interpolation: 'midpoint' }],
+      [t([4, 6]), 0.45, null, true, { interpolation: 'higher' }],
+      [t([0, 3]), 0.2, 1],
+    ],
+    grad: true,
+  },
+  cummax: {
+    fn: cummax,
+    kernels: ['cummax'],
+    cases: [
+      [t([3, 5]), 1],
+      [t([4, 300]), -1],
+      [t([9, 4], { below: 3 }), 0],
+      [t([0, 3]), 1],
+    ],
+    grad: true,
+  },
+  cummin: {
+    fn: cummin,
+    kernels: ['cummin', 'cummax'],
+    cases: [
+      [t([3, 5]), 1],
+      [t([4, 300]), -1],
+      [t([9, 4], { below: 3 }), 0],
+    ],
+    grad: true,
+  },
+  logcumsumexp: {
+    fn: logcumsumexp,
+    tol: LOOSE,
+    cases: [
+      [t([3, 5], { domain: [-5, 5] }), 1],
+      [t([4, 300]), -1],
+      [t([6, 4]), 0],
+      [t([0, 3]), 1],
+    ],
+    grad: true,
+  },
+  // ---- end of the issue 10 block ----
   // ---- dtype conversions ----
   cast: {
     fn: F.cast,
