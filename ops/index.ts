@@ -44,3 +44,6 @@ export {
   nansum, countNonzero, varMean, median, kthvalue, mode, quantile, type ValuesIndices, type QuantileInterpolation,
 } from './reductions-extra.js';
 export { cummax, cummin, logcumsumexp } from './scans-extra.js';
+export {
+  isclose, allclose, searchsorted, bucketize, histc, bincount, triuIndices, trilIndices, type SearchsortedOptions,
+} from './counting.js';

@@ -34,6 +34,7 @@ import { linearAttention } from './linear-attention.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
 import * as R from './reductions-extra.js';
 import { cummax, cummin, logcumsumexp } from './scans-extra.js';
+import * as C from './counting.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
 export interface TensorArg {
@@ -67,6 +68,8 @@ export interface OpEntry {
   untested?: string;
   /** whether the generated suite checks the gradient of case 0 in float64 against finite differences */
   grad: boolean;
+  /** the op returns a Promise (its output shape is read back: nonzero, unique...); the suite awaits it */
+  async?: true;
   /** the suite gives every input contiguous only (view needs viewable strides, as torch's does) */
   contiguousOnly?: boolean;
 }
@@ -552,6 +555,81 @@ export const OPS = {
       [t([0, 3]), 1],
     ],
     grad: true,
+  },
+  isclose: {
+    fn: C.isclose,
+    kernels: [],
+    cases: [
+      [t([3, 4]), t([3, 4]), 0.5, 0.5],
+      [t([4, 1, 5]), t([3, 1]), 0.2, 0.5],
+      [t([0, 3]), t([3])],
+      [t([33, 7]), 0.5, 0.1, 0.2],
+      [t([4, 5], { below: 3 }), t([4, 5], { below: 3 })],
+    ],
+    grad: false,
+  },
+  allclose: {
+    fn: C.allclose,
+    cases: [],
+    untested: 'it returns a Promise<boolean>, not tensors; test/ops/counting.test.ts checks it on both backends',
+    grad: false,
+  },
+  searchsorted: {
+    fn: C.searchsorted,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [
+      [t([7]), t([3, 4])],
+      [t([3, 6]), t([3, 5]), { right: true }],
+      [t([5]), 0.3, { side: 'right' }],
+      [t([0]), t([4])],
+      [t([6], { below: 3 }), t([2, 6], { below: 4 })],
+      [t([6], { below: 3 }), t([2, 6], { below: 4 }), { side: 'right' }],
+    ],
+    grad: false,
+  },
+  bucketize: {
+    fn: C.bucketize,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [
+      [t([3, 4]), t([6])],
+      [t([5], { below: 4 }), t([3], { below: 4 }), { right: true }],
+    ],
+    grad: false,
+  },
+  histc: {
+    fn: C.histc,
+    kernels: [],
+    cases: [
+      [t([50]), 10, -1, 1],
+      [t([37, 29]), 7],
+      [t([3, 4], { domain: [0, 1] }), 4, 0.25, 0.75],
+      [t([0]), 5, 0, 1],
+    ],
+    grad: false,
+  },
+  bincount: {
+    fn: C.bincount,
+    async: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([20], { below: 6 })], [t([20], { below: 6 }), t([20]), 9], [t([0], { below: 1 }), null, 3]],
+    grad: false,
+  },
+  triuIndices: {
+    fn: C.triuIndices,
+    functionOnly: true as const,
+    cases: [],
+    untested: 'it takes no tensor (the coordinates are built on the host); test/ops/counting.test.ts checks them',
+    grad: false,
+  },
+  trilIndices: {
+    fn: C.trilIndices,
+    functionOnly: true as const,
+    cases: [],
+    untested: 'it takes no tensor (the coordinates are built on the host); test/ops/counting.test.ts checks them',
+    grad: false,
   },
   // ---- end of the issue 10 block ----
   // ---- dtype conversions ----
