@@ -47,3 +47,6 @@ export { cummax, cummin, logcumsumexp } from './scans-extra.js';
 export {
   isclose, allclose, searchsorted, bucketize, histc, bincount, triuIndices, trilIndices, type SearchsortedOptions,
 } from './counting.js';
+export {
+  scatter, scatterReduce, indexFill, indexAdd, indexCopy, indexPut, take, type ScatterReduction,
+} from './indexing-extra.js';

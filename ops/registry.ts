@@ -35,6 +35,7 @@ import { setValidationTolerance, type Tolerance } from './debug.js';
 import * as R from './reductions-extra.js';
 import { cummax, cummin, logcumsumexp } from './scans-extra.js';
 import * as C from './counting.js';
+import * as X from './indexing-extra.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
 export interface TensorArg {
@@ -630,6 +631,80 @@ export const OPS = {
     cases: [],
     untested: 'it takes no tensor (the coordinates are built on the host); test/ops/counting.test.ts checks them',
     grad: false,
+  },
+  scatter: {
+    fn: X.scatter,
+    kernels: ['scatterReduce'],
+    cases: [
+      [t([3, 4]), 1, t([3, 1], { below: 4 }), t([3, 2])],
+      [t([3, 4]), 0, t([2, 4], { below: 3 }), t([2, 5])],
+      [t([3, 4]), 1, t([3, 2], { below: 4 }), 2.5],
+      [t([37, 29]), 1, t([37, 5], { below: 29 }), t([37, 5])],
+      [t([3, 4]), 1, t([3, 0], { below: 4 }), t([3, 0])],
+    ],
+    grad: true,
+  },
+  scatterReduce: {
+    fn: X.scatterReduce,
+    cases: [
+      [t([3, 4]), 1, t([3, 6], { below: 4 }), t([3, 6]), 'prod'],
+      [t([3, 4]), 1, t([3, 6], { below: 4 }), t([3, 7]), 'sum', { includeSelf: false }],
+      [t([3, 4]), 0, t([5, 4], { below: 3 }), t([5, 4]), 'mean'],
+      [t([3, 4]), 0, t([5, 4], { below: 3 }), t([5, 4]), 'mean', { includeSelf: false }],
+      [t([3, 4]), 1, t([3, 6], { below: 4 }), t([3, 6]), 'amax'],
+      [t([37, 29]), 1, t([37, 40], { below: 29 }), t([37, 40]), 'amin', { includeSelf: false }],
+      [t([4, 5], { below: 9 }), 0, t([3, 5], { below: 4 }), t([3, 5], { below: 9 }), 'amax'],
+    ],
+    grad: true,
+  },
+  indexFill: {
+    fn: X.indexFill,
+    kernels: [],
+    cases: [
+      [t([3, 4]), 1, t([2], { below: 4 }), -1.5],
+      [t([3, 4]), 0, t([5], { below: 3 }), 2],
+      [t([3, 4]), 1, t([0], { below: 1 }), 1],
+    ],
+    grad: true,
+  },
+  indexAdd: {
+    fn: X.indexAdd,
+    kernels: [],
+    cases: [
+      [t([3, 4]), 1, t([5], { below: 4 }), t([3, 5])],
+      [t([3, 4]), 0, t([2], { below: 3 }), t([2, 4]), { alpha: -2 }],
+      [t([37, 29]), 1, t([40], { below: 29 }), t([37, 40])],
+    ],
+    grad: true,
+  },
+  indexCopy: {
+    fn: X.indexCopy,
+    kernels: [],
+    cases: [
+      [t([3, 4]), 1, t([1], { below: 4 }), t([3, 1])],
+      [t([3, 4]), 0, t([4], { below: 3 }), t([4, 4])],
+    ],
+    grad: true,
+  },
+  indexPut: {
+    fn: X.indexPut,
+    kernels: [],
+    cases: [
+      [t([3, 4]), [t([5], { below: 3 }), t([5], { below: 4 })], t([5]), true],
+      [t([3, 4]), [t([2], { below: 3 })], t([4])],
+      [t([3, 4, 2]), [t([2, 1], { below: 3 }), t([3], { below: 4 })], 1.5, true],
+    ],
+    grad: true,
+  },
+  take: {
+    fn: X.take,
+    kernels: [],
+    cases: [
+      [t([3, 4]), t([5], { below: 12 })],
+      [t([3, 4]), t([2, 3], { below: 12 })],
+      [t([3, 4]), t([0], { below: 1 })],
+    ],
+    grad: true,
   },
   // ---- end of the issue 10 block ----
   // ---- dtype conversions ----
