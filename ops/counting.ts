@@ -6,6 +6,7 @@
 // device (`await bincount(x)`), as every readback is; allclose returns a Promise<boolean> for the same reason.
 import { Tensor, assertTensor } from '../core/tensor.js';
 import { isFloat } from '../core/dtype.js';
+import { tidy } from '../core/scope.js';
 import { where } from './binary.js';
 import { reduce } from './reduce.js';
 import { gather, scatterAdd } from './indexing.js';
@@ -42,7 +43,7 @@ export async function allclose(
   atol = 1e-8,
   equalNan = false,
 ): Promise<boolean> {
-  const all = reduce('all', isclose(a, b, rtol, atol, equalNan));
+  const all = tidy(() => reduce('all', isclose(a, b, rtol, atol, equalNan))); // no caller's tidy spans the await
   try {
     return (await all.item()) !== 0;
   } finally {
@@ -174,7 +175,7 @@ export async function bincount(input: Tensor, weights?: Tensor | null, minlength
   }
   let length = minlength;
   if (input.numel > 0) {
-    const extremes = [reduce('amin', input), reduce('amax', input)];
+    const extremes = tidy(() => [reduce('amin', input), reduce('amax', input)]);
     const [lowest, highest] = await Promise.all(extremes.map((e) => e.item()));
     extremes.forEach((e) => e.dispose());
     if (input.dtype === 'i32' && lowest < 0) throw new Error(`bincount: input must be non-negative, got ${lowest}`);
@@ -182,10 +183,14 @@ export async function bincount(input: Tensor, weights?: Tensor | null, minlength
   }
   // float weights keep their dtype; integer weights sum in f32 (torch: float64, which webgpu lacks)
   const dtype = weights == null ? 'i32' : isFloat(weights.dtype) ? weights.dtype : 'f32';
-  const counts = zeros([length], { dtype, device: input.device });
-  if (input.numel === 0) return counts;
-  const src = weights == null ? full([], 1, { dtype, device: input.device }).expand(input.shape) : weights.cast(dtype);
-  return scatterAdd(counts, 0, input, src);
+  // after the await: freed here, since no caller's tidy scope spans it
+  return tidy(() => {
+    const counts = zeros([length], { dtype, device: input.device });
+    if (input.numel === 0) return counts;
+    const src =
+      weights == null ? full([], 1, { dtype, device: input.device }).expand(input.shape) : weights.cast(dtype);
+    return scatterAdd(counts, 0, input, src);
+  });
 }
 
 /** The coordinates (a [2, N] i32 tensor, row-major order) of a row x col matrix's upper triangle (torch.triu_indices). */

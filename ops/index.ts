@@ -50,3 +50,4 @@ export {
 export {
   scatter, scatterReduce, indexFill, indexAdd, indexCopy, indexPut, take, type ScatterReduction,
 } from './indexing-extra.js';
+export { nonzero, maskedSelect, unique, type UniqueOptions } from './selection.js';

@@ -36,6 +36,7 @@ import * as R from './reductions-extra.js';
 import { cummax, cummin, logcumsumexp } from './scans-extra.js';
 import * as C from './counting.js';
 import * as X from './indexing-extra.js';
+import { nonzero, maskedSelect, unique, type UniqueOptions } from './selection.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
 export interface TensorArg {
@@ -180,6 +181,22 @@ function medianMethod(this: Tensor): Tensor;
 function medianMethod(this: Tensor, dim: number, keepdim?: boolean): R.ValuesIndices;
 function medianMethod(this: Tensor, dim?: number, keepdim?: boolean) {
   return dim === undefined ? R.median(this) : R.median(this, dim, keepdim);
+}
+
+/** nonzero(): the [N, ndim] coordinates; nonzero({ asTuple: true }): one 1-D tensor per dim (async: N is read back). */
+function nonzeroMethod(this: Tensor, opts?: { asTuple?: false }): Promise<Tensor>;
+function nonzeroMethod(this: Tensor, opts: { asTuple: true }): Promise<Tensor[]>;
+function nonzeroMethod(this: Tensor, opts: { asTuple?: boolean } = {}) {
+  return opts.asTuple ? nonzero(this, { asTuple: true }) : nonzero(this);
+}
+/** unique(): the sorted distinct values; with returnInverse/returnCounts, [values, inverse?, counts?] (async). */
+function uniqueMethod(
+  this: Tensor,
+  opts?: UniqueOptions & { returnInverse?: false; returnCounts?: false },
+): Promise<Tensor>;
+function uniqueMethod(this: Tensor, opts: UniqueOptions): Promise<Tensor | Tensor[]>;
+function uniqueMethod(this: Tensor, opts: UniqueOptions = {}) {
+  return unique(this, opts);
 }
 
 type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | TernaryName | ReduceName;
@@ -705,6 +722,45 @@ export const OPS = {
       [t([3, 4]), t([0], { below: 1 })],
     ],
     grad: true,
+  },
+  nonzero: {
+    method: nonzeroMethod,
+    async: true as const,
+    kernels: [],
+    cases: [
+      [t([3, 4], { below: 2 })],
+      [t([2, 3, 5], { dtype: 'bool' })],
+      [t([37, 29], { below: 3 }), { asTuple: true }],
+      [t([0, 3])],
+      [t([], { below: 2 })],
+    ],
+    grad: false,
+  },
+  maskedSelect: {
+    fn: maskedSelect,
+    async: true as const,
+    kernels: [],
+    cases: [
+      [t([3, 4]), t([3, 4], { dtype: 'bool' })],
+      [t([3, 4]), t([4], { dtype: 'bool' })],
+      [t([2, 1, 3], { below: 5 }), t([4, 1], { dtype: 'bool' })],
+      [t([0, 3]), t([3], { dtype: 'bool' })],
+    ],
+    // differentiable; the generated gradcheck runs synchronous ops only, test/ops/selection.test.ts checks it
+    grad: false,
+  },
+  unique: {
+    method: uniqueMethod,
+    async: true as const,
+    kernels: [],
+    cases: [
+      [t([5, 6], { below: 4 })],
+      [t([5, 6], { below: 4 }), { returnInverse: true, returnCounts: true }],
+      [t([37, 29]), { returnCounts: true }],
+      [t([4, 5], { dtype: 'bool' }), { returnInverse: true }],
+      [t([0])],
+    ],
+    grad: false,
   },
   // ---- end of the issue 10 block ----
   // ---- dtype conversions ----

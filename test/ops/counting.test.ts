@@ -13,6 +13,7 @@ import {
   bincount,
   triuIndices,
   trilIndices,
+  memory,
   linspace,
 } from '../../index.js';
 import { DEVICES, assertThrows } from '../helpers.js';
@@ -137,6 +138,18 @@ test('triuIndices / trilIndices: torch documentation examples', async () => {
   ]);
   assert.equal(trilIndices(0, 3).shape, [2, 0]);
   assertThrows(() => triuIndices(-1, 3), 'triuIndices', 'row');
+});
+
+test('allclose and bincount free their intermediates (no tidy scope can span their await)', async () => {
+  for (const device of DEVICES) {
+    const x = tensor([4, 3, 6, 3, 4], { dtype: 'i32', device });
+    const w = tensor([1, 2, 3, 4, 5], { device });
+    const before = memory().tensors;
+    await allclose(w, w.add(1e-9));
+    const counts = await bincount(x, w);
+    assert.is(memory().tensors, before + 2, device); // w.add's result and the counts
+    counts.dispose();
+  }
 });
 
 test.run();
