@@ -1,6 +1,5 @@
 // Search and counting: isclose/allclose, searchsorted/bucketize, histc, bincount, triuIndices/trilIndices.
-// searchsorted counts, for each value, the sorted elements below it (a broadcast comparison and a sum: one pass
-// over numel(values) x length elements, fine for the sequence lengths bucketing uses). histc and bincount add one
+// searchsorted runs a binary search per value (shaders/searchsorted.ts). histc and bincount add one
 // per element into their bins with the scatter-add kernel; elements outside histc's range go to a spare bin that
 // is cut off. bincount's length is max(input) + 1, known only after a readback, so bincount is async on every
 // device (`await bincount(x)`), as every readback is; allclose returns a Promise<boolean> for the same reason.
@@ -11,7 +10,11 @@ import { where } from './binary.js';
 import { reduce } from './reduce.js';
 import { gather, scatterAdd } from './indexing.js';
 import { full, tensor, zeros } from './creation.js';
-import { describe } from './op.js';
+import { apply, describe, type OpSpec } from './op.js';
+import { dispatch } from '../core/executor.js';
+import { pipeline } from '../shaders/pipelines.js';
+import { MetaWriter, grid } from '../shaders/preamble.js';
+import { SW, SEARCH_WG, searchsortedKey, searchsortedSource } from '../shaders/searchsorted.js';
 
 /**
  * Where |a - b| <= atol + rtol * |b| elementwise, or a == b (equal infinities); NaNs are equal only with equalNan
@@ -95,12 +98,58 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
     }
     seq = gather(seq, -1, opts.sorter);
   }
-  // [..., n, 1] against [..., 1, L] (or [L] broadcast), summed over L
-  const column = v.unsqueeze(-1);
-  const row = lead.length > 0 ? seq.unsqueeze(-2) : seq;
-  const below = right ? row.le(column) : row.lt(column);
-  return reduce('sum', below, -1);
+  if (v.dtype !== seq.dtype)
+    throw new Error(`searchsorted: values ${describe(v)} must have the dtype of sortedSequence ${describe(seq)}`);
+  // both contiguous for the kernel (copies of strided views are freed with the scope; the op has no gradient)
+  return tidy(() => apply(SEARCHSORTED, [seq.contiguous(), v.contiguous()], { right }));
 }
+
+const SEARCHSORTED: OpSpec<{ right: boolean }> = {
+  name: 'searchsorted',
+  infer([, v]) {
+    return { shape: v.shape, dtype: 'i32' };
+  },
+  cpu(out, [seq, v], { right }) {
+    const s = seq.storage.cpu!;
+    const x = v.storage.cpu!;
+    const dst = out.storage.cpu!;
+    const L = seq.shape[seq.ndim - 1];
+    const per = seq.ndim > 1 ? (v.shape[v.ndim - 1] ?? 1) : 0;
+    for (let i = 0; i < v.numel; i++) {
+      const base = seq.offset + (per > 0 ? Math.floor(i / per) * L : 0);
+      const value = x[v.offset + i];
+      let lo = 0;
+      let hi = L;
+      // the first position whose element is >= value (left) or > value (right), as the kernel's binary search
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const e = s[base + mid];
+        if (e < value || (right && e === value)) lo = mid + 1;
+        else hi = mid;
+      }
+      dst[i] = lo;
+    }
+  },
+  webgpu(out, [seq, v], { right }) {
+    const L = seq.shape[seq.ndim - 1];
+    const per = seq.ndim > 1 ? (v.shape[v.ndim - 1] ?? 1) : 0;
+    const words = new MetaWriter()
+      .u32(SW.n, v.numel)
+      .u32(SW.length, L)
+      .u32(SW.perRow, per)
+      .u32(SW.right, Number(right))
+      .u32(SW.seqOffset, seq.offset)
+      .u32(SW.valueOffset, v.offset).words;
+    const pipe = pipeline(searchsortedKey(seq.dtype), () => searchsortedSource(seq.dtype));
+    dispatch(
+      pipe,
+      [seq.storage.buffer!, v.storage.buffer!, out.storage.buffer!],
+      words,
+      grid(Math.ceil(v.numel / SEARCH_WG)),
+    );
+  },
+  backward: null,
+};
 
 /** The bucket of each element between sorted 1-D boundaries (torch.bucketize; right as torch's). */
 export function bucketize(input: Tensor | number, boundaries: Tensor, opts: { right?: boolean } = {}): Tensor {

@@ -93,6 +93,20 @@ test('searchsorted / bucketize: torch documentation examples', async () => {
       device,
     );
   }
+  // a long sorted sequence with repeats (every value twice), from strided views: the binary search against a count
+  const seq = Array.from({ length: 1001 }, (_, i) => Math.floor(i / 2));
+  const values = [-3, 0, 0.5, 17, 250, 499.5, 500, 600];
+  for (const device of DEVICES) {
+    const s2 = tensor([...seq, ...seq], { shape: [2, 1001], device }).select(0, 1);
+    const v2 = tensor(
+      values.flatMap((v) => [v, 0]),
+      { shape: [8, 2], device },
+    ).select(1, 0);
+    for (const right of [false, true]) {
+      const want = values.map((v) => seq.filter((e) => (right ? e <= v : e < v)).length);
+      assert.equal(await searchsorted(s2, v2, { right }).toArray(), want, `${device} right=${right}`);
+    }
+  }
   assertThrows(
     () => searchsorted(tensor([1, 2]), tensor([1]), { right: true, side: 'left' }),
     'searchsorted',
