@@ -51,34 +51,37 @@ function selectionDim(op: string, x: Tensor, dim: number): number {
   return d;
 }
 
-/** The element at `position` of the sorted dim and where it was (position: a number, or a keepdim-shaped i32 tensor). */
-function pickSorted(x: Tensor, d: number, position: number | Tensor, keepdim: boolean): ValuesIndices {
+/** The element at `position` of the sorted dim and where it was, with the dim kept (size 1). */
+function pickSorted(x: Tensor, d: number, position: number): ValuesIndices {
   const sorted = sort(x, d);
-  const at =
-    typeof position === 'number'
-      ? full(
-          x.shape.map((s, i) => (i === d ? 1 : s)),
-          position,
-          { dtype: 'i32', device: x.device },
-        )
-      : position;
-  const values = gather(sorted.values, d, at);
-  const indices = gather(sorted.indices, d, at);
-  return keepdim ? { values, indices } : { values: values.squeeze(d), indices: indices.squeeze(d) };
+  const at = full(
+    x.shape.map((s, i) => (i === d ? 1 : s)),
+    position,
+    { dtype: 'i32', device: x.device },
+  );
+  return { values: gather(sorted.values, d, at), indices: gather(sorted.indices, d, at) };
 }
+
+/** A selection along d of `x` as 1-D when x is 0-d, shaped as torch returns it: 0-d for 0-d x, d kept with keepdim. */
+function shaped(r: ValuesIndices, x: Tensor, d: number, keepdim: boolean): ValuesIndices {
+  if (x.ndim === 0) return { values: r.values.reshape([]), indices: r.indices.reshape([]) };
+  return keepdim ? r : { values: r.values.squeeze(d), indices: r.indices.squeeze(d) };
+}
+
+/** x, or x as a 1-element 1-D tensor when it is 0-d (torch lets a 0-d tensor reduce along dim 0 or -1). */
+const atLeast1d = (x: Tensor): Tensor => (x.ndim === 0 ? x.reshape([1]) : x);
 
 /** The k-th smallest element along dim (k counts from 1) and its position (torch.kthvalue). NaN counts as largest. */
 export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
-  const d = selectionDim('kthvalue', x, dim);
-  const size = x.shape[d] ?? 1;
+  const view = atLeast1d(x);
+  const d = selectionDim('kthvalue', view, dim);
+  const size = view.shape[d];
   if (!Number.isInteger(k) || k < 1 || k > size) {
     throw new Error(
       `kthvalue: k = ${k} is out of range for dim ${dim} of size ${size} in ${describe(x)} (valid: 1..${size})`,
     );
   }
-  const view = x.ndim === 0 ? x.reshape([1]) : x;
-  const r = pickSorted(view, d, k - 1, keepdim || x.ndim === 0);
-  return x.ndim === 0 ? { values: r.values.reshape([]), indices: r.indices.reshape([]) } : r;
+  return shaped(pickSorted(view, d, k - 1), x, d, keepdim);
 }
 
 /**
@@ -94,21 +97,16 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | Value
     if (x.numel === 0) throw new Error(`median: ${describe(x)} is empty; there is no median`);
     return median(x.reshape([-1]), 0).values;
   }
-  const view = x.ndim === 0 ? x.reshape([1]) : x;
+  const view = atLeast1d(x);
   const d = selectionDim('median', view, dim);
-  const size = view.shape[d];
-  const middle = pickSorted(view, d, Math.floor((size - 1) / 2), true);
-  let { values, indices } = middle;
+  let { values, indices } = pickSorted(view, d, Math.floor((view.shape[d] - 1) / 2));
   if (isFloat(x.dtype)) {
     const nan = view.isnan();
     const hasNan = reduce('any', nan, d, true);
     values = where(hasNan, NaN, values);
     indices = where(hasNan, reduce('argmax', nan, d, true), indices);
   }
-  if (keepdim && x.ndim > 0) return { values, indices };
-  return x.ndim === 0
-    ? { values: values.reshape([]), indices: indices.reshape([]) }
-    : { values: values.squeeze(d), indices: indices.squeeze(d) };
+  return shaped({ values, indices }, x, d, keepdim);
 }
 
 /**
@@ -117,7 +115,7 @@ export function median(x: Tensor, dim?: number, keepdim = false): Tensor | Value
  * position where the run length (position - start of run + 1, the start carried forward by cummax) is the longest.
  */
 export function mode(x: Tensor, dim = -1, keepdim = false): ValuesIndices {
-  const view = x.ndim === 0 ? x.reshape([1]) : x;
+  const view = atLeast1d(x);
   const d = selectionDim('mode', view, dim);
   const L = view.shape[d];
   const sorted = sort(view, d);
@@ -126,23 +124,17 @@ export function mode(x: Tensor, dim = -1, keepdim = false): ValuesIndices {
   const position = arange(L, undefined, 1, { device: x.device }).reshape(along);
   // a run starts where the value differs from the one before it; ends where it differs from the one after
   const differs = s.narrow(d, 1, L - 1).ne(s.narrow(d, 0, L - 1));
-  const trueAt = full(
-    along.map((v, i) => (i === d ? 1 : v)),
+  const edge = full(
+    s.shape.map((v, i) => (i === d ? 1 : v)),
     1,
     { dtype: 'bool', device: x.device },
   );
-  const edge = trueAt.expand(s.shape.map((v, i) => (i === d ? 1 : v)));
   const starts = cat([edge, differs], d);
   const ends = cat([differs, edge], d);
   const runStart = cummax(where(starts, position, 0), d).values;
   const runLength = where(ends, position.sub(runStart).add(1), 0);
   const best = reduce('argmax', runLength, d, true);
-  const values = gather(sorted.values, d, best);
-  const indices = gather(sorted.indices, d, best);
-  if (keepdim && x.ndim > 0) return { values, indices };
-  return x.ndim === 0
-    ? { values: values.reshape([]), indices: indices.reshape([]) }
-    : { values: values.squeeze(d), indices: indices.squeeze(d) };
+  return shaped({ values: gather(sorted.values, d, best), indices: gather(sorted.indices, d, best) }, x, d, keepdim);
 }
 
 export type QuantileInterpolation = 'linear' | 'lower' | 'higher' | 'nearest' | 'midpoint';
@@ -170,8 +162,8 @@ export function quantile(
   const qs = quantileTensor(q, x);
   const flat = dim === null;
   const src = flat ? x.reshape([-1]) : x;
-  const d = selectionDim('quantile', src.ndim === 0 ? src.reshape([1]) : src, flat ? 0 : dim);
-  const rows = src.ndim === 0 ? src.reshape([1]) : src;
+  const rows = atLeast1d(src);
+  const d = selectionDim('quantile', rows, flat ? 0 : dim);
   const L = rows.shape[d];
   // the reduced dim last: [...others, L]
   const order = [...rows.shape.keys()].filter((i) => i !== d).concat(d);
@@ -194,7 +186,7 @@ export function quantile(
   }
   // [...others, Q] -> [Q, ...others], with the reduced dim back as size 1 under keepdim
   out = out.permute([lead.length, ...lead.keys()]);
-  if (keepdim) out = flat ? out.reshape([Q, ...x.shape.map(() => 1)]) : out.unsqueeze(d + 1);
+  if (keepdim && x.ndim > 0) out = flat ? out.reshape([Q, ...x.shape.map(() => 1)]) : out.unsqueeze(d + 1);
   return typeof q === 'number' || (q instanceof Tensor && q.ndim === 0) ? out.squeeze(0) : out;
 }
 

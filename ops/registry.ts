@@ -595,7 +595,6 @@ export const OPS = {
   searchsorted: {
     fn: C.searchsorted,
     functionOnly: true as const,
-    kernels: [],
     cases: [
       [t([7]), t([3, 4])],
       [t([3, 6]), t([3, 5]), { right: true }],
@@ -609,7 +608,7 @@ export const OPS = {
   bucketize: {
     fn: C.bucketize,
     functionOnly: true as const,
-    kernels: [],
+    kernels: ['searchsorted'],
     cases: [
       [t([3, 4]), t([6])],
       [t([5], { below: 4 }), t([3], { below: 4 }), { right: true }],
