@@ -47,3 +47,14 @@ export { solve, inverse } from './solve.js';
 export { grad, type GradOptions } from './grad.js';
 export { valuesIndices, type ValuesIndices } from './result.js';
 export type { IndexArg, IntList } from './index-arg.js';
+export {
+  nansum, countNonzero, varMean, median, kthvalue, mode, quantile, type QuantileInterpolation,
+} from './reductions-extra.js';
+export { cummax, cummin, logcumsumexp } from './scans-extra.js';
+export {
+  isclose, allclose, searchsorted, bucketize, histc, bincount, triuIndices, trilIndices, type SearchsortedOptions,
+} from './counting.js';
+export {
+  scatter, scatterReduce, indexFill, indexAdd, indexCopy, indexPut, take, type ScatterReduction,
+} from './indexing-extra.js';
+export { nonzero, maskedSelect, unique, type UniqueOptions } from './selection.js';

@@ -42,12 +42,12 @@ interface IndexWalk {
 
 const isIndexDtype = (d: DType) => d === 'i32' || d === 'u32';
 
-function checkIndexDtype(op: string, index: Tensor): void {
+export function checkIndexDtype(op: string, index: Tensor): void {
   if (!isIndexDtype(index.dtype)) throw new Error(`${op}: index must be an i32 or u32 tensor, got ${describe(index)}`);
 }
 
 /** Raises for an index outside [0, size) when the values are on the host (webgpu kernels report at the next readback). */
-function checkIndexRange(op: string, index: Tensor, size: number, what: string): void {
+export function checkIndexRange(op: string, index: Tensor, size: number, what: string): void {
   if (index.device !== 'cpu') return;
   const values = index.storage.cpu!;
   for (const off of stridedOffsets(index.shape, index.strides, index.offset)) {

@@ -220,7 +220,7 @@ export interface VarianceOptions { correction?: number; keepdim?: boolean }
  * torch's two call forms of var/std: (dim, unbiased, keepdim) positionally, or (dim, { correction, keepdim }); and
  * var(unbiased) with no dim. Returns the dims, the correction and keepdim.
  */
-function varianceArgs(op: string, x: Tensor, dim: Dims | boolean, second?: boolean | VarianceOptions, keepdim?: boolean) {
+export function varianceArgs(op: string, x: Tensor, dim: Dims | boolean, second?: boolean | VarianceOptions, keepdim?: boolean) {
   if (typeof dim === 'boolean') {
     if (second !== undefined) throw new Error(`${op}: var(unbiased) takes no further arguments; use ${op}(dim, unbiased, keepdim)`);
     return { dims: reductionDims(op, undefined, x.ndim), correction: dim ? 1 : 0, keepdim: false };

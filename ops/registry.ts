@@ -37,6 +37,11 @@ import { rope } from './rope.js';
 import { linearAttention } from './linear-attention.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
 import type { ValuesIndices } from './result.js';
+import * as R from './reductions-extra.js';
+import { cummax, cummin, logcumsumexp } from './scans-extra.js';
+import * as C from './counting.js';
+import * as IX from './indexing-extra.js';
+import { nonzero, maskedSelect, unique, type UniqueOptions } from './selection.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
 export interface TensorArg {
@@ -72,6 +77,8 @@ export interface OpEntry {
   untested?: string;
   /** whether the generated suite checks the gradient of case 0 in float64 against finite differences */
   grad: boolean;
+  /** the op returns a Promise (its output shape is read back: nonzero, unique...); the suite awaits it */
+  async?: true;
   /** the suite gives every input contiguous only (view needs viewable strides, as torch's does) */
   contiguousOnly?: boolean;
 }
@@ -179,6 +186,29 @@ function minMethod(this: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean
 }
 /** max/min's implementation signature (overloads hide it): the function picks the form from the arguments */
 type AnyForm = (x: Tensor, dimOrOther?: number | Tensor, keepdim?: boolean) => Tensor | ValuesIndices;
+
+/** median(): the median of every element; median(dim, keepdim?): { values, indices } along dim (torch.Tensor.median). */
+function medianMethod(this: Tensor): Tensor;
+function medianMethod(this: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+function medianMethod(this: Tensor, dim?: number, keepdim?: boolean) {
+  return dim === undefined ? R.median(this) : R.median(this, dim, keepdim);
+}
+
+/** nonzero(): the [N, ndim] coordinates; nonzero({ asTuple: true }): one 1-D tensor per dim (async: N is read back). */
+function nonzeroMethod(this: Tensor, opts?: { asTuple?: false }): Promise<Tensor>;
+function nonzeroMethod(this: Tensor, opts: { asTuple: true }): Promise<Tensor[]>;
+function nonzeroMethod(this: Tensor, opts: { asTuple?: boolean } = {}) {
+  return opts.asTuple ? nonzero(this, { asTuple: true }) : nonzero(this);
+}
+/** unique(): the sorted distinct values; with returnInverse/returnCounts, [values, inverse?, counts?] (async). */
+function uniqueMethod(
+  this: Tensor,
+  opts?: UniqueOptions & { returnInverse?: false; returnCounts?: false },
+): Promise<Tensor>;
+function uniqueMethod(this: Tensor, opts: UniqueOptions): Promise<Tensor | Tensor[]>;
+function uniqueMethod(this: Tensor, opts: UniqueOptions = {}) {
+  return unique(this, opts);
+}
 
 type KernelOpName = Exclude<UnaryName, 'cast' | 'geluTanh'> | BinaryName | TernaryName | ReduceName;
 
@@ -463,6 +493,286 @@ export const OPS = {
     ],
     grad: true,
   },
+  // ---- reductions, scans, indexing, search and counting added for issue 10 (ops/reductions-extra.ts,
+  // ops/scans-extra.ts, ops/indexing-extra.ts, ops/counting.ts) ----
+  nansum: {
+    fn: R.nansum,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([3, 4]), 1], [t([37, 29])], [t([2, 3, 5]), [0, 2], true], [t([0, 3]), 0]],
+    grad: true,
+  },
+  countNonzero: {
+    fn: R.countNonzero,
+    kernels: [],
+    cases: [[t([3, 4], { below: 3 }), 1], [t([37, 29], { below: 2 })], [t([0, 3], { below: 2 }), 0]],
+    grad: false,
+  },
+  varMean: {
+    fn: R.varMean,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([3, 4]), 1], [t([37, 29])], [t([2, 3, 5]), [0, 2], { correction: 0, keepdim: true }]],
+    grad: true,
+  },
+  median: {
+    method: medianMethod,
+    kernels: [],
+    cases: [[t([3, 5]), 1], [t([37, 29])], [t([4, 6]), 0, true], [t([5, 4], { below: 3 }), 1], [t([0, 3]), 1]],
+    grad: true,
+  },
+  kthvalue: {
+    fn: R.kthvalue,
+    kernels: [],
+    cases: [
+      [t([3, 5]), 2, 1],
+      [t([4, 33]), 7],
+      [t([6, 4]), 6, 0, true],
+      [t([0, 3]), 1, 1],
+    ],
+    grad: true,
+  },
+  mode: {
+    fn: R.mode,
+    kernels: [],
+    cases: [[t([3, 5]), 1], [t([6, 9], { below: 3 })], [t([7, 4], { below: 4 }), 0, true], [t([0, 3]), 1]],
+    grad: true,
+  },
+  quantile: {
+    fn: R.quantile,
+    kernels: [],
+    cases: [
+      [t([3, 5]), 0.3, 1],
+      [t([37, 29]), [0, 0.25, 0.9, 1]],
+      [t([4, 6]), 0.5, 0, true, { interpolation: 'lower' }],
+      [t([4, 6]), [0.1, 0.7], 1, false, { interpolation: 'nearest' }],
+      [t([4, 6]), 0.45, -1, false, { interpolation: 'midpoint' }],
+      [t([4, 6]), 0.45, null, true, { interpolation: 'higher' }],
+      [t([0, 3]), 0.2, 1],
+    ],
+    grad: true,
+  },
+  cummax: {
+    fn: cummax,
+    kernels: ['cummax'],
+    cases: [
+      [t([3, 5]), 1],
+      [t([4, 300]), -1],
+      [t([9, 4], { below: 3 }), 0],
+      [t([0, 3]), 1],
+    ],
+    grad: true,
+  },
+  cummin: {
+    fn: cummin,
+    kernels: ['cummin', 'cummax'],
+    cases: [
+      [t([3, 5]), 1],
+      [t([4, 300]), -1],
+      [t([9, 4], { below: 3 }), 0],
+    ],
+    grad: true,
+  },
+  logcumsumexp: {
+    fn: logcumsumexp,
+    tol: LOOSE,
+    cases: [
+      [t([3, 5], { domain: [-5, 5] }), 1],
+      [t([4, 300]), -1],
+      [t([6, 4]), 0],
+      [t([0, 3]), 1],
+    ],
+    grad: true,
+  },
+  isclose: {
+    fn: C.isclose,
+    kernels: [],
+    cases: [
+      [t([3, 4]), t([3, 4]), 0.5, 0.5],
+      [t([4, 1, 5]), t([3, 1]), 0.2, 0.5],
+      [t([0, 3]), t([3])],
+      [t([33, 7]), 0.5, 0.1, 0.2],
+      [t([4, 5], { below: 3 }), t([4, 5], { below: 3 })],
+    ],
+    grad: false,
+  },
+  allclose: {
+    fn: C.allclose,
+    cases: [],
+    untested: 'it returns a Promise<boolean>, not tensors; test/ops/counting.test.ts checks it on both backends',
+    grad: false,
+  },
+  searchsorted: {
+    fn: C.searchsorted,
+    functionOnly: true as const,
+    cases: [
+      [t([7]), t([3, 4])],
+      [t([3, 6]), t([3, 5]), { right: true }],
+      [t([5]), 0.3, { side: 'right' }],
+      [t([0]), t([4])],
+      [t([6], { below: 3 }), t([2, 6], { below: 4 })],
+      [t([6], { below: 3 }), t([2, 6], { below: 4 }), { side: 'right' }],
+    ],
+    grad: false,
+  },
+  bucketize: {
+    fn: C.bucketize,
+    functionOnly: true as const,
+    kernels: ['searchsorted'],
+    cases: [
+      [t([3, 4]), t([6])],
+      [t([5], { below: 4 }), t([3], { below: 4 }), { right: true }],
+    ],
+    grad: false,
+  },
+  histc: {
+    fn: C.histc,
+    kernels: [],
+    cases: [
+      [t([50]), 10, -1, 1],
+      [t([37, 29]), 7],
+      [t([3, 4], { domain: [0, 1] }), 4, 0.25, 0.75],
+      [t([0]), 5, 0, 1],
+    ],
+    grad: false,
+  },
+  bincount: {
+    fn: C.bincount,
+    async: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [[t([20], { below: 6 })], [t([20], { below: 6 }), t([20]), 9], [t([0], { below: 1 }), null, 3]],
+    grad: false,
+  },
+  triuIndices: {
+    fn: C.triuIndices,
+    functionOnly: true as const,
+    cases: [],
+    untested: 'it takes no tensor (the coordinates are built on the host); test/ops/counting.test.ts checks them',
+    grad: false,
+  },
+  trilIndices: {
+    fn: C.trilIndices,
+    functionOnly: true as const,
+    cases: [],
+    untested: 'it takes no tensor (the coordinates are built on the host); test/ops/counting.test.ts checks them',
+    grad: false,
+  },
+  scatter: {
+    fn: IX.scatter,
+    kernels: ['scatterReduce'],
+    cases: [
+      [t([3, 4]), 1, t([3, 1], { below: 4 }), t([3, 2])],
+      [t([3, 4]), 0, t([2, 4], { below: 3 }), t([2, 5])],
+      [t([3, 4]), 1, t([3, 2], { below: 4 }), 2.5],
+      [t([37, 29]), 1, t([37, 5], { below: 29 }), t([37, 5])],
+      [t([3, 4]), 1, t([3, 0], { below: 4 }), t([3, 0])],
+    ],
+    grad: true,
+  },
+  scatterReduce: {
+    fn: IX.scatterReduce,
+    cases: [
+      [t([3, 4]), 1, t([3, 6], { below: 4 }), t([3, 6]), 'prod'],
+      [t([3, 4]), 1, t([3, 6], { below: 4 }), t([3, 7]), 'sum', { includeSelf: false }],
+      [t([3, 4]), 0, t([5, 4], { below: 3 }), t([5, 4]), 'mean'],
+      [t([3, 4]), 0, t([5, 4], { below: 3 }), t([5, 4]), 'mean', { includeSelf: false }],
+      [t([3, 4]), 1, t([3, 6], { below: 4 }), t([3, 6]), 'amax'],
+      [t([37, 29]), 1, t([37, 40], { below: 29 }), t([37, 40]), 'amin', { includeSelf: false }],
+      [t([4, 5], { below: 9 }), 0, t([3, 5], { below: 4 }), t([3, 5], { below: 9 }), 'amax'],
+    ],
+    grad: true,
+  },
+  indexFill: {
+    fn: IX.indexFill,
+    kernels: [],
+    cases: [
+      [t([3, 4]), 1, t([2], { below: 4 }), -1.5],
+      [t([3, 4]), 0, t([5], { below: 3 }), 2],
+      [t([3, 4]), 1, t([0], { below: 1 }), 1],
+    ],
+    grad: true,
+  },
+  indexAdd: {
+    fn: IX.indexAdd,
+    kernels: [],
+    cases: [
+      [t([3, 4]), 1, t([5], { below: 4 }), t([3, 5])],
+      [t([3, 4]), 0, t([2], { below: 3 }), t([2, 4]), { alpha: -2 }],
+      [t([37, 29]), 1, t([40], { below: 29 }), t([37, 40])],
+    ],
+    grad: true,
+  },
+  indexCopy: {
+    fn: IX.indexCopy,
+    kernels: [],
+    cases: [
+      [t([3, 4]), 1, t([1], { below: 4 }), t([3, 1])],
+      [t([3, 4]), 0, t([4], { below: 3 }), t([4, 4])],
+    ],
+    grad: true,
+  },
+  indexPut: {
+    fn: IX.indexPut,
+    kernels: [],
+    cases: [
+      [t([3, 4]), [t([5], { below: 3 }), t([5], { below: 4 })], t([5]), true],
+      [t([3, 4]), [t([2], { below: 3 })], t([4])],
+      [t([3, 4, 2]), [t([2, 1], { below: 3 }), t([3], { below: 4 })], 1.5, true],
+    ],
+    grad: true,
+  },
+  take: {
+    fn: IX.take,
+    kernels: [],
+    cases: [
+      [t([3, 4]), t([5], { below: 12 })],
+      [t([3, 4]), t([2, 3], { below: 12 })],
+      [t([3, 4]), t([0], { below: 1 })],
+    ],
+    grad: true,
+  },
+  nonzero: {
+    method: nonzeroMethod,
+    async: true as const,
+    kernels: [],
+    cases: [
+      [t([3, 4], { below: 2 })],
+      [t([2, 3, 5], { dtype: 'bool' })],
+      [t([37, 29], { below: 3 }), { asTuple: true }],
+      [t([0, 3])],
+      [t([], { below: 2 })],
+    ],
+    grad: false,
+  },
+  maskedSelect: {
+    fn: maskedSelect,
+    async: true as const,
+    kernels: [],
+    cases: [
+      [t([3, 4]), t([3, 4], { dtype: 'bool' })],
+      [t([3, 4]), t([4], { dtype: 'bool' })],
+      [t([2, 1, 3], { below: 5 }), t([4, 1], { dtype: 'bool' })],
+      [t([0, 3]), t([3], { dtype: 'bool' })],
+    ],
+    // differentiable; the generated gradcheck runs synchronous ops only, test/ops/selection.test.ts checks it
+    grad: false,
+  },
+  unique: {
+    method: uniqueMethod,
+    async: true as const,
+    kernels: [],
+    cases: [
+      [t([5, 6], { below: 4 })],
+      [t([5, 6], { below: 4 }), { returnInverse: true, returnCounts: true }],
+      [t([37, 29]), { returnCounts: true }],
+      [t([4, 5], { dtype: 'bool' }), { returnInverse: true }],
+      [t([0])],
+    ],
+    grad: false,
+  },
+  // ---- end of the issue 10 block ----
   // ---- dtype conversions ----
   cast: {
     fn: F.cast,

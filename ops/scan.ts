@@ -1,4 +1,6 @@
 // Cumulative sum and product along a dim (torch.cumsum, torch.cumprod). Integer and bool inputs scan in i32.
+// The same kernel runs the running max/min and logaddexp that ops/scans-extra.ts builds cummax, cummin and
+// logcumsumexp on (scanSpec and scan are exported for it).
 import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { isFloat, castScalar, type DType } from '../core/dtype.js';
@@ -10,9 +12,20 @@ import { CW, SCAN_MAX_OUTER_RANK, SCAN_WG, SHORT_ROW, scanKey, scanSource, type 
 import { apply, offsetsOf, type OpSpec, type Grads } from './op.js';
 import { where } from './binary.js';
 
-interface ScanParams { dim: number; reverse: boolean }
+export interface ScanParams { dim: number; reverse: boolean }
 
-const outDtype = (d: DType): DType => (isFloat(d) ? d : 'i32');
+/** sums and products of integers and bools run in i32; the running max/min keep the dtype */
+const outDtypeOf = (kind: ScanKind, d: DType): DType => (isFloat(d) || kind === 'max' || kind === 'min' ? d : 'i32');
+
+/** The cpu twin of the kernel's combine (shaders/scan.ts), in f64. */
+const CPU_COMBINE: Record<ScanKind, (a: number, b: number) => number> = {
+  sum: (a, b) => a + b,
+  prod: (a, b) => a * b,
+  max: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
+  min: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  logaddexp: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a === b ? a + Math.LN2 : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)))),
+};
+const CPU_IDENTITY: Record<ScanKind, number> = { sum: 0, prod: 1, max: -Infinity, min: Infinity, logaddexp: -Infinity };
 
 /** Storage offsets of t's elements, visited with `dim` innermost (so each row along dim is a run). */
 export function rowMajorWithDimLast(t: Tensor, dim: number): ArrayLike<number> {
@@ -23,13 +36,17 @@ export function rowMajorWithDimLast(t: Tensor, dim: number): ArrayLike<number> {
   return offs;
 }
 
-function scanSpec(kind: ScanKind, backward: (g: Tensor, x: Tensor, out: Tensor, p: ScanParams) => Tensor): OpSpec<ScanParams> {
-  const name = kind === 'sum' ? 'cumsum' : 'cumprod';
+export function scanSpec(
+  kind: ScanKind, name: string, backward: ((g: Tensor, x: Tensor, out: Tensor, p: ScanParams) => Tensor) | null,
+  check: (x: Tensor) => void = () => {},
+): OpSpec<ScanParams> {
+  const combine = CPU_COMBINE[kind];
   return {
     name,
     infer([x]) {
       if (x.dtype === 'f64' && x.device !== 'cpu') throw new Error(`${name}: f64 is cpu-only`);
-      return { shape: x.shape, dtype: outDtype(x.dtype) };
+      check(x);
+      return { shape: x.shape, dtype: outDtypeOf(kind, x.dtype) };
     },
     cpu(out, [x], { dim, reverse }) {
       const L = x.shape[dim] ?? 1;
@@ -38,10 +55,10 @@ function scanSpec(kind: ScanKind, backward: (g: Tensor, x: Tensor, out: Tensor, 
       const offs = rowMajorWithDimLast(x, dim);
       const outOffs = rowMajorWithDimLast(out, dim);
       for (let r = 0; r < offs.length / L; r++) {
-        let acc = kind === 'sum' ? 0 : 1;
+        let acc = CPU_IDENTITY[kind];
         for (let i = 0; i < L; i++) {
           const p = r * L + (reverse ? L - 1 - i : i);
-          acc = castScalar(out.dtype, kind === 'sum' ? acc + src[offs[p]] : acc * src[offs[p]]);
+          acc = castScalar(out.dtype, combine(acc, src[offs[p]]));
           dst[outOffs[p]] = acc;
         }
       }
@@ -59,13 +76,13 @@ function scanSpec(kind: ScanKind, backward: (g: Tensor, x: Tensor, out: Tensor, 
       const pipe = pipeline(scanKey(kind, variant, x.dtype, out.dtype), () => scanSource(kind, variant, x.dtype, out.dtype));
       dispatch(pipe, [x.storage.buffer!, out.storage.buffer!], m.words, grid(variant === 'thread' ? Math.ceil(rows / SCAN_WG) : rows));
     },
-    backward: (g, { inputs: [x], out, params }): Grads => [backward(g, x, out, params)],
+    backward: backward && ((g, { inputs: [x], out, params }): Grads => [backward(g, x, out, params)]),
     saves: ({ inputs, out }) => (kind === 'sum' ? [] : [...inputs, out]),
   };
 }
 
 // d/dx_j sum_{i>=j} g_i = the scan of g run the other way
-const CUMSUM = scanSpec('sum', (g, _x, _out, { dim, reverse }) => scan(CUMSUM, g, dim, !reverse));
+const CUMSUM = scanSpec('sum', 'cumsum', (g, _x, _out, { dim, reverse }) => scan(CUMSUM, g, dim, !reverse));
 
 /**
  * d y_i / d x_j for y = cumprod(x) is the product of x_k, k <= i, k != j (for i >= j). Dividing y_i by x_j is
@@ -75,7 +92,7 @@ const CUMSUM = scanSpec('sum', (g, _x, _out, { dim, reverse }) => scan(CUMSUM, g
  *   j > z:  grad_j = 0                             (every product still holds x_z = 0)
  * Exact with any number of zeros, and written with tensor ops, so it can be differentiated again.
  */
-const CUMPROD = scanSpec('prod', (g, x, y, { dim, reverse }) => {
+const CUMPROD = scanSpec('prod', 'cumprod', (g, x, y, { dim, reverse }) => {
   const zero = x.eq(0);
   const zerosSoFar = scan(CUMSUM, zero, dim, reverse);
   const beforeZero = zerosSoFar.eq(0);
@@ -86,7 +103,7 @@ const CUMPROD = scanSpec('prod', (g, x, y, { dim, reverse }) => {
   return where(beforeZero, beforeGrad, where(firstZero, firstGrad, 0));
 });
 
-function scan(spec: OpSpec<ScanParams>, x: Tensor, dim: number, reverse: boolean): Tensor {
+export function scan(spec: OpSpec<ScanParams>, x: Tensor, dim: number, reverse: boolean): Tensor {
   assertTensor(x, spec.name);
   return apply(spec, [x], { dim: normDim(spec.name, dim, x.ndim), reverse });
 }

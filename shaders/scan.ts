@@ -1,4 +1,4 @@
-// Inclusive scan (cumsum, cumprod) along one dim, in two variants:
+// Inclusive scan (cumsum, cumprod, the running max/min under cummax/cummin, logcumsumexp) along one dim, in two variants:
 //  - 'thread' (rows of at most SHORT_ROW elements): one thread walks one whole row; many short rows stay cheap.
 //  - 'workgroup' (longer rows): one workgroup of 256 threads per row, any row length. Each thread owns a contiguous chunk of ceil(L / 256) elements: it folds its chunk, the workgroup scans the 256
 // partial results (Hillis & Steele 1986, log2(256) = 8 steps), and each thread re-walks its chunk starting from the
@@ -18,7 +18,7 @@ export const SCAN_WG = 256;
 export const SHORT_ROW = 256;
 export const SCAN_MAX_OUTER_RANK = 8;
 
-export type ScanKind = 'sum' | 'prod';
+export type ScanKind = 'sum' | 'prod' | 'max' | 'min' | 'logaddexp';
 export type ScanVariant = 'thread' | 'workgroup';
 
 export const scanKey = (kind: ScanKind, variant: ScanVariant, input: DType, out: DType): string =>
@@ -26,12 +26,12 @@ export const scanKey = (kind: ScanKind, variant: ScanVariant, input: DType, out:
 
 export function scanSource(kind: ScanKind, variant: ScanVariant, input: DType, out: DType): string {
   const T = computeType(out);
-  const identity = kind === 'sum' ? `${T}(0)` : `${T}(1)`;
-  const combine = kind === 'sum' ? 'a + b' : 'a * b';
+  const identity = scanIdentity(kind, T);
+  const combine = scanCombine(kind, T);
   return `${preamble({ f16: input === 'f16' || out === 'f16', uniformBinding: 2 })}
 @group(0) @binding(0) var<storage, read> inp: array<${storageType(input)}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${storageType(out)}>;
-fn combine(a: ${T}, b: ${T}) -> ${T} { return ${combine}; }
+fn combine(a: ${T}, b: ${T}) -> ${T} { ${combine} }
 fn outer_offset(row: u32, strides_at: u32) -> u32 {
   var rem = row; var off = 0u;
   for (var d = i32(uw(${CW.outerRank})) - 1; d >= 0; d--) {
@@ -42,6 +42,29 @@ fn outer_offset(row: u32, strides_at: u32) -> u32 {
 }
 
 ${variant === 'thread' ? threadMain(T, identity, storageType(out)) : workgroupMain(T, identity, storageType(out))}`;
+}
+
+function scanIdentity(kind: ScanKind, T: string): string {
+  if (kind === 'sum') return `${T}(0)`;
+  if (kind === 'prod') return `${T}(1)`;
+  const low = kind !== 'min';
+  if (T === 'f32') return low ? '-inf_f32()' : 'inf_f32()';
+  if (T === 'i32') return low ? 'i32(-2147483647 - 1)' : '2147483647i';
+  return low ? '0u' : '0xffffffffu';
+}
+
+/** The body of combine(a, b): NaN propagates through max and min (as torch's cummax), and logaddexp is stable. */
+function scanCombine(kind: ScanKind, T: string): string {
+  if (kind === 'sum') return 'return a + b;';
+  if (kind === 'prod') return 'return a * b;';
+  if (kind === 'logaddexp') {
+    // equal operands (both -inf or both +inf included) give a + log 2; otherwise max + log(1 + exp(-|a - b|))
+    return `if (is_nan(a) || is_nan(b)) { return a + b; }
+  if (a == b) { return a + 0.6931471805599453; }
+  return max(a, b) + log(1.0 + exp(-abs(a - b)));`;
+  }
+  const pick = kind === 'max' ? 'max(a, b)' : 'min(a, b)';
+  return T === 'f32' ? `if (is_nan(a)) { return a; } if (is_nan(b)) { return b; } return ${pick};` : `return ${pick};`;
 }
 
 function threadMain(T: string, identity: string, S: string): string {

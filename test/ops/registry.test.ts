@@ -84,6 +84,21 @@ const seedOf = (k: number) => 11 + 7 * k;
 const build = (c: OpCase, device: DeviceName, contiguous: boolean) =>
   mapTensorArgs(c, (a, k) => tensorOf(a, seedOf(k), device, contiguous));
 
+/** The outputs of one case; an async entry (its output shape is read back) is awaited, then its inputs freed. */
+async function run(
+  name: string,
+  entry: OpEntry,
+  c: OpCase,
+  device: DeviceName,
+  contiguous: boolean,
+): Promise<Tensor[]> {
+  if (!entry.async) return tidy(() => outputsOf(call(name, entry, build(c, device, contiguous))));
+  const args = build(c, device, contiguous);
+  const outs = outputsOf(await call(name, entry, args));
+  for (const a of args.flat()) if (a instanceof Tensor && !outs.includes(a)) a.dispose();
+  return outs;
+}
+
 let cases = 0;
 const entries = Object.entries(OPS) as [string, OpEntry][];
 
@@ -95,9 +110,9 @@ for (const [name, entry] of entries) {
   test(`${name}: webgpu matches the cpu reference (contiguous and non-contiguous inputs)`, async () => {
     const { atol, rtol } = entry.tol ?? DEFAULT_TOLERANCE;
     for (const [i, c] of entry.cases.entries()) {
-      const want = tidy(() => outputsOf(call(name, entry, build(c, 'cpu', true))));
+      const want = await run(name, entry, c, 'cpu', true);
       for (const contiguous of entry.contiguousOnly ? [true] : [true, false]) {
-        const got = tidy(() => outputsOf(call(name, entry, build(c, 'webgpu', contiguous))));
+        const got = await run(name, entry, c, 'webgpu', contiguous);
         const msg = `${name} case ${i}${contiguous ? '' : ' (non-contiguous)'}`;
         assert.is(got.length, want.length, `${msg}: number of outputs`);
         for (const [k, w] of want.entries()) {
