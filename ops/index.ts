@@ -40,3 +40,7 @@ export { gather, scatterAdd, indexSelect, embedding, embeddingBackward, maskedFi
 export { sort, argsort, topk } from './sort.js';
 export { cumsum, cumprod } from './scan.js';
 export { multinomial, randperm, type MultinomialOptions } from './sampling.js';
+export { conv1d, conv2d, unfold, fold, type ConvPadding, type Pair } from './conv.js';
+export {
+  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, type AvgPoolOptions,
+} from './pool.js';

@@ -31,6 +31,8 @@ import { crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits } f
 import { scaledDotProductAttention } from './attention.js';
 import { rope } from './rope.js';
 import { linearAttention } from './linear-attention.js';
+import { conv1d, conv2d, unfold, fold } from './conv.js';
+import { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } from './pool.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
@@ -755,6 +757,139 @@ export const OPS = {
     cases: [[t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 4], { domain: [0.1, 1] }), t([1, 2, 5, 3])]],
     grad: true,
   },
+  // ---- layers (issue 10): convolution, pooling, batch/group norm, interpolation, regression losses ----
+  // conv and pooling run the unfold/fold window kernels (ops/conv.ts) and matmul/reductions: kernels [] below
+  unfold: {
+    fn: unfold,
+    functionOnly: true as const,
+    cases: [
+      [t([2, 2, 5, 4]), [2, 3], 1, 1, 1],
+      [t([1, 3, 9, 8]), 3, [2, 1], [1, 2], [2, 3]],
+      [t([3, 6, 5]), 2],
+      [t([0, 2, 4, 4]), 2],
+      [t([2, 3, 17, 13]), [3, 2], 1, 1, 2],
+    ],
+    grad: true,
+  },
+  fold: {
+    fn: fold,
+    functionOnly: true as const,
+    cases: [
+      [t([2, 12, 24]), [5, 4], [2, 3], 1, 1, 1],
+      [t([1, 27, 16]), [9, 8], 3, [2, 1], [1, 2], [2, 3]],
+      [t([8, 20]), [6, 5], 2],
+      [t([2, 6, 63]), [17, 13], [3, 2], 1, 1, 2],
+    ],
+    grad: true,
+  },
+  conv2d: {
+    fn: conv2d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: ACCUMULATING,
+    cases: [
+      [t([2, 2, 5, 4]), t([3, 2, 3, 2]), t([3])],
+      [t([2, 4, 9, 8]), t([6, 2, 3, 3]), t([6]), [2, 1], [1, 2], [2, 1], 2],
+      [t([1, 3, 6, 5]), t([2, 3, 4, 3]), null, 1, 'same', [1, 2]],
+      [t([0, 3, 5, 5]), t([2, 3, 3, 3]), null, 1, 'valid'],
+      [t([3, 5, 17, 13]), t([8, 5, 3, 3]), t([8]), 2, 1],
+      [t([2, 4, 6, 6]), t([4, 1, 3, 3]), t([4]), 1, 1, 1, 4],
+      [t([3, 7, 6]), t([2, 3, 2, 2])],
+    ],
+    grad: true,
+  },
+  conv1d: {
+    fn: conv1d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: ACCUMULATING,
+    cases: [
+      [t([2, 3, 7]), t([4, 3, 3]), t([4])],
+      [t([2, 4, 33]), t([6, 2, 5]), t([6]), 3, 2, 2, 2],
+      [t([1, 3, 10]), t([2, 3, 4]), null, 1, 'same', 3],
+      [t([0, 3, 8]), t([2, 3, 3])],
+      [t([3, 9]), t([5, 3, 2]), t([5]), 2, 'valid'],
+    ],
+    grad: true,
+  },
+  maxPool2d: {
+    fn: maxPool2d,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [
+      [t([2, 2, 5, 4]), 2],
+      [t([2, 3, 9, 8]), [3, 2], [2, 1], [1, 1], 1, false, true],
+      [t([1, 2, 7, 7]), 3, 2, 1, 2, true, true],
+      [t([0, 2, 4, 4]), 2],
+      [t([3, 5, 17, 13]), 3, 2, 1],
+      [t([3, 6, 5]), 2, 1, 0, 1, true],
+    ],
+    grad: true,
+  },
+  maxPool1d: {
+    fn: maxPool1d,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [
+      [t([2, 3, 9]), 3],
+      [t([2, 3, 33]), 4, 3, 2, 2, true, true],
+      [t([3, 8]), 2, 1],
+    ],
+    grad: true,
+  },
+  avgPool2d: {
+    fn: avgPool2d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 2, 5, 4]), 2],
+      [t([2, 3, 9, 8]), [3, 2], [2, 1], [1, 1]],
+      [t([1, 2, 7, 8]), 3, 2, 1, true, false],
+      [t([1, 2, 7, 8]), 3, 2, 1, true, true],
+      [t([2, 2, 6, 6]), 3, 1, 1, false, true, 4],
+      [t([0, 2, 4, 4]), 2],
+      [t([3, 17, 13]), 3, 2, 1],
+    ],
+    grad: true,
+  },
+  avgPool1d: {
+    fn: avgPool1d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 9]), 3],
+      [t([2, 3, 33]), 4, 3, 2, true, false],
+      [t([3, 8]), 2, 1],
+    ],
+    grad: true,
+  },
+  adaptiveAvgPool2d: {
+    fn: adaptiveAvgPool2d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 2, 5, 7]), [3, 4]],
+      [t([2, 3, 9, 8]), 1],
+      [t([3, 17, 13]), [null, 5]],
+      [t([0, 2, 4, 4]), 2],
+    ],
+    grad: true,
+  },
+  adaptiveAvgPool1d: {
+    fn: adaptiveAvgPool1d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 10]), 4],
+      [t([3, 7]), 7],
+    ],
+    grad: true,
+  },
+  // ---- end of the layers block ----
 };
 
 // every elementwise and reduction kernel has its entry (a separate statement, so that OPS's type stays independent)

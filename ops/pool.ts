@@ -1,0 +1,328 @@
+// Pooling with torch.nn.functional's semantics, on the sliding-window kernels of ops/conv.ts:
+//   max and average pooling gather the windows with unfold (padding reads -inf for max, 0 for average) and reduce
+//   each window with the reduction kernels; their gradients come from the autograd of unfold (fold) and max/sum.
+//   Adaptive average pooling is two small matmuls with averaging matrices, out = P_h x P_w^T, P_h [OH, H] holding
+//   1 / window length over torch's windows [floor(i H / OH), ceil((i + 1) H / OH)).
+// A dedicated pooling kernel would read each input once instead of kh kw times (the windows are materialised
+// here, as the columns of a convolution are); it pays only when pooling shows up in a profile.
+// The 1-D forms are the 2-D ones on an image of height 1.
+import { assertTensor, type Tensor } from '../core/tensor.js';
+import { isFloat } from '../core/dtype.js';
+import { describe } from './op.js';
+import { tensor } from './creation.js';
+import { gather } from './indexing.js';
+import { matmul } from './matmul.js';
+import { pair, sweepLength, unfoldWindows, type Pair, type Window } from './conv.js';
+
+interface PoolArgs {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  ceilMode: boolean;
+}
+
+/** Output length of a pooling sweep; with ceilMode the last window may start in the input or the leading padding only. */
+function poolLength(size: number, pad: number, k: number, s: number, d: number, ceilMode: boolean): number {
+  if (!ceilMode) return sweepLength(size, 2 * pad, k, s, d);
+  const n = Math.ceil((size + 2 * pad - d * (k - 1) - 1) / s) + 1;
+  return (n - 1) * s >= size + pad ? n - 1 : n;
+}
+
+/** The window of a pooling call on x [N, C, H, W], with torch's checks (padding at most half the dilated kernel). */
+function poolWindow(op: string, x: Tensor, a: PoolArgs, padValue: number): Window {
+  const [H, W] = x.shape.slice(2);
+  for (let d = 0; d < 2; d++) {
+    const effective = a.dilation[d] * (a.kernel[d] - 1) + 1;
+    if (a.padding[d] > effective / 2) {
+      throw new Error(
+        `${op}: padding ${a.padding[d]} must be at most half of the effective kernel size ${effective} ` +
+          `(kernel ${a.kernel[d]}, dilation ${a.dilation[d]})`,
+      );
+    }
+  }
+  const [OH, OW] = [0, 1].map((d) =>
+    poolLength([H, W][d], a.padding[d], a.kernel[d], a.stride[d], a.dilation[d], a.ceilMode),
+  );
+  if (OH < 1 || OW < 1)
+    throw new Error(`${op}: the kernel ${a.kernel.join('x')} is larger than the padded input ${describe(x)}`);
+  return {
+    H,
+    W,
+    OH,
+    OW,
+    kh: a.kernel[0],
+    kw: a.kernel[1],
+    sh: a.stride[0],
+    sw: a.stride[1],
+    ph: a.padding[0],
+    pw: a.padding[1],
+    dh: a.dilation[0],
+    dw: a.dilation[1],
+    padValue,
+  };
+}
+
+/** x [N, C, H, W] -> its windows [N, C, kh kw, OH OW]. */
+function windows(x: Tensor, w: Window): Tensor {
+  const [N, C] = x.shape;
+  return unfoldWindows(x, w).reshape([N, C, w.kh * w.kw, w.OH * w.OW]);
+}
+
+/** For each window tap and position, the flat input position y W + x it reads (-1 in the padding), i32 [K, L]. */
+function tapPositions(w: Window, device: Tensor['device']): Tensor {
+  const out: number[] = [];
+  for (let i = 0; i < w.kh; i++) {
+    for (let j = 0; j < w.kw; j++) {
+      for (let oy = 0; oy < w.OH; oy++) {
+        for (let ox = 0; ox < w.OW; ox++) {
+          const [y, x] = [oy * w.sh - w.ph + i * w.dh, ox * w.sw - w.pw + j * w.dw];
+          out.push(y >= 0 && y < w.H && x >= 0 && x < w.W ? y * w.W + x : -1);
+        }
+      }
+    }
+  }
+  return tensor(out, { shape: [w.kh * w.kw, w.OH * w.OW], dtype: 'i32', device });
+}
+
+function checkInput(op: string, x: Tensor, rank: number): void {
+  assertTensor(x, op);
+  if (!isFloat(x.dtype)) throw new Error(`${op}: expected a floating-point input, got ${describe(x)}`);
+  if (x.ndim !== rank + 1 && x.ndim !== rank + 2) {
+    throw new Error(`${op}: expected a ${rank + 1}-D (unbatched) or ${rank + 2}-D (batched) input, got ${describe(x)}`);
+  }
+}
+
+/** Runs a 2-D pooling body on x of rank 1 or 2 spatial dims, batched or not, and restores the caller's layout. */
+function asImage<R extends Tensor | [Tensor, Tensor]>(x: Tensor, rank: number, body: (img: Tensor) => R): R {
+  let img = x.ndim === rank + 1 ? x.unsqueeze(0) : x;
+  if (rank === 1) img = img.unsqueeze(2);
+  const back = (t: Tensor) => {
+    const y = rank === 1 ? t.squeeze(2) : t;
+    return x.ndim === rank + 1 ? y.squeeze(0) : y;
+  };
+  const r = body(img);
+  return (Array.isArray(r) ? [back(r[0]), back(r[1])] : back(r)) as R;
+}
+
+function maxPool(op: string, x: Tensor, rank: number, a: PoolArgs, returnIndices: boolean): Tensor | [Tensor, Tensor] {
+  checkInput(op, x, rank);
+  return asImage(x, rank, (img) => {
+    const [N, C] = img.shape;
+    const w = poolWindow(op, img, a, -Infinity);
+    const { values, indices } = windows(img, w).max(2, true);
+    const out = values.reshape([N, C, w.OH, w.OW]);
+    if (!returnIndices) return out;
+    // the tap that won, as the flat position y W + x of the input plane (torch's indices)
+    const taps = tapPositions(w, x.device).expand([N, C, w.kh * w.kw, w.OH * w.OW]);
+    return [out, gather(taps, 2, indices).reshape([N, C, w.OH, w.OW])];
+  });
+}
+
+/**
+ * torch.nn.functional.max_pool2d: x [N, C, H, W] (or [C, H, W]); stride defaults to kernelSize. With
+ * returnIndices, [output, indices], the indices being flat positions y W + x within each input plane.
+ */
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  stride?: Pair | null,
+  padding?: Pair,
+  dilation?: Pair,
+  ceilMode?: boolean,
+  returnIndices?: false,
+): Tensor;
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  stride: Pair | null | undefined,
+  padding: Pair,
+  dilation: Pair,
+  ceilMode: boolean,
+  returnIndices: true,
+): [Tensor, Tensor];
+export function maxPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  stride?: Pair | null,
+  padding: Pair = 0,
+  dilation: Pair = 1,
+  ceilMode = false,
+  returnIndices = false,
+): Tensor | [Tensor, Tensor] {
+  return maxPool(
+    'maxPool2d',
+    x,
+    2,
+    poolArgs('maxPool2d', kernelSize, stride, padding, dilation, ceilMode),
+    returnIndices,
+  );
+}
+
+/** torch.nn.functional.max_pool1d: x [N, C, L] (or [C, L]); indices are positions along L. */
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: number,
+  stride?: number | null,
+  padding?: number,
+  dilation?: number,
+  ceilMode?: boolean,
+  returnIndices?: false,
+): Tensor;
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: number,
+  stride: number | null | undefined,
+  padding: number,
+  dilation: number,
+  ceilMode: boolean,
+  returnIndices: true,
+): [Tensor, Tensor];
+export function maxPool1d(
+  x: Tensor,
+  kernelSize: number,
+  stride?: number | null,
+  padding = 0,
+  dilation = 1,
+  ceilMode = false,
+  returnIndices = false,
+): Tensor | [Tensor, Tensor] {
+  const a = poolArgs(
+    'maxPool1d',
+    [1, kernelSize],
+    stride == null ? null : [1, stride],
+    [0, padding],
+    [1, dilation],
+    ceilMode,
+  );
+  return maxPool('maxPool1d', x, 1, a, returnIndices);
+}
+
+function poolArgs(
+  op: string,
+  kernelSize: Pair,
+  stride: Pair | null | undefined,
+  padding: Pair,
+  dilation: Pair,
+  ceilMode: boolean,
+): PoolArgs {
+  const kernel = pair(op, 'kernelSize', kernelSize, 1);
+  return {
+    kernel,
+    stride: stride == null ? kernel : pair(op, 'stride', stride, 1),
+    padding: pair(op, 'padding', padding, 0),
+    dilation: pair(op, 'dilation', dilation, 1),
+    ceilMode,
+  };
+}
+
+/** The divisor of each window position, [OH, OW], as torch's avg_pool2d computes it. */
+function divisors(w: Window, countIncludePad: boolean, device: Tensor['device'], dtype: Tensor['dtype']): Tensor {
+  const out: number[] = [];
+  const extent = (o: number, s: number, p: number, k: number, size: number) => {
+    const start = o * s - p;
+    const end = Math.min(start + k, size + p); // a window may reach into the trailing padding, not past it
+    return countIncludePad ? end - start : Math.min(end, size) - Math.max(start, 0);
+  };
+  for (let oy = 0; oy < w.OH; oy++) {
+    for (let ox = 0; ox < w.OW; ox++) out.push(extent(oy, w.sh, w.ph, w.kh, w.H) * extent(ox, w.sw, w.pw, w.kw, w.W));
+  }
+  return tensor(out, { shape: [w.OH, w.OW], dtype, device });
+}
+
+export interface AvgPoolOptions {
+  ceilMode?: boolean;
+  /** count the zero padding in each window's divisor (default true) */
+  countIncludePad?: boolean;
+  /** divide every window's sum by this instead */
+  divisorOverride?: number | null;
+}
+
+function avgPool(
+  op: string,
+  x: Tensor,
+  rank: number,
+  a: PoolArgs,
+  countIncludePad: boolean,
+  divisorOverride: number | null,
+): Tensor {
+  checkInput(op, x, rank);
+  if (divisorOverride !== null && !(Number.isInteger(divisorOverride) && divisorOverride > 0)) {
+    throw new Error(`${op}: divisorOverride must be a positive integer or null, got ${divisorOverride}`);
+  }
+  return asImage(x, rank, (img) => {
+    const [N, C] = img.shape;
+    const w = poolWindow(op, img, a, 0);
+    const sums = windows(img, w).sum(2).reshape([N, C, w.OH, w.OW]);
+    return divisorOverride !== null
+      ? sums.div(divisorOverride)
+      : sums.div(divisors(w, countIncludePad, x.device, x.dtype));
+  });
+}
+
+/** torch.nn.functional.avg_pool2d(input, kernel_size, stride=kernel_size, padding=0, ceil_mode, count_include_pad, divisor_override). */
+export function avgPool2d(
+  x: Tensor,
+  kernelSize: Pair,
+  stride?: Pair | null,
+  padding: Pair = 0,
+  ceilMode = false,
+  countIncludePad = true,
+  divisorOverride: number | null = null,
+): Tensor {
+  const a = poolArgs('avgPool2d', kernelSize, stride, padding, 1, ceilMode);
+  return avgPool('avgPool2d', x, 2, a, countIncludePad, divisorOverride);
+}
+
+/** torch.nn.functional.avg_pool1d(input, kernel_size, stride=kernel_size, padding=0, ceil_mode, count_include_pad). */
+export function avgPool1d(
+  x: Tensor,
+  kernelSize: number,
+  stride?: number | null,
+  padding = 0,
+  ceilMode = false,
+  countIncludePad = true,
+): Tensor {
+  const a = poolArgs('avgPool1d', [1, kernelSize], stride == null ? null : [1, stride], [0, padding], 1, ceilMode);
+  return avgPool('avgPool1d', x, 1, a, countIncludePad, null);
+}
+
+/** The [out, size] matrix whose row i averages torch's adaptive window [floor(i size / out), ceil((i + 1) size / out)). */
+function averagingMatrix(size: number, out: number, x: Tensor): Tensor {
+  const m = new Array<number>(out * size).fill(0);
+  for (let i = 0; i < out; i++) {
+    const [start, end] = [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)];
+    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
+  }
+  return tensor(m, { shape: [out, size], dtype: x.dtype, device: x.device });
+}
+
+function adaptiveAvgPool(op: string, x: Tensor, rank: number, outputSize: (number | null)[]): Tensor {
+  checkInput(op, x, rank);
+  return asImage(x, rank, (img) => {
+    const [H, W] = img.shape.slice(2);
+    const [OH, OW] = [rank === 1 ? 1 : (outputSize[0] ?? H), outputSize[rank - 1] ?? W];
+    for (const s of [OH, OW]) {
+      if (!Number.isInteger(s) || s < 1)
+        throw new Error(`${op}: outputSize must hold positive integers (or null), got ${JSON.stringify(outputSize)}`);
+    }
+    if (H === 0 || W === 0) throw new Error(`${op}: input ${describe(x)} has an empty spatial dim`);
+    // [OH, H] @ [N, C, H, W] @ [W, OW]
+    return matmul(matmul(averagingMatrix(H, OH, img), img), averagingMatrix(W, OW, img).transpose(0, 1));
+  });
+}
+
+/** torch.nn.functional.adaptive_avg_pool2d: x [N, C, H, W] (or [C, H, W]) -> [N, C, OH, OW]; null keeps that dim. */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
+  return adaptiveAvgPool(
+    'adaptiveAvgPool2d',
+    x,
+    2,
+    typeof outputSize === 'number' ? [outputSize, outputSize] : [...outputSize],
+  );
+}
+
+/** torch.nn.functional.adaptive_avg_pool1d: x [N, C, L] (or [C, L]) -> [N, C, outputSize]. */
+export function adaptiveAvgPool1d(x: Tensor, outputSize: number): Tensor {
+  return adaptiveAvgPool('adaptiveAvgPool1d', x, 1, [outputSize]);
+}
