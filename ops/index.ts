@@ -44,3 +44,6 @@ export { conv1d, conv2d, unfold, fold, type ConvPadding, type Pair } from './con
 export {
   maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, type AvgPoolOptions,
 } from './pool.js';
+export { l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy } from './losses.js';
+export { batchNorm, groupNorm } from './batch-norm.js';
+export { interpolate, type InterpolateMode, type InterpolateOptions } from './interpolate.js';

@@ -27,12 +27,24 @@ import { softmin, glu } from './activations.js';
 import { normalize, cosineSimilarity } from './similarity.js';
 import { matmul, bmm, outer, linear } from './matmul.js';
 import { layerNorm, rmsNorm } from './norms.js';
-import { crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits } from './losses.js';
+import {
+  crossEntropy,
+  nllLoss,
+  mseLoss,
+  klDiv,
+  binaryCrossEntropyWithLogits,
+  l1Loss,
+  smoothL1Loss,
+  huberLoss,
+  binaryCrossEntropy,
+} from './losses.js';
 import { scaledDotProductAttention } from './attention.js';
 import { rope } from './rope.js';
 import { linearAttention } from './linear-attention.js';
 import { conv1d, conv2d, unfold, fold } from './conv.js';
 import { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } from './pool.js';
+import { batchNorm, groupNorm } from './batch-norm.js';
+import { interpolate } from './interpolate.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
 
 /** A tensor argument of a test case: its shape, and its values (uniform in `domain`, or integers in [0, below)). */
@@ -886,6 +898,101 @@ export const OPS = {
     cases: [
       [t([2, 3, 10]), 4],
       [t([3, 7]), 7],
+    ],
+    grad: true,
+  },
+  batchNorm: {
+    fn: batchNorm,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 3, 5]), null, null, t([3]), t([3]), true],
+      [t([4, 3, 5]), t([3]), t([3], { domain: [0.5, 2] }), t([3]), t([3])],
+      [t([2, 3, 4, 5]), t([3]), t([3], { domain: [0.5, 2] }), null, null, true, 0.3],
+      [t([6, 4]), null, null, null, null, true],
+      [t([0, 3, 4]), t([3]), t([3], { domain: [0.5, 2] })],
+      [t([33, 8, 9]), null, null, t([8]), t([8]), true, 0.1, 1e-3],
+    ],
+    grad: true,
+  },
+  groupNorm: {
+    fn: groupNorm,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 6, 5]), 3, t([6]), t([6])],
+      [t([2, 4, 3, 3]), 2],
+      [t([3, 6]), 6, null, t([6])],
+      [t([0, 4, 3]), 2],
+      [t([4, 8, 70]), 4, t([8]), t([8]), 1e-3],
+    ],
+    grad: true,
+  },
+  interpolate: {
+    fn: interpolate,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([1, 2, 5, 4]), { size: [8, 7], mode: 'bilinear' }],
+      [t([2, 3, 5, 4]), { size: [7, 3] }],
+      [t([2, 3, 4]), { scaleFactor: 2 }],
+      [t([1, 2, 5, 4]), { scaleFactor: 1.5, mode: 'bilinear', alignCorners: true }],
+      [t([2, 3, 9]), { size: 4, mode: 'linear' }],
+      [t([0, 2, 3, 3]), { scaleFactor: 2, mode: 'bilinear' }],
+      [t([1, 2, 5, 4]), { scaleFactor: [0.5, 1.7], mode: 'bilinear', recomputeScaleFactor: true }],
+      [t([2, 3, 17, 13]), { scaleFactor: [1.3, 0.6] }],
+    ],
+    grad: true,
+  },
+  l1Loss: {
+    fn: l1Loss,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5]), t([4, 5])],
+      [t([37, 29]), t([37, 29]), { reduction: 'sum' }],
+      [t([3, 7]), t([3, 7]), { reduction: 'none' }],
+      [t([0, 3]), t([0, 3]), { reduction: 'sum' }],
+    ],
+    grad: true,
+  },
+  smoothL1Loss: {
+    fn: smoothL1Loss,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5]), t([4, 5]), { beta: 0.5 }],
+      [t([37, 29]), t([37, 29]), { reduction: 'sum' }],
+      [t([3, 7]), t([3, 7]), { reduction: 'none', beta: 0 }],
+    ],
+    grad: true,
+  },
+  huberLoss: {
+    fn: huberLoss,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5]), t([4, 5]), { delta: 0.7 }],
+      [t([37, 29]), t([37, 29]), { reduction: 'sum', delta: 2 }],
+      [t([3, 7]), t([3, 7]), { reduction: 'none' }],
+    ],
+    grad: true,
+  },
+  binaryCrossEntropy: {
+    fn: binaryCrossEntropy,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5], { domain: [0.05, 0.95] }), t([4, 5], { domain: [0, 1] })],
+      [t([37, 29], { domain: [0, 1] }), t([37, 29], { domain: [0, 1] }), { reduction: 'sum' }],
+      [t([3, 7], { domain: [0, 1] }), t([3, 7], { domain: [0, 1] }), { reduction: 'none' }],
     ],
     grad: true,
   },
