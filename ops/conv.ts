@@ -39,11 +39,25 @@ export interface Window {
   padValue: number;
 }
 
-/** The image position a tap (i, j) of window position (oy, ox) reads, or null outside the image. */
-function tapAt(w: Window, oy: number, ox: number, i: number, j: number): [number, number] | null {
-  const y = oy * w.sh - w.ph + i * w.dh;
-  const x = ox * w.sw - w.pw + j * w.dw;
-  return y >= 0 && y < w.H && x >= 0 && x < w.W ? [y, x] : null;
+/**
+ * For each tap (i, j) and window position (oy, ox), in unfold's row order, the offset y W + x within an image plane
+ * that it reads, or -1 where it falls in the padding: the cpu loops then run over planes with no index arithmetic.
+ */
+export function tapOffsets(w: Window): Int32Array {
+  const out = new Int32Array(w.kh * w.kw * w.OH * w.OW);
+  let at = 0;
+  for (let i = 0; i < w.kh; i++) {
+    for (let j = 0; j < w.kw; j++) {
+      for (let oy = 0; oy < w.OH; oy++) {
+        const y = oy * w.sh - w.ph + i * w.dh;
+        for (let ox = 0; ox < w.OW; ox++) {
+          const x = ox * w.sw - w.pw + j * w.dw;
+          out[at++] = y >= 0 && y < w.H && x >= 0 && x < w.W ? y * w.W + x : -1;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 function writeWindow(w: Window, total: number, C: number): MetaWriter {
@@ -69,21 +83,13 @@ const UNFOLD: OpSpec<Window> = {
   cpu(out, [x], w) {
     const v = valuesOf(x);
     const dst = out.storage.cpu!;
+    const taps = tapOffsets(w);
+    const pad = castScalar(out.dtype, w.padValue);
     const [N, C] = x.shape;
     let at = 0;
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        for (let i = 0; i < w.kh; i++) {
-          for (let j = 0; j < w.kw; j++) {
-            for (let oy = 0; oy < w.OH; oy++) {
-              for (let ox = 0; ox < w.OW; ox++) {
-                const p = tapAt(w, oy, ox, i, j);
-                dst[at++] = castScalar(out.dtype, p ? v[((n * C + c) * w.H + p[0]) * w.W + p[1]] : w.padValue);
-              }
-            }
-          }
-        }
-      }
+    for (let plane = 0; plane < N * C; plane++) {
+      const base = plane * w.H * w.W;
+      for (const p of taps) dst[at++] = p < 0 ? pad : v[base + p];
     }
   },
   webgpu(out, [x], w) {
@@ -101,21 +107,15 @@ const FOLD: OpSpec<Window> = {
   cpu(out, [cols], w) {
     const v = valuesOf(cols);
     const dst = out.storage.cpu!;
+    const taps = tapOffsets(w);
     const [N, C] = out.shape;
     const acc = new Float64Array(out.numel);
     let at = 0;
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        for (let i = 0; i < w.kh; i++) {
-          for (let j = 0; j < w.kw; j++) {
-            for (let oy = 0; oy < w.OH; oy++) {
-              for (let ox = 0; ox < w.OW; ox++, at++) {
-                const p = tapAt(w, oy, ox, i, j);
-                if (p) acc[((n * C + c) * w.H + p[0]) * w.W + p[1]] += v[at];
-              }
-            }
-          }
-        }
+    for (let plane = 0; plane < N * C; plane++) {
+      const base = plane * w.H * w.W;
+      for (const p of taps) {
+        if (p >= 0) acc[base + p] += v[at];
+        at++;
       }
     }
     acc.forEach((a, k) => (dst[k] = castScalar(out.dtype, a)));

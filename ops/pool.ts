@@ -12,7 +12,7 @@ import { describe } from './op.js';
 import { tensor } from './creation.js';
 import { gather } from './indexing.js';
 import { matmul } from './matmul.js';
-import { pair, sweepLength, unfoldWindows, type Pair, type Window } from './conv.js';
+import { pair, sweepLength, tapOffsets, unfoldWindows, type Pair, type Window } from './conv.js';
 
 interface PoolArgs {
   kernel: [number, number];
@@ -69,22 +69,6 @@ function windows(x: Tensor, w: Window): Tensor {
   return unfoldWindows(x, w).reshape([N, C, w.kh * w.kw, w.OH * w.OW]);
 }
 
-/** For each window tap and position, the flat input position y W + x it reads (-1 in the padding), i32 [K, L]. */
-function tapPositions(w: Window, device: Tensor['device']): Tensor {
-  const out: number[] = [];
-  for (let i = 0; i < w.kh; i++) {
-    for (let j = 0; j < w.kw; j++) {
-      for (let oy = 0; oy < w.OH; oy++) {
-        for (let ox = 0; ox < w.OW; ox++) {
-          const [y, x] = [oy * w.sh - w.ph + i * w.dh, ox * w.sw - w.pw + j * w.dw];
-          out.push(y >= 0 && y < w.H && x >= 0 && x < w.W ? y * w.W + x : -1);
-        }
-      }
-    }
-  }
-  return tensor(out, { shape: [w.kh * w.kw, w.OH * w.OW], dtype: 'i32', device });
-}
-
 function checkInput(op: string, x: Tensor, rank: number): void {
   assertTensor(x, op);
   if (!isFloat(x.dtype)) throw new Error(`${op}: expected a floating-point input, got ${describe(x)}`);
@@ -114,7 +98,13 @@ function maxPool(op: string, x: Tensor, rank: number, a: PoolArgs, returnIndices
     const out = values.reshape([N, C, w.OH, w.OW]);
     if (!returnIndices) return out;
     // the tap that won, as the flat position y W + x of the input plane (torch's indices)
-    const taps = tapPositions(w, x.device).expand([N, C, w.kh * w.kw, w.OH * w.OW]);
+    const K = w.kh * w.kw;
+    const taps = tensor(tapOffsets(w), { shape: [K, w.OH * w.OW], dtype: 'i32', device: x.device }).expand([
+      N,
+      C,
+      K,
+      w.OH * w.OW,
+    ]);
     return [out, gather(taps, 2, indices).reshape([N, C, w.OH, w.OW])];
   });
 }
