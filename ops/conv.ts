@@ -60,14 +60,14 @@ export function tapOffsets(w: Window): Int32Array {
   return out;
 }
 
-function writeWindow(w: Window, total: number, C: number): MetaWriter {
+export function writeWindow(w: Window, total: number, C: number): MetaWriter {
   const m = new MetaWriter().u32(WINDOW.total, total).u32(WINDOW.C, C);
   for (const key of ['H', 'W', 'OH', 'OW', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'] as const)
     m.u32(WINDOW[key], w[key]);
   return m.f32(WINDOW.padValue, w.padValue);
 }
 
-function launch(key: string, source: () => string, input: Tensor, out: Tensor, m: MetaWriter): void {
+export function launch(key: string, source: () => string, input: Tensor, out: Tensor, m: MetaWriter): void {
   dispatch(
     pipeline(key, source),
     [input.storage.buffer!, out.storage.buffer!],

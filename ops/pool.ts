@@ -1,18 +1,22 @@
-// Pooling with torch.nn.functional's semantics, on the sliding-window kernels of ops/conv.ts:
-//   max and average pooling gather the windows with unfold (padding reads -inf for max, 0 for average) and reduce
-//   each window with the reduction kernels; their gradients come from the autograd of unfold (fold) and max/sum.
+// Pooling with torch.nn.functional's semantics, on the sliding-window kernels (shaders/conv.ts):
+//   max pooling: one kernel finds each window's argmax (reading the input through its strides, nothing
+//   materialised; these are torch's returned indices), and the values are a gather of the input at them, so the
+//   gradient is gather's (an index-add of the output gradient at the winners) and can be differentiated again;
+//   average pooling gathers the windows with unfold (the zero padding included) and sums them; its gradient is
+//   unfold's adjoint, fold.
 //   Adaptive average pooling is two small matmuls with averaging matrices, out = P_h x P_w^T, P_h [OH, H] holding
 //   1 / window length over torch's windows [floor(i H / OH), ceil((i + 1) H / OH)).
-// A dedicated pooling kernel would read each input once instead of kh kw times (the windows are materialised
-// here, as the columns of a convolution are); it pays only when pooling shows up in a profile.
+// Average pooling materialises its windows (kh kw times the input, as a convolution's columns); a fused kernel
+// like max pooling's is the next step if it shows up in a profile.
 // The 1-D forms are the 2-D ones on an image of height 1.
 import { assertTensor, type Tensor } from '../core/tensor.js';
 import { isFloat } from '../core/dtype.js';
-import { describe } from './op.js';
+import { apply, describe, valuesOf, type OpSpec } from './op.js';
 import { tensor } from './creation.js';
 import { gather } from './indexing.js';
 import { matmul } from './matmul.js';
-import { pair, sweepLength, tapOffsets, unfoldWindows, type Pair, type Window } from './conv.js';
+import { launch, pair, sweepLength, tapOffsets, unfoldWindows, writeWindow, type Pair, type Window } from './conv.js';
+import { WINDOW, maxPoolIndicesKey, maxPoolIndicesSource } from '../shaders/conv.js';
 
 interface PoolArgs {
   kernel: [number, number];
@@ -89,23 +93,47 @@ function asImage<R extends Tensor | [Tensor, Tensor]>(x: Tensor, rank: number, b
   return (Array.isArray(r) ? [back(r[0]), back(r[1])] : back(r)) as R;
 }
 
+/** The argmax of each window of x [N, C, H, W] as a flat position y W + x of its plane: i32 [N, C, OH, OW]. */
+const MAX_POOL_INDICES: OpSpec<Window> = {
+  name: 'maxPoolIndices',
+  infer: ([x], w) => ({ shape: [x.shape[0], x.shape[1], w.OH, w.OW], dtype: 'i32' }),
+  cpu(out, [x], w) {
+    const v = valuesOf(x);
+    const taps = tapOffsets(w);
+    const L = w.OH * w.OW;
+    const dst = out.storage.cpu!;
+    for (let plane = 0; plane < x.shape[0] * x.shape[1]; plane++) {
+      const base = plane * w.H * w.W;
+      for (let l = 0; l < L; l++) {
+        // as torch: start at the first tap inside the image with -inf; a larger value or a NaN takes over
+        let [best, at] = [-Infinity, -1];
+        for (let k = l; k < taps.length; k += L) {
+          const p = taps[k];
+          if (p < 0) continue;
+          if (at < 0) at = p;
+          const val = v[base + p];
+          if (Number.isNaN(val) || (!Number.isNaN(best) && val > best)) [best, at] = [val, p];
+        }
+        dst[plane * L + l] = at;
+      }
+    }
+  },
+  webgpu(out, [x], w) {
+    const m = writeWindow(w, out.numel, x.shape[1]).u32(WINDOW.offset, x.offset).list(WINDOW.strides, x.strides);
+    launch(maxPoolIndicesKey(x.dtype), () => maxPoolIndicesSource(x.dtype), x, out, m);
+  },
+  backward: null,
+};
+
 function maxPool(op: string, x: Tensor, rank: number, a: PoolArgs, returnIndices: boolean): Tensor | [Tensor, Tensor] {
   checkInput(op, x, rank);
   return asImage(x, rank, (img) => {
-    const [N, C] = img.shape;
+    const [N, C, H, W] = img.shape;
     const w = poolWindow(op, img, a, -Infinity);
-    const { values, indices } = windows(img, w).max(2, true);
-    const out = values.reshape([N, C, w.OH, w.OW]);
-    if (!returnIndices) return out;
-    // the tap that won, as the flat position y W + x of the input plane (torch's indices)
-    const K = w.kh * w.kw;
-    const taps = tensor(tapOffsets(w), { shape: [K, w.OH * w.OW], dtype: 'i32', device: x.device }).expand([
-      N,
-      C,
-      K,
-      w.OH * w.OW,
-    ]);
-    return [out, gather(taps, 2, indices).reshape([N, C, w.OH, w.OW])];
+    const indices = apply(MAX_POOL_INDICES, [img], w);
+    const L = w.OH * w.OW;
+    const out = gather(img.reshape([N, C, H * W]), 2, indices.reshape([N, C, L])).reshape([N, C, w.OH, w.OW]);
+    return returnIndices ? [out, indices] : out;
   });
 }
 

@@ -770,7 +770,8 @@ export const OPS = {
     grad: true,
   },
   // ---- layers (issue 10): convolution, pooling, batch/group norm, interpolation, regression losses ----
-  // conv and pooling run the unfold/fold window kernels (ops/conv.ts) and matmul/reductions: kernels [] below
+  // conv and average pooling run the unfold/fold window kernels (ops/conv.ts) with matmul/reductions, max pooling
+  // its argmax kernel with gather: their tolerance is that of the kernels they call (kernels [])
   unfold: {
     fn: unfold,
     functionOnly: true as const,
@@ -827,7 +828,7 @@ export const OPS = {
   maxPool2d: {
     fn: maxPool2d,
     functionOnly: true as const,
-    kernels: [],
+    kernels: ['maxPoolIndices'],
     cases: [
       [t([2, 2, 5, 4]), 2],
       [t([2, 3, 9, 8]), [3, 2], [2, 1], [1, 1], 1, false, true],

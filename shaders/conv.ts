@@ -1,5 +1,5 @@
-// Sliding-window kernels: unfold (im2col) and fold (col2im), the two halves every convolution and pooling op here
-// is built from (ops/conv.ts says why). Both work on images [N, C, H, W]; a window is kh x kw taps with a stride,
+// Sliding-window kernels: unfold (im2col) and fold (col2im), the two halves the convolutions and average pooling
+// are built from (ops/conv.ts says why), and the argmax of each window for max pooling (ops/pool.ts). Both work on images [N, C, H, W]; a window is kh x kw taps with a stride,
 // a dilation and a leading padding per spatial dim, and the output grid OH x OW is given (so asymmetric 'same'
 // padding needs no extra case).
 //   unfold: cols[n, (c kh + i) kw + j, oy OW + ox] = x[n, c, oy sh - ph + i dh, ox sw - pw + j dw], or padValue
@@ -94,4 +94,37 @@ ${main(`
     }
   }
   out[idx] = ${S}(acc);`)}`;
+}
+
+export const maxPoolIndicesKey = (d: DType): string => `maxPoolIndices|${d}`;
+
+/**
+ * The max of each window as its flat position y W + x in the input plane, one thread per output position, reading
+ * x through its strides (no window is materialised). As torch's kernel: the first tap inside the image starts as the
+ * answer with value -inf, and a later tap wins if it is larger or NaN (so a NaN in the window is what is picked).
+ */
+export function maxPoolIndicesSource(d: DType): string {
+  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
+@group(0) @binding(0) var<storage, read> inp: array<${storageType(d)}>;
+@group(0) @binding(1) var<storage, read_write> out: array<i32>;
+${main(`
+  let L = u32(OH * OW);
+  let l = idx % L; let plane = idx / L;
+  let oy = i32(l) / OW; let ox = i32(l) % OW;
+  let base = uw(${WINDOW.offset}u) + (plane / C) * uw(${WINDOW.strides}u) + (plane % C) * uw(${WINDOW.strides + 1}u);
+  var best = -inf_f32();
+  var at = -1;
+  for (var i = 0u; i < kh; i++) {
+    let y = oy * sh - ph + i32(i) * dh;
+    if (y < 0 || y >= H) { continue; }
+    for (var j = 0u; j < kw; j++) {
+      let x = ox * sw - pw + i32(j) * dw;
+      if (x < 0 || x >= W) { continue; }
+      let v = f32(inp[base + u32(y) * uw(${WINDOW.strides + 2}u) + u32(x) * uw(${WINDOW.strides + 3}u)]);
+      if (at < 0) { at = y * W + x; }
+      // a NaN best stays until a later NaN (WGSL compares on NaN are unreliable, so test the bits)
+      if (is_nan(v) || (!is_nan(best) && v > best)) { best = v; at = y * W + x; }
+    }
+  }
+  out[idx] = at;`)}`;
 }

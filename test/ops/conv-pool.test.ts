@@ -110,6 +110,16 @@ s('maxPool: padding reads -inf, not 0 (an all-negative input keeps negative maxi
   }
 });
 
+s('maxPool2d: a NaN in a window wins, as in torch (its value and its index)', async () => {
+  for (const device of DEVICES) {
+    const [v, i] = maxPool2d(image([1, NaN, 3, 2, 5, 4, 0, 1], [1, 2, 2, 2], device), 2, null, 0, 1, false, true);
+    const values = await v.data();
+    assert.ok(Number.isNaN(values[0]), `${device}: NaN propagates, got ${values[0]}`);
+    assert.is(values[1], 5);
+    await assertTensorClose(i, [1, 0], { msg: device });
+  }
+});
+
 s(
   'avgPool2d: countIncludePad divides by the padded window, without it by the cells inside; ceilMode clips',
   async () => {
