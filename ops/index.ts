@@ -41,9 +41,7 @@ export { sort, argsort, topk } from './sort.js';
 export { cumsum, cumprod } from './scan.js';
 export { multinomial, randperm, type MultinomialOptions } from './sampling.js';
 export { conv1d, conv2d, unfold, fold, type ConvPadding, type Pair } from './conv.js';
-export {
-  maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d, type AvgPoolOptions,
-} from './pool.js';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } from './pool.js';
 export { l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy } from './losses.js';
 export { batchNorm, groupNorm } from './batch-norm.js';
 export { interpolate, type InterpolateMode, type InterpolateOptions } from './interpolate.js';

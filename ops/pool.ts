@@ -2,21 +2,31 @@
 //   max pooling: one kernel finds each window's argmax (reading the input through its strides, nothing
 //   materialised; these are torch's returned indices), and the values are a gather of the input at them, so the
 //   gradient is gather's (an index-add of the output gradient at the winners) and can be differentiated again;
-//   average pooling gathers the windows with unfold (the zero padding included) and sums them; its gradient is
-//   unfold's adjoint, fold.
+//   average pooling: one kernel averages each window (torch's divisor rules), and its gradient is a second kernel,
+//   the adjoint, in which each input pixel gathers g / divisor from the windows covering it (no atomics); the two
+//   are each other's backward, so both differentiate again.
 //   Adaptive average pooling is two small matmuls with averaging matrices, out = P_h x P_w^T, P_h [OH, H] holding
 //   1 / window length over torch's windows [floor(i H / OH), ceil((i + 1) H / OH)).
-// Average pooling materialises its windows (kh kw times the input, as a convolution's columns); a fused kernel
-// like max pooling's is the next step if it shows up in a profile.
 // The 1-D forms are the 2-D ones on an image of height 1.
 import { assertTensor, type Tensor } from '../core/tensor.js';
-import { isFloat } from '../core/dtype.js';
+import { castScalar, isFloat } from '../core/dtype.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 import { tensor } from './creation.js';
 import { gather } from './indexing.js';
 import { matmul } from './matmul.js';
-import { launch, pair, sweepLength, tapOffsets, unfoldWindows, writeWindow, type Pair, type Window } from './conv.js';
-import { WINDOW, maxPoolIndicesKey, maxPoolIndicesSource } from '../shaders/conv.js';
+import { launch, pair, sweepLength, tapOffsets, writeWindow, type Pair, type Window } from './conv.js';
+import {
+  WINDOW,
+  avgPoolBackwardKey,
+  avgPoolBackwardSource,
+  avgPoolKey,
+  avgPoolSource,
+  maxPoolIndicesKey,
+  maxPoolIndicesSource,
+} from '../shaders/conv.js';
+import type { MetaWriter } from '../shaders/preamble.js';
+import { noGrad } from '../core/autograd.js';
+import { contiguous } from './views.js';
 
 interface PoolArgs {
   kernel: [number, number];
@@ -65,12 +75,6 @@ function poolWindow(op: string, x: Tensor, a: PoolArgs, padValue: number): Windo
     dw: a.dilation[1],
     padValue,
   };
-}
-
-/** x [N, C, H, W] -> its windows [N, C, kh kw, OH OW]. */
-function windows(x: Tensor, w: Window): Tensor {
-  const [N, C] = x.shape;
-  return unfoldWindows(x, w).reshape([N, C, w.kh * w.kw, w.OH * w.OW]);
 }
 
 function checkInput(op: string, x: Tensor, rank: number): void {
@@ -234,8 +238,15 @@ function poolArgs(
   };
 }
 
-/** The divisor of each window position, [OH, OW], as torch's avg_pool2d computes it. */
-function divisors(w: Window, countIncludePad: boolean, device: Tensor['device'], dtype: Tensor['dtype']): Tensor {
+interface AvgParams {
+  w: Window;
+  countIncludePad: boolean;
+  /** 0: none */
+  divisorOverride: number;
+}
+
+/** The divisor of each window position (row-major over OH x OW), as torch's avg_pool2d computes it. */
+function divisors({ w, countIncludePad, divisorOverride }: AvgParams): number[] {
   const out: number[] = [];
   const extent = (o: number, s: number, p: number, k: number, size: number) => {
     const start = o * s - p;
@@ -243,18 +254,78 @@ function divisors(w: Window, countIncludePad: boolean, device: Tensor['device'],
     return countIncludePad ? end - start : Math.min(end, size) - Math.max(start, 0);
   };
   for (let oy = 0; oy < w.OH; oy++) {
-    for (let ox = 0; ox < w.OW; ox++) out.push(extent(oy, w.sh, w.ph, w.kh, w.H) * extent(ox, w.sw, w.pw, w.kw, w.W));
+    for (let ox = 0; ox < w.OW; ox++) {
+      out.push(divisorOverride || extent(oy, w.sh, w.ph, w.kh, w.H) * extent(ox, w.sw, w.pw, w.kw, w.W));
+    }
   }
-  return tensor(out, { shape: [w.OH, w.OW], dtype, device });
+  return out;
 }
 
-export interface AvgPoolOptions {
-  ceilMode?: boolean;
-  /** count the zero padding in each window's divisor (default true) */
-  countIncludePad?: boolean;
-  /** divide every window's sum by this instead */
-  divisorOverride?: number | null;
+function writeAvg(p: AvgParams, total: number, C: number): MetaWriter {
+  return writeWindow(p.w, total, C)
+    .u32(WINDOW.countIncludePad, Number(p.countIncludePad))
+    .u32(WINDOW.divisorOverride, p.divisorOverride);
 }
+
+/** x [N, C, H, W] -> the average of each window [N, C, OH, OW]. */
+const AVG_POOL: OpSpec<AvgParams> = {
+  name: 'avgPool',
+  infer: ([x], { w }) => ({ shape: [x.shape[0], x.shape[1], w.OH, w.OW], dtype: x.dtype }),
+  cpu(out, [x], p) {
+    const v = valuesOf(x);
+    const taps = tapOffsets(p.w);
+    const div = divisors(p);
+    const L = div.length;
+    const dst = out.storage.cpu!;
+    for (let plane = 0; plane < x.shape[0] * x.shape[1]; plane++) {
+      const base = plane * p.w.H * p.w.W;
+      for (let l = 0; l < L; l++) {
+        let sum = 0;
+        for (let k = l; k < taps.length; k += L) if (taps[k] >= 0) sum += v[base + taps[k]];
+        dst[plane * L + l] = castScalar(out.dtype, sum / div[l]);
+      }
+    }
+  },
+  webgpu(out, [x], p) {
+    const m = writeAvg(p, out.numel, x.shape[1]).u32(WINDOW.offset, x.offset).list(WINDOW.strides, x.strides);
+    launch(avgPoolKey(x.dtype), () => avgPoolSource(x.dtype), x, out, m);
+  },
+  backward: (g, { params }) => [apply(AVG_POOL_BACKWARD, [g], params)],
+  saves: () => [],
+};
+
+/** The adjoint of AVG_POOL: g [N, C, OH, OW] -> [N, C, H, W]; its own adjoint is AVG_POOL again. */
+const AVG_POOL_BACKWARD: OpSpec<AvgParams> = {
+  name: 'avgPoolBackward',
+  infer: ([g], { w }) => ({ shape: [g.shape[0], g.shape[1], w.H, w.W], dtype: g.dtype }),
+  cpu(out, [g], p) {
+    const v = valuesOf(g);
+    const taps = tapOffsets(p.w);
+    const div = divisors(p);
+    const L = div.length;
+    const acc = new Float64Array(out.numel);
+    for (let plane = 0; plane < g.shape[0] * g.shape[1]; plane++) {
+      const base = plane * p.w.H * p.w.W;
+      for (let k = 0; k < taps.length; k++)
+        if (taps[k] >= 0) acc[base + taps[k]] += v[plane * L + (k % L)] / div[k % L];
+    }
+    const dst = out.storage.cpu!;
+    acc.forEach((a, k) => (dst[k] = castScalar(out.dtype, a)));
+  },
+  webgpu(out, [g], p) {
+    const src = noGrad(() => contiguous(g));
+    launch(
+      avgPoolBackwardKey(g.dtype),
+      () => avgPoolBackwardSource(g.dtype),
+      src,
+      out,
+      writeAvg(p, out.numel, out.shape[1]),
+    );
+    if (src !== g) src.dispose();
+  },
+  backward: (gg, { params }) => [apply(AVG_POOL, [gg], params)],
+  saves: () => [],
+};
 
 function avgPool(
   op: string,
@@ -268,14 +339,10 @@ function avgPool(
   if (divisorOverride !== null && !(Number.isInteger(divisorOverride) && divisorOverride > 0)) {
     throw new Error(`${op}: divisorOverride must be a positive integer or null, got ${divisorOverride}`);
   }
-  return asImage(x, rank, (img) => {
-    const [N, C] = img.shape;
-    const w = poolWindow(op, img, a, 0);
-    const sums = windows(img, w).sum(2).reshape([N, C, w.OH, w.OW]);
-    return divisorOverride !== null
-      ? sums.div(divisorOverride)
-      : sums.div(divisors(w, countIncludePad, x.device, x.dtype));
-  });
+  if (a.dilation[0] !== 1 || a.dilation[1] !== 1) throw new Error(`internal: ${op} has no dilation`);
+  return asImage(x, rank, (img) =>
+    apply(AVG_POOL, [img], { w: poolWindow(op, img, a, 0), countIncludePad, divisorOverride: divisorOverride ?? 0 }),
+  );
 }
 
 /** torch.nn.functional.avg_pool2d(input, kernel_size, stride=kernel_size, padding=0, ceil_mode, count_include_pad, divisor_override). */

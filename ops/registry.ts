@@ -770,8 +770,8 @@ export const OPS = {
     grad: true,
   },
   // ---- layers (issue 10): convolution, pooling, batch/group norm, interpolation, regression losses ----
-  // conv and average pooling run the unfold/fold window kernels (ops/conv.ts) with matmul/reductions, max pooling
-  // its argmax kernel with gather: their tolerance is that of the kernels they call (kernels [])
+  // conv runs the unfold/fold window kernels (ops/conv.ts) and matmul, max pooling its argmax kernel and gather,
+  // average pooling its own pair of kernels; composites (kernels []) take the tolerance of the kernels they call
   unfold: {
     fn: unfold,
     functionOnly: true as const,
@@ -853,7 +853,7 @@ export const OPS = {
   avgPool2d: {
     fn: avgPool2d,
     functionOnly: true as const,
-    kernels: [],
+    kernels: ['avgPool', 'avgPoolBackward'],
     tol: LOOSE,
     cases: [
       [t([2, 2, 5, 4]), 2],

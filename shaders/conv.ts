@@ -1,5 +1,6 @@
-// Sliding-window kernels: unfold (im2col) and fold (col2im), the two halves the convolutions and average pooling
-// are built from (ops/conv.ts says why), and the argmax of each window for max pooling (ops/pool.ts). Both work on images [N, C, H, W]; a window is kh x kw taps with a stride,
+// Sliding-window kernels: unfold (im2col) and fold (col2im), the two halves the convolutions are built from
+// (ops/conv.ts says why), and the pooling kernels of ops/pool.ts: the argmax of each window, the average of each
+// window and that average's adjoint. Both work on images [N, C, H, W]; a window is kh x kw taps with a stride,
 // a dilation and a leading padding per spatial dim, and the output grid OH x OW is given (so asymmetric 'same'
 // padding needs no extra case).
 //   unfold: cols[n, (c kh + i) kw + j, oy OW + ox] = x[n, c, oy sh - ph + i dh, ox sw - pw + j dw], or padValue
@@ -32,6 +33,8 @@ export const WINDOW = {
   offset: 14,
   strides: 16,
   padValue: 20,
+  countIncludePad: 21,
+  divisorOverride: 22,
 } as const;
 export const WINDOW_WG = 256;
 
@@ -127,4 +130,73 @@ ${main(`
     }
   }
   out[idx] = at;`)}`;
+}
+
+/** torch's avg_pool2d divisor of window (oy, ox): the override, else the window clipped to the padded image or to the image. */
+const DIVISOR = `
+fn divisor(oy: i32, ox: i32) -> f32 {
+  let over = uw(${WINDOW.divisorOverride}u);
+  if (over != 0u) { return f32(over); }
+  let H = i32(uw(${WINDOW.H}u)); let W = i32(uw(${WINDOW.W}u));
+  let ph = i32(uw(${WINDOW.ph}u)); let pw = i32(uw(${WINDOW.pw}u));
+  let hs = oy * i32(uw(${WINDOW.sh}u)) - ph; let ws = ox * i32(uw(${WINDOW.sw}u)) - pw;
+  let he = min(hs + i32(uw(${WINDOW.kh}u)), H + ph); let we = min(ws + i32(uw(${WINDOW.kw}u)), W + pw);
+  if (uw(${WINDOW.countIncludePad}u) != 0u) { return f32((he - hs) * (we - ws)); }
+  return f32((min(he, H) - max(hs, 0)) * (min(we, W) - max(ws, 0)));
+}`;
+
+export const avgPoolKey = (d: DType): string => `avgPool|${d}`;
+
+/** The average of each window, one thread per output position, reading x through its strides (dilation 1). */
+export function avgPoolSource(d: DType): string {
+  const S = storageType(d);
+  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
+@group(0) @binding(0) var<storage, read> inp: array<${S}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${S}>;
+${DIVISOR}
+${main(`
+  let L = u32(OH * OW);
+  let l = idx % L; let plane = idx / L;
+  let oy = i32(l) / OW; let ox = i32(l) % OW;
+  let base = uw(${WINDOW.offset}u) + (plane / C) * uw(${WINDOW.strides}u) + (plane % C) * uw(${WINDOW.strides + 1}u);
+  var acc = 0.0;
+  for (var i = 0u; i < kh; i++) {
+    let y = oy * sh - ph + i32(i);
+    if (y < 0 || y >= H) { continue; }
+    for (var j = 0u; j < kw; j++) {
+      let x = ox * sw - pw + i32(j);
+      if (x < 0 || x >= W) { continue; }
+      acc += f32(inp[base + u32(y) * uw(${WINDOW.strides + 2}u) + u32(x) * uw(${WINDOW.strides + 3}u)]);
+    }
+  }
+  out[idx] = ${S}(acc / divisor(oy, ox));`)}`;
+}
+
+export const avgPoolBackwardKey = (d: DType): string => `avgPoolBackward|${d}`;
+
+/**
+ * The adjoint of avgPool: each input pixel gathers g / divisor from the windows that cover it (as fold does, no
+ * atomics). g is contiguous [N, C, OH, OW]; one thread per input pixel.
+ */
+export function avgPoolBackwardSource(d: DType): string {
+  const S = storageType(d);
+  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
+@group(0) @binding(0) var<storage, read> g: array<${S}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${S}>;
+${DIVISOR}
+${main(`
+  let x = i32(idx % u32(W)); let y = i32((idx / u32(W)) % u32(H)); let plane = idx / u32(H * W);
+  let base = plane * u32(OH * OW);
+  var acc = 0.0;
+  for (var i = 0u; i < kh; i++) {
+    let ty = y + ph - i32(i);
+    if (ty < 0 || ty % sh != 0 || ty / sh >= OH) { continue; }
+    for (var j = 0u; j < kw; j++) {
+      let tx = x + pw - i32(j);
+      if (tx < 0 || tx % sw != 0 || tx / sw >= OW) { continue; }
+      let oy = ty / sh; let ox = tx / sw;
+      acc += f32(g[base + u32(oy * OW + ox)]) / divisor(oy, ox);
+    }
+  }
+  out[idx] = ${S}(acc);`)}`;
 }
