@@ -30,6 +30,8 @@ export interface InterpolateOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
+const OPTION_NAMES = ['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor'];
+
 const SPATIAL_RANK: Record<InterpolateMode, number[]> = { nearest: [1, 2], linear: [1], bilinear: [2] };
 
 /** A per-spatial-dim option as a list of `rank` numbers. */
@@ -75,6 +77,12 @@ export function interpolate(x: Tensor, opts: InterpolateOptions = {}): Tensor {
   const op = 'interpolate';
   const { size = null, scaleFactor = null, mode = 'nearest', alignCorners = null, recomputeScaleFactor = null } = opts;
   assertTensor(x, op);
+  const unknown = Object.keys(opts).filter((k) => !OPTION_NAMES.includes(k));
+  if (unknown.length) {
+    throw new Error(
+      `${op}: unsupported option ${unknown.join(', ')} (valid: ${OPTION_NAMES.join(', ')}; antialias is not implemented)`,
+    );
+  }
   if (!(mode in SPATIAL_RANK)) {
     throw new Error(
       `${op}: mode '${String(mode)}' is not supported (valid: 'nearest', 'linear' for 3-D input, 'bilinear' for 4-D)`,

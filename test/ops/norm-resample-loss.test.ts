@@ -139,6 +139,7 @@ s('errors name the op, the shapes and what is valid', () => {
     "'bicubic'",
     'not supported',
   );
+  assertThrows(() => interpolate(x, { size: 4, antialias: true } as object), 'interpolate', 'antialias');
   assertThrows(() => smoothL1Loss(x, x, { beta: -1 }), 'smoothL1Loss', 'beta');
   assertThrows(() => huberLoss(x, x, { delta: 0 }), 'huberLoss', 'delta');
   assertThrows(() => binaryCrossEntropy(tensor([1.5]), tensor([1])), 'binaryCrossEntropy', '[0, 1]');
