@@ -35,8 +35,6 @@ export interface Window {
   pw: number;
   dh: number;
   dw: number;
-  /** what unfold reads outside the image (0; -Infinity for max pooling) */
-  padValue: number;
 }
 
 /**
@@ -60,13 +58,15 @@ export function tapOffsets(w: Window): Int32Array {
   return out;
 }
 
+/** The uniform words of a window kernel (shaders/conv.ts WINDOW): `total` threads over `C` channels. */
 export function writeWindow(w: Window, total: number, C: number): MetaWriter {
   const m = new MetaWriter().u32(WINDOW.total, total).u32(WINDOW.C, C);
   for (const key of ['H', 'W', 'OH', 'OW', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'] as const)
     m.u32(WINDOW[key], w[key]);
-  return m.f32(WINDOW.padValue, w.padValue);
+  return m;
 }
 
+/** Dispatches a window kernel with one thread per element of `out`. */
 export function launch(key: string, source: () => string, input: Tensor, out: Tensor, m: MetaWriter): void {
   dispatch(
     pipeline(key, source),
@@ -84,19 +84,18 @@ const UNFOLD: OpSpec<Window> = {
     const v = valuesOf(x);
     const dst = out.storage.cpu!;
     const taps = tapOffsets(w);
-    const pad = castScalar(out.dtype, w.padValue);
     const [N, C] = x.shape;
     let at = 0;
     for (let plane = 0; plane < N * C; plane++) {
       const base = plane * w.H * w.W;
-      for (const p of taps) dst[at++] = p < 0 ? pad : v[base + p];
+      for (const p of taps) dst[at++] = p < 0 ? 0 : v[base + p];
     }
   },
   webgpu(out, [x], w) {
     const m = writeWindow(w, out.numel, x.shape[1]).u32(WINDOW.offset, x.offset).list(WINDOW.strides, x.strides);
     launch(unfoldKey(x.dtype), () => unfoldSource(x.dtype), x, out, m);
   },
-  backward: (g, { params: w }) => [foldWindows(g, { ...w, padValue: 0 })],
+  backward: (g, { params: w }) => [foldWindows(g, w)],
   saves: () => [],
 };
 
@@ -130,7 +129,7 @@ const FOLD: OpSpec<Window> = {
 };
 
 /** The unfold op on an image batch [N, C, H, W] with a worked-out window (no argument checks). */
-export const unfoldWindows = (x: Tensor, w: Window): Tensor => apply(UNFOLD, [x], w);
+const unfoldWindows = (x: Tensor, w: Window): Tensor => apply(UNFOLD, [x], w);
 const foldWindows = (cols: Tensor, w: Window): Tensor => apply(FOLD, [cols], w);
 
 // ---- arguments -------------------------------------------------------------------------------------------------
@@ -177,7 +176,7 @@ export function unfold(x: Tensor, kernelSize: Pair, dilation: Pair = 1, padding:
       `unfold: the dilated kernel ${kh}x${kw} (dilation ${dh}, ${dw}) does not fit the padded input ${describe(x)} (padding ${ph}, ${pw})`,
     );
   }
-  const cols = unfoldWindows(img, { H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, padValue: 0 });
+  const cols = unfoldWindows(img, { H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw });
   return x.ndim === 3 ? cols.squeeze(0) : cols;
 }
 
@@ -206,7 +205,7 @@ export function fold(
         `dim -2 must be a multiple of ${kh * kw} and dim -1 the ${Math.max(OH, 0) * Math.max(OW, 0)} window positions`,
     );
   }
-  const img = foldWindows(c3, { H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw, padValue: 0 });
+  const img = foldWindows(c3, { H, W, OH, OW, kh, kw, sh, sw, ph, pw, dh, dw });
   return cols.ndim === 2 ? img.squeeze(0) : img;
 }
 
@@ -280,7 +279,6 @@ function conv(
     pw,
     dh: dilation[0],
     dw: dilation[1],
-    padValue: 0,
   });
   const K = Cg * kh * kw;
   // [groups, O / groups, K] @ [N, groups, K, L] -> [N, groups, O / groups, L]

@@ -44,7 +44,7 @@ function poolLength(size: number, pad: number, k: number, s: number, d: number, 
 }
 
 /** The window of a pooling call on x [N, C, H, W], with torch's checks (padding at most half the dilated kernel). */
-function poolWindow(op: string, x: Tensor, a: PoolArgs, padValue: number): Window {
+function poolWindow(op: string, x: Tensor, a: PoolArgs): Window {
   const [H, W] = x.shape.slice(2);
   for (let d = 0; d < 2; d++) {
     const effective = a.dilation[d] * (a.kernel[d] - 1) + 1;
@@ -73,7 +73,6 @@ function poolWindow(op: string, x: Tensor, a: PoolArgs, padValue: number): Windo
     pw: a.padding[1],
     dh: a.dilation[0],
     dw: a.dilation[1],
-    padValue,
   };
 }
 
@@ -133,7 +132,7 @@ function maxPool(op: string, x: Tensor, rank: number, a: PoolArgs, returnIndices
   checkInput(op, x, rank);
   return asImage(x, rank, (img) => {
     const [N, C, H, W] = img.shape;
-    const w = poolWindow(op, img, a, -Infinity);
+    const w = poolWindow(op, img, a);
     const indices = apply(MAX_POOL_INDICES, [img], w);
     const L = w.OH * w.OW;
     const out = gather(img.reshape([N, C, H * W]), 2, indices.reshape([N, C, L])).reshape([N, C, w.OH, w.OW]);
@@ -341,7 +340,7 @@ function avgPool(
   }
   if (a.dilation[0] !== 1 || a.dilation[1] !== 1) throw new Error(`internal: ${op} has no dilation`);
   return asImage(x, rank, (img) =>
-    apply(AVG_POOL, [img], { w: poolWindow(op, img, a, 0), countIncludePad, divisorOverride: divisorOverride ?? 0 }),
+    apply(AVG_POOL, [img], { w: poolWindow(op, img, a), countIncludePad, divisorOverride: divisorOverride ?? 0 }),
   );
 }
 

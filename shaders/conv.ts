@@ -3,7 +3,7 @@
 // window and that average's adjoint. Both work on images [N, C, H, W]; a window is kh x kw taps with a stride,
 // a dilation and a leading padding per spatial dim, and the output grid OH x OW is given (so asymmetric 'same'
 // padding needs no extra case).
-//   unfold: cols[n, (c kh + i) kw + j, oy OW + ox] = x[n, c, oy sh - ph + i dh, ox sw - pw + j dw], or padValue
+//   unfold: cols[n, (c kh + i) kw + j, oy OW + ox] = x[n, c, oy sh - ph + i dh, ox sw - pw + j dw], or 0
 //           where that position falls outside the image;
 //   fold:   the adjoint, img[n, c, y, x] = sum of the cols entries unfold would have read from (n, c, y, x).
 // One thread per output element. Consecutive threads take consecutive ox (unfold) or x (fold), so for stride 1
@@ -32,7 +32,6 @@ export const WINDOW = {
   dw: 13,
   offset: 14,
   strides: 16,
-  padValue: 20,
   countIncludePad: 21,
   divisorOverride: 22,
 } as const;
@@ -67,7 +66,7 @@ ${main(`
   let iy = (i32(l) / OW) * sh - ph + i32(k / kw) * dh;
   let ix = (i32(l) % OW) * sw - pw + i32(k % kw) * dw;
   if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-    out[idx] = ${S}(uwf(${WINDOW.padValue}u));
+    out[idx] = ${S}(0);
     return;
   }
   let at = uw(${WINDOW.offset}u) + n * uw(${WINDOW.strides}u) + c * uw(${WINDOW.strides + 1}u)
