@@ -8,6 +8,14 @@ export { Linear } from './layers/linear.js';
 export { Embedding } from './layers/embedding.js';
 export { LayerNorm, RMSNorm, type NormOptions } from './layers/normalization.js';
 export { Dropout, dropout } from './layers/dropout.js';
+export { Conv1d, Conv2d, type ConvOptions } from './layers/conv.js';
+export {
+  MaxPool1d, MaxPool2d, AvgPool1d, AvgPool2d, AdaptiveAvgPool1d, AdaptiveAvgPool2d,
+  type MaxPoolOptions, type AvgPoolLayerOptions, type PoolResult,
+} from './layers/pool.js';
+export { BatchNorm1d, BatchNorm2d, GroupNorm, type BatchNormOptions } from './layers/batch-norm.js';
+export { Upsample } from './layers/upsample.js';
+export { Flatten } from './layers/flatten.js';
 export {
   Identity, ReLU, GELU, SiLU, Tanh, Sigmoid, LeakyReLU, ELU, Softplus, LogSigmoid, Hardtanh, ReLU6, Mish, SELU, CELU,
   Hardswish, Hardsigmoid, Softmin, GLU,

@@ -58,3 +58,8 @@ export {
   scatter, scatterReduce, indexFill, indexAdd, indexCopy, indexPut, take, type ScatterReduction,
 } from './indexing-extra.js';
 export { nonzero, maskedSelect, unique, type UniqueOptions } from './selection.js';
+export { conv1d, conv2d, unfold, fold, type ConvPadding, type Pair } from './conv.js';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } from './pool.js';
+export { l1Loss, smoothL1Loss, huberLoss, binaryCrossEntropy } from './losses.js';
+export { batchNorm, groupNorm } from './batch-norm.js';
+export { interpolate, type InterpolateMode, type InterpolateOptions } from './interpolate.js';

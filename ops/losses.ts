@@ -274,3 +274,74 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor,
   }
   return reduce(loss, reduction);
 }
+
+// ---- regression and probability losses (composites of elementwise ops) ------------------------------------------
+
+/** Mean absolute error (torch.nn.functional.l1_loss); input and target must have the same shape. */
+export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
+  const { reduction = 'mean' } = opts;
+  checkReduction('l1Loss', reduction, ['mean', 'sum', 'none']);
+  checkSameShape('l1Loss', input, target);
+  return reduce(input.sub(target).abs(), reduction);
+}
+
+/**
+ * torch.nn.functional.smooth_l1_loss: with d = |input - target|, 0.5 d^2 / beta where d < beta, else d - 0.5 beta
+ * (beta = 0 is the L1 loss).
+ */
+export function smoothL1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; beta?: number } = {}): Tensor {
+  const { reduction = 'mean', beta = 1 } = opts;
+  checkReduction('smoothL1Loss', reduction, ['mean', 'sum', 'none']);
+  checkSameShape('smoothL1Loss', input, target);
+  if (!(beta >= 0)) throw new Error(`smoothL1Loss: beta must be a non-negative number, got ${beta}`);
+  const d = input.sub(target).abs();
+  if (beta === 0) return reduce(d, reduction);
+  return reduce(where(d.lt(beta), d.square().mul(0.5 / beta), d.sub(0.5 * beta)), reduction);
+}
+
+/**
+ * torch.nn.functional.huber_loss: with d = |input - target|, 0.5 d^2 where d <= delta, else delta (d - 0.5 delta)
+ * (smoothL1Loss with beta = delta, times delta).
+ */
+export function huberLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction; delta?: number } = {}): Tensor {
+  const { reduction = 'mean', delta = 1 } = opts;
+  checkReduction('huberLoss', reduction, ['mean', 'sum', 'none']);
+  checkSameShape('huberLoss', input, target);
+  if (!(delta > 0)) throw new Error(`huberLoss: delta must be a positive number, got ${delta}`);
+  const d = input.sub(target).abs();
+  return reduce(where(d.le(delta), d.square().mul(0.5), d.sub(0.5 * delta).mul(delta)), reduction);
+}
+
+/**
+ * log(p) clamped below at -100, as torch's binary_cross_entropy: p = 0 gives -100 (and no NaN gradient, since
+ * the log only ever sees p >= the smallest normal number; f32 denormals p < 1.2e-38 give log(1.2e-38) = -87.3
+ * where torch gives log(p)).
+ */
+function clampedLog(p: Tensor): Tensor {
+  const smallest = p.dtype === 'f64' ? Math.exp(-100) : 2 ** -126;
+  return where(p.le(0), -100, p.clamp(smallest).log().clamp(-100));
+}
+
+/**
+ * Binary cross-entropy of probabilities (torch.nn.functional.binary_cross_entropy):
+ *   loss = -weight (target log(p) + (1 - target) log(1 - p)),   each log clamped below at -100 as torch does.
+ * weight broadcasts to the input. Inputs outside [0, 1] are an error on the cpu (a NaN loss on webgpu).
+ */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: { weight?: Tensor | null; reduction?: Reduction } = {}): Tensor {
+  const { weight = null, reduction = 'mean' } = opts;
+  checkReduction('binaryCrossEntropy', reduction, ['mean', 'sum', 'none']);
+  checkSameShape('binaryCrossEntropy', input, target);
+  if (input.device === 'cpu' && valuesOf(input).some((p) => !(p >= 0 && p <= 1))) {
+    throw new Error(`binaryCrossEntropy: all elements of input ${describe(input)} should be probabilities in [0, 1] ` +
+      '(for logits use binaryCrossEntropyWithLogits)');
+  }
+  const inRange = input.ge(0).logicalAnd(input.le(1));
+  const q = target.neg().add(1);
+  let loss = target.mul(clampedLog(input)).add(q.mul(clampedLog(input.neg().add(1)))).neg();
+  loss = where(inRange, loss, NaN);
+  if (weight) loss = loss.mul(weight);
+  if (!sameShape(loss.shape, input.shape)) {
+    throw new Error(`binaryCrossEntropy: weight ${describe(weight!)} must broadcast to the input's shape ${fmtShape(input.shape)}`);
+  }
+  return reduce(loss, reduction);
+}

@@ -31,10 +31,24 @@ import { softmin, glu } from './activations.js';
 import { normalize, cosineSimilarity } from './similarity.js';
 import { matmul, bmm, outer, linear } from './matmul.js';
 import { layerNorm, rmsNorm } from './norms.js';
-import { crossEntropy, nllLoss, mseLoss, klDiv, binaryCrossEntropyWithLogits } from './losses.js';
+import {
+  crossEntropy,
+  nllLoss,
+  mseLoss,
+  klDiv,
+  binaryCrossEntropyWithLogits,
+  l1Loss,
+  smoothL1Loss,
+  huberLoss,
+  binaryCrossEntropy,
+} from './losses.js';
 import { scaledDotProductAttention } from './attention.js';
 import { rope } from './rope.js';
 import { linearAttention } from './linear-attention.js';
+import { conv1d, conv2d, unfold, fold } from './conv.js';
+import { maxPool1d, maxPool2d, avgPool1d, avgPool2d, adaptiveAvgPool1d, adaptiveAvgPool2d } from './pool.js';
+import { batchNorm, groupNorm } from './batch-norm.js';
+import { interpolate } from './interpolate.js';
 import { setValidationTolerance, type Tolerance } from './debug.js';
 import type { ValuesIndices } from './result.js';
 import * as R from './reductions-extra.js';
@@ -1268,6 +1282,235 @@ export const OPS = {
     untested: 'f64 is cpu-only: test/ops/linalg.test.ts checks double() on the cpu and its error on webgpu',
     grad: false,
   },
+  // ---- layers (issue 10): convolution, pooling, batch/group norm, interpolation, regression losses ----
+  // conv runs the unfold/fold window kernels (ops/conv.ts) and matmul, max pooling its argmax kernel and gather,
+  // average pooling its own pair of kernels; composites (kernels []) take the tolerance of the kernels they call
+  unfold: {
+    fn: unfold,
+    functionOnly: true as const,
+    cases: [
+      [t([2, 2, 5, 4]), [2, 3], 1, 1, 1],
+      [t([1, 3, 9, 8]), 3, [2, 1], [1, 2], [2, 3]],
+      [t([3, 6, 5]), 2],
+      [t([0, 2, 4, 4]), 2],
+      [t([2, 3, 17, 13]), [3, 2], 1, 1, 2],
+    ],
+    grad: true,
+  },
+  fold: {
+    fn: fold,
+    functionOnly: true as const,
+    cases: [
+      [t([2, 12, 24]), [5, 4], [2, 3], 1, 1, 1],
+      [t([1, 27, 16]), [9, 8], 3, [2, 1], [1, 2], [2, 3]],
+      [t([8, 20]), [6, 5], 2],
+      [t([2, 6, 63]), [17, 13], [3, 2], 1, 1, 2],
+    ],
+    grad: true,
+  },
+  conv2d: {
+    fn: conv2d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: ACCUMULATING,
+    cases: [
+      [t([2, 2, 5, 4]), t([3, 2, 3, 2]), t([3])],
+      [t([2, 4, 9, 8]), t([6, 2, 3, 3]), t([6]), [2, 1], [1, 2], [2, 1], 2],
+      [t([1, 3, 6, 5]), t([2, 3, 4, 3]), null, 1, 'same', [1, 2]],
+      [t([0, 3, 5, 5]), t([2, 3, 3, 3]), null, 1, 'valid'],
+      [t([3, 5, 17, 13]), t([8, 5, 3, 3]), t([8]), 2, 1],
+      [t([2, 4, 6, 6]), t([4, 1, 3, 3]), t([4]), 1, 1, 1, 4],
+      [t([3, 7, 6]), t([2, 3, 2, 2])],
+    ],
+    grad: true,
+  },
+  conv1d: {
+    fn: conv1d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: ACCUMULATING,
+    cases: [
+      [t([2, 3, 7]), t([4, 3, 3]), t([4])],
+      [t([2, 4, 33]), t([6, 2, 5]), t([6]), 3, 2, 2, 2],
+      [t([1, 3, 10]), t([2, 3, 4]), null, 1, 'same', 3],
+      [t([0, 3, 8]), t([2, 3, 3])],
+      [t([3, 9]), t([5, 3, 2]), t([5]), 2, 'valid'],
+    ],
+    grad: true,
+  },
+  maxPool2d: {
+    fn: maxPool2d,
+    functionOnly: true as const,
+    kernels: ['maxPoolIndices'],
+    cases: [
+      [t([2, 2, 5, 4]), 2],
+      [t([2, 3, 9, 8]), [3, 2], [2, 1], [1, 1], 1, false, true],
+      [t([1, 2, 7, 7]), 3, 2, 1, 2, true, true],
+      [t([0, 2, 4, 4]), 2],
+      [t([3, 5, 17, 13]), 3, 2, 1],
+      [t([3, 6, 5]), 2, 1, 0, 1, true],
+    ],
+    grad: true,
+  },
+  maxPool1d: {
+    fn: maxPool1d,
+    functionOnly: true as const,
+    kernels: [],
+    cases: [
+      [t([2, 3, 9]), 3],
+      [t([2, 3, 33]), 4, 3, 2, 2, true, true],
+      [t([3, 8]), 2, 1],
+    ],
+    grad: true,
+  },
+  avgPool2d: {
+    fn: avgPool2d,
+    functionOnly: true as const,
+    kernels: ['avgPool', 'avgPoolBackward'],
+    tol: LOOSE,
+    cases: [
+      [t([2, 2, 5, 4]), 2],
+      [t([2, 3, 9, 8]), [3, 2], [2, 1], [1, 1]],
+      [t([1, 2, 7, 8]), 3, 2, 1, true, false],
+      [t([1, 2, 7, 8]), 3, 2, 1, true, true],
+      [t([2, 2, 6, 6]), 3, 1, 1, false, true, 4],
+      [t([0, 2, 4, 4]), 2],
+      [t([3, 17, 13]), 3, 2, 1],
+    ],
+    grad: true,
+  },
+  avgPool1d: {
+    fn: avgPool1d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 9]), 3],
+      [t([2, 3, 33]), 4, 3, 2, true, false],
+      [t([3, 8]), 2, 1],
+    ],
+    grad: true,
+  },
+  adaptiveAvgPool2d: {
+    fn: adaptiveAvgPool2d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 2, 5, 7]), [3, 4]],
+      [t([2, 3, 9, 8]), 1],
+      [t([3, 17, 13]), [null, 5]],
+      [t([0, 2, 4, 4]), 2],
+    ],
+    grad: true,
+  },
+  adaptiveAvgPool1d: {
+    fn: adaptiveAvgPool1d,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 3, 10]), 4],
+      [t([3, 7]), 7],
+    ],
+    grad: true,
+  },
+  batchNorm: {
+    fn: batchNorm,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 3, 5]), null, null, t([3]), t([3]), true],
+      [t([4, 3, 5]), t([3]), t([3], { domain: [0.5, 2] }), t([3]), t([3])],
+      [t([2, 3, 4, 5]), t([3]), t([3], { domain: [0.5, 2] }), null, null, true, 0.3],
+      [t([6, 4]), null, null, null, null, true],
+      [t([0, 3, 4]), t([3]), t([3], { domain: [0.5, 2] })],
+      [t([33, 8, 9]), null, null, t([8]), t([8]), true, 0.1, 1e-3],
+    ],
+    grad: true,
+  },
+  groupNorm: {
+    fn: groupNorm,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([2, 6, 5]), 3, t([6]), t([6])],
+      [t([2, 4, 3, 3]), 2],
+      [t([3, 6]), 6, null, t([6])],
+      [t([0, 4, 3]), 2],
+      [t([4, 8, 70]), 4, t([8]), t([8]), 1e-3],
+    ],
+    grad: true,
+  },
+  interpolate: {
+    fn: interpolate,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([1, 2, 5, 4]), { size: [8, 7], mode: 'bilinear' }],
+      [t([2, 3, 5, 4]), { size: [7, 3] }],
+      [t([2, 3, 4]), { scaleFactor: 2 }],
+      [t([1, 2, 5, 4]), { scaleFactor: 1.5, mode: 'bilinear', alignCorners: true }],
+      [t([2, 3, 9]), { size: 4, mode: 'linear' }],
+      [t([0, 2, 3, 3]), { scaleFactor: 2, mode: 'bilinear' }],
+      [t([1, 2, 5, 4]), { scaleFactor: [0.5, 1.7], mode: 'bilinear', recomputeScaleFactor: true }],
+      [t([2, 3, 17, 13]), { scaleFactor: [1.3, 0.6] }],
+    ],
+    grad: true,
+  },
+  l1Loss: {
+    fn: l1Loss,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5]), t([4, 5])],
+      [t([37, 29]), t([37, 29]), { reduction: 'sum' }],
+      [t([3, 7]), t([3, 7]), { reduction: 'none' }],
+      [t([0, 3]), t([0, 3]), { reduction: 'sum' }],
+    ],
+    grad: true,
+  },
+  smoothL1Loss: {
+    fn: smoothL1Loss,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5]), t([4, 5]), { beta: 0.5 }],
+      [t([37, 29]), t([37, 29]), { reduction: 'sum' }],
+      [t([3, 7]), t([3, 7]), { reduction: 'none', beta: 0 }],
+    ],
+    grad: true,
+  },
+  huberLoss: {
+    fn: huberLoss,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5]), t([4, 5]), { delta: 0.7 }],
+      [t([37, 29]), t([37, 29]), { reduction: 'sum', delta: 2 }],
+      [t([3, 7]), t([3, 7]), { reduction: 'none' }],
+    ],
+    grad: true,
+  },
+  binaryCrossEntropy: {
+    fn: binaryCrossEntropy,
+    functionOnly: true as const,
+    kernels: [],
+    tol: LOOSE,
+    cases: [
+      [t([4, 5], { domain: [0.05, 0.95] }), t([4, 5], { domain: [0, 1] })],
+      [t([37, 29], { domain: [0, 1] }), t([37, 29], { domain: [0, 1] }), { reduction: 'sum' }],
+      [t([3, 7], { domain: [0, 1] }), t([3, 7], { domain: [0, 1] }), { reduction: 'none' }],
+    ],
+    grad: true,
+  },
+  // ---- end of the layers block ----
 };
 
 // every elementwise and reduction kernel has its entry (a separate statement, so that OPS's type stays independent)

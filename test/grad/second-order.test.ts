@@ -4,7 +4,7 @@
 // and the webgpu result against the cpu result.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crossEntropy, layerNorm, logSoftmax, matmul, rmsNorm, softmax, tensor, tidy, type Tensor, type DeviceName, type DType } from '../../index.js';
+import { avgPool2d, batchNorm, conv2d, crossEntropy, layerNorm, maxPool2d, logSoftmax, matmul, rmsNorm, softmax, tensor, tidy, type Tensor, type DeviceName, type DType } from '../../index.js';
 import { assertClose, randomValues } from '../helpers.js';
 
 const s = suite('grad/second-order');
@@ -81,6 +81,15 @@ s('the other fused ops twice differentiated: logSoftmax, layerNorm, rmsNorm, cro
   await checkSecondOrder('rmsNorm', (a, w) => rmsNorm(a, 4, w, 1e-3).tanh().mul(weightsOf(a, 14)).sum(), [x, affine]);
   await checkSecondOrder('crossEntropy', (a, w) => crossEntropy(a.mul(w), tensor([1, -100, 3], { dtype: 'i32', device: a.device }),
     { labelSmoothing: 0.1 }), [x, affine]);
+});
+
+s('conv2d (unfold and fold are each other\'s backward), maxPool2d, avgPool2d and batchNorm twice differentiated', async () => {
+  const img = { shape: [2, 2, 4, 3], values: randomValues(48, 15) };
+  const w = { shape: [3, 2, 2, 2], values: randomValues(24, 16) };
+  await checkSecondOrder('conv2d', (a, b) => conv2d(a, b, null, 1, 1).tanh().mul(weightsOf(conv2d(a, b, null, 1, 1), 17)).sum(), [img, w]);
+  await checkSecondOrder('maxPool2d', (a) => maxPool2d(a.tanh(), 2, 1).square().mul(weightsOf(maxPool2d(a, 2, 1), 18)).sum(), [img]);
+  await checkSecondOrder('avgPool2d', (a) => avgPool2d(a, 2, 1, 1, false, false).square().mul(weightsOf(avgPool2d(a, 2, 1, 1), 20)).sum(), [img]);
+  await checkSecondOrder('batchNorm', (a) => batchNorm(a, null, null, null, null, true, 0.1, 1e-3).tanh().mul(weightsOf(a, 19)).sum(), [img]);
 });
 
 s.run();
