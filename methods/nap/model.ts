@@ -145,8 +145,11 @@ export class NapModel extends nn.Module {
     this.bucketHead = new nn.Sequential(linear(E, F, device), new nn.GELU(), linear(F, K, device));
     const widths = [K + E + 2, ...cfg.acqHidden];
     const acq: (nn.Linear | nn.ReLU)[] = [];
-    for (let i = 0; i + 1 < widths.length; i++) acq.push(linear(widths[i], widths[i + 1], device), new nn.ReLU());
-    this.acqHead = new nn.Sequential(...acq, linear(widths[widths.length - 1], 1, device));
+    // torch's default init here, not N(0, 0.01): through three 0.01-scaled layers the logits start near 1e-7 and
+    // the policy stayed exactly uniform over its top-5 for our short budget (README, deviations)
+    const dense = (i: number, o: number) => new nn.Linear(i, o, { device, dtype: 'f32' });
+    for (let i = 0; i + 1 < widths.length; i++) acq.push(dense(widths[i], widths[i + 1]), new nn.ReLU());
+    this.acqHead = new nn.Sequential(...acq, dense(widths[widths.length - 1], 1));
     this.valueHead = new nn.Sequential(linear(2, E, device), new nn.Tanh(), linear(E, 1, device));
   }
 
