@@ -53,7 +53,7 @@ const FULL: Tier = {
   families: [gpTaskFamily({ n: 48, d: 3 }), hartmannTaskFamily({ n: 48 })],
   arms: [ARMS.nap, ARMS.noNp, ARMS.npEi],
   seeds: [0, 1],
-  iterations: 80,
+  iterations: 50,
   validEvery: 10,
   validTasks: 32,
   testTasks: 64,
