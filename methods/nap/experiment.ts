@@ -290,8 +290,9 @@ if (ablation.length) {
     const ok = fin.worse || area.worse;
     if (fam.family === 'hartmann3') reproduced &&= ok;
     say(
-      `- ${fam.family}: NAP-noNP vs NAP, final validation regret ${fin.noNp.toFixed(4)} vs ${fin.nap.toFixed(4)}, ` +
-        `mean over the curve ${area.noNp.toFixed(4)} vs ${area.nap.toFixed(4)} (seed spread ${Math.max(fin.spread, area.spread).toFixed(4)}): ` +
+      `- ${fam.family}: NAP-noNP vs NAP, final validation regret ${fin.noNp.toFixed(4)} vs ${fin.nap.toFixed(4)} ` +
+        `(larger seed sd ${fin.spread.toFixed(4)}: ${fin.worse ? 'worse' : 'not worse'}), mean over the curve ` +
+        `${area.noNp.toFixed(4)} vs ${area.nap.toFixed(4)} (larger seed sd ${area.spread.toFixed(4)}: ${area.worse ? 'slower' : 'not slower'}): ` +
         `${ok ? 'noNP is worse or slower by more than the seed spread' : 'no difference beyond the seed spread'}.`,
     );
   }
