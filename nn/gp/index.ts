@@ -11,4 +11,5 @@ export { hedKernel, type HedKernel } from './hed.js';
 export { scaleKernel, mixtureKernel } from './combine.js';
 export { ExactGP, marginalLogLikelihood, mergeDuplicates, type GpOptions, type FitOptions, type Prediction, type MllResult } from './exact-gp.js';
 export { HostAdam } from './adam.js';
+export { samplePrior, type PriorSampleOptions } from './sample.js';
 export { normalPdf, normalCdf, erfc, expectedImprovement, lowerConfidenceBound } from './normal.js';

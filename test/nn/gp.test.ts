@@ -182,4 +182,25 @@ s('thompson draw: a tiny-noise GP reproduces its training targets', () => {
   close(draw[1], 3, 1e-3);
 });
 
+s('samplePrior: 2000 draws have empirical covariance within 0.1 of sigma^2 K + noise I', () => {
+  const kernel = gp.matern52Kernel({ dims: [0] });
+  const x = [[0], [0.1], [0.3], [0.9]];
+  const params = Float64Array.of(Math.log(0.3));
+  const k = kernel.matrix(x, x, params);
+  const rng = nn.data.seededRandom(7);
+  for (const { outputScale, noise } of [
+    { outputScale: 1, noise: 0 },
+    { outputScale: 2, noise: 0.5 },
+  ]) {
+    const draws = Array.from({ length: 2000 }, () => gp.samplePrior(kernel, x, params, rng, { outputScale, noise }));
+    for (let a = 0; a < 4; a++) {
+      for (let b = 0; b < 4; b++) {
+        const cov = draws.reduce((acc, f) => acc + f[a] * f[b], 0) / draws.length;
+        close(cov, outputScale * k[a * 4 + b] + (a === b ? noise : 0), 0.1 * outputScale, `cov[${a},${b}]`);
+      }
+    }
+  }
+  assert.throws(() => gp.samplePrior(kernel, x, params, rng, { noise: -1 }), /noise must be >= 0/);
+});
+
 s.run();
