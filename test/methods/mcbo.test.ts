@@ -188,11 +188,17 @@ s('sweep pool: 2 workers, a worker killed mid-job has its job retried, a re-run 
       outDir: dir,
       progress: false,
       onWorkerStart: (child) => {
-        if (killed) return;
-        killed = true;
-        child.on('message', (m: { ready?: boolean }) => {
-          if (m.ready) setTimeout(() => child.kill('SIGKILL'), 20);
-        });
+        // the worker that is sent the first job is killed right after, long before a job can finish (a timer after
+        // `ready` raced the job's end on a loaded machine, and the other worker may take every job)
+        const send = child.send.bind(child) as (msg: unknown) => boolean;
+        child.send = ((msg: unknown) => {
+          const sent = send(msg);
+          if (!killed) {
+            killed = true;
+            setImmediate(() => child.kill('SIGKILL'));
+          }
+          return sent;
+        }) as typeof child.send;
       },
     });
     assert.is(first.failed.length, 0);
