@@ -1,0 +1,14 @@
+// The walkthrough pages, in reading order: site/pages/<name>.html (prose) and site/pages/<name>.page.ts (live part).
+export interface PageInfo {
+  name: string;
+  title: string;
+  summary: string;
+}
+
+export const PAGES: PageInfo[] = [
+  {
+    name: 'autograd',
+    title: 'Tensors and autograd',
+    summary: 'an expression, its graph, its gradients against finite differences',
+  },
+];

@@ -1,0 +1,25 @@
+// For the pages whose live numbers can be recomputed in Node: the same computation (the page's own compute
+// module) runs here on Dawn, and the browser's numbers must agree with it. Each check throws on disagreement.
+import * as assert from 'uvu/assert';
+import { autogradExample, type AutogradResult } from '../../site/pages/autograd.compute.js';
+
+/** |a - b| <= tol * max(1, |b|) elementwise, naming the first disagreement. */
+export function assertAgree(what: string, browser: number[], node: number[], tol: number): void {
+  assert.is(browser.length, node.length, `${what}: lengths`);
+  browser.forEach((b, i) => {
+    const n = node[i];
+    assert.ok(Math.abs(b - n) <= tol * Math.max(1, Math.abs(n)), `${what}[${i}]: browser ${b}, Node ${n}`);
+  });
+}
+
+export const COMPARISONS: Record<string, (result: unknown) => Promise<void>> = {
+  autograd: async (result) => {
+    const page = result as AutogradResult;
+    const node = await autogradExample('webgpu');
+    assertAgree('f', [page.value], [node.value], 1e-5);
+    assertAgree('df/dx', page.gradX, node.gradX, 1e-5);
+    assertAgree('df/dW', page.gradW, node.gradW, 1e-5);
+    assert.equal(page.graph, node.graph, 'the same graph');
+    assert.ok(page.maxError < 1e-4, `browser gradients match finite differences (${page.maxError})`);
+  },
+};
