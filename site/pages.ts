@@ -11,4 +11,5 @@ export const PAGES: PageInfo[] = [
     title: 'Tensors and autograd',
     summary: 'an expression, its graph, its gradients against finite differences',
   },
+  { name: 'matmul', title: 'A kernel: matmul', summary: 'naive, tiled and subgroup WGSL, timed live, GFLOP/s plotted' },
 ];

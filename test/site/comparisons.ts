@@ -2,6 +2,7 @@
 // module) runs here on Dawn, and the browser's numbers must agree with it. Each check throws on disagreement.
 import * as assert from 'uvu/assert';
 import { autogradExample, type AutogradResult } from '../../site/pages/autograd.compute.js';
+import { runMatmul, type MatmulResult } from '../../site/pages/matmul.compute.js';
 
 /** |a - b| <= tol * max(1, |b|) elementwise, naming the first disagreement. */
 export function assertAgree(what: string, browser: number[], node: number[], tol: number): void {
@@ -21,5 +22,18 @@ export const COMPARISONS: Record<string, (result: unknown) => Promise<void>> = {
     assertAgree('df/dW', page.gradW, node.gradW, 1e-5);
     assert.equal(page.graph, node.graph, 'the same graph');
     assert.ok(page.maxError < 1e-4, `browser gradients match finite differences (${page.maxError})`);
+  },
+  matmul: async (result) => {
+    const page = result as MatmulResult;
+    const node = await runMatmul([page.sizes[0]], 1, ['naive', 'tiled64']);
+    for (const row of page.rows) {
+      assert.ok(row.maxError < 1e-3, `${row.variant} in the browser matches the float64 product (${row.maxError})`);
+      assert.ok(
+        row.gflops.every((g) => g > 0 && Number.isFinite(g)),
+        `${row.variant} was timed: ${row.gflops}`,
+      );
+      assertAgree(`C by ${row.variant}`, page.samples[row.variant], node.samples.tiled64, 1e-4);
+    }
+    assertAgree('C by naive in Node', node.samples.naive, node.samples.tiled64, 1e-4);
   },
 };
