@@ -12,4 +12,9 @@ export const PAGES: PageInfo[] = [
     summary: 'an expression, its graph, its gradients against finite differences',
   },
   { name: 'matmul', title: 'A kernel: matmul', summary: 'naive, tiled and subgroup WGSL, timed live, GFLOP/s plotted' },
+  {
+    name: 'attention',
+    title: 'Attention',
+    summary: 'the fused kernel against the unfused math, online softmax, a KV-cache step',
+  },
 ];

@@ -2,7 +2,8 @@
 // shows cannot drift from the code that runs. A page names an excerpt by file and by the first and last lines'
 // text: {{source ops/matmul.ts | export function matmul( | ^}} (neither text may contain '|' or '}'). The excerpt runs from the first line containing the
 // start text to the first line at or after it containing the end text; an end of '^' means the first line that
-// is a lone closing brace at the left margin (the end of a top-level function or class). A marker that no longer
+// is a lone closing brace (or the backquote closing a template) at the left margin, the end of a top-level function
+// or class; '^2' the same indented by two spaces (the end of a method). A marker that no longer
 // matches fails the build, naming the page, the file and the text.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,9 @@ export function excerpt(root: string, file: string, start: string, end: string):
   const lines = readFileSync(join(root, file), 'utf8').split('\n');
   const from = lines.findIndex((l) => l.includes(start));
   if (from < 0) throw new Error(`no line of ${file} contains ${JSON.stringify(start)}`);
-  const isEnd = (l: string) => (end === '^' ? /^[}\]][;)]*\s*$/.test(l) || /^`;\s*$/.test(l) : l.includes(end));
+  const indent = /^\^(\d*)$/.exec(end);
+  const closing = indent ? new RegExp(`^ {${indent[1] || 0}}([}\\]][;),]*|\`;)\\s*$`) : null;
+  const isEnd = (l: string) => (closing ? closing.test(l) : l.includes(end));
   const to = lines.findIndex((l, i) => i >= from && isEnd(l));
   if (to < 0) throw new Error(`no line of ${file} after line ${from + 1} ends the excerpt (${JSON.stringify(end)})`);
   return { text: lines.slice(from, to + 1).join('\n'), line: from + 1 };

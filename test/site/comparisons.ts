@@ -3,6 +3,7 @@
 import * as assert from 'uvu/assert';
 import { autogradExample, type AutogradResult } from '../../site/pages/autograd.compute.js';
 import { runMatmul, type MatmulResult } from '../../site/pages/matmul.compute.js';
+import { runAttention, type AttentionResult } from '../../site/pages/attention.compute.js';
 
 /** |a - b| <= tol * max(1, |b|) elementwise, naming the first disagreement. */
 export function assertAgree(what: string, browser: number[], node: number[], tol: number): void {
@@ -35,5 +36,20 @@ export const COMPARISONS: Record<string, (result: unknown) => Promise<void>> = {
       assertAgree(`C by ${row.variant}`, page.samples[row.variant], node.samples.tiled64, 1e-4);
     }
     assertAgree('C by naive in Node', node.samples.naive, node.samples.tiled64, 1e-4);
+  },
+  attention: async (result) => {
+    const page = result as AttentionResult;
+    const [, H, T, D] = page.shape;
+    const node = await runAttention(H, T, D, 1);
+    assertAgree('fused attention output', page.sample, node.sample, 1e-4);
+    assert.ok(page.fusedVsUnfused < 1e-4, `fused vs unfused in the browser: ${page.fusedVsUnfused}`);
+    assert.ok(page.online.maxDiff < 1e-12, `online vs two-pass softmax: ${page.online.maxDiff}`);
+    assert.ok(page.kvStepVsFull < 1e-5, `KV-cache step vs full attention in the browser: ${page.kvStepVsFull}`);
+    assertAgree(
+      'online softmax running sums',
+      page.online.steps.map((s) => s.runningSum),
+      node.online.steps.map((s) => s.runningSum),
+      1e-9,
+    );
   },
 };
