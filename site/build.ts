@@ -5,6 +5,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { loadSentences } from '../node.js';
 import { fillSources } from './sources.js';
 import { PAGES } from './pages.js';
 
@@ -25,6 +26,11 @@ export async function buildSite(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   copyFileSync(join(site, 'style.css'), join(OUT, 'style.css'));
+  // the tiny-GPT page's training text: the first sentences of the bundled corpus, one per line
+  writeFileSync(
+    join(OUT, 'corpus.txt'),
+    loadSentences({ files: 1, asciiOnly: true, maxSentences: 1500 }).join('\n') + '\n',
+  );
   await build({
     entryPoints: Object.fromEntries(PAGES.map((p) => [p.name, join(site, 'pages', `${p.name}.page.ts`)])),
     outdir: OUT,

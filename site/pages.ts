@@ -17,4 +17,9 @@ export const PAGES: PageInfo[] = [
     title: 'Attention',
     summary: 'the fused kernel against the unfused math, online softmax, a KV-cache step',
   },
+  {
+    name: 'gpt',
+    title: 'Training a tiny GPT',
+    summary: 'a character-level GPT trained in the page: live loss curve and samples',
+  },
 ];

@@ -85,12 +85,18 @@ for (const { name } of PAGES) {
     page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
     const started = performance.now();
     await page.goto(`${base}/${name}.html`);
-    await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, {
-      timeout: PAGE_TIMEOUT_MS,
-      polling: 250,
-    });
+    const finished = await page
+      .waitForFunction(() => ['done', 'error'].includes(document.body.dataset.state ?? ''), null, {
+        timeout: PAGE_TIMEOUT_MS,
+        polling: 250,
+      })
+      .then(
+        () => true,
+        () => false,
+      );
     const seconds = (performance.now() - started) / 1000;
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: 10_000 });
+    assert.ok(finished, `${name} did not finish within ${PAGE_TIMEOUT_MS / 1000} s (see its screenshot)`);
     const state = await page.evaluate(() => document.body.dataset.state);
     const adapter = await page.textContent('#adapter');
     const result = await page.evaluate(() => window.tesseraResult);

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { autogradExample, type AutogradResult } from '../../site/pages/autograd.compute.js';
 import { runMatmul, type MatmulResult } from '../../site/pages/matmul.compute.js';
 import { runAttention, type AttentionResult } from '../../site/pages/attention.compute.js';
+import type { TinyGptResult } from '../../site/pages/gpt.compute.js';
 
 /** |a - b| <= tol * max(1, |b|) elementwise, naming the first disagreement. */
 export function assertAgree(what: string, browser: number[], node: number[], tol: number): void {
@@ -15,6 +16,20 @@ export function assertAgree(what: string, browser: number[], node: number[], tol
 }
 
 export const COMPARISONS: Record<string, (result: unknown) => Promise<void>> = {
+  // training is not replayed in Node (the page's steps take a minute on SwiftShader); its own numbers must hold up
+  gpt: async (result) => {
+    const page = result as TinyGptResult;
+    const [first, last] = [page.losses[0][1], page.losses[page.losses.length - 1][1]];
+    assert.ok(
+      Math.abs(first - Math.log(page.vocab)) < 0.5,
+      `the first loss ${first} is near ln(vocab) = ${Math.log(page.vocab)}`,
+    );
+    assert.ok(last < first - 0.5, `the loss fell: ${first} -> ${last}`);
+    assert.ok(
+      page.samples.every((s) => s.length > 4),
+      `samples: ${page.samples}`,
+    );
+  },
   autograd: async (result) => {
     const page = result as AutogradResult;
     const node = await autogradExample('webgpu');
