@@ -26,6 +26,11 @@ export async function buildSite(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   copyFileSync(join(site, 'style.css'), join(OUT, 'style.css'));
+  // the method pages link their README, served as text beside the pages
+  mkdirSync(join(OUT, 'readme'));
+  for (const method of ['linearisation', 'group-robust-preference']) {
+    copyFileSync(join(root, 'methods', method, 'README.md'), join(OUT, 'readme', `${method}.md`));
+  }
   // the tiny-GPT page's training text: the first sentences of the bundled corpus, one per line
   writeFileSync(
     join(OUT, 'corpus.txt'),

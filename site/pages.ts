@@ -22,4 +22,14 @@ export const PAGES: PageInfo[] = [
     title: 'Training a tiny GPT',
     summary: 'a character-level GPT trained in the page: live loss curve and samples',
   },
+  {
+    name: 'linearisation',
+    title: 'Method: linear-attention conversion',
+    summary: "the hybrid's linear-mass share per layer",
+  },
+  {
+    name: 'grpo',
+    title: 'Method: group-robust preference optimisation',
+    summary: 'group weights moving toward the worst group',
+  },
 ];

@@ -12,6 +12,7 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
 };
 
 /** Serves the files under `dir` on 127.0.0.1:`port` (0: any free port); resolves once listening. */

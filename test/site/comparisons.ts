@@ -5,6 +5,8 @@ import { autogradExample, type AutogradResult } from '../../site/pages/autograd.
 import { runMatmul, type MatmulResult } from '../../site/pages/matmul.compute.js';
 import { runAttention, type AttentionResult } from '../../site/pages/attention.compute.js';
 import type { TinyGptResult } from '../../site/pages/gpt.compute.js';
+import { linearShares, type LinearShareResult } from '../../site/pages/linearisation.compute.js';
+import { groupRobustTraces, type GroupRobustResult } from '../../site/pages/grpo.compute.js';
 
 /** |a - b| <= tol * max(1, |b|) elementwise, naming the first disagreement. */
 export function assertAgree(what: string, browser: number[], node: number[], tol: number): void {
@@ -16,6 +18,22 @@ export function assertAgree(what: string, browser: number[], node: number[], tol
 }
 
 export const COMPARISONS: Record<string, (result: unknown) => Promise<void>> = {
+  linearisation: async (result) => {
+    const page = result as LinearShareResult;
+    const node = await linearShares(16);
+    for (const [mode, values] of Object.entries(page.rho)) {
+      assertAgree(`ρ per layer, ${mode}`, values, node.rho[mode as keyof LinearShareResult['rho']], 1e-4);
+    }
+    assertAgree('ρ in swaOnly and laFull', [...page.rho.swaOnly, ...page.rho.laFull], [0, 0, 1, 1], 1e-6);
+  },
+  grpo: async (result) => {
+    const page = result as GroupRobustResult;
+    const node = await groupRobustTraces(page.iterations);
+    const last = (r: GroupRobustResult) => r.traces['GR-DPO'][r.traces['GR-DPO'].length - 1];
+    assertAgree('final α', last(page).alpha, last(node).alpha, 1e-9); // both on the cpu backend in float64
+    assertAgree('final GR-DPO group losses', last(page).groupLoss, last(node).groupLoss, 1e-9);
+    assert.ok(last(page).alpha[0] > 0.5, `α moved toward group 0, the harder one: ${last(page).alpha}`);
+  },
   // training is not replayed in Node (the page's steps take a minute on SwiftShader); its own numbers must hold up
   gpt: async (result) => {
     const page = result as TinyGptResult;
