@@ -38,10 +38,11 @@ export function plot(id: string, series: nn.Series[], opts: nn.PlotOptions = {})
 export const nextFrame = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 /**
- * On SwiftShader (Chromium's CPU Vulkan, what the headless browser test runs on) tessera's subgroup matmul kernel,
- * specialised there to subgroups of 4 lanes, never finishes: the page hangs in its first matmul. Until that is
- * understood, the pages hide the 'subgroups' feature from tessera on SwiftShader, so it uses the tiled kernel.
- * Real GPUs and lavapipe keep the feature.
+ * On SwiftShader (Chromium's CPU Vulkan, what the headless browser test runs on; subgroups of 4 lanes) tessera's
+ * subgroup matmul with 8 columns per lane (subgroup4x8g1, the untuned default on software adapters) never finishes
+ * and stalls the queue, even for a 2x4 by 4x2 product; with 4 columns per lane (subgroup4x4g1) it runs and is
+ * right. Until that is understood, the pages hide the 'subgroups' feature from tessera on SwiftShader, so it uses
+ * the tiled kernel. Real GPUs and lavapipe keep the feature.
  */
 function hideSubgroupsOnSwiftShader(): void {
   const gpu = navigator.gpu;
