@@ -6,7 +6,7 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default [
-  { ignores: ['node_modules/**', 'dist/**', '**/results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '**/results/**', 'site/out/**'] },
   {
     files: ['**/*.ts'],
     languageOptions: {

@@ -39,16 +39,32 @@ const NO_ADAPTER_FIX =
   'libvulkan1`, which `npm run setup` does as root), and XDG_RUNTIME_DIR must name a writable directory. ' +
   'Or use the cpu backend: setDefaultDevice(\'cpu\').';
 
+const NO_BROWSER_WEBGPU =
+  'This browser has no WebGPU (navigator.gpu is missing): use Chrome/Edge 113+ or another browser with WebGPU ' +
+  'enabled, served over https or localhost. Or use the cpu backend: setDefaultDevice(\'cpu\').';
+
+/** Node's `process` when running under Node, else undefined (a browser). */
+const nodeProcess = () =>
+  (globalThis as { process?: { env: Record<string, string | undefined>; getuid?: () => number; versions?: { node?: string } } })
+    .process;
+
+// Module names held in variables, so that bundlers building 'tessera' for a browser leave these Node-only imports
+// alone (they are reached only under Node, after navigator.gpu was found missing).
+const DAWN = 'webgpu';
+const NODE_FS = 'node:fs';
+
 async function acquireGpu(): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  if (nav?.gpu) { keepAlive = nav.gpu; return nav.gpu; } // e.g. a Dawn GPU the bench shares with its peers
-  if (!process.env.XDG_RUNTIME_DIR) {
-    const dir = `/tmp/tessera-xdg-${process.getuid?.() ?? 0}`;
-    const fs = await import('node:fs');
+  if (nav?.gpu) { keepAlive = nav.gpu; return nav.gpu; } // a browser, or a Dawn GPU the bench shares with its peers
+  const proc = nodeProcess();
+  if (!proc?.versions?.node) throw new Error(NO_BROWSER_WEBGPU);
+  if (!proc.env.XDG_RUNTIME_DIR) {
+    const dir = `/tmp/tessera-xdg-${proc.getuid?.() ?? 0}`;
+    const fs = (await import(/* @vite-ignore */ NODE_FS)) as typeof import('node:fs');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    process.env.XDG_RUNTIME_DIR = dir;
+    proc.env.XDG_RUNTIME_DIR = dir;
   }
-  const dawn = await import('webgpu');
+  const dawn = (await import(/* @vite-ignore */ DAWN)) as typeof import('webgpu');
   Object.assign(globalThis, dawn.globals);
   const gpu = dawn.create([]);
   keepAlive = gpu;

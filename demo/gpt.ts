@@ -5,6 +5,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nn, optim, ready, shutdown, setDefaultDevice, noGrad, tidy } from '../index.js';
+import { loadCorpus, writeLog } from '../node.js';
 
 const STEPS = Number(process.env.STEPS ?? 300);
 const BATCH = 16;
@@ -15,7 +16,7 @@ const info = await ready();
 await setDefaultDevice('webgpu');
 console.log(`tessera demo: a character-level GPT on ${info.adapter}${info.software ? ' (software)' : ''}`);
 
-const text = nn.data.loadCorpus({ asciiOnly: true });
+const text = loadCorpus({ asciiOnly: true });
 const tokenizer = nn.text.CharTokenizer.train(text);
 const { train: trainTokens, val: valTokens } = nn.data.trainValSplit(tokenizer.encode(text), 0.05);
 console.log(`corpus: ${text.length.toLocaleString()} characters, vocabulary ${tokenizer.vocabSize}, ` +
@@ -52,7 +53,7 @@ const optimizer = new optim.AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0
 const scheduler = new optim.LRScheduler(optimizer, optim.cosine({ totalSteps: STEPS, warmupSteps: Math.min(20, Math.floor(STEPS / 5)), minFactor: 0.1 }));
 const logPath = join(tmpdir(), 'tessera-gpt.json');
 const result = await nn.train({
-  model, optimizer, scheduler, steps: STEPS, seed: 0, logEvery: 10, clipGradNorm: 1, logPath,
+  model, optimizer, scheduler, steps: STEPS, seed: 0, logEvery: 10, clipGradNorm: 1,
   evaluate: validationLoss, evalEvery: Math.max(1, Math.floor(STEPS / 4)),
   loss: () => {
     const { x, y } = trainBatches.next();
@@ -60,6 +61,7 @@ const result = await nn.train({
   },
   progress: { label: 'gpt' },
 });
+await writeLog(logPath, result);
 
 const trainSeconds = result.seconds - evalSeconds;
 const tokensPerSecond = (result.steps * BATCH * BLOCK) / trainSeconds;

@@ -3,6 +3,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nn, optim, ready, shutdown, setDefaultDevice, tensor, crossEntropy, noGrad, type Tensor } from '../index.js';
+import { writeLog } from '../node.js';
 
 const POINTS_PER_ARM = 256;
 const STEPS = 400;
@@ -49,10 +50,11 @@ const accuracy = async (): Promise<number> => {
 
 const logPath = join(tmpdir(), 'tessera-spirals.json');
 const result = await nn.train({
-  model, optimizer, scheduler, steps: STEPS, seed: 0, logEvery: 20, logPath,
+  model, optimizer, scheduler, steps: STEPS, seed: 0, logEvery: 20,
   loss: () => crossEntropy(model.forward(x), y),
   progress: { label: 'spirals' },
 });
+await writeLog(logPath, result);
 
 console.log('loss by step:');
 for (const p of result.train.filter((_, i) => i % 4 === 0 || i === result.train.length - 1)) {

@@ -1,4 +1,4 @@
-// tessera.nn: modules, layers, initialisers, LoRA, checkpoints and the training helper.
+// tessera.nn: modules, layers, initialisers, LoRA, checkpoints (as bytes) and the training helper.
 // `import { nn } from 'tessera'`; the optimisers are the separate `optim` namespace.
 export { Module } from './module.js';
 export { Parameter } from './parameter.js';
@@ -31,6 +31,6 @@ export * from './attention/index.js';
 export * as text from './text/index.js';
 export * as data from './data/index.js';
 export * as gp from './gp/index.js';
-export { train, writeLog, type TrainOptions, type TrainResult } from './train.js';
+export { train, type TrainOptions, type TrainResult } from './train.js';
 export { ProgressBar, formatProgress, formatDuration, type ProgressStream } from './progress.js';
 export { linePlot, niceTicks, type Series, type PlotOptions } from './plot.js';

@@ -1,10 +1,17 @@
 // A progress bar on stderr: step count, rate, elapsed time, ETA and named values (e.g. the running loss).
 // On a TTY it redraws one line in place; otherwise (logs, CI) it prints a plain line at every tenth of the run.
+// Outside Node (a browser) the default stream is the console.
 
 /** Where the bar writes: process.stderr, or anything with the same two members (tests capture output this way). */
 export interface ProgressStream {
   isTTY?: boolean;
   write(chunk: string): unknown;
+}
+
+/** process.stderr under Node; elsewhere each line goes to console.log. */
+function defaultStream(): ProgressStream {
+  const stderr = (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
+  return stderr ?? { write: (chunk: string) => console.log(chunk.trimEnd()) };
 }
 
 /** "42s", "3m07s", "1h02m". */
@@ -45,7 +52,7 @@ export class ProgressBar {
   private readonly stream: ProgressStream;
 
   constructor(readonly total: number, private readonly opts: { label?: string; width?: number; stream?: ProgressStream } = {}) {
-    this.stream = opts.stream ?? process.stderr;
+    this.stream = opts.stream ?? defaultStream();
   }
 
   /** Reports that `done` steps are complete, with the values to show. */

@@ -1,16 +1,15 @@
 // Checkpoints in the safetensors format (https://github.com/huggingface/safetensors): an 8-byte little-endian
 // header length N, N bytes of JSON header { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__? },
 // then the raw little-endian tensor bytes, offsets relative to the end of the header. Any safetensors reader
-// (Python's safetensors, candle, ...) can open the files written here, and this reads theirs.
-import { readFile } from 'node:fs/promises';
-import { endianness } from 'node:os';
+// (Python's safetensors, candle, ...) can open the files written here, and this reads theirs. Bytes only here (so a
+// browser can use it); saving and loading files is `safetensors` in 'tessera/node'.
 import type { Tensor, DType, DeviceName } from '../core/index.js';
 import { floatToHalf, halfToFloat } from '../core/tensor.js';
 import { tensor } from '../ops/index.js';
-import type { Module } from './module.js';
-import { writeFileAtomic } from './atomic-write.js';
 
-if (endianness() !== 'LE') throw new Error('safetensors: this reader/writer assumes a little-endian host');
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error('safetensors: this reader/writer assumes a little-endian host');
+}
 
 /** safetensors dtype names of the dtypes tessera stores, and bytes per element. */
 const TO_FILE: Record<DType, { name: string; bytes: number }> = {
@@ -134,30 +133,4 @@ function checkHeader(header: unknown, dataBytes: number): { metadata: Record<str
     }
   }
   return { metadata: metadata as Record<string, string>, entries };
-}
-
-/** Writes tensors, or a module's state dict, to a .safetensors file; an interrupted save leaves the old file intact. */
-export async function save(path: string, source: TensorMap | Module, metadata?: Record<string, string>): Promise<void> {
-  const tensors = 'stateDict' in source && typeof source.stateDict === 'function' ? (source as Module).stateDict() : source as TensorMap;
-  await writeFileAtomic(path, await serialize(tensors, metadata));
-}
-
-/** Reads a .safetensors file. */
-export async function load(path: string, opts: { device?: DeviceName } = {}): Promise<{ tensors: Map<string, Tensor>; metadata: Record<string, string> }> {
-  return deserialize(await readFile(path), opts);
-}
-
-/**
- * Loads a .safetensors file into a module's parameters and buffers (on the module's device). With `strict`
- * (default) a missing or unexpected name is an error; a shape mismatch always is. Returns the file's metadata.
- */
-export async function loadInto(module: Module, path: string, opts: { strict?: boolean } = {}): Promise<Record<string, string>> {
-  const device = module.parameters()[0]?.device ?? 'cpu';
-  const { tensors, metadata } = await load(path, { device });
-  try {
-    module.loadStateDict(tensors, opts.strict ?? true);
-  } finally {
-    for (const t of tensors.values()) t.dispose();
-  }
-  return metadata;
 }

@@ -1,6 +1,6 @@
 // A small training loop: seeded, with a progress bar (running loss, ETA), periodic evaluation, early stopping,
-// gradient clipping, an optional LR scheduler, and a JSON log of the curves with an SVG plot next to it.
-import { writeFile } from 'node:fs/promises';
+// gradient clipping and an optional LR scheduler. The result holds the curves; in Node, `writeLog` from
+// 'tessera/node' writes them as JSON with an SVG plot next to it.
 import { tidy, type Tensor } from '../core/index.js';
 import { manualSeed } from '../ops/index.js';
 import type { Module } from './module.js';
@@ -8,7 +8,6 @@ import type { BaseOptions, Optimizer } from './optim/optimizer.js';
 import type { LRScheduler } from './optim/scheduler.js';
 import { clipGradNorm_ } from './optim/clip.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
-import { linePlot } from './plot.js';
 
 export interface TrainOptions {
   model: Module;
@@ -28,8 +27,6 @@ export interface TrainOptions {
   seed?: number;
   /** read the loss back every this many steps (each readback waits for the GPU); default 10 */
   logEvery?: number;
-  /** write the curves to this JSON file, and the plot to the same path with .svg */
-  logPath?: string;
   /** show the progress bar (default true); `stream` replaces stderr */
   progress?: boolean | { label?: string; stream?: ProgressStream };
 }
@@ -99,15 +96,5 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
   progress?.finish(shown(), result.steps);
   result.seconds = (performance.now() - t0) / 1000;
-  if (opts.logPath) await writeLog(opts.logPath, result);
   return result;
-}
-
-/** Writes the result as JSON at `path` and its curves as an SVG at the same path with the extension .svg. */
-export async function writeLog(path: string, result: TrainResult): Promise<void> {
-  await writeFile(path, JSON.stringify(result, null, 1));
-  const series = [{ name: 'train', points: result.train.map((p) => [p.step, p.loss] as [number, number]) }];
-  if (result.eval.length) series.push({ name: 'eval', points: result.eval.map((p) => [p.step, p.loss]) });
-  const svg = linePlot(series, { title: 'loss', xLabel: 'step', yLabel: 'loss', logY: [...result.train, ...result.eval].every((p) => p.loss > 0) });
-  await writeFile(path.replace(/(\.json)?$/, '.svg'), svg);
 }

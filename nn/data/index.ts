@@ -1,5 +1,5 @@
-// Data: the bundled corpus, a train/validation split and a language-model batch sampler.
-export { loadCorpus, loadSentences, type CorpusOptions } from './corpus.js';
+// Data: a train/validation split, a language-model batch sampler and a seeded host generator. (The bundled corpus
+// is read from files: `loadCorpus` in 'tessera/node'.)
 export { trainValSplit } from './split.js';
 export { BatchSampler, type BatchSamplerOptions } from './batch-sampler.js';
 export { seededRandom } from './seeded-random.js';

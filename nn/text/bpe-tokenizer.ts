@@ -2,8 +2,6 @@
 // words (a letter run, a digit run or a punctuation run, each with its leading space), then repeatedly merges the
 // most frequent adjacent pair of tokens inside words into a new token. Encoding replays the merges in the order
 // they were learned; decoding concatenates each token's bytes and decodes UTF-8.
-import { writeFileAtomicSync } from '../atomic-write.js';
-import { readTokenizerFile } from './tokenizer-file.js';
 
 /** GPT-2's pre-tokenisation pattern: merges never cross these word boundaries. */
 const WORDS = /'(?:s|t|re|ve|m|ll|d)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;
@@ -126,7 +124,4 @@ export class BpeTokenizer {
     if (json.type !== 'bpe') throw new Error(`BpeTokenizer.fromJSON: expected type "bpe", got ${JSON.stringify(json.type)}`);
     return new BpeTokenizer(json.merges);
   }
-
-  save(path: string): void { writeFileAtomicSync(path, JSON.stringify(this.toJSON())); }
-  static load(path: string): BpeTokenizer { return BpeTokenizer.fromJSON(readTokenizerFile('BpeTokenizer', path) as BpeTokenizerJSON); }
 }

@@ -1,7 +1,5 @@
 // Character-level tokenizer: one token per Unicode code point, the vocabulary being the sorted set of characters
 // seen in the training text. Round-trips exactly for any text made of those characters.
-import { writeFileAtomicSync } from '../atomic-write.js';
-import { readTokenizerFile } from './tokenizer-file.js';
 
 export interface CharTokenizerJSON {
   type: 'char';
@@ -56,7 +54,4 @@ export class CharTokenizer {
     if (json.type !== 'char') throw new Error(`CharTokenizer.fromJSON: expected type "char", got ${JSON.stringify(json.type)}`);
     return new CharTokenizer(json.chars);
   }
-
-  save(path: string): void { writeFileAtomicSync(path, JSON.stringify(this.toJSON())); }
-  static load(path: string): CharTokenizer { return CharTokenizer.fromJSON(readTokenizerFile('CharTokenizer', path) as CharTokenizerJSON); }
 }

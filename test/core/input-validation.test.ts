@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gather, memory, narrow, nn, rand, randint, randn, slice, tensor, zeros } from '../../index.js';
+import { loadTokenizer } from '../../node.js';
 import { assertThrows } from '../helpers.js';
 
 const s = suite('core input validation');
@@ -158,7 +159,9 @@ s('tokenizer files with missing or wrong fields, and multi-character entries, ge
   const dir = mkdtempSync(join(tmpdir(), 'tessera-tok-'));
   const path = join(dir, 'bad.json');
   writeFileSync(path, '{"type": "char", "chars": [');
-  assertThrows(() => CharTokenizer.load(path), 'CharTokenizer.load', path, 'invalid JSON');
+  assertThrows(() => loadTokenizer(path), 'loadTokenizer', path, 'invalid JSON');
+  writeFileSync(path, '{"type": "words"}');
+  assertThrows(() => loadTokenizer(path), 'loadTokenizer', path, '"words"', '"char" or "bpe"');
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,7 +1,9 @@
 // The layering the design notes promise, checked on the import specifiers of every .ts file in the tree:
-//   core <- shaders <- ops <- nn <- methods,
+//   core <- shaders <- ops <- nn <- node <- methods,
 // nn/ reaches kernels only through ops/ (no executor, no pipelines), methods/ use only the public API (the package
-// root index.ts) and the shared kits in methods/shared/, and no runtime import cycle exists anywhere.
+// entries index.ts and node.ts) and the shared kits in methods/shared/, and no runtime import cycle exists anywhere.
+// And the main entry runs in a browser: nothing index.ts reaches at run time imports a Node built-in or Dawn
+// statically (those live behind 'tessera/node', node.ts; Dawn is imported dynamically, only under Node).
 // The scan uses the TypeScript parser, so multi-line imports, `export ... from`, side-effect imports and dynamic
 // `import()` are all seen; type-only imports count for the layering but not for cycles (they are erased).
 import { suite } from 'uvu';
@@ -9,7 +11,9 @@ import * as assert from 'uvu/assert';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtinModules } from 'node:module';
 import ts from 'typescript';
+import { build } from 'esbuild';
 
 const test = suite('core/layering');
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,6 +24,16 @@ interface Edge {
   to: string;
   /** `import type`, or every name imported is a type: erased at run time */
   typeOnly: boolean;
+  /** an `import()` expression: runs only when that code runs */
+  dynamic: boolean;
+}
+
+/** An import of a package or a Node built-in (not a relative path), as written. */
+interface BareImport {
+  from: string;
+  specifier: string;
+  typeOnly: boolean;
+  dynamic: boolean;
 }
 
 function tsFiles(dir: string): string[] {
@@ -31,15 +45,22 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-/** The relative imports of one file, resolved to repository paths ('./x.js' names the source './x.ts'). */
-function importsOf(file: string): Edge[] {
+/**
+ * The imports of one file: relative ones resolved to repository paths ('./x.js' names the source './x.ts'), and
+ * bare ones (packages, Node built-ins) as written.
+ */
+function scan(file: string): { edges: Edge[]; bare: BareImport[] } {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
   const from = relative(root, file);
   const edges: Edge[] = [];
-  const add = (specifier: string, typeOnly: boolean) => {
-    if (!specifier.startsWith('.')) return;
+  const bare: BareImport[] = [];
+  const add = (specifier: string, typeOnly: boolean, dynamic = false) => {
+    if (!specifier.startsWith('.')) {
+      bare.push({ from, specifier, typeOnly, dynamic });
+      return;
+    }
     const target = resolve(dirname(file), specifier).replace(/\.js$/, '.ts');
-    edges.push({ from, to: relative(root, target), typeOnly });
+    edges.push({ from, to: relative(root, target), typeOnly, dynamic });
   };
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -57,7 +78,7 @@ function importsOf(file: string): Edge[] {
       add(node.moduleSpecifier.text, node.isTypeOnly);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
-      if (arg && ts.isStringLiteralLike(arg)) add(arg.text, false);
+      if (arg && ts.isStringLiteralLike(arg)) add(arg.text, false, true);
     } else if (
       ts.isImportTypeNode(node) &&
       ts.isLiteralTypeNode(node.argument) &&
@@ -68,17 +89,18 @@ function importsOf(file: string): Edge[] {
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return edges;
+  return { edges, bare };
 }
 
-const LAYERS = ['core', 'shaders', 'ops', 'nn', 'methods'];
+const LAYERS = ['core', 'shaders', 'ops', 'nn', 'node', 'methods'];
 
 /**
- * core, shaders, ops, nn, methods by top folder; 'api' for the package root index.ts; 'outside' for the rest
- * (test, bench, demo, scripts), which may import anything and which the library never imports.
+ * core, shaders, ops, nn, node, methods by top folder; 'api' for the package entries index.ts ('tessera') and
+ * node.ts ('tessera/node'); 'outside' for the rest (test, bench, demo, scripts, site), which may import anything
+ * and which the library never imports.
  */
 function layerOf(path: string): string {
-  if (path === 'index.ts') return 'api';
+  if (path === 'index.ts' || path === 'node.ts') return 'api';
   const top = path.split('/')[0];
   return LAYERS.includes(top) ? top : 'outside';
 }
@@ -94,7 +116,7 @@ function violation({ from, to }: Pick<Edge, 'from' | 'to'>): string | null {
   if (a === 'api') return b === 'methods' ? 'the public API must not import a method' : null;
   if (a === 'methods') {
     if (b === 'api') return null;
-    if (b !== 'methods') return 'methods use only the public API (the package root index.ts) and methods/shared/';
+    if (b !== 'methods') return 'methods use only the public API (index.ts, node.ts) and methods/shared/';
     const [own, other] = [methodOf(from), methodOf(to)];
     if (other === 'shared' || other === own) return null;
     return own === 'shared'
@@ -102,7 +124,8 @@ function violation({ from, to }: Pick<Edge, 'from' | 'to'>): string | null {
       : `a method must not import another method (${other})`;
   }
   if (b === 'api') return `${a}/ must not import the package root (it re-exports ${a}/ itself: an import cycle)`;
-  if (LAYERS.indexOf(b) > LAYERS.indexOf(a)) return `${a}/ sits below ${b}/ (core <- shaders <- ops <- nn <- methods)`;
+  if (LAYERS.indexOf(b) > LAYERS.indexOf(a))
+    return `${a}/ sits below ${b}/ (core <- shaders <- ops <- nn <- node <- methods)`;
   if (a === 'nn' && (to === 'core/executor.ts' || (b === 'shaders' && to !== 'shaders/math.ts'))) {
     return 'nn/ reaches kernels only through ops/ (no executor, pipelines or WGSL sources)';
   }
@@ -146,8 +169,34 @@ function cycles(edges: Pick<Edge, 'from' | 'to'>[]): string[][] {
   return found;
 }
 
+/** Node's built-in modules, with and without the node: prefix, and Dawn (the `webgpu` package, a native addon). */
+const NODE_ONLY = new Set(['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+const isNodeOnly = (specifier: string) => specifier.startsWith('node:') || NODE_ONLY.has(specifier.split('/')[0]);
+
+/**
+ * The imports that keep an entry point out of a browser: each static import of a Node built-in or Dawn in a file
+ * the entry reaches through imports that run (static or dynamic, not type-only), with the chain that reaches it.
+ */
+function nodeOnlyImportsReachedFrom(entry: string, edges: Edge[], bare: BareImport[]): string[] {
+  const via = new Map<string, string>([[entry, entry]]);
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.shift()!;
+    for (const e of edges) {
+      if (e.from !== file || e.typeOnly || via.has(e.to)) continue;
+      via.set(e.to, `${via.get(file)} -> ${e.to}`);
+      queue.push(e.to);
+    }
+  }
+  return bare
+    .filter((b) => via.has(b.from) && !b.typeOnly && !b.dynamic && isNodeOnly(b.specifier))
+    .map((b) => `${via.get(b.from)} imports '${b.specifier}'`);
+}
+
 const files = tsFiles(root);
-const edges = files.flatMap(importsOf);
+const scans = files.map(scan);
+const edges = scans.flatMap((s) => s.edges);
+const bare = scans.flatMap((s) => s.bare);
 
 test('the scan sees the tree: every library layer has files and relative imports resolve to files that exist', () => {
   const empty = LAYERS.filter((layer) => !files.some((f) => layerOf(relative(root, f)) === layer));
@@ -178,7 +227,11 @@ test('the rules catch what they are for (a method importing nn/, ops importing n
   assert.ok(violation({ from: 'nn/gp/kernels.ts', to: 'core/executor.ts' }));
   assert.ok(violation({ from: 'nn/attention/rope.ts', to: 'shaders/pipelines.ts' }));
   assert.ok(violation({ from: 'ops/matmul.ts', to: 'test/helpers.ts' }));
+  assert.ok(violation({ from: 'nn/train.ts', to: 'node/train-log.ts' }));
+  assert.ok(violation({ from: 'node/corpus.ts', to: 'methods/shared/rl/buffer.ts' }));
   assert.is(violation({ from: 'methods/lbac/run.ts', to: 'index.ts' }), null);
+  assert.is(violation({ from: 'methods/lbac/run.ts', to: 'node.ts' }), null);
+  assert.is(violation({ from: 'node/safetensors-file.ts', to: 'nn/safetensors.ts' }), null);
   assert.is(violation({ from: 'methods/lbac/run.ts', to: 'methods/shared/rl/buffer.ts' }), null);
   assert.is(violation({ from: 'methods/lm-x/train.ts', to: 'methods/shared/lm-rl/grpo.ts' }), null);
   assert.is(violation({ from: 'nn/gp/exact.ts', to: 'ops/index.ts' }), null);
@@ -201,6 +254,48 @@ test('the rules catch what they are for (a method importing nn/, ops importing n
     ]),
     [],
   );
+});
+
+test('nothing the main entry (index.ts) reaches imports a Node built-in or Dawn statically', () => {
+  assert.equal(nodeOnlyImportsReachedFrom('index.ts', edges, bare), []);
+});
+
+test('the browser check sees what it is for (a static node:fs or webgpu import, through a chain; not a dynamic one)', () => {
+  const chain: Edge[] = [
+    { from: 'index.ts', to: 'nn/index.ts', typeOnly: false, dynamic: false },
+    { from: 'nn/index.ts', to: 'nn/a.ts', typeOnly: false, dynamic: false },
+    { from: 'nn/index.ts', to: 'nn/types.ts', typeOnly: true, dynamic: false },
+  ];
+  const imports = (from: string, specifier: string, dynamic = false): BareImport => ({
+    from,
+    specifier,
+    typeOnly: false,
+    dynamic,
+  });
+  assert.equal(nodeOnlyImportsReachedFrom('index.ts', chain, [imports('nn/a.ts', 'node:fs')]), [
+    "index.ts -> nn/index.ts -> nn/a.ts imports 'node:fs'",
+  ]);
+  assert.equal(nodeOnlyImportsReachedFrom('index.ts', chain, [imports('nn/a.ts', 'path')]).length, 1);
+  assert.equal(nodeOnlyImportsReachedFrom('index.ts', chain, [imports('index.ts', 'webgpu')]).length, 1);
+  assert.equal(nodeOnlyImportsReachedFrom('index.ts', chain, [imports('nn/a.ts', 'webgpu', true)]), []);
+  assert.equal(nodeOnlyImportsReachedFrom('index.ts', chain, [imports('nn/types.ts', 'node:fs')]), []);
+  assert.equal(nodeOnlyImportsReachedFrom('index.ts', chain, [imports('nn/a.ts', '@petamoriken/float16')]), []);
+  // and the tree's own Node-only entry is seen as such, so the scan does reach bare imports
+  assert.ok(nodeOnlyImportsReachedFrom('node.ts', edges, bare).length > 0);
+});
+
+test('esbuild bundles the main entry for a browser with nothing left out', async () => {
+  const result = await build({
+    entryPoints: [join(root, 'index.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+  });
+  assert.equal(result.errors, []);
+  const code = result.outputFiles[0].text;
+  assert.not.match(code, /from\s*["'](node:|webgpu)/, 'a Node-only module left as an import');
 });
 
 test.run();

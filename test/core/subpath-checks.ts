@@ -1,4 +1,4 @@
-// What each exported subpath ('tessera', 'tessera/ops', 'tessera/nn') must do on its own: a script that imports
+// What each exported subpath ('tessera', 'tessera/ops', 'tessera/nn', 'tessera/node') must do on its own: a script that imports
 // only that entry point and prints what it computed on the cpu. test/core/subpaths.test.ts runs these against the
 // sources (through tsx), test/package/pack.test.ts against the built package installed from its tarball.
 
@@ -21,5 +21,19 @@ export const SUBPATH_CHECKS: Record<string, { script: (from: string) => string; 
       `const m = new Sequential(new Linear(4, 2, { device: 'cpu' }), new GELU()); ` +
       `console.log(m.parameters().length, m.parameters()[0].exp().shape.join('x'));`,
     prints: '2 2x4',
+  },
+  './node': {
+    // a safetensors file written by hand from the format (8-byte header length, JSON header, raw f32), then loaded
+    script: (from) =>
+      `import { safetensors, writeFileAtomic } from '${from}'; ` +
+      `import { mkdtempSync } from 'node:fs'; import { tmpdir } from 'node:os'; import { join } from 'node:path'; ` +
+      `const head = new TextEncoder().encode(JSON.stringify({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } })); ` +
+      `const bytes = new Uint8Array(8 + head.length + 8); const view = new DataView(bytes.buffer); ` +
+      `view.setBigUint64(0, BigInt(head.length), true); bytes.set(head, 8); ` +
+      `view.setFloat32(8 + head.length, 1.5, true); view.setFloat32(12 + head.length, -2, true); ` +
+      `const path = join(mkdtempSync(join(tmpdir(), 'tessera-node-')), 'w.safetensors'); ` +
+      `await writeFileAtomic(path, bytes); ` +
+      `const { tensors } = await safetensors.load(path); console.log(Array.from(await tensors.get('w').data()).join(' '));`,
+    prints: '1.5 -2',
   },
 };

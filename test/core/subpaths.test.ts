@@ -1,4 +1,4 @@
-// Each subpath the package exports ('tessera', 'tessera/ops', 'tessera/nn') works on its own: a fresh process that
+// Each subpath the package exports ('tessera', 'tessera/ops', 'tessera/nn', 'tessera/node') works on its own: a fresh process that
 // imports only that entry point's source can build and run something. (There is no 'tessera/core': core alone
 // cannot create a tensor or run an op; the ops layer installs those.) The exports point at the build in dist/;
 // this test maps each one back to the source it is compiled from, so it needs no build. The built package itself

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nn, tensor, zeros, type Tensor } from '../../index.js';
+import { safetensors } from '../../node.js';
 import { assertThrows } from '../helpers.js';
 
 const s = suite('nn load state all or nothing');
@@ -40,12 +41,12 @@ s('a bad last entry leaves every earlier parameter unchanged', async () => {
 
 s('loadInto from a file with one mismatched tensor leaves the module unchanged', async () => {
   const path = join(dir, 'mismatch.safetensors');
-  await nn.safetensors.save(path, zerosWithLast(make(), zeros([5])));
+  await safetensors.save(path, zerosWithLast(make(), zeros([5])));
   const m = make();
   const before = await snapshot(m);
   let message = '';
   try {
-    await nn.safetensors.loadInto(m, path);
+    await safetensors.loadInto(m, path);
   } catch (e) {
     message = (e as Error).message;
   }

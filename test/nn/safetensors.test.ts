@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nn, tensor, type Tensor } from '../../index.js';
+import { safetensors as files } from '../../node.js';
 import { assertClose, randomTensor } from '../helpers.js';
 
 const s = suite('nn safetensors');
@@ -76,7 +77,7 @@ s('reads a file written by hand from the format description (F32, F16, BF16, I32
   dv.setInt32(at + 22, -5, true);
   const path = join(dir, 'hand.safetensors');
   writeFileSync(path, file);
-  const { tensors, metadata } = await safetensors.load(path, { device: 'webgpu' });
+  const { tensors, metadata } = await files.load(path, { device: 'webgpu' });
   assert.equal(metadata, { source: 'hand' });
   assert.equal(await tensors.get('w')!.toArray(), [[1.5, -2], [0.25, 8]]);
   assert.equal([tensors.get('h')!.dtype, await tensors.get('h')!.toArray()], ['f16', [1, -2]]);
@@ -88,17 +89,17 @@ s('a module saved and loaded gives the same outputs; mismatches are named', asyn
   const make = () => new nn.Sequential(new nn.Linear(3, 4), new nn.GELU(), new nn.LayerNorm(4), new nn.Linear(4, 2));
   const a = make();
   const path = join(dir, 'model.safetensors');
-  await safetensors.save(path, a, { step: '10' });
+  await files.save(path, a, { step: '10' });
   const b = make();
-  assert.equal(await safetensors.loadInto(b, path), { step: '10' });
+  assert.equal(await files.loadInto(b, path), { step: '10' });
   const x = randomTensor([5, 3], { seed: 4 });
   assertClose(await vals(b.forward(x)), await vals(a.forward(x)), { atol: 0, rtol: 0 });
-  await rejects(safetensors.loadInto(new nn.Sequential(new nn.Linear(3, 5), new nn.GELU(), new nn.LayerNorm(5), new nn.Linear(5, 2)), path),
+  await rejects(files.loadInto(new nn.Sequential(new nn.Linear(3, 5), new nn.GELU(), new nn.LayerNorm(5), new nn.Linear(5, 2)), path),
     '0.weight', '[4,3]', '[5,3]');
-  await rejects(safetensors.loadInto(new nn.Sequential(new nn.Linear(3, 4)), path), 'unexpected keys', '3.weight');
+  await rejects(files.loadInto(new nn.Sequential(new nn.Linear(3, 4)), path), 'unexpected keys', '3.weight');
   const gpu = make();
   await gpu.to('webgpu');
-  await safetensors.loadInto(gpu, path);
+  await files.loadInto(gpu, path);
   assertClose(await vals(gpu.forward(await x.to('webgpu'))), await vals(a.forward(x)), { atol: 1e-5 });
 });
 

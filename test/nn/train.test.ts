@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nn, optim, noGrad, type DeviceName } from '../../index.js';
+import { writeLog } from '../../node.js';
 import { randomTensor } from '../helpers.js';
 
 const s = suite('nn train');
@@ -33,8 +34,9 @@ for (const device of ['cpu', 'webgpu'] as DeviceName[]) {
     const r = await nn.train({
       model, optimizer: opt, steps: 60, seed: 1, loss: mse, logEvery: 5, evalEvery: 20, clipGradNorm: 1,
       scheduler: new optim.LRScheduler(opt, optim.cosine({ totalSteps: 60, warmupSteps: 5 })),
-      evaluate: () => noGrad(() => mse().item()), logPath, progress: { stream, label: 'fit' },
+      evaluate: () => noGrad(() => mse().item()), progress: { stream, label: 'fit' },
     });
+    await writeLog(logPath, r);
     assert.is(r.steps, 60);
     assert.equal(r.eval.map((p) => p.step), [20, 40, 60]);
     assert.ok(r.train[r.train.length - 1].loss < 0.3 * r.train[0].loss, `loss fell: ${r.train[0].loss} -> ${r.train[r.train.length - 1].loss}`);

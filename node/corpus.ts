@@ -24,7 +24,8 @@ function buildsDir(): string {
 /** The corpus as an array of sentences. */
 export function loadSentences(opts: CorpusOptions = {}): string[] {
   const files = opts.files ?? FILES;
-  if (!Number.isInteger(files) || files < 1 || files > FILES) throw new Error(`loadSentences: files must be an integer in [1, ${FILES}], got ${files}`);
+  if (!Number.isInteger(files) || files < 1 || files > FILES)
+    throw new Error(`loadSentences: files must be an integer in [1, ${FILES}], got ${files}`);
   const dir = buildsDir();
   const out: string[] = [];
   for (let i = 0; i < files; i++) {
