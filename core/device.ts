@@ -5,6 +5,8 @@
 //  - while a mapAsync is pending, dawn.node polls its event queue through setImmediate, which spins a core that
 //    lavapipe's worker threads need: `waitGpu` throttles that polling to timers while it waits.
 
+import { flags } from './flags.js';
+
 export interface GpuInfo {
   adapter: string;
   vendor: string;
@@ -129,6 +131,13 @@ export function simulateMissingF16(missing: boolean): void {
   const c = gpu();
   c.hasF16 = !missing && c.info.features.includes('shader-f16');
 }
+
+/** Forces f16 storage packed two per u32 (the path of adapters without 'shader-f16'), or restores the default. */
+export function setPackedF16(on: boolean): void { forcePackedF16 = on; }
+let forcePackedF16 = flags.packF16;
+
+/** True when f16 tensors are stored packed two per u32 and computed in f32 (no 'shader-f16', or forced). */
+export const packsHalf = (): boolean => forcePackedF16 || !gpu().hasF16;
 
 /** The sentence every f16 kernel raises on an adapter without 'shader-f16'. */
 export function f16Unsupported(op: string): string {

@@ -53,7 +53,7 @@ const RANDN: ElementwiseDef = {
 // low + bits mod (high - low): params 3 = range, 4 = low (as a u32 bit pattern)
 const RANDINT: ElementwiseDef = {
   name: 'randint', arity: 0, kind: 'any', rawParams: true, helpers: PHILOX_WGSL,
-  wgsl: 'i32(rand_bits(idx).x % uw(55u)) + bitcast<i32>(uw(56u))',
+  wgsl: 'i32(rand_bits(idx).x % uw(W_params + 3u)) + bitcast<i32>(uw(W_params + 4u))',
   cpu: (_a, _b, _c, p, idx) => (bits(p, idx)[0] % p[3]) + (p[4] | 0), backward: null,
 };
 

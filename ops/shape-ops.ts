@@ -226,10 +226,10 @@ export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
 // ---- tril / triu ------------------------------------------------------------------------------------------------------
 
 // Row and column of the flat output index of the last two dims: words 52 = columns, 53 = rows, 54 = diagonal.
-const ROW_COL = 'i32(idx % uw(52u)) - i32((idx / uw(52u)) % uw(53u))';
+const ROW_COL = 'i32(idx % uw(W_params)) - i32((idx / uw(W_params)) % uw(W_params + 1u))';
 const triangle = (name: string, keep: '<=' | '>='): ElementwiseDef => ({
   name, arity: 1, kind: 'any', rawParams: true,
-  wgsl: (T) => `select(${T}(0), a, ${ROW_COL} ${keep} bitcast<i32>(uw(54u)))`,
+  wgsl: (T) => `select(${T}(0), a, ${ROW_COL} ${keep} bitcast<i32>(uw(W_params + 2u)))`,
   cpu: (a, _b, _c, [cols, rows, diagonal], idx) => {
     const colMinusRow = (idx % cols) - (Math.floor(idx / cols) % rows);
     return (keep === '<=' ? colMinusRow <= diagonal : colMinusRow >= diagonal) ? a : 0;

@@ -29,6 +29,12 @@ fn flat_id(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, size: u32) -> u32 { return 
 // past the logical extent and return at once (a workgroup-uniform branch, so barriers after it stay valid).
 fn unfold_wid(wid: vec3<u32>, nwg: vec3<u32>, gx: u32) -> vec2<u32> { let l = wid.y * nwg.x + wid.x; return vec2<u32>(l % gx, l / gx); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+// bf16 bits of x (its upper half), rounded to nearest even; NaN stays a (quiet) NaN
+fn bf16_bits(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  if (is_nan(x)) { return (b >> 16u) | 0x40u; }
+  return (b + 0x7fffu + ((b >> 16u) & 1u)) >> 16u;
+}
 fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
 // NaN and Inf cannot be WGSL constants; uniform word 63 is always 0, which makes these run-time values.
 fn nan_f32() -> f32 { return bitcast<f32>(0x7fc00000u | uw(63u)); }

@@ -9,7 +9,7 @@
 // 52.. parameters.
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { computeType } from './elementwise.js';
+import { valueType as computeType } from './kernel.js';
 
 export const RW = { outputs: 0, count: 1, keptRank: 2, redRank: 3, inOffset: 4, keptShape: 8, keptStrides: 16, redShape: 24, redStrides: 32, params: 52 } as const;
 export const RWG = 64;

@@ -8,7 +8,7 @@
 // 5 reverse, 6 rank of the other dims, 8..15 their shape, 16..23 their input strides, 24..31 their output strides.
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { computeType } from './elementwise.js';
+import { valueType as computeType } from './kernel.js';
 
 export const CW = {
   rows: 0, length: 1, offset: 2, dimStride: 3, outDimStride: 4, reverse: 5, outerRank: 6,
