@@ -9,7 +9,7 @@
 // compute type.
 import type { DType } from '../core/dtype.js';
 import { storageType } from './preamble.js';
-import { Kernel, storageOf, valueType, type BufferDecl } from './kernel.js';
+import { Kernel, storageLayout, valueType, type BufferDecl } from './kernel.js';
 
 export const MAX_RANK = 8;
 export const MAX_OPERANDS = 3;
@@ -81,7 +81,7 @@ const tensorOperands = (k: ElementwiseKernel) =>
   k.operands.flatMap((o, i) => (o === 'scalar' ? [] : [{ dtype: o.dtype, i, fromOut: !!o.fromOut }]));
 
 /** True when the vec4 form can serve: no operand is stored packed (a vec4 of u32 words is not four elements). */
-export const vec4Storable = (dtypes: DType[]): boolean => dtypes.every((d) => storageOf(d) === 'native');
+export const vec4Storable = (dtypes: DType[]): boolean => dtypes.every((d) => storageLayout(d) === 'native');
 
 const NAMES = ['a', 'b', 'c'];
 const paramLets = (T: string) => [0, 1, 2, 3].map((j) => `let p${j} = bitcast<${T}>(uw(W_params + ${j}u));`);

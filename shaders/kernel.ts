@@ -14,6 +14,7 @@
 import type { DType } from '../core/dtype.js';
 import { packsHalf } from '../core/device.js';
 import { dispatch as record } from '../core/executor.js';
+import type { Submit } from '../core/storage.js';
 import { META_WORDS, MetaWriter, preamble, storageType } from './preamble.js';
 
 export interface BufferDecl {
@@ -39,7 +40,7 @@ export interface KernelDecl {
 /** How a dtype is laid out in a storage buffer under the current adapter. */
 export type Storage = 'native' | 'f16x2' | 'bf16x2';
 
-export function storageOf(d: DType): Storage {
+export function storageLayout(d: DType): Storage {
   if (d === 'bf16') return 'bf16x2';
   if (d === 'f16' && packsHalf()) return 'f16x2';
   return 'native';
@@ -82,7 +83,7 @@ export class Kernel {
   header(): string {
     const { buffers, spaces = {}, views = {} } = this.decl;
     const nativeF16 = Object.values(buffers).some(
-      (b) => (b.dtype === 'f16' && storageOf('f16') === 'native') || /\bf16\b/.test(b.type ?? ''),
+      (b) => (b.dtype === 'f16' && storageLayout('f16') === 'native') || /\bf16\b/.test(b.type ?? ''),
     );
     const lines = this.bindings.map((name, i) => {
       const b = buffers[name];
@@ -106,12 +107,12 @@ export class Kernel {
     buffers: Record<string, GPUBuffer>,
     meta: Meta,
     workgroups: readonly [number, number?, number?],
-  ): void {
+  ): Submit {
     const given = Object.keys(buffers);
     if (given.length !== this.bindings.length || this.bindings.some((b) => !buffers[b])) {
       throw new Error(`internal: kernel ${this.decl.name} declares buffers [${this.bindings}] but got [${given}]`);
     }
-    record(
+    return record(
       pipe,
       this.bindings.map((b) => buffers[b]),
       meta.words,
@@ -175,7 +176,7 @@ export class Meta {
 }
 
 function elementType(b: BufferDecl): string {
-  const s = storageOf(b.dtype!);
+  const s = storageLayout(b.dtype!);
   if (s === 'native') return storageType(b.dtype!);
   return b.write ? 'atomic<u32>' : 'u32';
 }
@@ -184,7 +185,7 @@ function elementType(b: BufferDecl): string {
 function accessors(name: string, b: BufferDecl): string[] {
   const d = b.dtype!;
   const V = valueType(d);
-  const s = storageOf(d);
+  const s = storageLayout(d);
   if (s === 'native') {
     const S = storageType(d);
     return [
