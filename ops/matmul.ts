@@ -4,9 +4,8 @@ import { assertTensor, type Tensor } from '../core/tensor.js';
 import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
 import { promote, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { dispatch } from '../core/executor.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { MW, MAX_BATCH_RANK } from '../shaders/matmul.js';
+import { grid } from '../shaders/preamble.js';
+import { matmulKernel, MAX_BATCH_RANK } from '../shaders/matmul.js';
 import { selectVariant } from './matmul-select.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { sumTo } from './elementwise.js';
@@ -18,6 +17,9 @@ function batchStrides(t: Tensor, batch: readonly number[]): number[] {
     return j < 0 || t.shape[j] === 1 ? 0 : t.strides[j];
   });
 }
+
+/** The uniform layout and bindings every matmul variant shares (the buffer types differ per variant, not the names). */
+const LAYOUT = matmulKernel({ type: 'f32' }, { type: 'f32' }, { type: 'f32' });
 
 const MATMUL: OpSpec<void> = {
   name: 'matmul',
@@ -68,14 +70,13 @@ const MATMUL: OpSpec<void> = {
     const batches = numel(batch);
     const aBatch = batchStrides(a, batch);
     const bBatch = batchStrides(b, batch);
-    const m = new MetaWriter()
-      .u32(MW.M, M).u32(MW.N, N).u32(MW.K, K).u32(MW.batchRank, batch.length)
-      .u32(MW.aOff, a.offset).u32(MW.bOff, b.offset)
-      .u32(MW.sam, a.strides[a.ndim - 2]).u32(MW.sak, a.strides[a.ndim - 1])
-      .u32(MW.sbk, b.strides[b.ndim - 2]).u32(MW.sbn, b.strides[b.ndim - 1]).u32(MW.batches, batches)
-      .list(MW.batchShape, batch).list(MW.aBatch, aBatch).list(MW.bBatch, bBatch);
+    const m = LAYOUT.meta()
+      .u32('M', M).u32('N', N).u32('K', K).u32('batches', batches)
+      .u32('sam', a.strides[a.ndim - 2]).u32('sak', a.strides[a.ndim - 1])
+      .u32('sbk', b.strides[b.ndim - 2]).u32('sbn', b.strides[b.ndim - 1])
+      .space('batch', batch).view('a', a.offset, aBatch).view('b', b.offset, bBatch);
     const v = selectVariant({ M, N, K, a, b, out, aBatch, bBatch });
-    dispatch(pipeline(v.key, v.source), [a.storage.buffer!, b.storage.buffer!, out.storage.buffer!], m.words,
+    LAYOUT.dispatch(pipeline(v.key, v.source), { A: a.storage.buffer!, B: b.storage.buffer!, C: out.storage.buffer! }, m,
       grid(Math.ceil(N / v.cols) * Math.ceil(M / v.rows) * batches));
   },
   backward: (g, { inputs: [a, b] }) => [
