@@ -146,6 +146,13 @@ export function f16Unsupported(op: string): string {
     "(await x.to('cpu')).float()), or use the cpu backend";
 }
 
+/** The sentence an op raises for a 16-bit float tensor its kernels cannot read (see OpSpec.packedHalf). */
+export function packedUnsupported(op: string, dtype: string): string {
+  const why = dtype === 'bf16' ? 'as bf16 always is' : `this adapter (${gpu().info.adapter}) lacks the 'shader-f16' feature`;
+  return `${op}: ${dtype} tensors are stored packed two per 32-bit word on webgpu (${why}), and ${op} has no ` +
+    "kernel for packed storage yet. Cast to f32 first (x.float()), or use the cpu backend";
+}
+
 /** Releases the device so a Node process can exit. */
 export function shutdownGpu(): void {
   const c = context;

@@ -85,6 +85,7 @@ function specOf(def: ElementwiseDef): OpSpec<Call> {
       return operands.map((o, i) => (o instanceof Tensor ? grads[i] && sumTo(grads[i]!, o.shape) : null)).filter((_, i) => operands[i] instanceof Tensor);
     }),
     saves: ({ inputs, out }) => (def.savesOutput ? [...inputs, out] : inputs),
+    packedHalf: true,
   };
 }
 

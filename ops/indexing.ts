@@ -142,6 +142,7 @@ const GATHER: OpSpec<{ dim: number; check?: IndexCheck }> = {
     scatterAdd(zeros([], { dtype: g.dtype, device: g.device }).expand(x.shape), dim, index, g), null,
   ],
   saves: ({ inputs: [, index] }) => [index],
+  packedHalf: true,
 };
 
 const gatherWalk = (x: Tensor, index: Tensor, dim: number, check?: IndexCheck): IndexWalk => ({
@@ -179,6 +180,7 @@ const SCATTER_ADD: OpSpec<{ dim: number }> = {
     return [g, null, beyond.some((n) => n > 0) ? pad(picked, beyond) : picked];
   },
   saves: ({ inputs: [, index] }) => [index],
+  packedHalf: true,
 };
 
 function scatterForward(out: Tensor, [x, index, src]: Tensor[], { dim }: { dim: number }): void {
@@ -244,6 +246,7 @@ const EMBEDDING: OpSpec<EmbeddingParams> = {
     embeddingBackward(g, indices, weight.shape[0], paddingIdx), null,
   ],
   saves: ({ inputs: [, indices] }) => [indices],
+  packedHalf: true,
 };
 
 /** Rows of `weight` picked by integer `indices`: out shape [...indices.shape, dim]. paddingIdx gets no gradient. */
@@ -285,6 +288,7 @@ const EMBEDDING_BACKWARD: OpSpec<EmbeddingParams & { numEmbeddings: number }> = 
     return [paddingIdx === null ? picked : where(indices.ne(paddingIdx).unsqueeze(-1), picked, 0), null];
   },
   saves: ({ inputs: [, indices] }) => [indices],
+  packedHalf: true,
 };
 
 function embeddingBackwardForward(out: Tensor, [grad, indices]: Tensor[], { paddingIdx }: EmbeddingParams): void {

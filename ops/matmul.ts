@@ -83,6 +83,7 @@ const MATMUL: OpSpec<void> = {
     a.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape) : null,
     b.requiresGrad ? sumTo(a.transpose(-1, -2).matmul(g), b.shape) : null,
   ],
+  packedHalf: true,
 };
 
 /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched operands. */

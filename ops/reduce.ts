@@ -178,6 +178,7 @@ function specOf(def: ReduceDef): OpSpec<Params> {
     },
     backward: def.backward && ((g, { inputs: [x], out, params }) => [def.backward!(g, x, out, params)]),
     saves: ({ inputs, out }) => [...inputs, out],
+    packedHalf: true,
   };
 }
 

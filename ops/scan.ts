@@ -61,6 +61,7 @@ function scanSpec(kind: ScanKind, backward: (g: Tensor, x: Tensor, out: Tensor, 
     },
     backward: (g, { inputs: [x], out, params }): Grads => [backward(g, x, out, params)],
     saves: ({ inputs, out }) => (kind === 'sum' ? [] : [...inputs, out]),
+    packedHalf: true,
   };
 }
 

@@ -90,6 +90,7 @@ const ARGSORT: OpSpec<SortParams> = {
     ids.release();
   },
   backward: null,
+  packedHalf: true,
 };
 
 function sortParams(op: string, x: Tensor, dim: number, descending: boolean): SortParams {
