@@ -66,7 +66,7 @@ function resolveDtypes(def: ElementwiseDef, operands: Operand[], dtype?: DType):
   if (def.kind === 'float' && !isFloat(compute)) compute = 'f32';
   if (def.kind === 'numeric' && compute === 'bool') compute = 'i32';
   if (def.kind === 'signed' && (compute === 'bool' || compute === 'u32')) {
-    throw new Error(`${def.name}: not defined for ${compute} tensors (valid dtypes: f32, f16, f64, i32)`);
+    throw new Error(`${def.name}: not defined for ${compute} tensors (valid dtypes: f32, f16, bf16, f64, i32)`);
   }
   const out = def.result === 'bool' ? 'bool' : dtype ?? compute;
   return { compute, out };

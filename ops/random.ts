@@ -65,7 +65,7 @@ function make(def: ElementwiseDef, shape: readonly number[], params: number[], d
 
 function floatDtype(op: string, opts: RandomOptions): DType {
   const dtype = opts.dtype ?? getDefaultDtype();
-  if (!isFloat(dtype)) throw new Error(`${op}: dtype must be a float dtype (f32, f16, f64), got ${dtype}`);
+  if (!isFloat(dtype)) throw new Error(`${op}: dtype must be a float dtype (f32, f16, bf16, f64), got ${dtype}`);
   return dtype;
 }
 

@@ -10,6 +10,7 @@ export function storageType(d: DType): string {
     case 'f16': return 'f16';
     case 'i32': return 'i32';
     case 'u32': case 'bool': return 'u32';
+    case 'bf16': throw new Error('bf16 is stored packed two per u32: only kernels declared on shaders/kernel.ts read it');
     default: throw new Error(`dtype ${d} has no WGSL storage type (f64 is cpu-only)`);
   }
 }
