@@ -6,7 +6,7 @@ import { castFn, castScalar, checkDtype, floatToInt, isFloat, isInt, promote, pr
 import { broadcastShapes, broadcastStrides, checkShape, coalesce, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { grid } from '../shaders/preamble.js';
-import { valueType, type Kernel } from '../shaders/kernel.js';
+import { storageLayout, valueType, type Kernel } from '../shaders/kernel.js';
 import {
   elementwiseKernel, elementwiseKey, elementwiseSource, elementwiseThreads, vec4Storable, MAX_RANK, WG, type ElementwiseKernel,
 } from '../shaders/elementwise.js';
@@ -235,6 +235,7 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
     vec4: contiguous && vectorise && [out, ...tensors].every((t) => t.offset % 4 === 0) && vec4Storable([out, ...tensors].map((t) => t.dtype)),
     helpers: def.helpers,
   };
+  kernel.pairs = contiguous && !kernel.vec4 && storageLayout(out.dtype) !== 'native' && out.offset % 2 === 0;
   const key = elementwiseKey(kernel);
   const decl = declarationOf(key, kernel);
   const n = numel(call.shape);

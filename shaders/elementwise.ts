@@ -30,6 +30,8 @@ export interface ElementwiseKernel {
   contiguous: boolean;
   /** contiguous, with every tensor offset divisible by 4: one vec4 per thread */
   vec4?: boolean;
+  /** contiguous, the output packed from an even offset: two elements (one whole u32 of the output) per thread */
+  pairs?: boolean;
   /** extra WGSL helper functions the expression calls */
   helpers?: string;
 }
@@ -51,14 +53,15 @@ function storeOf(k: ElementwiseKernel, T: string, S: string): string {
 
 export function elementwiseKey(k: ElementwiseKernel): string {
   const ops = k.operands.map((o) => (o === 'scalar' ? 's' : o.fromOut ? 'out' : o.dtype)).join(',');
-  return `ew|${k.expr}|${ops}|${k.compute}|${k.out}|${k.vec4 ? 'v' : k.contiguous ? 'c' : 's'}`;
+  return `ew|${k.expr}|${ops}|${k.compute}|${k.out}|${k.vec4 ? 'v' : k.pairs ? 'p' : k.contiguous ? 'c' : 's'}`;
 }
 
 /** vec4s per thread of the vec4 form: 4 measured 1.5x faster than 1 on lavapipe (fewer invocations per load). */
 const VPT = 4;
 
 /** Threads a dispatch of `n` elements needs. */
-export const elementwiseThreads = (k: ElementwiseKernel, n: number) => (k.vec4 ? Math.ceil(n / (4 * VPT)) : n);
+export const elementwiseThreads = (k: ElementwiseKernel, n: number) =>
+  k.vec4 ? Math.ceil(n / (4 * VPT)) : k.pairs ? Math.ceil(n / 2) : n;
 
 /** The declaration of a kernel: a buffer per bound tensor operand and the output, a view per tensor operand. */
 export function elementwiseKernel(k: ElementwiseKernel): Kernel {
@@ -69,7 +72,7 @@ export function elementwiseKernel(k: ElementwiseKernel): Kernel {
   for (const { dtype, i, fromOut } of tensors) {
     if (!fromOut) buffers[`in${i}`] = k.vec4 ? { type: `vec4<${storageType(dtype)}>` } : { dtype };
   }
-  buffers.out = k.vec4 ? { type: `vec4<${storageType(k.out)}>`, write: true } : { dtype: k.out, write: true };
+  buffers.out = k.vec4 ? { type: `vec4<${storageType(k.out)}>`, write: true } : { dtype: k.out, write: true, pairs: k.pairs };
   const views: Record<string, string> = { out: 'idx' };
   for (const { i } of tensors) views[`in${i}`] = 'idx';
   return new Kernel({
@@ -89,6 +92,7 @@ const paramLets = (T: string) => [0, 1, 2, 3].map((j) => `let p${j} = bitcast<${
 export function elementwiseSource(k: ElementwiseKernel): string {
   const kernel = elementwiseKernel(k);
   if (k.vec4) return vec4Source(k, kernel);
+  if (k.pairs) return pairsSource(k, kernel);
   const T = valueType(k.compute);
   const tensors = tensorOperands(k);
   const offsets = k.contiguous
@@ -109,6 +113,39 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   ${paramLets(T).join('\n  ')}
   let r = ${k.expr};
   store_out(o_out, ${storeOf(k, T, valueType(k.out))});
+}
+`;
+}
+
+/**
+ * The pairs form: thread t computes elements 2t and 2t + 1 and stores them as one u32 of the packed output. Past n,
+ * the second half keeps its old value (no other thread of the dispatch writes it).
+ */
+function pairsSource(k: ElementwiseKernel, kernel: Kernel): string {
+  const T = valueType(k.compute);
+  const lane = (j: number) => [
+    `let idx = base + ${j}u;`,
+    `if (idx < n) {`,
+    ...k.operands.map((o, i) =>
+      o === 'scalar' ? `  let ${NAMES[i]} = bitcast<${T}>(uw(W_scalars + ${i}u));`
+        : `  let ${NAMES[i]} = ${T}(load_${o.fromOut ? 'out' : `in${i}`}(uw(W_in${i}_offset) + idx));`),
+    ...paramLets(T).map((l) => `  ${l}`),
+    `  let r = ${k.expr};`,
+    `  r2[${j}] = ${storeOf(k, T, 'f32')};`,
+    `} else { r2[${j}] = load_out(o_out + ${j}u); }`,
+  ];
+  return `${kernel.header()}
+${k.helpers ?? ''}
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let base = 2u * flat_id(wid, nwg, lid, ${WG}u);
+  let n = uw(W_n);
+  if (base >= n) { return; }
+  let o_out = uw(W_out_offset) + base;
+  var r2: vec2<f32>;
+  ${[0, 1].map((j) => `{\n    ${lane(j).join('\n    ')}\n  }`).join('\n  ')}
+  store2_out(o_out, r2);
 }
 `;
 }

@@ -10,7 +10,9 @@
 // Buffers declared with a dtype get `load_<buf>(offset)` and, when written, `store_<buf>(offset, v)` in the value
 // type (f32 for f16/bf16). Half-width floats are stored two per u32 when packed (bf16 always; f16 where the
 // adapter lacks 'shader-f16', or when forced): loads unpack, stores replace their 16 bits with atomicAnd/atomicOr,
-// so two threads writing the two halves of one word never lose each other's write, whatever the output's layout.
+// so two threads writing the two halves of one word never lose each other's write, whatever the output's layout
+// (strided in-place views, odd offsets, scattered writes). Outputs contiguous from an even offset (every fresh
+// elementwise result) skip the atomics: one thread computes both elements of a word and stores it whole (`pairs`).
 import type { DType } from '../core/dtype.js';
 import { packsHalf } from '../core/device.js';
 import { dispatch as record } from '../core/executor.js';
@@ -23,6 +25,11 @@ export interface BufferDecl {
   /** a raw WGSL element type instead (atomic<u32>, vec4<f32>...) */
   type?: string;
   write?: boolean;
+  /**
+   * a packed buffer written a whole word at a time, two elements per thread (`store2_<name>(o, v)`, o even): no
+   * atomics, for outputs whose elements are contiguous from an even offset
+   */
+  pairs?: boolean;
 }
 
 export interface KernelDecl {
@@ -178,7 +185,7 @@ export class Meta {
 function elementType(b: BufferDecl): string {
   const s = storageLayout(b.dtype!);
   if (s === 'native') return storageType(b.dtype!);
-  return b.write ? 'atomic<u32>' : 'u32';
+  return b.write && !b.pairs ? 'atomic<u32>' : 'u32';
 }
 
 /** load_<name>(o) and (written buffers) store_<name>(o, v), in the value type. */
@@ -193,12 +200,16 @@ function accessors(name: string, b: BufferDecl): string[] {
       ...(b.write ? [`fn store_${name}(o: u32, v: ${V}) { ${name}[o] = ${S}(v); }`] : []),
     ];
   }
-  const word = b.write ? `atomicLoad(&${name}[o >> 1u])` : `${name}[o >> 1u]`;
+  const word = b.write && !b.pairs ? `atomicLoad(&${name}[o >> 1u])` : `${name}[o >> 1u]`;
   const load =
     s === 'f16x2'
       ? `fn load_${name}(o: u32) -> f32 { return unpack2x16float(${word})[o & 1u]; }`
       : `fn load_${name}(o: u32) -> f32 { let w = ${word}; return bitcast<f32>(select(w << 16u, w & 0xffff0000u, (o & 1u) == 1u)); }`;
   if (!b.write) return [load];
+  if (b.pairs) {
+    const pair = s === 'f16x2' ? 'pack2x16float(v)' : 'bf16_bits(v.x) | (bf16_bits(v.y) << 16u)';
+    return [load, `fn store2_${name}(o: u32, v: vec2<f32>) { ${name}[o >> 1u] = ${pair}; }`];
+  }
   const bits = s === 'f16x2' ? 'pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu' : 'bf16_bits(v)';
   return [
     load,
