@@ -36,6 +36,7 @@ const CAT: OpSpec<{ dim: number }> = {
   },
   cpu: catForward,
   webgpu: catForward,
+  packedHalf: true,
   backward: (g, { inputs, params: { dim } }) => {
     let start = 0;
     return inputs.map((t) => {
@@ -131,6 +132,7 @@ const PAD: OpSpec<PadParams> = {
   infer: ([x], { before, after }) => ({ shape: x.shape.map((s, d) => s + before[d] + after[d]), dtype: x.dtype }),
   cpu: padForward,
   webgpu: padForward,
+  packedHalf: true,
   backward: (g, { inputs: [x], params: { before } }) => [
     before.reduce((t, b, d) => (b || t.shape[d] !== x.shape[d] ? t.narrow(d, b, x.shape[d]) : t), g),
   ],
@@ -182,6 +184,7 @@ const FLIP: OpSpec<{ dims: number[] }> = {
   infer: ([x]) => ({ shape: x.shape, dtype: x.dtype }),
   cpu: flipForward,
   webgpu: flipForward,
+  packedHalf: true,
   backward: (g, { params: { dims } }) => [flip(g, dims)],
   saves: () => [],
 };

@@ -4,7 +4,19 @@
 // one unit in the last place of the dtype.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cast, gpu, noGrad, setPackedF16, tensor, type DType, type DeviceName, type Tensor } from '../../index.js';
+import {
+  cast,
+  cat,
+  flip,
+  gpu,
+  noGrad,
+  pad,
+  setPackedF16,
+  tensor,
+  type DType,
+  type DeviceName,
+  type Tensor,
+} from '../../index.js';
 import { bf16round } from '../../core/half.js';
 import { assertClose, assertThrows, randomValues } from '../helpers.js';
 
@@ -111,6 +123,14 @@ for (const mode of modes) {
       'fill of an odd-offset slice',
       true,
     );
+  });
+
+  s(`${mode.name}: copies: cat, pad and flip`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    await onBoth(mode, (d) => cat([x(d, t, [3, 5]), x(d, t, [3, 2], 2)], 1), 'cat', true);
+    await onBoth(mode, (d) => pad(x(d, t, [3, 5]), [1, 2], 0.5), 'pad', true);
+    await onBoth(mode, (d) => flip(x(d, t, [3, 5]), [1]), 'flip', true);
   });
 
   s(`${mode.name}: matmul, reductions, scans, sort and gather`, async () => {
