@@ -1,7 +1,7 @@
 // matmul with PyTorch's rules: 1-D operands are promoted to matrices and the added dim removed afterwards,
 // batch dims broadcast. The core op multiplies [..., M, K] by [..., K, N] through strides (no copies).
 import { assertTensor, type Tensor } from '../core/tensor.js';
-import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
+import { broadcastShapes, broadcastStrides, fmtShape, numel } from '../core/shape.js';
 import { promote, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { grid } from '../shaders/preamble.js';
@@ -10,13 +10,9 @@ import { selectVariant } from './matmul-select.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { sumTo } from './elementwise.js';
 
-function batchStrides(t: Tensor, batch: readonly number[]): number[] {
-  const lead = batch.length - (t.ndim - 2);
-  return batch.map((size, i) => {
-    const j = i - lead;
-    return j < 0 || t.shape[j] === 1 ? 0 : t.strides[j];
-  });
-}
+/** Strides of t's batch dims (all but the last two) broadcast to `batch`. */
+const batchStrides = (t: Tensor, batch: readonly number[]): number[] =>
+  broadcastStrides(t.shape.slice(0, -2), t.strides.slice(0, -2), batch);
 
 /** The uniform layout and bindings every matmul variant shares (the buffer types differ per variant, not the names). */
 const LAYOUT = matmulKernel({ type: 'f32' }, { type: 'f32' }, { type: 'f32' });

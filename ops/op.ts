@@ -5,7 +5,7 @@ import { Tensor, assertTensor } from '../core/tensor.js';
 import { Storage, type DeviceName } from '../core/storage.js';
 import type { DType } from '../core/dtype.js';
 import { isGradEnabled, type Node } from '../core/autograd.js';
-import { fmtShape, numel, type Shape } from '../core/shape.js';
+import { broadcastStrides, fmtShape, numel, type Shape } from '../core/shape.js';
 import { flags } from '../core/flags.js';
 import { debugAfterOp } from './debug.js';
 import { packedUnsupported, gpu } from '../core/device.js';
@@ -107,13 +107,7 @@ export function checkInPlace(op: string, target: Tensor): void {
 
 /** Storage offsets of every element of `t` in row-major order, with `t` broadcast to `shape` if given. */
 export function offsetsOf(t: Tensor, shape: Shape = t.shape): Int32Array | Float64Array {
-  const rank = shape.length;
-  const strides = new Array<number>(rank).fill(0);
-  for (let i = 0; i < t.ndim; i++) {
-    const j = rank - t.ndim + i;
-    strides[j] = t.shape[i] === 1 && shape[j] !== 1 ? 0 : t.strides[i];
-  }
-  return stridedOffsets(shape, strides, t.offset);
+  return stridedOffsets(shape, broadcastStrides(t.shape, t.strides, shape), t.offset);
 }
 
 /** Storage offsets of every position of `shape` in row-major order under `strides` (0 for broadcast dims). */
