@@ -97,7 +97,10 @@ export function elementwiseSource(k: ElementwiseKernel): string {
   const tensors = tensorOperands(k);
   const offsets = k.contiguous
     ? [`let o_out = uw(W_out_offset) + idx;`, ...tensors.map(({ i }) => `let o${i} = uw(W_in${i}_offset) + idx;`)]
-    : [`let o_out = offset_out(idx);`, ...tensors.map(({ i }) => `let o${i} = offset_in${i}(idx);`)];
+    : [
+        'let offs = offsets_idx(idx);',
+        ...kernel.viewsOf('idx').map((v, k) => `let ${v === 'out' ? 'o_out' : `o${v.slice(2)}`} = offs[${k}];`),
+      ];
   const loads = k.operands.map((o, i) =>
     o === 'scalar' ? `let ${NAMES[i]} = bitcast<${T}>(uw(W_scalars + ${i}u));`
       : `let ${NAMES[i]} = ${T}(load_${o.fromOut ? 'out' : `in${i}`}(o${i}));`);
