@@ -1,5 +1,5 @@
 // The default device and dtype for newly created tensors (as torch.set_default_device / set_default_dtype).
-import type { DType } from './dtype.js';
+import { isFloat, type DType } from './dtype.js';
 import type { DeviceName } from './storage.js';
 import { initGpu } from './device.js';
 
@@ -17,6 +17,6 @@ export async function setDefaultDevice(device: DeviceName): Promise<void> {
 }
 
 export function setDefaultDtype(dtype: DType): void {
-  if (dtype !== 'f32' && dtype !== 'f64' && dtype !== 'f16') throw new Error(`setDefaultDtype: expected a float dtype, got ${dtype}`);
+  if (!isFloat(dtype)) throw new Error(`setDefaultDtype: expected a float dtype, got ${dtype}`);
   defaultDtype = dtype;
 }

@@ -5,6 +5,8 @@
 //  - while a mapAsync is pending, dawn.node polls its event queue through setImmediate, which spins a core that
 //    lavapipe's worker threads need: `waitGpu` throttles that polling to timers while it waits.
 
+import { flags } from './flags.js';
+
 export interface GpuInfo {
   adapter: string;
   vendor: string;
@@ -146,11 +148,25 @@ export function simulateMissingF16(missing: boolean): void {
   c.hasF16 = !missing && c.info.features.includes('shader-f16');
 }
 
+/** Forces f16 storage packed two per u32 (the path of adapters without 'shader-f16'), or restores the default. */
+export function setPackedF16(on: boolean): void { forcePackedF16 = on; }
+let forcePackedF16 = flags.packF16;
+
+/** True when f16 tensors are stored packed two per u32 and computed in f32 (no 'shader-f16', or forced). */
+export const packsHalf = (): boolean => forcePackedF16 || !gpu().hasF16;
+
 /** The sentence every f16 kernel raises on an adapter without 'shader-f16'. */
 export function f16Unsupported(op: string): string {
   return `${op}: f16 tensors cannot be computed on this webgpu adapter (${gpu().info.adapter}): it lacks the ` +
     "'shader-f16' feature. Keep webgpu tensors in f32 (an f16 tensor can still be read back or moved: " +
     "(await x.to('cpu')).float()), or use the cpu backend";
+}
+
+/** The sentence an op raises for a 16-bit float tensor its kernels cannot read (see OpSpec.packedHalf). */
+export function packedUnsupported(op: string, dtype: string): string {
+  const why = dtype === 'bf16' ? 'as bf16 always is' : `this adapter (${gpu().info.adapter}) lacks the 'shader-f16' feature`;
+  return `${op}: ${dtype} tensors are stored packed two per 32-bit word on webgpu (${why}), and ${op} has no ` +
+    "kernel for packed storage yet. Cast to f32 first (x.float()), or use the cpu backend";
 }
 
 /** Releases the device so a Node process can exit. */

@@ -1,4 +1,5 @@
-// IEEE half-precision bits <-> numbers, for f16 uploads and readbacks (the GPU stores f16 as 16-bit halves).
+// IEEE half-precision and bfloat16 bits <-> numbers, for uploads and readbacks (the GPU stores both as 16-bit halves).
+// bf16 is the upper half of an f32: same exponent range, 8 significant bits.
 import { f16round } from '@petamoriken/float16';
 
 /** Converts IEEE half bits to floats. */
@@ -31,4 +32,31 @@ export function floatToHalf(values: ArrayLike<number>): Uint16Array {
     else out[i] = sign;
   }
   return out;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The bf16 bits of v: the upper half of its f32, rounded to nearest even (NaN stays NaN). */
+function bf16Bits(v: number): number {
+  f32[0] = v;
+  const x = u32[0];
+  if (Number.isNaN(v)) return (x >>> 16) | 0x40;
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** Rounds a number to the nearest bfloat16 (ties to even), as the GPU stores it. */
+export function bf16round(v: number): number {
+  u32[0] = bf16Bits(v) << 16;
+  return f32[0];
+}
+
+/** Converts floats to bfloat16 bits. */
+export function floatToBf16(values: ArrayLike<number>): Uint16Array {
+  return Uint16Array.from({ length: values.length }, (_, i) => bf16Bits(values[i]));
+}
+
+/** Converts bfloat16 bits to floats. */
+export function bf16ToFloat(bits: Uint16Array): Float32Array {
+  return new Float32Array(Uint32Array.from(bits, (b) => b << 16).buffer);
 }

@@ -1,11 +1,11 @@
 export { Tensor, type NestedArray } from './tensor.js';
 export { readTensors } from './readback.js';
-export { halfToFloat, floatToHalf } from './half.js';
+export { halfToFloat, floatToHalf, bf16ToFloat, floatToBf16 } from './half.js';
 export { type DType, DTYPES, isFloat } from './dtype.js';
 export { Storage, type DeviceName } from './storage.js';
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from './autograd.js';
 export { tidy, keep, memory, type MemoryInfo } from './scope.js';
-export { initGpu, shutdownGpu, gpu, gpuReady, type GpuInfo } from './device.js';
+export { initGpu, shutdownGpu, gpu, gpuReady, setPackedF16, type GpuInfo } from './device.js';
 export { flush, sync, executorStats, setMaxBatch } from './executor.js';
 export { trim } from './pool.js';
 export { getDefaultDevice, getDefaultDtype, setDefaultDevice, setDefaultDtype } from './defaults.js';

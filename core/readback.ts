@@ -1,10 +1,10 @@
 // Reading tensors back to the host. `readTensors` reads several tensors with one submit and one wait (a round trip
 // to the GPU costs far more than the bytes), which is what Tensor.data() uses for one.
 import type { Tensor } from './tensor.js';
-import type { HostArray } from './dtype.js';
 import { assertValidResult, readBuffers } from './executor.js';
 import { hooks } from './hooks.js';
-import { halfToFloat } from './half.js';
+import { bf16ToFloat, halfToFloat } from './half.js';
+import { gpuByteSize, type HostArray } from './dtype.js';
 
 /** The elements of each tensor in logical (row-major) order, as typed arrays of their dtype (bool as 0/1 bytes). */
 export async function readTensors(tensors: readonly Tensor[]): Promise<HostArray[]> {
@@ -19,7 +19,7 @@ export async function readTensors(tensors: readonly Tensor[]): Promise<HostArray
       else gpuAt.push(i);
     });
     const raws = gpuAt.length === 0 ? [] : await readBuffers(gpuAt.map((i) => {
-      const bytesPer = dense[i].dtype === 'f16' ? 2 : 4;
+      const bytesPer = gpuByteSize(dense[i].dtype);
       return { buffer: dense[i].storage.buffer!, offset: dense[i].offset * bytesPer, bytes: dense[i].numel * bytesPer };
     }));
     for (const i of gpuAt) assertValidResult('data', dense[i].storage.producer);
@@ -37,6 +37,7 @@ function decode(raw: ArrayBuffer, dtype: Tensor['dtype']): HostArray {
     case 'u32': return new Uint32Array(raw);
     case 'bool': return Uint8Array.from(new Uint32Array(raw), (v) => (v ? 1 : 0));
     case 'f16': return halfToFloat(new Uint16Array(raw));
+    case 'bf16': return bf16ToFloat(new Uint16Array(raw));
     default: throw new Error(`data: unexpected dtype ${dtype} on webgpu`);
   }
 }

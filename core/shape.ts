@@ -86,3 +86,40 @@ export function sizeAndOptions<O extends object>(op: string, args: readonly unkn
   const hasOptions = typeof last === 'object' && last !== null && !Array.isArray(last);
   return { shape: shapeFromArgs(op, hasOptions ? args.slice(0, -1) : args), opts: (hasOptions ? last : {}) as O };
 }
+
+/**
+ * Strides that read a tensor of `shape`/`strides` broadcast to `target` (a broadcast dim, or a leading dim the tensor
+ * lacks, gets stride 0).
+ */
+export function broadcastStrides(shape: Shape, strides: readonly number[], target: Shape): number[] {
+  const out = new Array<number>(target.length).fill(0);
+  for (let i = 0; i < shape.length; i++) {
+    const j = target.length - shape.length + i;
+    out[j] = shape[i] === 1 ? 0 : strides[i];
+  }
+  return out;
+}
+
+/**
+ * Merges adjacent dims that every stride set walks contiguously and drops size-1 dims: the same elements in the
+ * same order, in fewer dims (less index arithmetic in kernels; most elementwise calls end at rank 1 or 2).
+ */
+export function coalesce(
+  shape: Shape,
+  strideSets: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strideSets.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strideSets.every((s, k) => outStrides[k][last] === s[d] * shape[d])) {
+      outShape[last] *= shape[d];
+      strideSets.forEach((s, k) => (outStrides[k][last] = s[d]));
+    } else {
+      outShape.push(shape[d]);
+      strideSets.forEach((s, k) => outStrides[k].push(s[d]));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}

@@ -5,7 +5,7 @@
 // TypeScript project using the built package sees the WebGPU types and Symbol.dispose without configuring them.
 /// <reference types="@webgpu/types" preserve="true" />
 /// <reference lib="esnext.disposable" preserve="true" />
-import type { DType, HostArray } from './dtype.js';
+import { isFloat, type DType, type HostArray } from './dtype.js';
 import { contiguousStrides, fmtShape, numel, type Shape } from './shape.js';
 import { Storage, type DeviceName } from './storage.js';
 import { readTensors } from './readback.js';
@@ -103,7 +103,7 @@ export class Tensor {
   /** Marks a leaf as requiring grad (as torch's requires_grad_). */
   requiresGrad_(on = true): this {
     if (!this.isLeaf && !on) throw new Error('requiresGrad_: only leaf tensors can stop requiring grad; use detach()');
-    if (on && this.dtype !== 'f32' && this.dtype !== 'f64' && this.dtype !== 'f16') {
+    if (on && !isFloat(this.dtype)) {
       throw new Error(`requiresGrad_: only floating-point tensors can require grad, got ${this.dtype}`);
     }
     this.requiresGrad = on;

@@ -5,6 +5,7 @@
 // browser can use it); saving and loading files is `safetensors` in 'tessera/node'.
 import type { Tensor, DType, DeviceName } from '../core/index.js';
 import { floatToHalf, halfToFloat } from '../core/tensor.js';
+import { floatToBf16 } from '../core/half.js';
 import { tensor } from '../ops/index.js';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
@@ -13,7 +14,7 @@ if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
 
 /** safetensors dtype names of the dtypes tessera stores, and bytes per element. */
 const TO_FILE: Record<DType, { name: string; bytes: number }> = {
-  f32: { name: 'F32', bytes: 4 }, f16: { name: 'F16', bytes: 2 }, i32: { name: 'I32', bytes: 4 },
+  f32: { name: 'F32', bytes: 4 }, f16: { name: 'F16', bytes: 2 }, bf16: { name: 'BF16', bytes: 2 }, i32: { name: 'I32', bytes: 4 },
   u32: { name: 'U32', bytes: 4 }, f64: { name: 'F64', bytes: 8 }, bool: { name: 'BOOL', bytes: 1 },
 };
 /** file dtype -> tessera dtype; BF16 is widened to f32 on load. */
@@ -31,7 +32,7 @@ const entriesOf = (t: TensorMap): [string, Tensor][] => (t instanceof Map ? [...
 /** The raw little-endian bytes of a tensor's elements in row-major order. */
 async function bytesOf(t: Tensor): Promise<Uint8Array> {
   const values = await t.data();
-  const raw = t.dtype === 'f16' ? floatToHalf(values) : values;
+  const raw = t.dtype === 'f16' ? floatToHalf(values) : t.dtype === 'bf16' ? floatToBf16(values) : values;
   return new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
 }
 

@@ -1,8 +1,8 @@
 // Creation ops. Fills, ranges and identity matrices are elementwise kernels with no tensor operand (values come
 // from the uniforms and the element index), so they cost no upload.
-import { Tensor, floatToHalf, type NestedArray } from '../core/tensor.js';
+import { Tensor, type NestedArray } from '../core/tensor.js';
 import { Storage, checkDevice, type DeviceName } from '../core/storage.js';
-import { castScalar, checkDtype, cpuArray, type DType } from '../core/dtype.js';
+import { castScalar, checkDtype, cpuArray, uploadArray, type DType } from '../core/dtype.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
 import { checkShape, fmtShape, sizeAndOptions, type Shape, type SizeArgs } from '../core/shape.js';
 import { elementwise, type ElementwiseDef } from './elementwise.js';
@@ -61,8 +61,7 @@ function fromValues(values: ArrayLike<number>, shape: Shape, dtype: DType, devic
   const host = cpuArray(dtype, values.length);
   for (let i = 0; i < values.length; i++) host[i] = castScalar(dtype, values[i]);
   if (device === 'webgpu') {
-    const upload = dtype === 'f16' ? floatToHalf(host) : dtype === 'bool' ? Uint32Array.from(host) : host;
-    return new Tensor(Storage.fromHost('webgpu', dtype, upload), shape);
+    return new Tensor(Storage.fromHost('webgpu', dtype, uploadArray(dtype, host)), shape);
   }
   return new Tensor(Storage.fromHost('cpu', dtype, host), shape);
 }

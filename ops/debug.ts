@@ -16,8 +16,8 @@ export interface Tolerance {
 /** Per kernel (OpSpec name): filled from the op registry (ops/registry.ts); other kernels get FALLBACK. */
 const tolerances = new Map<string, Tolerance>();
 const FALLBACK: Tolerance = { atol: 1e-3, rtol: 1e-3 };
-/** f16 results carry half precision's rounding on both sides, whatever the op's f32 tolerance */
-const HALF: Tolerance = { atol: 2e-3, rtol: 4e-3 };
+/** 16-bit float results carry their dtype's rounding on both sides, whatever the op's f32 tolerance */
+const HALF: Partial<Record<string, Tolerance>> = { f16: { atol: 2e-3, rtol: 4e-3 }, bf16: { atol: 1.6e-2, rtol: 3.2e-2 } };
 
 export function setValidationTolerance(kernel: string, tol: Tolerance): void {
   tolerances.set(kernel, tol);
@@ -25,7 +25,8 @@ export function setValidationTolerance(kernel: string, tol: Tolerance): void {
 
 export function validationTolerance(kernel: string, dtype: string): Tolerance {
   const tol = tolerances.get(kernel) ?? FALLBACK;
-  return dtype === 'f16' ? { atol: Math.max(tol.atol, HALF.atol), rtol: Math.max(tol.rtol, HALF.rtol) } : tol;
+  const half = HALF[dtype];
+  return half ? { atol: Math.max(tol.atol, half.atol), rtol: Math.max(tol.rtol, half.rtol) } : tol;
 }
 
 let opCounter = 0;

@@ -1,5 +1,6 @@
 // Moving tensors between the cpu and webgpu backends.
-import { Tensor, floatToHalf, assertTensor } from '../core/tensor.js';
+import { Tensor, assertTensor } from '../core/tensor.js';
+import { uploadArray } from '../core/dtype.js';
 import { Storage, checkDevice, type DeviceName } from '../core/storage.js';
 import { initGpu } from '../core/device.js';
 
@@ -11,6 +12,5 @@ export async function toDevice(t: Tensor, device: DeviceName): Promise<Tensor> {
   if (device === 'cpu') return new Tensor(Storage.fromHost('cpu', t.dtype, values), t.shape);
   await initGpu();
   if (t.dtype === 'f64') throw new Error('to: f64 tensors cannot move to webgpu; cast(\'f32\') first');
-  const upload = t.dtype === 'f16' ? floatToHalf(values) : t.dtype === 'bool' ? Uint32Array.from(values) : values;
-  return new Tensor(Storage.fromHost('webgpu', t.dtype, upload), t.shape);
+  return new Tensor(Storage.fromHost('webgpu', t.dtype, uploadArray(t.dtype, values)), t.shape);
 }

@@ -3,11 +3,13 @@
 // such a definition into an OpSpec; unary.ts, binary.ts and creation.ts hold the definitions.
 import { Tensor, assertTensor } from '../core/tensor.js';
 import { castFn, castScalar, checkDtype, floatToInt, isFloat, isInt, promote, promoteScalar, type DType } from '../core/dtype.js';
-import { broadcastShapes, checkShape, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
+import { broadcastShapes, broadcastStrides, checkShape, coalesce, numel, sameShape, fmtShape, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { dispatch } from '../core/executor.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { elementwiseKey, elementwiseSource, elementwiseThreads, MAX_RANK, W, WG, type ElementwiseKernel } from '../shaders/elementwise.js';
+import { grid } from '../shaders/preamble.js';
+import { storageLayout, valueType, type Kernel } from '../shaders/kernel.js';
+import {
+  elementwiseKernel, elementwiseKey, elementwiseSource, elementwiseThreads, vec4Storable, MAX_RANK, WG, type ElementwiseKernel,
+} from '../shaders/elementwise.js';
 import { apply, checkInPlace, describe, empty, offsetsOf, valuesOf, type Grads, type OpSpec } from './op.js';
 import { getDefaultDevice, getDefaultDtype } from '../core/defaults.js';
 import { checkDevice, type DeviceName } from '../core/storage.js';
@@ -36,7 +38,7 @@ export interface ElementwiseDef {
   backward: ((g: Tensor, x: Operand[], out: Tensor, p: number[]) => Grads) | null;
   /** the backward reads the output (e.g. exp, tanh), so it must not change in place */
   savesOutput?: boolean;
-  /** parameters are raw u32 words (read in WGSL with uw(52u + k)), not values of the compute type */
+  /** parameters are raw u32 words (read in WGSL with uw(W_params + k)), not values of the compute type */
   rawParams?: boolean;
   /** operand 0 is a condition (where): it takes no part in type promotion */
   conditional?: boolean;
@@ -64,7 +66,7 @@ function resolveDtypes(def: ElementwiseDef, operands: Operand[], dtype?: DType):
   if (def.kind === 'float' && !isFloat(compute)) compute = 'f32';
   if (def.kind === 'numeric' && compute === 'bool') compute = 'i32';
   if (def.kind === 'signed' && (compute === 'bool' || compute === 'u32')) {
-    throw new Error(`${def.name}: not defined for ${compute} tensors (valid dtypes: f32, f16, f64, i32)`);
+    throw new Error(`${def.name}: not defined for ${compute} tensors (valid dtypes: f32, f16, bf16, f64, i32)`);
   }
   const out = def.result === 'bool' ? 'bool' : dtype ?? compute;
   return { compute, out };
@@ -83,6 +85,7 @@ function specOf(def: ElementwiseDef): OpSpec<Call> {
       return operands.map((o, i) => (o instanceof Tensor ? grads[i] && sumTo(grads[i]!, o.shape) : null)).filter((_, i) => operands[i] instanceof Tensor);
     }),
     saves: ({ inputs, out }) => (def.savesOutput ? [...inputs, out] : inputs),
+    packedHalf: true,
   };
 }
 
@@ -184,39 +187,15 @@ function operandReader(o: Operand | undefined, call: Call, cast: (v: number) => 
   return (i) => cast(values[i]);
 }
 
-/** Merges adjacent dims that every operand walks contiguously, so most calls run at rank 1 or 2. */
-function coalesce(shape: Shape, strideSets: number[][]): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strideSets.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strideSets.every((s, k) => outStrides[k][last] === s[d] * shape[d])) {
-      outShape[last] *= shape[d];
-      strideSets.forEach((s, k) => (outStrides[k][last] = s[d]));
-    } else {
-      outShape.push(shape[d]);
-      strideSets.forEach((s, k) => outStrides[k].push(s[d]));
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
-
-function broadcastStrides(t: Tensor, shape: Shape): number[] {
-  const s = new Array<number>(shape.length).fill(0);
-  for (let i = 0; i < t.ndim; i++) {
-    const j = shape.length - t.ndim + i;
-    s[j] = t.shape[i] === 1 ? 0 : t.strides[i];
-  }
-  return s;
-}
+/** Strides reading `t` broadcast to `shape`. */
+const stridesIn = (t: Tensor, shape: Shape): number[] => broadcastStrides(t.shape, t.strides, shape);
 
 /** A plain copy, for operands that overlap an in-place op's output (see runGpu). */
 const COPY: ElementwiseDef = { name: 'copy', arity: 1, kind: 'any', wgsl: 'a', cpu: (a) => a, backward: null };
 
 /** True when `t`, broadcast to `shape`, reads exactly the elements `out` writes, in the same order. */
 function sameView(t: Tensor, out: Tensor, shape: Shape): boolean {
-  const s = broadcastStrides(t, shape);
+  const s = stridesIn(t, shape);
   return t.offset === out.offset && shape.every((size, d) => size === 1 || s[d] === out.strides[d]);
 }
 
@@ -240,12 +219,12 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
   });
   call = { ...call, operands };
   const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
-  const { shape, strides } = coalesce(call.shape, [out.strides as number[], ...tensors.map((t) => broadcastStrides(t, call.shape))]);
+  const { shape, strides } = coalesce(call.shape, [out.strides, ...tensors.map((t) => stridesIn(t, call.shape))]);
   if (shape.length > MAX_RANK) {
     throw new Error(`${def.name}: rank ${shape.length} after merging dims exceeds the kernel's ${MAX_RANK}; make the operands contiguous`);
   }
   const contiguous = shape.length <= 1 && strides.every((s) => shape.length === 0 || s[0] === 1);
-  const T = call.compute === 'f16' ? 'f32' : call.compute === 'bool' ? 'u32' : call.compute === 'f64' ? 'f32' : call.compute;
+  const T = valueType(call.compute === 'f64' ? 'f32' : call.compute);
   const kernel: ElementwiseKernel = {
     expr: typeof def.wgsl === 'string' ? def.wgsl : def.wgsl(T),
     resultIsBool: def.result === 'bool',
@@ -253,24 +232,23 @@ function runGpu(def: ElementwiseDef, out: Tensor, call: Call): void {
     compute: call.compute,
     out: out.dtype,
     contiguous,
-    vec4: contiguous && vectorise && [out, ...tensors].every((t) => t.offset % 4 === 0),
+    vec4: contiguous && vectorise && [out, ...tensors].every((t) => t.offset % 4 === 0) && vec4Storable([out, ...tensors].map((t) => t.dtype)),
     helpers: def.helpers,
   };
+  kernel.pairs = contiguous && !kernel.vec4 && storageLayout(out.dtype) !== 'native' && out.offset % 2 === 0;
+  const key = elementwiseKey(kernel);
+  const decl = declarationOf(key, kernel);
   const n = numel(call.shape);
-  const m = new MetaWriter().u32(W.n, n).u32(W.rank, shape.length).u32(W.outOffset, out.offset);
-  const inner = (xs: number[]) => [...xs].reverse(); // the kernel reads dims innermost first
-  m.list(W.shape, inner(shape)).list(W.outStrides, inner(strides[0]));
+  const m = decl.meta().u32('n', n).space('idx', shape).view('out', out.offset, strides[0]);
   let k = 0;
   call.operands.forEach((o, i) => {
-    if (o instanceof Tensor) {
-      m.u32(W.offsets + i, o.offset).list(W.strides + 8 * i, inner(strides[1 + k++]));
-    } else writeTyped(m, W.scalars + i, T, castScalar(call.compute, o));
+    if (o instanceof Tensor) m.view(`in${i}`, o.offset, strides[1 + k++]);
+    else m.typed('scalars', T, castScalar(call.compute, o), i);
   });
-  call.params.forEach((v, j) => (def.rawParams ? m.u32(W.params + j, v >>> 0) : writeTyped(m, W.params + j, T, paramValue(call.compute, v))));
-  const key = elementwiseKey(kernel);
-  const pipe = pipeline(key, () => elementwiseSource(kernel));
-  const bound = tensors.filter((t) => !fromOut.has(t));
-  dispatch(pipe, [...bound.map((t) => t.storage.buffer!), out.storage.buffer!], m.words, grid(Math.ceil(elementwiseThreads(kernel, n) / WG)));
+  call.params.forEach((v, j) => (def.rawParams ? m.u32('params', v >>> 0, j) : m.typed('params', T, paramValue(call.compute, v), j)));
+  const buffers: Record<string, GPUBuffer> = { out: out.storage.buffer! };
+  call.operands.forEach((o, i) => { if (o instanceof Tensor && !fromOut.has(o)) buffers[`in${i}`] = o.storage.buffer!; });
+  decl.dispatch(pipeline(key, () => elementwiseSource(kernel)), buffers, m, grid(Math.ceil(elementwiseThreads(kernel, n) / WG)));
   for (const c of copies) c.dispose();
 }
 
@@ -284,10 +262,11 @@ function paramValue(compute: DType, v: number): number {
   return Math.trunc(Math.min(Math.max(v, lo), hi));
 }
 
-function writeTyped(m: MetaWriter, at: number, T: string, v: number): void {
-  if (T === 'f32') m.f32(at, v);
-  else if (T === 'i32') m.i32(at, v);
-  else m.u32(at, v >>> 0);
+const declarations = new Map<string, Kernel>();
+function declarationOf(key: string, k: ElementwiseKernel): Kernel {
+  let d = declarations.get(key);
+  if (!d) declarations.set(key, (d = elementwiseKernel(k)));
+  return d;
 }
 
 // ---- broadcasting in backward rules -----------------------------------------------------------------------------

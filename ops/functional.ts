@@ -79,7 +79,7 @@ export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Te
 }
 /** Replaces NaN and infinities; infinities become the dtype's largest finite values by default (as torch.nan_to_num). */
 export function nanToNum(x: Tensor, opts: { nan?: number; posinf?: number; neginf?: number } = {}): Tensor {
-  const big = x.dtype === 'f16' ? 65504 : x.dtype === 'f64' ? Number.MAX_VALUE : 3.4028234663852886e38;
+  const big = x.dtype === 'f16' ? 65504 : x.dtype === 'bf16' ? 3.3895313892515355e38 : x.dtype === 'f64' ? Number.MAX_VALUE : 3.4028234663852886e38;
   return elementwise(UNARY.nanToNum, [x], [opts.nan ?? 0, opts.posinf ?? big, opts.neginf ?? -big]);
 }
 export const cast = (x: Tensor, dtype: DType): Tensor => (x.dtype === dtype ? x : elementwise(UNARY.cast, [x], [], { dtype }));

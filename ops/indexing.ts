@@ -2,13 +2,13 @@
 // maskedFill and oneHot. gather and scatter-add are the two kernels (shaders/indexing.ts); the others are views
 // of their index plus one of those kernels, or one elementwise kernel.
 import { Tensor, assertTensor } from '../core/tensor.js';
-import { isFloat, type DType, type HostArray } from '../core/dtype.js';
+import { isFloat, isHalf, type DType, type HostArray } from '../core/dtype.js';
 import { broadcastShapes, fmtShape, normDim, numel, sameShape, type Shape } from '../core/shape.js';
-import { dispatch } from '../core/executor.js';
 import { indexErrorBuffer, indexReport, outOfRangeMessage, reportSubmit } from '../core/index-errors.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { IW, INDEX_WG, INDEX_MAX_RANK, gatherKey, gatherSource, scatterAddKey, scatterAddSource } from '../shaders/indexing.js';
+import { grid } from '../shaders/preamble.js';
+import type { Kernel } from '../shaders/kernel.js';
+import { gatherKernel, scatterAddKernel, INDEX_WG, INDEX_MAX_RANK, gatherKey, gatherSource, scatterAddKey, scatterAddSource } from '../shaders/indexing.js';
 import { apply, describe, stridedOffsets, type OpSpec } from './op.js';
 import { elementwise } from './elementwise.js';
 import { UNARY } from './unary.js';
@@ -70,20 +70,17 @@ function walkCpu(w: IndexWalk, index: HostArray, visit: (i: number, at: number, 
 }
 
 /** Records an index kernel: the walk's uniforms, and the error-flag binding with this dispatch's report. */
-function dispatchWalk(op: string, pipe: GPUComputePipeline, buffers: GPUBuffer[], w: IndexWalk, index: Tensor): void {
-  const report = indexReport({ ...w.check, size: w.dimSize, signed: index.dtype === 'i32' });
-  const words = walkUniforms(op, w).u32(IW.report, report).words;
-  reportSubmit(report, dispatch(pipe, [...buffers, indexErrorBuffer()], words, grid(Math.ceil(numel(w.shape) / INDEX_WG))));
-}
-
-function walkUniforms(op: string, w: IndexWalk): MetaWriter {
+function dispatchWalk(op: string, kernel: Kernel, pipe: GPUComputePipeline, buffers: Record<string, GPUBuffer>, w: IndexWalk, index: Tensor): void {
   if (w.shape.length > INDEX_MAX_RANK) throw new Error(`${op}: tensors of rank > ${INDEX_MAX_RANK} are not supported on webgpu`);
-  return new MetaWriter()
-    .u32(IW.n, numel(w.shape)).u32(IW.rank, w.shape.length).u32(IW.dim, w.dim).u32(IW.dimSize, w.dimSize)
-    .u32(IW.offset, w.target.offset).u32(IW.indexOffset, w.index.offset).u32(IW.srcOffset, w.src?.offset ?? 0)
-    .u32(IW.skip, w.skip == null ? 0 : 1).i32(IW.skipValue, w.skip ?? 0)
-    .list(IW.shape, w.shape).list(IW.strides, w.target.strides).list(IW.indexStrides, w.index.strides)
-    .list(IW.srcStrides, w.src?.strides ?? []);
+  const report = indexReport({ ...w.check, size: w.dimSize, signed: index.dtype === 'i32' });
+  const zeros = w.shape.map(() => 0);
+  const m = kernel.meta()
+    .u32('n', numel(w.shape)).u32('dimSize', w.dimSize).u32('dimStride', w.target.strides[w.dim] ?? 0)
+    .u32('skip', w.skip == null ? 0 : 1).i32('skipValue', w.skip ?? 0).u32('report', report).space('walk', w.shape)
+    .view('index', w.index.offset, w.index.strides).view('src', w.src?.offset ?? 0, w.src?.strides ?? zeros)
+    .view('target', w.target.offset, w.target.strides.map((s, d) => (d === w.dim ? 0 : s)));
+  const submit = kernel.dispatch(pipe, { ...buffers, err: indexErrorBuffer() }, m, grid(Math.ceil(numel(w.shape) / INDEX_WG)));
+  reportSubmit(report, submit);
 }
 
 /** out (contiguous, index-shaped) = x at the walked positions. */
@@ -95,7 +92,8 @@ function runGather(out: Tensor, x: Tensor, index: Tensor, w: IndexWalk): void {
     return;
   }
   const pipe = pipeline(gatherKey(x.dtype, index.dtype), () => gatherSource(x.dtype, index.dtype));
-  dispatchWalk('gather', pipe, [x.storage.buffer!, index.storage.buffer!, out.storage.buffer!], w, index);
+  const buffers = { inp: x.storage.buffer!, index: index.storage.buffer!, out: out.storage.buffer! };
+  dispatchWalk('gather', gatherKernel(x.dtype, index.dtype), pipe, buffers, w, index);
 }
 
 /** out (contiguous, already holding the base values) += src at the walked positions. */
@@ -105,13 +103,14 @@ function runScatterAdd(out: Tensor, src: Tensor, index: Tensor, w: IndexWalk): v
     const dst = out.storage.cpu!;
     // typed-array stores round as the GPU does: f32 sums to f32, integer sums wrap
     walkCpu(w, index.storage.cpu!, (_i, at, os) => { if (at >= 0) dst[at] += s[os]; });
-    if (out.dtype === 'f16') elementwise(UNARY.cast, [out], [], { out }); // round the sums to half precision
+    if (isHalf(out.dtype)) elementwise(UNARY.cast, [out], [], { out }); // round the sums to 16-bit precision
     return;
   }
-  // f16 has no atomics: accumulate in an f32 copy, then round once into the f16 output.
-  const acc = out.dtype === 'f16' ? elementwise(UNARY.cast, [out], [], { dtype: 'f32' }) : out;
+  // 16-bit floats have no atomics: accumulate in an f32 copy, then round once into the output.
+  const acc = isHalf(out.dtype) ? elementwise(UNARY.cast, [out], [], { dtype: 'f32' }) : out;
   const pipe = pipeline(scatterAddKey(acc.dtype, index.dtype, src.dtype), () => scatterAddSource(acc.dtype, index.dtype, src.dtype));
-  dispatchWalk('scatterAdd', pipe, [src.storage.buffer!, index.storage.buffer!, acc.storage.buffer!], w, index);
+  const buffers = { src: src.storage.buffer!, index: index.storage.buffer!, out: acc.storage.buffer! };
+  dispatchWalk('scatterAdd', scatterAddKernel(acc.dtype, index.dtype, src.dtype), pipe, buffers, w, index);
   if (acc !== out) {
     elementwise(UNARY.cast, [acc], [], { out });
     acc.dispose();
@@ -144,6 +143,7 @@ const GATHER: OpSpec<{ dim: number; check?: IndexCheck }> = {
     scatterAdd(zeros([], { dtype: g.dtype, device: g.device }).expand(x.shape), dim, index, g), null,
   ],
   saves: ({ inputs: [, index] }) => [index],
+  packedHalf: true,
 };
 
 const gatherWalk = (x: Tensor, index: Tensor, dim: number, check?: IndexCheck): IndexWalk => ({
@@ -182,6 +182,7 @@ const SCATTER_ADD: OpSpec<{ dim: number }> = {
     return [g, null, beyond.some((n) => n > 0) ? pad(picked, beyond) : picked];
   },
   saves: ({ inputs: [, index] }) => [index],
+  packedHalf: true,
 };
 
 function scatterForward(out: Tensor, [x, index, src]: Tensor[], { dim }: { dim: number }): void {
@@ -249,6 +250,7 @@ const EMBEDDING: OpSpec<EmbeddingParams> = {
     embeddingBackward(g, indices, weight.shape[0], paddingIdx), null,
   ],
   saves: ({ inputs: [, indices] }) => [indices],
+  packedHalf: true,
 };
 
 /** Rows of `weight` picked by integer `indices`: out shape [...indices.shape, dim]. paddingIdx gets no gradient. */
@@ -291,6 +293,7 @@ const EMBEDDING_BACKWARD: OpSpec<EmbeddingParams & { numEmbeddings: number }> = 
     return [paddingIdx === null ? picked : where(indices.ne(paddingIdx).unsqueeze(-1), picked, 0), null];
   },
   saves: ({ inputs: [, indices] }) => [indices],
+  packedHalf: true,
 };
 
 function embeddingBackwardForward(out: Tensor, [grad, indices]: Tensor[], { paddingIdx }: EmbeddingParams): void {

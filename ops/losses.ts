@@ -142,7 +142,7 @@ function checkWeight(op: string, weight: Tensor | null | undefined, input: Tenso
 function batched(op: string, input: Tensor, target: Tensor, fn: (input: Tensor, target: Tensor) => Tensor, reduction: Reduction): Tensor {
   assertTensor(input, op);
   assertTensor(target, op);
-  if (!isFloat(input.dtype)) throw new Error(`${op}: input ${describe(input)} must be floating point (f32, f16 or f64)`);
+  if (!isFloat(input.dtype)) throw new Error(`${op}: input ${describe(input)} must be floating point (f32, f16, bf16 or f64)`);
   if (input.ndim === 0) throw new Error(`${op}: input ${describe(input)} needs a class dim (shape [C] or [N, C, d...])`);
   if (input.ndim > 1) return fn(input, target);
   const isClassIndex = !isFloat(target.dtype);

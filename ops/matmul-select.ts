@@ -5,6 +5,7 @@
 import type { Tensor } from '../core/tensor.js';
 import { gpu } from '../core/device.js';
 import { matmulKey, matmulSource, TILE } from '../shaders/matmul.js';
+import { storageLayout } from '../shaders/kernel.js';
 import { loadStoredChoices } from './matmul-cache.js';
 import { subgroupMatmulKey, subgroupMatmulSource, subgroupTile, type SubgroupMatmul } from '../shaders/matmul-subgroup.js';
 
@@ -46,7 +47,9 @@ export function candidates(p: MatmulProblem): MatmulVariant[] {
     name: 'tiled64', key: matmulKey(a, b, out), source: () => matmulSource(a, b, out), rows: TILE, cols: TILE,
   }];
   const { hasSubgroups, subgroupSize: S } = gpu();
-  if (hasSubgroups && S !== null && S <= 16) {
+  // the subgroup kernel loads vec4s of elements, so it needs natively stored operands
+  const native = [a, b, out].every((d) => storageLayout(d) === 'native');
+  if (hasSubgroups && S !== null && S <= 16 && native) {
     const modes = loadModes(p);
     for (const [TN, G] of SUBGROUP_SHAPES) {
       const k: SubgroupMatmul = { a, b, out, S, TN, G, ...modes };

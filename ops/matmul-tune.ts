@@ -5,7 +5,7 @@
 // a small JSON file per adapter (ops/matmul-cache.ts), so a later process starts tuned.
 import { Tensor } from '../core/tensor.js';
 import { sync } from '../core/executor.js';
-import type { DType } from '../core/dtype.js';
+import { isHalf, type DType } from '../core/dtype.js';
 import { tensor } from './creation.js';
 import { candidates, matmulChoices, setChoice, shapeClass, withVariant, type MatmulProblem } from './matmul-select.js';
 import { storeChoices } from './matmul-cache.js';
@@ -87,7 +87,7 @@ export async function tuneMatmul(cases: MatmulCase[], opts: { reps?: number } = 
     const timings: VariantTiming[] = [];
     for (const v of candidates(p)) {
       const err = await maxError(smallCase(c), v.name);
-      const ok = err <= ((c.dtype ?? 'f32') === 'f16' ? 2e-2 : 1e-4);
+      const ok = err <= (isHalf(c.dtype ?? 'f32') ? 2e-2 : 1e-4);
       timings.push({ variant: v.name, ok, maxError: err, medianMs: ok ? await medianMs(a, b, v.name, opts.reps ?? 3) : null });
     }
     const best = timings.filter((t) => t.ok).sort((x, y) => x.medianMs! - y.medianMs!)[0];

@@ -1,23 +1,21 @@
 // matmul with PyTorch's rules: 1-D operands are promoted to matrices and the added dim removed afterwards,
 // batch dims broadcast. The core op multiplies [..., M, K] by [..., K, N] through strides (no copies).
 import { assertTensor, type Tensor } from '../core/tensor.js';
-import { broadcastShapes, fmtShape, numel } from '../core/shape.js';
+import { broadcastShapes, broadcastStrides, fmtShape, numel } from '../core/shape.js';
 import { promote, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { dispatch } from '../core/executor.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { MW, MAX_BATCH_RANK } from '../shaders/matmul.js';
+import { grid } from '../shaders/preamble.js';
+import { matmulKernel, MAX_BATCH_RANK } from '../shaders/matmul.js';
 import { selectVariant } from './matmul-select.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { sumTo } from './elementwise.js';
 
-function batchStrides(t: Tensor, batch: readonly number[]): number[] {
-  const lead = batch.length - (t.ndim - 2);
-  return batch.map((size, i) => {
-    const j = i - lead;
-    return j < 0 || t.shape[j] === 1 ? 0 : t.strides[j];
-  });
-}
+/** Strides of t's batch dims (all but the last two) broadcast to `batch`. */
+const batchStrides = (t: Tensor, batch: readonly number[]): number[] =>
+  broadcastStrides(t.shape.slice(0, -2), t.strides.slice(0, -2), batch);
+
+/** The uniform layout and bindings every matmul variant shares (the buffer types differ per variant, not the names). */
+const LAYOUT = matmulKernel({ type: 'f32' }, { type: 'f32' }, { type: 'f32' });
 
 const MATMUL: OpSpec<void> = {
   name: 'matmul',
@@ -68,20 +66,20 @@ const MATMUL: OpSpec<void> = {
     const batches = numel(batch);
     const aBatch = batchStrides(a, batch);
     const bBatch = batchStrides(b, batch);
-    const m = new MetaWriter()
-      .u32(MW.M, M).u32(MW.N, N).u32(MW.K, K).u32(MW.batchRank, batch.length)
-      .u32(MW.aOff, a.offset).u32(MW.bOff, b.offset)
-      .u32(MW.sam, a.strides[a.ndim - 2]).u32(MW.sak, a.strides[a.ndim - 1])
-      .u32(MW.sbk, b.strides[b.ndim - 2]).u32(MW.sbn, b.strides[b.ndim - 1]).u32(MW.batches, batches)
-      .list(MW.batchShape, batch).list(MW.aBatch, aBatch).list(MW.bBatch, bBatch);
+    const m = LAYOUT.meta()
+      .u32('M', M).u32('N', N).u32('K', K).u32('batches', batches)
+      .u32('sam', a.strides[a.ndim - 2]).u32('sak', a.strides[a.ndim - 1])
+      .u32('sbk', b.strides[b.ndim - 2]).u32('sbn', b.strides[b.ndim - 1])
+      .space('batch', batch).view('a', a.offset, aBatch).view('b', b.offset, bBatch);
     const v = selectVariant({ M, N, K, a, b, out, aBatch, bBatch });
-    dispatch(pipeline(v.key, v.source), [a.storage.buffer!, b.storage.buffer!, out.storage.buffer!], m.words,
+    LAYOUT.dispatch(pipeline(v.key, v.source), { A: a.storage.buffer!, B: b.storage.buffer!, C: out.storage.buffer! }, m,
       grid(Math.ceil(N / v.cols) * Math.ceil(M / v.rows) * batches));
   },
   backward: (g, { inputs: [a, b] }) => [
     a.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape) : null,
     b.requiresGrad ? sumTo(a.transpose(-1, -2).matmul(g), b.shape) : null,
   ],
+  packedHalf: true,
 };
 
 /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched operands. */

@@ -5,10 +5,10 @@ import { Tensor, assertTensor } from '../core/tensor.js';
 import { Storage, type DeviceName } from '../core/storage.js';
 import type { DType } from '../core/dtype.js';
 import { isGradEnabled, type Node } from '../core/autograd.js';
-import { fmtShape, numel, type Shape } from '../core/shape.js';
+import { broadcastStrides, fmtShape, numel, type Shape } from '../core/shape.js';
 import { flags } from '../core/flags.js';
 import { debugAfterOp } from './debug.js';
-import { f16Unsupported, gpu } from '../core/device.js';
+import { packedUnsupported, gpu } from '../core/device.js';
 
 export type Grads = (Tensor | null | undefined)[];
 
@@ -30,6 +30,11 @@ export interface OpSpec<P = void> {
   backward: ((grad: Tensor, ctx: OpContext<P>) => Grads) | null;
   /** which of the inputs/output the backward reads (checked for in-place changes); default: all inputs */
   saves?: (ctx: OpContext<P>) => Tensor[];
+  /**
+   * its kernels read and write 16-bit floats stored packed two per u32 (they are declared on shaders/kernel.ts):
+   * bf16 always, f16 where the adapter lacks 'shader-f16'. Other ops raise for such tensors.
+   */
+  packedHalf?: boolean;
 }
 
 export const describe = (t: Tensor): string => `${fmtShape(t.shape)} ${t.dtype}`;
@@ -58,8 +63,10 @@ export function apply<P>(spec: OpSpec<P>, inputs: Tensor[], params: P, device?: 
   const dev = inputs.length ? checkInputs(spec.name, inputs) : (device ?? 'cpu');
   const t0 = flags.logOps ? performance.now() : 0;
   const { shape, dtype } = spec.infer(inputs, params);
-  if (dev === 'webgpu' && !gpu().hasF16 && (dtype === 'f16' || inputs.some((t) => t.dtype === 'f16'))) {
-    throw new Error(f16Unsupported(spec.name));
+  if (dev === 'webgpu' && !spec.packedHalf) {
+    // f16 kernels that are not declared on shaders/kernel.ts run natively, which needs 'shader-f16'
+    const packed = [dtype, ...inputs.map((t) => t.dtype)].find((d) => d === 'bf16' || (d === 'f16' && !gpu().hasF16));
+    if (packed) throw new Error(packedUnsupported(spec.name, packed));
   }
   const out = empty(shape, dtype, dev);
   if (out.numel > 0) {
@@ -100,13 +107,7 @@ export function checkInPlace(op: string, target: Tensor): void {
 
 /** Storage offsets of every element of `t` in row-major order, with `t` broadcast to `shape` if given. */
 export function offsetsOf(t: Tensor, shape: Shape = t.shape): Int32Array | Float64Array {
-  const rank = shape.length;
-  const strides = new Array<number>(rank).fill(0);
-  for (let i = 0; i < t.ndim; i++) {
-    const j = rank - t.ndim + i;
-    strides[j] = t.shape[i] === 1 && shape[j] !== 1 ? 0 : t.strides[i];
-  }
-  return stridedOffsets(shape, strides, t.offset);
+  return stridedOffsets(shape, broadcastStrides(t.shape, t.strides, shape), t.offset);
 }
 
 /** Storage offsets of every position of `shape` in row-major order under `strides` (0 for broadcast dims). */

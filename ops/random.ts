@@ -54,7 +54,7 @@ const RANDN: ElementwiseDef = {
 // low + bits mod (high - low): params 3 = range, 4 = low (as a u32 bit pattern)
 const RANDINT: ElementwiseDef = {
   name: 'randint', arity: 0, kind: 'any', rawParams: true, helpers: PHILOX_WGSL,
-  wgsl: 'i32(rand_bits(idx).x % uw(55u)) + bitcast<i32>(uw(56u))',
+  wgsl: 'i32(rand_bits(idx).x % uw(W_params + 3u)) + bitcast<i32>(uw(W_params + 4u))',
   cpu: (_a, _b, _c, p, idx) => (bits(p, idx)[0] % p[3]) + (p[4] | 0), backward: null,
 };
 
@@ -66,7 +66,7 @@ function make(def: ElementwiseDef, shape: readonly number[], params: number[], d
 
 function floatDtype(op: string, opts: RandomOptions): DType {
   const dtype = opts.dtype ?? getDefaultDtype();
-  if (!isFloat(dtype)) throw new Error(`${op}: dtype must be a float dtype (f32, f16, f64), got ${dtype}`);
+  if (!isFloat(dtype)) throw new Error(`${op}: dtype must be a float dtype (f32, f16, bf16, f64), got ${dtype}`);
   return dtype;
 }
 

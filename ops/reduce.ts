@@ -3,12 +3,12 @@
 import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { castScalar, isFloat, type DType } from '../core/dtype.js';
-import { normDims, numel, type Shape } from '../core/shape.js';
+import { coalesce, normDims, numel, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { dispatch } from '../core/executor.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { computeType, truthy } from '../shaders/elementwise.js';
-import { reduceKey, reduceSource, reduceWorkgroups, RW, type ReduceKernel } from '../shaders/reduce.js';
+import { grid } from '../shaders/preamble.js';
+import { truthy } from '../shaders/elementwise.js';
+import { valueType } from '../shaders/kernel.js';
+import { reduceKernel, reduceKey, reduceSource, reduceWorkgroups, REDUCE_MAX_RANK, type ReduceKernel } from '../shaders/reduce.js';
 import { apply, describe, offsetsOf, type OpSpec } from './op.js';
 import { where } from './binary.js';
 
@@ -28,7 +28,7 @@ interface ReduceDef {
 
 interface Params { dims: number[]; keepdim: boolean }
 
-const storeAs = (out: DType, expr: string) => (out === 'bool' ? `select(0u, 1u, ${expr} != 0u)` : `${out === 'f16' ? 'f16' : computeType(out)}(${expr})`);
+const storeAs = (out: DType, expr: string) => (out === 'bool' ? `select(0u, 1u, ${expr} != 0u)` : `${valueType(out)}(${expr})`);
 const nanAware = (T: string, x: string) => (T === 'f32' ? `is_nan(${x})` : 'false');
 
 function sumTypes(input: DType) {
@@ -155,7 +155,7 @@ function specOf(def: ReduceDef): OpSpec<Params> {
     },
     webgpu(out, [x], { dims }) {
       const { acc } = def.types(x.dtype);
-      const T = computeType(acc);
+      const T = valueType(acc);
       const kernel: ReduceKernel = {
         name: def.name, input: x.dtype, acc, out: out.dtype,
         init: def.init(T), combine: def.combine(T), finish: def.finish(T, out.dtype),
@@ -166,37 +166,27 @@ function specOf(def: ReduceDef): OpSpec<Params> {
       // the column form when neighbouring outputs are neighbours in memory and there are enough of them to share
       // the work (a long reduction into few outputs keeps the row form's parallelism)
       kernel.perThread = keptDims.strides.at(-1) === 1 && out.numel >= 64 && R <= 64 * out.numel;
-      const m = new MetaWriter()
-        .u32(RW.outputs, out.numel).u32(RW.count, R)
-        .u32(RW.keptRank, keptDims.shape.length).u32(RW.redRank, redDims.shape.length).u32(RW.inOffset, x.offset)
-        .list(RW.keptShape, inner(keptDims.shape)).list(RW.keptStrides, inner(keptDims.strides))
-        .list(RW.redShape, inner(redDims.shape)).list(RW.redStrides, inner(redDims.strides))
-        .f32(RW.params, 1 / R); // mean's 1/R: Infinity for R = 0 makes an empty mean NaN
-      if (keptDims.shape.length > 8 || redDims.shape.length > 8) throw new Error(`${def.name}: tensors of rank > 8 are not supported on webgpu`);
-      dispatch(pipeline(reduceKey(kernel), () => reduceSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, grid(reduceWorkgroups(kernel, out.numel)));
+      if (keptDims.shape.length > REDUCE_MAX_RANK || redDims.shape.length > REDUCE_MAX_RANK) {
+        throw new Error(`${def.name}: tensors of rank > ${REDUCE_MAX_RANK} are not supported on webgpu`);
+      }
+      const decl = reduceKernel(kernel);
+      const m = decl.meta().u32('outputs', out.numel).u32('count', R)
+        .space('kept', keptDims.shape).view('inp', x.offset, keptDims.strides)
+        .space('reduced', redDims.shape).view('red', 0, redDims.strides)
+        .f32('params', 1 / R); // mean's 1/R: Infinity for R = 0 makes an empty mean NaN
+      decl.dispatch(pipeline(reduceKey(kernel), () => reduceSource(kernel)), { inp: x.storage.buffer!, out: out.storage.buffer! }, m, grid(reduceWorkgroups(kernel, out.numel)));
     },
     backward: def.backward && ((g, { inputs: [x], out, params }) => [def.backward!(g, x, out, params)]),
     saves: ({ inputs, out }) => [...inputs, out],
+    packedHalf: true,
   };
 }
 
-/**
- * Shape and strides of x's dims `ds` (in order) with size-1 dims dropped and neighbours merged where the outer one
- * steps over the inner one exactly: the same elements in the same order, in fewer dims (less index arithmetic).
- */
+/** Shape and strides of x's dims `ds` (in order), size-1 dims dropped and contiguous neighbours merged. */
 function merge(x: Tensor, ds: number[]): { shape: number[]; strides: number[] } {
-  const shape: number[] = []; const strides: number[] = [];
-  for (const d of ds) {
-    if (x.shape[d] === 1) continue;
-    const last = shape.length - 1;
-    if (last >= 0 && strides[last] === x.strides[d] * x.shape[d]) { shape[last] *= x.shape[d]; strides[last] = x.strides[d]; }
-    else { shape.push(x.shape[d]); strides.push(x.strides[d]); }
-  }
-  return { shape, strides };
+  const { shape, strides } = coalesce(ds.map((d) => x.shape[d]), [ds.map((d) => x.strides[d])]);
+  return { shape, strides: strides[0] };
 }
-
-/** The kernel reads dims innermost first. */
-const inner = (xs: number[]) => [...xs].reverse();
 
 const specs = new Map<string, OpSpec<Params>>();
 

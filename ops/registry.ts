@@ -800,7 +800,13 @@ export const OPS = {
   half: {
     method: castTo('f16'),
     cases: [],
-    untested: 'f16 on webgpu depends on the adapter; test/ops/elementwise.test.ts casts to and from f16 where it runs',
+    untested: 'test/ops/half-storage.test.ts casts to and from f16, stored natively and packed, with exact rounding',
+    grad: false,
+  },
+  bfloat16: {
+    method: castTo('bf16'),
+    cases: [],
+    untested: 'test/ops/half-storage.test.ts casts to and from bf16 with exact rounding',
     grad: false,
   },
   int: { method: castTo('i32'), cases: [[t([3, 4])]], grad: false },

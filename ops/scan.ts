@@ -5,10 +5,9 @@ import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { isFloat, castScalar, type DType } from '../core/dtype.js';
 import { normDim, numel } from '../core/shape.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { CW, SCAN_MAX_OUTER_RANK, SCAN_WG, SHORT_ROW, scanKey, scanSource, type ScanKind, type ScanVariant } from '../shaders/scan.js';
+import { grid } from '../shaders/preamble.js';
+import { scanKernel, SCAN_MAX_OUTER_RANK, SCAN_WG, SHORT_ROW, scanKey, scanSource, type ScanKind, type ScanVariant } from '../shaders/scan.js';
 import { apply, offsetsOf, type OpSpec, type Grads } from './op.js';
 import { where } from './binary.js';
 
@@ -67,17 +66,19 @@ export function scanSpec(
       const others = x.shape.map((_, d) => d).filter((d) => d !== dim);
       if (others.length > SCAN_MAX_OUTER_RANK) throw new Error(`${name}: tensors of rank > ${SCAN_MAX_OUTER_RANK + 1} are not supported on webgpu`);
       const rows = numel(others.map((d) => x.shape[d]));
-      const m = new MetaWriter()
-        .u32(CW.rows, rows).u32(CW.length, x.shape[dim] ?? 1).u32(CW.offset, x.offset)
-        .u32(CW.dimStride, x.strides[dim] ?? 0).u32(CW.outDimStride, out.strides[dim] ?? 1).u32(CW.reverse, Number(reverse))
-        .u32(CW.outerRank, others.length).list(CW.outerShape, others.map((d) => x.shape[d]))
-        .list(CW.outerStrides, others.map((d) => x.strides[d])).list(CW.outerOutStrides, others.map((d) => out.strides[d]));
-      const variant: ScanVariant = (x.shape[dim] ?? 1) <= SHORT_ROW ? 'thread' : 'workgroup';
+      const L = x.shape[dim] ?? 1;
+      const decl = scanKernel(x.dtype, out.dtype);
+      const m = decl.meta().u32('rows', rows).u32('length', L).u32('reverse', Number(reverse))
+        .u32('dimStride', x.strides[dim] ?? 0).u32('outDimStride', out.strides[dim] ?? 1)
+        .space('outer', others.map((d) => x.shape[d]))
+        .view('inp', x.offset, others.map((d) => x.strides[d])).view('out', out.offset, others.map((d) => out.strides[d]));
+      const variant: ScanVariant = L <= SHORT_ROW ? 'thread' : 'workgroup';
       const pipe = pipeline(scanKey(kind, variant, x.dtype, out.dtype), () => scanSource(kind, variant, x.dtype, out.dtype));
-      dispatch(pipe, [x.storage.buffer!, out.storage.buffer!], m.words, grid(variant === 'thread' ? Math.ceil(rows / SCAN_WG) : rows));
+      decl.dispatch(pipe, { inp: x.storage.buffer!, out: out.storage.buffer! }, m, grid(variant === 'thread' ? Math.ceil(rows / SCAN_WG) : rows));
     },
     backward: backward && ((g, { inputs: [x], out, params }): Grads => [backward(g, x, out, params)]),
     saves: ({ inputs, out }) => (kind === 'sum' ? [] : [...inputs, out]),
+    packedHalf: true,
   };
 }
 

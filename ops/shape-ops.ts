@@ -36,6 +36,7 @@ const CAT: OpSpec<{ dim: number }> = {
   },
   cpu: catForward,
   webgpu: catForward,
+  packedHalf: true,
   backward: (g, { inputs, params: { dim } }) => {
     let start = 0;
     return inputs.map((t) => {
@@ -131,6 +132,7 @@ const PAD: OpSpec<PadParams> = {
   infer: ([x], { before, after }) => ({ shape: x.shape.map((s, d) => s + before[d] + after[d]), dtype: x.dtype }),
   cpu: padForward,
   webgpu: padForward,
+  packedHalf: true,
   backward: (g, { inputs: [x], params: { before } }) => [
     before.reduce((t, b, d) => (b || t.shape[d] !== x.shape[d] ? t.narrow(d, b, x.shape[d]) : t), g),
   ],
@@ -182,6 +184,7 @@ const FLIP: OpSpec<{ dims: number[] }> = {
   infer: ([x]) => ({ shape: x.shape, dtype: x.dtype }),
   cpu: flipForward,
   webgpu: flipForward,
+  packedHalf: true,
   backward: (g, { params: { dims } }) => [flip(g, dims)],
   saves: () => [],
 };
@@ -228,10 +231,10 @@ export function repeat(x: Tensor, ...counts: ShapeArgs): Tensor {
 // ---- tril / triu ------------------------------------------------------------------------------------------------------
 
 // Row and column of the flat output index of the last two dims: words 52 = columns, 53 = rows, 54 = diagonal.
-const ROW_COL = 'i32(idx % uw(52u)) - i32((idx / uw(52u)) % uw(53u))';
+const ROW_COL = 'i32(idx % uw(W_params)) - i32((idx / uw(W_params)) % uw(W_params + 1u))';
 const triangle = (name: string, keep: '<=' | '>='): ElementwiseDef => ({
   name, arity: 1, kind: 'any', rawParams: true,
-  wgsl: (T) => `select(${T}(0), a, ${ROW_COL} ${keep} bitcast<i32>(uw(54u)))`,
+  wgsl: (T) => `select(${T}(0), a, ${ROW_COL} ${keep} bitcast<i32>(uw(W_params + 2u)))`,
   cpu: (a, _b, _c, [cols, rows, diagonal], idx) => {
     const colMinusRow = (idx % cols) - (Math.floor(idx / cols) % rows);
     return (keep === '<=' ? colMinusRow <= diagonal : colMinusRow >= diagonal) ? a : 0;

@@ -4,11 +4,10 @@ import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { Storage } from '../core/storage.js';
 import { normDim, numel } from '../core/shape.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
+import { grid } from '../shaders/preamble.js';
 import {
-  SW, SORT_BLOCK, SORT_WG, SORT_MAX_OUTER_RANK, sortBlockKey, sortBlockSource, sortStepKey, sortStepSource,
+  sortBlockKernel, sortStepKernel, SORT_BLOCK, SORT_WG, SORT_MAX_OUTER_RANK, sortBlockKey, sortBlockSource, sortStepKey, sortStepSource,
 } from '../shaders/sort.js';
 import { valuesIndices, type ValuesIndices } from './result.js';
 import { apply, describe, type OpSpec } from './op.js';
@@ -60,21 +59,21 @@ const ARGSORT: OpSpec<SortParams> = {
     const g = rowsOf(x, out, dim);
     if (g.outerShape.length > SORT_MAX_OUTER_RANK) throw new Error(`argsort: tensors of rank > ${SORT_MAX_OUTER_RANK + 1} are not supported on webgpu`);
     const P = 2 ** Math.ceil(Math.log2(g.length));
-    const m = new MetaWriter()
-      .u32(SW.rows, g.rows).u32(SW.length, g.length).u32(SW.padded, P).u32(SW.descending, Number(descending))
-      .u32(SW.offset, x.offset).u32(SW.dimStride, x.strides[dim] ?? 0).u32(SW.outDimStride, out.strides[dim] ?? 1)
-      .u32(SW.outerRank, g.outerShape.length).list(SW.outerShape, g.outerShape)
-      .list(SW.outerStrides, g.outerStrides).list(SW.outerOutStrides, g.outerOutStrides);
+    const blockKernel = sortBlockKernel(x.dtype);
+    const m = blockKernel.meta()
+      .u32('rows', g.rows).u32('length', g.length).u32('padded', P).u32('descending', Number(descending))
+      .u32('dimStride', x.strides[dim] ?? 0).u32('outDimStride', out.strides[dim] ?? 1).space('outer', g.outerShape)
+      .view('inp', x.offset, g.outerStrides).view('out', out.offset, g.outerOutStrides);
     // rows no longer than a block sort completely in workgroup memory; longer ones go through key/index buffers
     const spill = P > SORT_BLOCK;
     const keys = Storage.alloc('webgpu', 'u32', spill ? g.rows * P : 1);
     const ids = Storage.alloc('webgpu', 'u32', spill ? g.rows * P : 1);
     const block = pipeline(sortBlockKey(x.dtype), () => sortBlockSource(x.dtype));
-    const blockBuffers = [x.storage.buffer!, keys.buffer!, ids.buffer!, out.storage.buffer!];
+    const blockBuffers = { inp: x.storage.buffer!, keys: keys.buffer!, ids: ids.buffer!, out: out.storage.buffer! };
     const blocks = grid(Math.ceil((g.rows * P) / SORT_BLOCK));
     const runBlock = (first: number, last: number, fromInput: boolean, writeOut: boolean) => {
-      m.u32(SW.firstStage, first).u32(SW.lastStage, last).u32(SW.fromInput, Number(fromInput)).u32(SW.writeOut, Number(writeOut));
-      dispatch(block, blockBuffers, m.words, blocks);
+      m.u32('firstStage', first).u32('lastStage', last).u32('fromInput', Number(fromInput)).u32('writeOut', Number(writeOut));
+      blockKernel.dispatch(block, blockBuffers, m, blocks);
     };
     runBlock(2, Math.min(P, SORT_BLOCK), true, !spill);
     if (spill) {
@@ -82,8 +81,8 @@ const ARGSORT: OpSpec<SortParams> = {
       const pairs = grid(Math.ceil((g.rows * P) / 2 / SORT_WG));
       for (let k = 2 * SORT_BLOCK; k <= P; k *= 2) {
         for (let j = k / 2; j >= SORT_BLOCK; j /= 2) {
-          m.u32(SW.firstStage, k).u32(SW.step, j);
-          dispatch(step, [keys.buffer!, ids.buffer!], m.words, pairs);
+          m.u32('firstStage', k).u32('step', j);
+          sortStepKernel.dispatch(step, { keys: keys.buffer!, ids: ids.buffer! }, m, pairs); // the same uniform layout
         }
         runBlock(k, k, false, k === P);
       }
@@ -92,6 +91,7 @@ const ARGSORT: OpSpec<SortParams> = {
     ids.release();
   },
   backward: null,
+  packedHalf: true,
 };
 
 function sortParams(op: string, x: Tensor, dim: number, descending: boolean): SortParams {

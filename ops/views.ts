@@ -222,6 +222,7 @@ const SLICE_BACKWARD: OpSpec<{ shape: Shape; geometry: SliceGeometry }> = {
   infer: ([g], { shape }) => ({ shape, dtype: g.dtype }),
   cpu: (out, [g], p) => fillSlice(out, g, p.geometry),
   webgpu: (out, [g], p) => fillSlice(out, g, p.geometry),
+  packedHalf: true,
   backward: (gg, { params: { geometry: s } }) => [gg.slice(s.dim, s.start, s.start + s.length * s.step, s.step)],
   saves: () => [],
 };

@@ -9,10 +9,11 @@
 //
 // The kernel is specialised to the subgroup size (subgroupBroadcast takes a constant lane), so it only serves
 // adapters whose subgroup size is fixed; the tuner validates it against the cpu reference before using it.
-// Uniform words are those of the tiled kernel (shaders/matmul.ts, MW).
+// The declaration is the tiled kernel's (shaders/matmul.ts, matmulKernel) with vec4 buffers where loads are vec4s;
+// its operands must be stored natively (the dispatcher picks the tiled kernel for packed 16-bit floats).
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
-import { BATCH_BASES, MW } from './matmul.js';
+import { storageType } from './preamble.js';
+import { matmulKernel } from './matmul.js';
 
 /** How an operand is read: one vec4 along K ('k'), one vec4 along N ('n', B only) or four scalars ('scalar'). */
 export type LoadMode = 'k' | 'n' | 'scalar';
@@ -42,7 +43,6 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 export function subgroupMatmulSource(k: SubgroupMatmul): string {
   const { S, TN, G } = k;
   const Q = TN / 4; // vec4 column groups per lane
-  const f16 = [k.a, k.b, k.out].includes('f16');
   const ta = storageType(k.a); const tb = storageType(k.b); const tc = storageType(k.out);
   const aArr = k.aMode === 'k' ? `vec4<${ta}>` : ta;
   const bArr = k.bMode === 'scalar' ? tb : `vec4<${tb}>`;
@@ -76,23 +76,18 @@ export function subgroupMatmulSource(k: SubgroupMatmul): string {
     : range(Q).map((q) => range(4).map((c4) =>
       `if (col0 + ${4 * q + c4}u < N) { C[cRow + col0 + ${4 * q + c4}u] = ${tc}(acc[r][${q}][${c4}]); }`).join('\n      ')).join('\n      ');
   return `enable subgroups;
-${preamble({ f16, uniformBinding: 3 })}
-@group(0) @binding(0) var<storage, read> A: array<${aArr}>;
-@group(0) @binding(1) var<storage, read> B: array<${bArr}>;
-@group(0) @binding(2) var<storage, read_write> C: array<${cArr}>;
-${BATCH_BASES}
+${matmulKernel({ type: aArr }, { type: bArr }, { type: cArr }).header()}
 
 @compute @workgroup_size(${S * G})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) lane: u32) {
-  let M = uw(${MW.M}); let N = uw(${MW.N}); let K = uw(${MW.K});
+  let M = uw(W_M); let N = uw(W_N); let K = uw(W_K);
   let rowTiles = (M + ${S * G - 1}u) / ${S * G}u;
   let tile = unfold_wid(wid, nwg, (N + ${S * TN - 1}u) / ${S * TN}u);
   let batch = tile.y / rowTiles;
-  if (batch >= uw(${MW.batches})) { return; }
-  let bases = batch_bases(batch);
-  let aBase = bases.x; let bBase = bases.y;
-  let sam = uw(${MW.sam}); let sak = uw(${MW.sak}); let sbk = uw(${MW.sbk}); let sbn = uw(${MW.sbn});
+  if (batch >= uw(W_batches)) { return; }
+  let aBase = offset_a(batch); let bBase = offset_b(batch);
+  let sam = uw(W_sam); let sak = uw(W_sak); let sbk = uw(W_sbk); let sbn = uw(W_sbn);
   let row0 = ((tile.y % rowTiles) * ${G}u + li / ${S}u) * ${S}u;
   let col0 = tile.x * ${S * TN}u + lane * ${TN}u;
   let aOk = row0 + lane < M;

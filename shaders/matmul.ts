@@ -2,50 +2,41 @@
 // with 64x16 / 16x64 operand tiles staged in workgroup memory. Operands are read through strides, so
 // transposed and broadcast-batch operands need no copy. Accumulates in f32.
 //
-// Uniform words: 0 M, 1 N, 2 K, 3 batch rank, 4 a offset, 5 b offset, 6 a row stride, 7 a k stride,
-// 8 b k stride, 9 b col stride, 10 batches (the grid is [N tiles, M tiles, batches] folded, see unfold_wid), 12..15 batch shape, 16..19 a batch strides, 20..23 b batch strides.
+// Every variant shares one declaration (`matmulKernel`): the batch dims form the index space `batch`, of which A's
+// and B's matrix starts are views (broadcast batch dims have stride 0); the strides within a matrix are uniforms.
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
+import { Kernel, type BufferDecl } from './kernel.js';
 
-export const MW = { M: 0, N: 1, K: 2, batchRank: 3, aOff: 4, bOff: 5, sam: 6, sak: 7, sbk: 8, sbn: 9, batches: 10, batchShape: 12, aBatch: 16, bBatch: 20 } as const;
 export const MAX_BATCH_RANK = 4;
 export const TILE = 64;
 
-/** WGSL: where one batch's A and B matrices start (broadcast batch dims have stride 0); every variant uses it. */
-export const BATCH_BASES = `
-fn batch_bases(batch: u32) -> vec2<u32> {
-  var a = uw(${MW.aOff}); var b = uw(${MW.bOff});
-  var rem = batch;
-  for (var d = i32(uw(${MW.batchRank})) - 1; d >= 0; d--) {
-    let ud = u32(d); let size = uw(${MW.batchShape}u + ud); let c = rem % size; rem = rem / size;
-    a += c * uw(${MW.aBatch}u + ud); b += c * uw(${MW.bBatch}u + ud);
-  }
-  return vec2<u32>(a, b);
-}`;
+/** The declaration of a matmul kernel reading A and B and writing C as the given buffer declarations say. */
+export const matmulKernel = (A: BufferDecl, B: BufferDecl, C: BufferDecl): Kernel =>
+  new Kernel({
+    name: 'matmul',
+    buffers: { A, B, C: { ...C, write: true } },
+    uniforms: { M: 1, N: 1, K: 1, sam: 1, sak: 1, sbk: 1, sbn: 1, batches: 1 },
+    spaces: { batch: MAX_BATCH_RANK },
+    views: { a: 'batch', b: 'batch' },
+  });
 
 export const matmulKey = (a: DType, b: DType, out: DType) => `matmul|tiled64|${a}|${b}|${out}`;
 
 export function matmulSource(a: DType, b: DType, out: DType): string {
-  const f16 = [a, b, out].includes('f16');
-  return `${preamble({ f16, uniformBinding: 3 })}
-@group(0) @binding(0) var<storage, read> A: array<${storageType(a)}>;
-@group(0) @binding(1) var<storage, read> B: array<${storageType(b)}>;
-@group(0) @binding(2) var<storage, read_write> C: array<${storageType(out)}>;
-${BATCH_BASES}
+  return `${matmulKernel({ dtype: a }, { dtype: b }, { dtype: out }).header()}
 var<workgroup> As: array<array<f32, 64>, 16>;
 var<workgroup> Bs: array<array<f32, 64>, 16>;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-  let M = uw(${MW.M}); let N = uw(${MW.N}); let K = uw(${MW.K});
+  let M = uw(W_M); let N = uw(W_N); let K = uw(W_K);
   let rowTiles = (M + 63u) / 64u;
   let tile = unfold_wid(wid, nwg, (N + 63u) / 64u);
   let batch = tile.y / rowTiles;
-  if (batch >= uw(${MW.batches})) { return; }
-  let bases = batch_bases(batch);
-  let aBase = bases.x; let bBase = bases.y;
-  let sam = uw(${MW.sam}); let sak = uw(${MW.sak}); let sbk = uw(${MW.sbk}); let sbn = uw(${MW.sbn});
+  if (batch >= uw(W_batches)) { return; }
+  let aBase = offset_a(batch); let bBase = offset_b(batch);
+  let sam = uw(W_sam); let sak = uw(W_sak); let sbk = uw(W_sbk); let sbn = uw(W_sbn);
   let row0 = (tile.y % rowTiles) * 64u; let col0 = tile.x * 64u;
   var acc: array<array<f32, 4>, 4>;
   for (var k0 = 0u; k0 < K; k0 += 16u) {
@@ -53,11 +44,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let e = tid + i * 256u;
       let am = e / 16u; let ak = e % 16u;
       var av = 0.0;
-      if (row0 + am < M && k0 + ak < K) { av = f32(A[aBase + (row0 + am) * sam + (k0 + ak) * sak]); }
+      if (row0 + am < M && k0 + ak < K) { av = load_A(aBase + (row0 + am) * sam + (k0 + ak) * sak); }
       As[ak][am] = av;
       let bk = e / 64u; let bn = e % 64u;
       var bv = 0.0;
-      if (k0 + bk < K && col0 + bn < N) { bv = f32(B[bBase + (k0 + bk) * sbk + (col0 + bn) * sbn]); }
+      if (k0 + bk < K && col0 + bn < N) { bv = load_B(bBase + (k0 + bk) * sbk + (col0 + bn) * sbn); }
       Bs[bk][bn] = bv;
     }
     workgroupBarrier();
@@ -74,7 +65,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (r >= M) { continue; }
     for (var j = 0u; j < 4u; j++) {
       let c = col0 + lid.x * 4u + j;
-      if (c < N) { C[cBase + r * N + c] = ${storageType(out)}(acc[i][j]); }
+      if (c < N) { store_C(cBase + r * N + c, acc[i][j]); }
     }
   }
 }

@@ -18,7 +18,7 @@ fn philox(counter: vec4<u32>, key_in: vec2<u32>) -> vec4<u32> {
   }
   return c;
 }
-fn rand_bits(idx: u32) -> vec4<u32> { return philox(vec4<u32>(idx, uw(54u), 0u, 0u), vec2<u32>(uw(52u), uw(53u))); }
+fn rand_bits(idx: u32) -> vec4<u32> { return philox(vec4<u32>(idx, uw(W_params + 2u), 0u, 0u), vec2<u32>(uw(W_params), uw(W_params + 1u))); }
 fn uniform01(bits: u32) -> f32 { return f32(bits >> 8u) * 5.9604644775390625e-8; }
 `;
 

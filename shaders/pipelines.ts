@@ -1,6 +1,6 @@
 // The pipeline cache: one compute pipeline per kernel key, built on first use (or ahead of time with warmup()).
 // Shapes travel as uniforms, so one pipeline serves every shape of its key.
-import { f16Unsupported, gpu } from '../core/device.js';
+import { f16Unsupported, gpu, packsHalf } from '../core/device.js';
 import { flags } from '../core/flags.js';
 import { declareWrites } from '../core/executor.js';
 
@@ -39,8 +39,12 @@ function checkF16(key: string, source: string, what: string): void {
 const writtenBindings = (source: string): number[] =>
   [...source.matchAll(/@binding\((\d+)\)\s*var<storage,\s*read_write>/g)].map((m) => Number(m[1]));
 
+/** A kernel key with the f16 storage in force (a kernel built for packed f16 differs from the native one). */
+const storageKey = (key: string): string => (packsHalf() ? `${key}|f16x2` : key);
+
 /** The pipeline for `key`, compiling `source()` the first time. */
-export function pipeline(key: string, source: () => string): GPUComputePipeline {
+export function pipeline(kernelKey: string, source: () => string): GPUComputePipeline {
+  const key = storageKey(kernelKey);
   let p = cache.get(key);
   if (p) {
     if (!gpu().hasF16 && needsF16.has(key)) throw new Error(f16Unsupported(`kernel ${key}`));
@@ -60,7 +64,8 @@ export function pipeline(key: string, source: () => string): GPUComputePipeline 
 /** Compiles pipelines ahead of use, in parallel where the driver allows; resolves when all are ready. */
 export async function warmup(kernels: { key: string; source: () => string }[]): Promise<void> {
   const { device } = gpu();
-  await Promise.all(kernels.map(({ key, source }) => {
+  await Promise.all(kernels.map(({ key: kernelKey, source }) => {
+    const key = storageKey(kernelKey);
     if (cache.has(key)) return cache.get(key);
     let b = building.get(key);
     if (!b) {

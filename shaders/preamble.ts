@@ -10,6 +10,7 @@ export function storageType(d: DType): string {
     case 'f16': return 'f16';
     case 'i32': return 'i32';
     case 'u32': case 'bool': return 'u32';
+    case 'bf16': throw new Error('bf16 is stored packed two per u32: only kernels declared on shaders/kernel.ts read it');
     default: throw new Error(`dtype ${d} has no WGSL storage type (f64 is cpu-only)`);
   }
 }
@@ -29,6 +30,12 @@ fn flat_id(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, size: u32) -> u32 { return 
 // past the logical extent and return at once (a workgroup-uniform branch, so barriers after it stay valid).
 fn unfold_wid(wid: vec3<u32>, nwg: vec3<u32>, gx: u32) -> vec2<u32> { let l = wid.y * nwg.x + wid.x; return vec2<u32>(l % gx, l / gx); }
 fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+// bf16 bits of x (its upper half), rounded to nearest even; NaN stays a (quiet) NaN
+fn bf16_bits(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  if (is_nan(x)) { return (b >> 16u) | 0x40u; }
+  return (b + 0x7fffu + ((b >> 16u) & 1u)) >> 16u;
+}
 fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
 // NaN and Inf cannot be WGSL constants; uniform word 63 is always 0, which makes these run-time values.
 fn nan_f32() -> f32 { return bitcast<f32>(0x7fc00000u | uw(63u)); }

@@ -4,16 +4,10 @@
 // partial results (Hillis & Steele 1986, log2(256) = 8 steps), and each thread re-walks its chunk starting from the
 // result of the threads before it, writing the running value. `reverse` scans from the end of the row.
 //
-// Uniform words: 0 rows, 1 L, 2 input offset, 3 input stride along the dim, 4 output stride along the dim,
-// 5 reverse, 6 rank of the other dims, 8..15 their shape, 16..23 their input strides, 24..31 their output strides.
+// The other dims form the index space `outer`; the input and output are views of it (shaders/kernel.ts).
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
-import { computeType } from './elementwise.js';
+import { Kernel, valueType } from './kernel.js';
 
-export const CW = {
-  rows: 0, length: 1, offset: 2, dimStride: 3, outDimStride: 4, reverse: 5, outerRank: 6,
-  outerShape: 8, outerStrides: 16, outerOutStrides: 24,
-} as const;
 export const SCAN_WG = 256;
 export const SHORT_ROW = 256;
 export const SCAN_MAX_OUTER_RANK = 8;
@@ -24,24 +18,22 @@ export type ScanVariant = 'thread' | 'workgroup';
 export const scanKey = (kind: ScanKind, variant: ScanVariant, input: DType, out: DType): string =>
   `scan|${kind}|${variant}|${input}|${out}`;
 
-export function scanSource(kind: ScanKind, variant: ScanVariant, input: DType, out: DType): string {
-  const T = computeType(out);
-  const identity = scanIdentity(kind, T);
-  const combine = scanCombine(kind, T);
-  return `${preamble({ f16: input === 'f16' || out === 'f16', uniformBinding: 2 })}
-@group(0) @binding(0) var<storage, read> inp: array<${storageType(input)}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${storageType(out)}>;
-fn combine(a: ${T}, b: ${T}) -> ${T} { ${combine} }
-fn outer_offset(row: u32, strides_at: u32) -> u32 {
-  var rem = row; var off = 0u;
-  for (var d = i32(uw(${CW.outerRank})) - 1; d >= 0; d--) {
-    let ud = u32(d); let size = uw(${CW.outerShape}u + ud);
-    off += (rem % size) * uw(strides_at + ud); rem = rem / size;
-  }
-  return off;
-}
+export const scanKernel = (input: DType, out: DType): Kernel =>
+  new Kernel({
+    name: 'scan',
+    buffers: { inp: { dtype: input }, out: { dtype: out, write: true } },
+    uniforms: { rows: 1, length: 1, dimStride: 1, outDimStride: 1, reverse: 1 },
+    spaces: { outer: SCAN_MAX_OUTER_RANK },
+    views: { inp: 'outer', out: 'outer' },
+  });
 
-${variant === 'thread' ? threadMain(T, identity, storageType(out)) : workgroupMain(T, identity, storageType(out))}`;
+export function scanSource(kind: ScanKind, variant: ScanVariant, input: DType, out: DType): string {
+  const T = valueType(out);
+  const identity = scanIdentity(kind, T);
+  return `${scanKernel(input, out).header()}
+fn combine(a: ${T}, b: ${T}) -> ${T} { ${scanCombine(kind, T)} }
+
+${variant === 'thread' ? threadMain(T, identity) : workgroupMain(T, identity)}`;
 }
 
 function scanIdentity(kind: ScanKind, T: string): string {
@@ -67,45 +59,45 @@ function scanCombine(kind: ScanKind, T: string): string {
   return T === 'f32' ? `if (is_nan(a)) { return a; } if (is_nan(b)) { return b; } return ${pick};` : `return ${pick};`;
 }
 
-function threadMain(T: string, identity: string, S: string): string {
+function threadMain(T: string, identity: string): string {
   return `@compute @workgroup_size(${SCAN_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row = flat_id(wid, nwg, lid, ${SCAN_WG}u);
-  if (row >= uw(${CW.rows})) { return; }
-  let L = uw(${CW.length});
-  let in_base = uw(${CW.offset}) + outer_offset(row, ${CW.outerStrides}u);
-  let out_base = outer_offset(row, ${CW.outerOutStrides}u);
-  let reverse = uw(${CW.reverse}) == 1u;
+  if (row >= uw(W_rows)) { return; }
+  let L = uw(W_length);
+  let in_base = offset_inp(row);
+  let out_base = offset_out(row);
+  let reverse = uw(W_reverse) == 1u;
   var acc = ${identity};
   for (var i = 0u; i < L; i++) {
     let p = select(i, L - 1u - i, reverse);
-    acc = combine(acc, ${T}(inp[in_base + p * uw(${CW.dimStride})]));
-    out[out_base + p * uw(${CW.outDimStride})] = ${S}(acc);
+    acc = combine(acc, ${T}(load_inp(in_base + p * uw(W_dimStride))));
+    store_out(out_base + p * uw(W_outDimStride), acc);
   }
 }
 `;
 }
 
-function workgroupMain(T: string, identity: string, S: string): string {
+function workgroupMain(T: string, identity: string): string {
   return `var<workgroup> part: array<${T}, ${SCAN_WG}>;
 
 @compute @workgroup_size(${SCAN_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row = wid.y * nwg.x + wid.x;
-  if (row >= uw(${CW.rows})) { return; }
-  let L = uw(${CW.length});
-  let in_base = uw(${CW.offset}) + outer_offset(row, ${CW.outerStrides}u);
-  let out_base = outer_offset(row, ${CW.outerOutStrides}u);
-  let reverse = uw(${CW.reverse}) == 1u;
+  if (row >= uw(W_rows)) { return; }
+  let L = uw(W_length);
+  let in_base = offset_inp(row);
+  let out_base = offset_out(row);
+  let reverse = uw(W_reverse) == 1u;
   let chunk = (L + ${SCAN_WG - 1}u) / ${SCAN_WG}u;
   let start = min(lid * chunk, L);
   let end = min(start + chunk, L);
   var acc = ${identity};
   for (var i = start; i < end; i++) {
     let p = select(i, L - 1u - i, reverse);
-    acc = combine(acc, ${T}(inp[in_base + p * uw(${CW.dimStride})]));
+    acc = combine(acc, ${T}(load_inp(in_base + p * uw(W_dimStride))));
   }
   part[lid] = acc;
   workgroupBarrier();
@@ -118,8 +110,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   acc = select(${identity}, part[select(0u, lid - 1u, lid > 0u)], lid > 0u);
   for (var i = start; i < end; i++) {
     let p = select(i, L - 1u - i, reverse);
-    acc = combine(acc, ${T}(inp[in_base + p * uw(${CW.dimStride})]));
-    out[out_base + p * uw(${CW.outDimStride})] = ${S}(acc);
+    acc = combine(acc, ${T}(load_inp(in_base + p * uw(W_dimStride))));
+    store_out(out_base + p * uw(W_outDimStride), acc);
   }
 }
 `;

@@ -12,7 +12,7 @@
 // 40..47 index strides, 48..55 src strides.
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { computeType } from './elementwise.js';
+import { valueType } from './kernel.js';
 
 export const RW = {
   n: 0,
@@ -42,7 +42,7 @@ export const scatterReduceKey = (x: DType, index: DType): string => `scatterRedu
 
 export function scatterReduceSource(x: DType, index: DType): string {
   const S = storageType(x);
-  const T = computeType(x);
+  const T = valueType(x);
   const nan = T === 'f32' ? (v: string) => `is_nan(${v})` : () => 'false';
   return `${preamble({ f16: x === 'f16', uniformBinding: 5 })}
 @group(0) @binding(0) var<storage, read> inp: array<${S}>;

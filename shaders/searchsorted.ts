@@ -6,7 +6,7 @@
 // 4 sequence offset, 5 values offset.
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { computeType } from './elementwise.js';
+import { valueType } from './kernel.js';
 
 export const SW = { n: 0, length: 1, perRow: 2, right: 3, seqOffset: 4, valueOffset: 5 } as const;
 export const SEARCH_WG = 256;
@@ -14,7 +14,7 @@ export const SEARCH_WG = 256;
 export const searchsortedKey = (d: DType): string => `searchsorted|${d}`;
 
 export function searchsortedSource(d: DType): string {
-  const T = computeType(d);
+  const T = valueType(d);
   return `${preamble({ f16: d === 'f16', uniformBinding: 3 })}
 @group(0) @binding(0) var<storage, read> seq: array<${storageType(d)}>;
 @group(0) @binding(1) var<storage, read> vals: array<${storageType(d)}>;

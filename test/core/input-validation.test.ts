@@ -49,7 +49,7 @@ s('unknown dtype and device strings are named', async () => {
     () => tensor([1, 2], { dtype: 'f8' }),
     'tensor',
     "unknown dtype 'f8'",
-    'valid: f32, f16, i32, u32, bool, f64',
+    'valid: f32, f16, bf16, i32, u32, bool, f64',
   );
   // @ts-expect-error: torch's spelling
   refuses(() => zeros([2], { dtype: 'float32' }), "unknown dtype 'float32'");

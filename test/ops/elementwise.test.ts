@@ -14,7 +14,7 @@ const test = suite('ops/elementwise');
 const ALL: DType[] = ['f32', 'f16', 'i32', 'u32', 'bool'];
 const accepted = (def: ElementwiseDef): DType[] => (def.kind === 'signed' ? ['f32', 'f16', 'i32'] : ALL);
 const TOL: Record<DType, { atol: number; rtol: number }> = {
-  f32: { atol: 2e-5, rtol: 2e-4 }, f16: { atol: 2e-3, rtol: 4e-3 }, f64: { atol: 0, rtol: 0 },
+  f32: { atol: 2e-5, rtol: 2e-4 }, f16: { atol: 2e-3, rtol: 4e-3 }, bf16: { atol: 1.6e-2, rtol: 3.2e-2 }, f64: { atol: 0, rtol: 0 },
   i32: { atol: 0, rtol: 0 }, u32: { atol: 0, rtol: 0 }, bool: { atol: 0, rtol: 0 },
 };
 

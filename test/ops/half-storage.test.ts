@@ -1,0 +1,170 @@
+// 16-bit floats on webgpu, both storages: f16 natively (where the adapter has 'shader-f16') and packed two per u32
+// (forced with setPackedF16, the path of adapters without the feature), and bf16 (always packed). Every covered op
+// runs against the cpu reference, which rounds as the GPU stores: casts exactly (ties to even), arithmetic within
+// one unit in the last place of the dtype.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  cast,
+  cat,
+  flip,
+  gpu,
+  noGrad,
+  pad,
+  setPackedF16,
+  tensor,
+  type DType,
+  type DeviceName,
+  type Tensor,
+} from '../../index.js';
+import { bf16round } from '../../core/half.js';
+import { assertClose, assertThrows, randomValues } from '../helpers.js';
+
+const s = suite('ops/half-storage');
+
+/** One unit in the last place near 1, as a relative tolerance: f16 keeps 11 significant bits, bf16 8. */
+const ULP: Record<string, number> = { f16: 2 ** -10, bf16: 2 ** -7 };
+
+const modes: { name: string; dtype: DType; packed: boolean }[] = [
+  { name: 'f16 native', dtype: 'f16', packed: false },
+  { name: 'f16 packed', dtype: 'f16', packed: true },
+  { name: 'bf16', dtype: 'bf16', packed: true },
+];
+
+async function onBoth(mode: (typeof modes)[number], fn: (device: DeviceName) => Tensor, msg: string, exact = false) {
+  setPackedF16(mode.packed);
+  try {
+    const [c, g] = [fn('cpu'), fn('webgpu')];
+    assert.is(g.dtype, c.dtype, `${mode.name} ${msg}: dtype`);
+    assert.equal([...g.shape], [...c.shape], `${mode.name} ${msg}: shape`);
+    const tol = exact ? { atol: 0, rtol: 0 } : { atol: ULP[mode.dtype] * 4, rtol: ULP[mode.dtype] * 2 };
+    assertClose(await g.data(), await c.data(), { ...tol, msg: `${mode.name} ${msg}` });
+    c.dispose();
+    g.dispose();
+  } finally {
+    setPackedF16(false);
+  }
+}
+
+const x = (device: DeviceName, dtype: DType, shape: number[], seed = 1) =>
+  tensor(
+    randomValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    { shape, dtype, device },
+  );
+
+s('bf16 rounds to nearest even on the host', () => {
+  assert.is(bf16round(1 + 2 ** -8), 1, 'a tie goes to the even neighbour (down)');
+  assert.is(bf16round(1 + 3 * 2 ** -8), 1 + 2 ** -6, 'a tie goes to the even neighbour (up)');
+  assert.is(bf16round(1 + 2 ** -8 + 2 ** -20), 1 + 2 ** -7, 'above the tie rounds up');
+  assert.ok(Number.isNaN(bf16round(NaN)));
+  assert.is(bf16round(3.4e38), Infinity, 'past the largest bf16 rounds to inf');
+});
+
+for (const mode of modes) {
+  s(`${mode.name}: casts round to nearest even, exactly as the cpu does`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return; // no native f16 on this adapter
+    const u = mode.dtype === 'f16' ? 2 ** -10 : 2 ** -7;
+    // ties to even both ways, just above a tie, odd-sized (the last u32 holds one element), inf and NaN
+    const v = [1 + u / 2, 1 + 1.5 * u, 1 + u / 2 + u / 8, -2.5, 1e-3, 65520, -Infinity, NaN, 3];
+    await onBoth(mode, (d) => cast(tensor(v, { device: d }), mode.dtype), 'f32 -> 16 bit', true);
+    await onBoth(
+      mode,
+      (d) =>
+        cast(
+          cast(tensor(v, { device: d }), mode.dtype)
+            .float()
+            .mul(3),
+          mode.dtype,
+        ),
+      'round trip',
+      true,
+    );
+  });
+
+  s(`${mode.name}: elementwise ops, broadcast and strided, in and out of place`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    await onBoth(mode, (d) => x(d, t, [5, 7]).add(x(d, t, [7], 2)), 'add with broadcast');
+    await onBoth(
+      mode,
+      (d) =>
+        x(d, t, [6, 5])
+          .transpose(0, 1)
+          .mul(x(d, t, [5, 6], 3))
+          .exp(),
+      'transposed mul, exp',
+    );
+    await onBoth(mode, (d) => x(d, t, [9]).gt(0), 'comparison to bool');
+    await onBoth(mode, (d) => x(d, t, [9]).add(x(d, 'f32', [9], 4)), 'promotion to f32');
+    // in place through a transposed view of odd shape: neighbouring threads write the two halves of one u32
+    await onBoth(
+      mode,
+      (d) =>
+        noGrad(() => {
+          const y = x(d, t, [7, 5]);
+          y.transpose(0, 1)
+            .mul_(x(d, t, [5, 7], 5))
+            .add_(1);
+          return y;
+        }),
+      'in place into a transposed view',
+    );
+    await onBoth(
+      mode,
+      (d) =>
+        noGrad(() => {
+          const y = x(d, t, [9]);
+          y.narrow(0, 1, 7).fill_(0.3);
+          return y;
+        }),
+      'fill of an odd-offset slice',
+      true,
+    );
+  });
+
+  s(`${mode.name}: copies: cat, pad and flip`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    await onBoth(mode, (d) => cat([x(d, t, [3, 5]), x(d, t, [3, 2], 2)], 1), 'cat', true);
+    await onBoth(mode, (d) => pad(x(d, t, [3, 5]), [1, 2], 0.5), 'pad', true);
+    await onBoth(mode, (d) => flip(x(d, t, [3, 5]), [1]), 'flip', true);
+  });
+
+  s(`${mode.name}: matmul, reductions, scans, sort and gather`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    // f32 accumulation, rounded once: the tolerance grows with K as the cpu's f64 sum differs in the last bit
+    await onBoth(mode, (d) => x(d, t, [2, 5, 33]).matmul(x(d, t, [33, 7], 2)), 'batched matmul');
+    await onBoth(
+      mode,
+      (d) =>
+        x(d, t, [33, 6], 3)
+          .transpose(0, 1)
+          .matmul(x(d, t, [33, 3], 4)),
+      'matmul of a transposed view',
+    );
+    await onBoth(mode, (d) => x(d, t, [4, 9]).sum(1), 'sum');
+    await onBoth(mode, (d) => x(d, t, [4, 9]).mean(0), 'mean over dim 0 (column form)');
+    await onBoth(mode, (d) => x(d, t, [4, 9]).amax(1), 'amax', true);
+    await onBoth(mode, (d) => x(d, t, [4, 9]).argmax(1), 'argmax', true);
+    await onBoth(mode, (d) => x(d, t, [3, 7]).cumsum(1), 'cumsum');
+    await onBoth(mode, (d) => x(d, t, [3, 7]).argsort(1), 'argsort', true);
+    await onBoth(
+      mode,
+      (d) => x(d, t, [5, 3]).indexSelect(0, tensor([4, 0, 4, 1], { dtype: 'i32', device: d })),
+      'indexSelect',
+      true,
+    );
+  });
+}
+
+s('ops without a kernel for packed storage raise at the op with a sentence, never a WGSL error', () => {
+  const h = tensor([1, 2, 3], { dtype: 'bf16', device: 'webgpu' });
+  assertThrows(() => h.softmax(0), 'softmax:', 'bf16', 'packed', 'x.float()');
+  h.dispose();
+});
+
+s.run();
