@@ -24,6 +24,8 @@ export interface GpuContext {
   hasTimestamps: boolean;
   /** the subgroup size when the adapter has exactly one (kernels specialised to it need this), else null */
   subgroupSize: number | null;
+  /** the smallest subgroup the adapter may use (WebGPU guarantees at least 4); aligned blocks of this many lanes share a subgroup */
+  subgroupMinSize: number;
 }
 
 let keepAlive: unknown = null; // Dawn's GPU object; see the note above.
@@ -94,6 +96,7 @@ async function init(): Promise<GpuContext> {
     hasSubgroups: features.includes('subgroups' as GPUFeatureName),
     hasTimestamps: features.includes('timestamp-query' as GPUFeatureName),
     subgroupSize: fixedSubgroupSize(ai),
+    subgroupMinSize: (ai as { subgroupMinSize?: number } | undefined)?.subgroupMinSize || 4,
   };
 }
 
@@ -128,6 +131,15 @@ export const gpuReady = (): boolean => context !== null;
 export function simulateMissingF16(missing: boolean): void {
   const c = gpu();
   c.hasF16 = !missing && c.info.features.includes('shader-f16');
+}
+
+/**
+ * Makes the running adapter look as if it lacked 'subgroups' (or restores what it has): tests use it to run the
+ * shared-memory fallbacks of the kernels that use subgroup operations where they can.
+ */
+export function simulateMissingSubgroups(missing: boolean): void {
+  const c = gpu();
+  c.hasSubgroups = !missing && c.info.features.includes('subgroups');
 }
 
 /** The sentence every f16 kernel raises on an adapter without 'shader-f16'. */
