@@ -26,6 +26,8 @@ export interface GpuContext {
   hasTimestamps: boolean;
   /** the subgroup size when the adapter has exactly one (kernels specialised to it need this), else null */
   subgroupSize: number | null;
+  /** the smallest subgroup the adapter may use (WebGPU guarantees at least 4); aligned blocks of this many lanes share a subgroup */
+  subgroupMinSize: number;
 }
 
 let keepAlive: unknown = null; // Dawn's GPU object; see the note above.
@@ -112,6 +114,7 @@ async function init(): Promise<GpuContext> {
     hasSubgroups: features.includes('subgroups' as GPUFeatureName),
     hasTimestamps: features.includes('timestamp-query' as GPUFeatureName),
     subgroupSize: fixedSubgroupSize(ai),
+    subgroupMinSize: (ai as { subgroupMinSize?: number } | undefined)?.subgroupMinSize || 4,
   };
 }
 
@@ -154,6 +157,15 @@ let forcePackedF16 = flags.packF16;
 
 /** True when f16 tensors are stored packed two per u32 and computed in f32 (no 'shader-f16', or forced). */
 export const packsHalf = (): boolean => forcePackedF16 || !gpu().hasF16;
+
+/**
+ * Makes the running adapter look as if it lacked 'subgroups' (or restores what it has): tests use it to run the
+ * shared-memory fallbacks of the kernels that use subgroup operations where they can.
+ */
+export function simulateMissingSubgroups(missing: boolean): void {
+  const c = gpu();
+  c.hasSubgroups = !missing && c.info.features.includes('subgroups');
+}
 
 /** The sentence every f16 kernel raises on an adapter without 'shader-f16'. */
 export function f16Unsupported(op: string): string {

@@ -42,6 +42,8 @@ function track(buffer: GPUBuffer, writes: boolean): void {
   if (writes) s.producer = open;
 }
 
+let passPipeline: GPUComputePipeline | null = null; // the pipeline set in the open pass
+
 function openPass(): GPUComputePassEncoder {
   pass ??= openEncoder().beginComputePass();
   return pass;
@@ -50,16 +52,42 @@ function openPass(): GPUComputePassEncoder {
 function closePass(): void {
   pass?.end();
   pass = null;
+  passPipeline = null;
 }
 
-// Bind groups are made per dispatch: a training loop's pooled buffers differ from step to step, so a cache keyed by
-// buffers almost never hits (289 hits in 61,661 dispatches of the GPT demo), and releasing thousands of cached bind
-// groups at once crashed lavapipe inside vkCreateDescriptorPool. Only the layout is asked of Dawn once per pipeline.
+// Bind groups: the uniform block is bound with a dynamic offset (pipelines.ts gives every kernel an explicit layout),
+// so a bind group depends only on the layout and the storage buffers, and is reused while they are the same: a loop
+// that runs the same ops on the same (pooled) buffers creates none. The cache is a bounded first-in-first-out map
+// (its entries are released one at a time: releasing thousands of bind groups at once crashed lavapipe inside
+// vkCreateDescriptorPool); a destroyed buffer's groups are never hit again, as buffers are never reused once destroyed.
 const layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
-function layoutOf(pipeline: GPUComputePipeline): GPUBindGroupLayout {
-  let layout = layouts.get(pipeline);
-  if (!layout) layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
-  return layout;
+export function declareLayout(pipeline: GPUComputePipeline, layout: GPUBindGroupLayout): void {
+  layouts.set(pipeline, layout);
+}
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = nextId++));
+  return id;
+}
+const BIND_GROUPS_KEPT = 1024;
+const bindGroups = new Map<string, GPUBindGroup>();
+let bindGroupHits = 0;
+
+function bindGroupFor(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[], uniforms: GPUBuffer): GPUBindGroup {
+  const layout = layouts.get(pipeline);
+  if (!layout) throw new Error('internal: a pipeline made outside shaders/pipelines.ts has no declared layout');
+  let key = `${idOf(layout)}`;
+  for (const b of buffers) key += `,${idOf(b)}`;
+  let group = bindGroups.get(key);
+  if (group) { bindGroupHits++; return group; }
+  const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+  entries.push({ binding: buffers.length, resource: { buffer: uniforms, offset: 0, size: SLOT } });
+  group = device.createBindGroup({ layout, entries });
+  if (bindGroups.size >= BIND_GROUPS_KEPT) bindGroups.delete(bindGroups.keys().next().value!);
+  bindGroups.set(key, group);
+  return group;
 }
 
 /** Records one compute dispatch (`uniforms`: 32-bit words, at most 64); returns the submit it went into. */
@@ -82,6 +110,7 @@ export function dispatch(
     // The batch that used the old buffer has not been submitted yet: submit it before swapping.
     if (uniformBuffer && recorded > 0) { flush(); return dispatch(pipeline, buffers, uniforms, workgroups); }
     uniformBuffer?.destroy();
+    bindGroups.clear(); // they bind the old uniform buffer
     uniformBuffer = device.createBuffer({ size: uniformData.byteLength, usage: 0x40 | 0x8 }); // UNIFORM | COPY_DST
   }
   const offset = recorded * SLOT;
@@ -90,10 +119,8 @@ export function dispatch(
   const writes = writtenBindings.get(pipeline);
   buffers.forEach((b, i) => track(b, !writes || writes.has(i)));
   const p = openPass();
-  p.setPipeline(pipeline);
-  const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-  entries.push({ binding: buffers.length, resource: { buffer: uniformBuffer, offset, size: SLOT } });
-  p.setBindGroup(0, device.createBindGroup({ layout: layoutOf(pipeline), entries }));
+  if (pipeline !== passPipeline) { p.setPipeline(pipeline); passPipeline = pipeline; }
+  p.setBindGroup(0, bindGroupFor(device, pipeline, buffers, uniformBuffer), [offset]);
   p.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
   recorded++;
   dispatches++;
@@ -206,14 +233,18 @@ function giveStaging(b: GPUBuffer): void {
   if (list.length < 8) { list.push(b); staging.set(b.size, list); } else b.destroy();
 }
 
+// sync() waits the way a readback does: it copies 4 bytes of this buffer into a staging buffer and maps it. The
+// copy is submitted after all earlier work, so the map resolves once that work is done. (Dawn's
+// onSubmittedWorkDone took about 1.3 ms on an H200 where a one-float readback took 0.2 ms.)
+let syncSource: GPUBuffer | null = null;
+
 /** Waits until the GPU has finished everything submitted so far. */
 export async function sync(): Promise<void> {
-  flush();
-  await waitGpu(gpu().device.queue.onSubmittedWorkDone());
-  await raiseGpuErrors();
+  syncSource ??= gpu().device.createBuffer({ size: 4, usage: 0x4 }); // COPY_SRC
+  await readBuffers([{ buffer: syncSource, offset: 0, bytes: 4 }]);
 }
 
-export const executorStats = () => ({ submits, dispatches, pending: recorded });
+export const executorStats = () => ({ submits, dispatches, pending: recorded, bindGroupHits, bindGroupsCached: bindGroups.size });
 
 /**
  * Raises when `producer` (a storage's last writer) failed validation, or read the result of a submit that did:
@@ -236,5 +267,8 @@ export function resetExecutor(): void {
   recorded = 0;
   uniformUsed = 0;
   uniformBuffer = null;
+  passPipeline = null;
+  bindGroups.clear();
+  syncSource = null;
   staging.clear();
 }

@@ -1,15 +1,20 @@
 // Scaled dot-product attention, softmax(q k^T * scale + bias) v, as one op: the fused flash kernel on webgpu
-// (shaders/attention.ts), a plain loop on the cpu, and a backward written with tensor ops from the unfused math.
+// (shaders/attention.ts), a plain loop on the cpu. The backward is fused too on webgpu (shaders/attention-backward.ts:
+// it recomputes the probabilities from the log-sum-exp the forward saved); on the cpu, and when a graph of the
+// backward itself is wanted (createGraph), it is written with tensor ops from the unfused math.
 // Shapes: q [B, H, T, D], k and v [B, Hkv, S, D] with H a multiple of Hkv (grouped-query attention: query head h
 // reads key/value head floor(h / (H / Hkv))), an optional additive mask broadcastable to [B, H, T, S] (e.g. a tree
 // mask for speculative decoding), causal masking and a sliding window (see attention-bias.ts for which keys a query sees).
 import type { Tensor } from '../core/tensor.js';
-import { broadcastShapes } from '../core/shape.js';
+import { broadcastShapes, contiguousStrides, type Shape } from '../core/shape.js';
+import { isGradEnabled } from '../core/autograd.js';
 import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { MetaWriter, grid } from '../shaders/preamble.js';
 import { flashKey, flashSource, FW, FLASH_ROWS, MAX_HEAD_DIM } from '../shaders/attention.js';
-import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
+import { flashGradKVKey, flashGradKVSource, flashGradQKey, flashGradQSource } from '../shaders/attention-backward.js';
+import { apply, describe, empty, valuesOf, type Grads, type OpSpec } from './op.js';
+import { zeros } from './creation.js';
 import { sumTo } from './elementwise.js';
 import { softmax } from './softmax.js';
 import { visibilityBias, visible, type Visibility } from './attention-bias.js';
@@ -27,7 +32,12 @@ export interface AttentionOptions {
   qOffset?: number;
 }
 
-interface Params extends Visibility { scale: number; hasMask: boolean }
+interface Params extends Visibility {
+  scale: number;
+  hasMask: boolean;
+  /** webgpu, when a backward will follow: [2, B H T] f32, the forward's log-sum-exp per row, then room for Delta */
+  stats?: Tensor;
+}
 
 /** Reshapes [B, H, ...] to [B, Hkv, H / Hkv, ...] so query groups broadcast against their shared K/V head. */
 function grouped(x: Tensor, hkv: number): Tensor {
@@ -101,23 +111,16 @@ const ATTENTION: OpSpec<Params> = {
   },
   webgpu(out, [q, k, v, mask], p) {
     const [B, H, T, D] = q.shape;
-    const [hkv, S] = [k.shape[1], k.shape[2]];
-    const maskStrides = (m: Tensor) => {
-      const shape = [...new Array(4 - m.ndim).fill(1), ...m.shape];
-      const strides = [...new Array(4 - m.ndim).fill(0), ...m.strides];
-      return [m.offset, ...strides.map((s, i) => (shape[i] === 1 ? 0 : s))];
-    };
-    const w = new MetaWriter().u32(FW.H, H).u32(FW.T, T).u32(FW.S, S).u32(FW.D, D).u32(FW.group, H / hkv)
-      .i32(FW.qOffset, p.qOffset).u32(FW.window, p.window).u32(FW.causal, p.causal ? 1 : 0).f32(FW.scale, p.scale)
-      .u32(FW.hasMask, mask ? 1 : 0).u32(FW.batchHeads, B * H)
-      .list(FW.q, [q.offset, ...q.strides]).list(FW.k, [k.offset, ...k.strides]).list(FW.v, [v.offset, ...v.strides])
-      .list(FW.mask, mask ? maskStrides(mask) : [0, 0, 0, 0, 0]);
-    const buffers = [q, k, v, mask ?? q, out].map((t) => t.storage.buffer!);
-    dispatch(pipeline(flashKey(q.dtype), () => flashSource(q.dtype)), buffers, w.words, grid(Math.ceil(T / FLASH_ROWS) * B * H));
+    if (isGradEnabled() && [q, k, v, mask].some((t) => t?.requiresGrad)) p.stats = empty([2 * B * H * T], 'f32', 'webgpu');
+    const lse = !!p.stats;
+    const buffers = [q, k, v, mask ?? q, out, ...(p.stats ? [p.stats] : [])].map((t) => t.storage.buffer!);
+    dispatch(pipeline(flashKey(q.dtype, D, lse), () => flashSource(q.dtype, D, lse)), buffers, flashMeta(q, k, v, mask ?? null, p).words,
+      grid(Math.ceil(T / FLASH_ROWS) * B * H));
   },
   // With P the probabilities and O the output: dV = P^T dO, dS = P * (dO V^T - rowsum(dO * O)), dQ = dS K scale,
   // dK = dS^T Q scale (Dao et al. 2022, eq. in App. B.2), summed over the query heads that share a K/V head.
   backward(g, { inputs: [q, k, v, mask], out, params: p }): Grads {
+    if (p.stats && !isGradEnabled()) return flashBackward(g, q, k, v, mask ?? null, out, p.stats, p);
     const hkv = k.shape[1];
     const probs = probabilities(q, k, mask ?? null, p);
     const g5 = grouped(g, hkv);
@@ -131,6 +134,58 @@ const ATTENTION: OpSpec<Params> = {
   },
   saves: ({ inputs, out }) => [...inputs, out],
 };
+
+/** Uniform words shared by the flash kernels: sizes, masking and the strides of q, k, v and the mask. */
+function flashMeta(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, p: Params): MetaWriter {
+  const [B, H, T] = q.shape;
+  const [hkv, S] = [k.shape[1], k.shape[2]];
+  const maskStrides = (m: Tensor) => {
+    const shape = [...new Array(4 - m.ndim).fill(1), ...m.shape];
+    const strides = [...new Array(4 - m.ndim).fill(0), ...m.strides];
+    return [m.offset, ...strides.map((s, i) => (shape[i] === 1 ? 0 : s))];
+  };
+  return new MetaWriter().u32(FW.H, H).u32(FW.T, T).u32(FW.S, S).u32(FW.group, H / hkv)
+    .i32(FW.qOffset, p.qOffset).u32(FW.window, p.window).u32(FW.causal, p.causal ? 1 : 0).f32(FW.scale, p.scale)
+    .u32(FW.hasMask, mask ? 1 : 0).u32(FW.batchHeads, B * H)
+    .list(FW.q, [q.offset, ...q.strides]).list(FW.k, [k.offset, ...k.strides]).list(FW.v, [v.offset, ...v.strides])
+    .list(FW.mask, mask ? maskStrides(mask) : [0, 0, 0, 0, 0]);
+}
+
+/** A contiguous view of `length` elements of `flat` from `start`, shaped `shape`. */
+const part = (flat: Tensor, shape: Shape, start: number): Tensor => flat.viewOf(shape, contiguousStrides(shape), start);
+
+/**
+ * The fused backward (shaders/attention-backward.ts): the dQ kernel (which also writes Delta = rowsum(dO * O) into
+ * the stats), then the dK/dV kernel. Only a mask that needs a gradient gets its [B, H, T, S] dS written.
+ */
+function flashBackward(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, out: Tensor, stats: Tensor, p: Params): Grads {
+  const [B, H, T, D] = q.shape;
+  const [hkv, S] = [k.shape[1], k.shape[2]];
+  const maskGrad = !!mask?.requiresGrad;
+  const w = flashMeta(q, k, v, mask, p).list(FW.g, [g.offset, ...g.strides]).u32(FW.writeDs, maskGrad ? 1 : 0);
+  const dqLength = B * H * T * D;
+  const qOut = maskGrad ? zeros([dqLength + B * H * T * S], { dtype: q.dtype, device: 'webgpu' }) : empty([dqLength], q.dtype, 'webgpu');
+  const kvOut = empty([2 * k.numel], q.dtype, 'webgpu');
+  const m = mask ?? q;
+  dispatch(pipeline(flashGradQKey(q.dtype, D), () => flashGradQSource(q.dtype, D)),
+    [q, k, v, m, g, out, stats, qOut].map((t) => t.storage.buffer!), w.words, grid(Math.ceil(T / FLASH_ROWS) * B * H));
+  dispatch(pipeline(flashGradKVKey(q.dtype, D), () => flashGradKVSource(q.dtype, D)),
+    [q, k, v, m, g, stats, kvOut].map((t) => t.storage.buffer!), w.words, grid(Math.ceil(S / FLASH_ROWS) * B * hkv));
+  const grads = [
+    q.requiresGrad ? part(qOut, q.shape, 0) : null,
+    k.requiresGrad ? part(kvOut, k.shape, 0) : null,
+    v.requiresGrad ? part(kvOut, k.shape, k.numel) : null,
+    null,
+  ];
+  if (maskGrad) {
+    const dS = part(qOut, [B, H, T, S], dqLength);
+    grads[3] = sumTo(dS, mask!.shape);
+    if (grads[3] !== dS) dS.dispose();
+  }
+  qOut.dispose();
+  kvOut.dispose();
+  return grads;
+}
 
 function resolve(q: Tensor, k: Tensor, opts: AttentionOptions): Params {
   const window = opts.window ?? 0;

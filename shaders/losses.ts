@@ -10,14 +10,14 @@
 // word 48 ignoreIndex, word 49 label smoothing).
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { ROW, rowHelpers, rowMain, type RowGrid } from './rows.js';
+import { ROW, rowEnable, rowGridKey, rowHelpers, rowMain, type RowGrid } from './rows.js';
 
 export interface CrossEntropyKernel { input: DType; weight: boolean; smoothing: boolean; grid: RowGrid }
 
 export const CE = { ignoreIndex: ROW.params, smoothing: ROW.params + 1 } as const;
 
 export const crossEntropyKey = (k: CrossEntropyKernel): string =>
-  `xent|${k.input}|${k.weight ? 'w' : ''}${k.smoothing ? 's' : ''}|${k.grid.wg}x${k.grid.tpr}`;
+  `xent|${k.input}|${k.weight ? 'w' : ''}${k.smoothing ? 's' : ''}|${rowGridKey(k.grid)}`;
 
 export function crossEntropySource(k: CrossEntropyKernel): string {
   const S = storageType(k.input);
@@ -30,7 +30,7 @@ export function crossEntropySource(k: CrossEntropyKernel): string {
   swx = row_sum(swx, lid);
   sw = row_sum(sw, lid);` : '';
   const smoothTerm = k.smoothing ? ` + eps / f32(L) * (sw * lse - swx)` : '';
-  return `${preamble({ f16: k.input === 'f16', uniformBinding: k.weight ? 4 : 3 })}
+  return `${rowEnable(k.grid)}${preamble({ f16: k.input === 'f16', uniformBinding: k.weight ? 4 : 3 })}
 @group(0) @binding(0) var<storage, read> logits: array<${S}>;
 @group(0) @binding(1) var<storage, read> targets: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<${S}>;

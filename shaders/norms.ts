@@ -8,13 +8,13 @@
 // shaders/rows.ts: tensor 0 input, tensor 1 output; word 48 eps).
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { ROW, rowHelpers, rowMain, type RowGrid } from './rows.js';
+import { ROW, rowEnable, rowGridKey, rowHelpers, rowMain, type RowGrid } from './rows.js';
 
 export interface NormKernel { kind: 'layer' | 'rms'; input: DType; weight: boolean; bias: boolean; grid: RowGrid }
 
 export const NORM_EPS = ROW.params;
 
-export const normKey = (k: NormKernel): string => `norm|${k.kind}|${k.input}|${k.weight ? 'w' : ''}${k.bias ? 'b' : ''}|${k.grid.wg}x${k.grid.tpr}${k.grid.vec ? 'v4' : ''}`;
+export const normKey = (k: NormKernel): string => `norm|${k.kind}|${k.input}|${k.weight ? 'w' : ''}${k.bias ? 'b' : ''}|${rowGridKey(k.grid)}`;
 
 export function normSource(k: NormKernel): string {
   const V = k.grid.vec;
@@ -34,7 +34,7 @@ export function normSource(k: NormKernel): string {
   let mean = row_sum(${total('s')}, lid) / f32(L);` : `${head}
   let mean = 0.0;`;
   const scale = `${k.weight ? ` * ${F}(weight[j])` : ''}${k.bias ? ` + ${F}(bias[j])` : ''}`;
-  return `${preamble({ f16: k.input === 'f16', uniformBinding: 2 + bindings.length })}
+  return `${rowEnable(k.grid)}${preamble({ f16: k.input === 'f16', uniformBinding: 2 + bindings.length })}
 @group(0) @binding(0) var<storage, read> inp: array<${S}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${S}>;
 ${bindings.map((b, i) => `@group(0) @binding(${2 + i}) var<storage, read> ${b}: array<${S}>;`).join('\n')}

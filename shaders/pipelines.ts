@@ -2,7 +2,7 @@
 // Shapes travel as uniforms, so one pipeline serves every shape of its key.
 import { f16Unsupported, gpu, packsHalf } from '../core/device.js';
 import { flags } from '../core/flags.js';
-import { declareWrites } from '../core/executor.js';
+import { declareLayout, declareWrites } from '../core/executor.js';
 
 const cache = new Map<string, GPUComputePipeline>();
 const building = new Map<string, Promise<GPUComputePipeline>>();
@@ -42,6 +42,34 @@ const writtenBindings = (source: string): number[] =>
 /** A kernel key with the f16 storage in force (a kernel built for packed f16 differs from the native one). */
 const storageKey = (key: string): string => (packsHalf() ? `${key}|f16x2` : key);
 
+/**
+ * The bind group layout of a kernel, read from its declarations: each storage buffer as declared (read_write or
+ * read-only), the uniform block with a dynamic offset, since the executor packs the uniforms of a batch into one
+ * buffer. With the offset out of the bind group, a bind group depends only on the storage buffers and can be reused.
+ */
+function layoutFor(code: string): GPUBindGroupLayout {
+  const entries: GPUBindGroupLayoutEntry[] = [...code.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<\s*(uniform|storage)\s*(?:,\s*(read_write|read))?\s*>/g)]
+    .map((m) => ({
+      binding: Number(m[1]),
+      visibility: 0x4, // GPUShaderStage.COMPUTE
+      buffer: m[2] === 'uniform' ? { type: 'uniform', hasDynamicOffset: true } : { type: m[3] === 'read_write' ? 'storage' : 'read-only-storage' },
+    }));
+  return gpu().device.createBindGroupLayout({ entries });
+}
+
+/** The pipeline descriptor of a kernel, with its explicit layout. */
+function describePipeline(key: string, code: string): { descriptor: GPUComputePipelineDescriptor; group: GPUBindGroupLayout } {
+  const group = layoutFor(code);
+  const layout = gpu().device.createPipelineLayout({ bindGroupLayouts: [group] });
+  return { descriptor: { layout, compute: { module: moduleFor(key, code), entryPoint: 'main' }, label: key }, group };
+}
+
+/** Tells the executor what it needs of a new pipeline: the bindings it writes and its bind group layout. */
+function declare(p: GPUComputePipeline, code: string, group: GPUBindGroupLayout): void {
+  declareWrites(p, writtenBindings(code));
+  declareLayout(p, group);
+}
+
 /** The pipeline for `key`, compiling `source()` the first time. */
 export function pipeline(kernelKey: string, source: () => string): GPUComputePipeline {
   const key = storageKey(kernelKey);
@@ -53,8 +81,9 @@ export function pipeline(kernelKey: string, source: () => string): GPUComputePip
   const t0 = performance.now();
   const code = source();
   checkF16(key, code, `kernel ${key}`);
-  p = gpu().device.createComputePipeline({ layout: 'auto', compute: { module: moduleFor(key, code), entryPoint: 'main' }, label: key });
-  declareWrites(p, writtenBindings(code));
+  const { descriptor, group } = describePipeline(key, code);
+  p = gpu().device.createComputePipeline(descriptor);
+  declare(p, code, group);
   compileMs += performance.now() - t0;
   compiles++;
   cache.set(key, p);
@@ -71,8 +100,9 @@ export async function warmup(kernels: { key: string; source: () => string }[]): 
     if (!b) {
       const code = source();
       checkF16(key, code, `warmup of kernel ${key}`);
-      b = device.createComputePipelineAsync({ layout: 'auto', compute: { module: moduleFor(key, code), entryPoint: 'main' }, label: key })
-        .then((p) => { declareWrites(p, writtenBindings(code)); cache.set(key, p); building.delete(key); compiles++; return p; });
+      const { descriptor, group } = describePipeline(key, code);
+      b = device.createComputePipelineAsync(descriptor)
+        .then((p) => { declare(p, code, group); cache.set(key, p); building.delete(key); compiles++; return p; });
       building.set(key, b);
     }
     return b;

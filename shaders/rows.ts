@@ -7,6 +7,7 @@
 // Uniform words: 0 rows, 1 row length L, 2 batch rank, 4..6 tensor offsets, 8..10 tensor row strides,
 // 16..23 batch shape, 24..47 batch strides (8 words per tensor), 48..62 kernel parameters.
 import type { Shape } from '../core/shape.js';
+import { gpu } from '../core/device.js';
 import { grid, type MetaWriter } from './preamble.js';
 
 export const ROW = { rows: 0, length: 1, batchRank: 2, offsets: 4, rowStrides: 8, batchShape: 16, batchStrides: 24, params: 48 } as const;
@@ -83,21 +84,39 @@ export function writeRowMeta(m: MetaWriter, layout: RowLayout): MetaWriter {
 /**
  * How a workgroup covers rows: `wg` threads in all, `tpr` threads per row (a power of two dividing wg), so one
  * workgroup handles wg / tpr rows. Long rows get a whole workgroup; short rows share one, since threads left
- * idle and tree steps over empty lanes are the cost of a short row.
+ * idle and tree steps over empty lanes are the cost of a short row. `sg`, when set, is the adapter's minimum
+ * subgroup size: the row reductions then use subgroup shuffles within aligned blocks of sg lanes (which share a
+ * subgroup) and workgroup memory only across blocks, instead of a barrier per tree level.
  */
-export interface RowGrid { wg: number; tpr: number; vec?: boolean }
+export interface RowGrid { wg: number; tpr: number; vec?: boolean; sg?: number }
+
+/** The part of a row kernel's pipeline key that its grid decides. */
+export const rowGridKey = (g: RowGrid): string => `${g.wg}x${g.tpr}${g.vec ? 'v4' : ''}${g.sg ? `sg${g.sg}` : ''}`;
+
+/** The `enable` directive a row kernel's source starts with (before the preamble) when its grid uses subgroups. */
+export const rowEnable = (g: RowGrid): string => (g.sg ? 'enable subgroups;\n' : '');
 
 /**
- * Threads per row: about four elements per thread up to a full workgroup (64 threads, 256 past 1024 elements).
- * Given the row count, fewer: just enough threads per row for about 4096 threads in all. On lavapipe the barrier
- * tree is the cost of a row kernel, so many rows are better folded by one to four threads each (softmax of
- * 1024x1024: 8.6 ms at 64 threads per row, 2.6 ms at 4).
+ * Threads per row. On a software adapter: about four elements per thread up to a full workgroup (64 threads, 256
+ * past 1024 elements) and, given the row count, fewer: just enough threads per row for about 4096 threads in all,
+ * since on lavapipe the barrier tree is the cost of a row kernel and many rows are better folded by one to four
+ * threads each (softmax of 1024x1024: 8.6 ms at 64 threads per row, 2.6 ms at 4). On a GPU: rows up to 1024
+ * elements get up to one 32-lane subgroup's worth of threads, 8 or more rows to a 256-thread workgroup; longer rows
+ * a whole workgroup (512 threads past 4096 elements where the adapter allows), about 8 elements per thread.
  */
 export function rowGrid(length: number, rows?: number): RowGrid {
-  const wg = length > 1024 ? 256 : 64;
+  const { info, hasSubgroups, subgroupMinSize } = gpu();
+  const sg = hasSubgroups ? subgroupMinSize : undefined;
   let tpr = 1;
-  while (tpr < wg && tpr * 4 < length && (rows === undefined || rows * tpr < 4096)) tpr *= 2;
-  return { wg, tpr };
+  if (info.software) {
+    const wg = length > 1024 ? 256 : 64;
+    while (tpr < wg && tpr * 4 < length && (rows === undefined || rows * tpr < 4096)) tpr *= 2;
+    return { wg, tpr, sg };
+  }
+  const wg = length > 4096 && info.limits.maxComputeInvocationsPerWorkgroup >= 512 ? 512 : 256;
+  const cap = length > 1024 ? wg : 32;
+  while (tpr < cap && tpr * (length > 1024 ? 8 : 4) < length) tpr *= 2;
+  return { wg, tpr, sg };
 }
 
 /**
@@ -132,6 +151,24 @@ fn ${name}(v: f32, lid: u32) -> f32 {
   workgroupBarrier();
   return r;
 }`;
+  // Subgroup version: a butterfly of shuffles over the row's lanes inside each aligned block of SG lanes; when a
+  // row spans several blocks, each block's first lane posts its partial and every lane folds the row's partials.
+  const block = Math.min(g.tpr, g.sg ?? 1);
+  const shuffled = (name: string, combine: (a: string, b: string) => string) => `
+fn ${name}(v: f32, lid: u32) -> f32 {
+  var x = v;
+  ${Array.from({ length: Math.log2(block) }, (_, i) => `x = ${combine('x', `subgroupShuffleXor(x, ${1 << i}u)`)};`).join('\n  ')}
+  ${g.tpr <= block ? 'return x;' : `if (lid % ${block}u == 0u) { red[lid / ${block}u] = x; }
+  workgroupBarrier();
+  let first = (lid - lid % TPR) / ${block}u;
+  var r = red[first];
+  for (var i = 1u; i < ${g.tpr / block}u; i++) { r = ${combine('r', 'red[first + i]')}; }
+  workgroupBarrier();
+  return r;`}
+}`;
+  const reductions = g.sg
+    ? `${shuffled('row_sum', (a, b) => `${a} + ${b}`)}\n${shuffled('row_max', (a, b) => `max_nan(${a}, ${b})`)}`
+    : `${tree('row_sum', 'red[lid] + red[lid + s]')}\n${tree('row_max', 'max_nan(red[lid], red[lid + s])')}`;
   return `
 const TPR: u32 = ${g.tpr}u;
 var<workgroup> red: array<f32, ${g.wg}>;
@@ -152,8 +189,7 @@ fn max_nan(a: f32, b: f32) -> f32 {
   if (is_nan(a) || is_nan(b)) { return nan_f32(); }
   return max(a, b);
 }
-${tree('row_sum', 'red[lid] + red[lid + s]')}
-${tree('row_max', 'max_nan(red[lid], red[lid + s])')}
+${reductions}
 `;
 }
 

@@ -7,11 +7,11 @@
 // Bindings: 0 input, 1 output, 2 uniforms (row geometry of shaders/rows.ts: tensor 0 input, tensor 1 output).
 import type { DType } from '../core/dtype.js';
 import { preamble, storageType } from './preamble.js';
-import { rowHelpers, rowMain, type RowGrid } from './rows.js';
+import { rowEnable, rowGridKey, rowHelpers, rowMain, type RowGrid } from './rows.js';
 
 export interface SoftmaxKernel { log: boolean; input: DType; grid: RowGrid }
 
-export const softmaxKey = (k: SoftmaxKernel): string => `softmax|${k.log ? 'log' : 'exp'}|${k.input}|${k.grid.wg}x${k.grid.tpr}${k.grid.vec ? 'v4' : ''}`;
+export const softmaxKey = (k: SoftmaxKernel): string => `softmax|${k.log ? 'log' : 'exp'}|${k.input}|${rowGridKey(k.grid)}`;
 
 export function softmaxSource(k: SoftmaxKernel): string {
   const S = k.grid.vec ? 'vec4<f32>' : storageType(k.input);
@@ -43,7 +43,7 @@ export function softmaxSource(k: SoftmaxKernel): string {
     let x = f32(inp[base.x + j * rs.x]);
     out[base.y + j * rs.y] = ${S}(select(${result}, nan_f32(), is_nan(m) || is_inf(m)));
   }`;
-  return `${preamble({ f16: k.input === 'f16', uniformBinding: 2 })}
+  return `${rowEnable(k.grid)}${preamble({ f16: k.input === 'f16', uniformBinding: 2 })}
 @group(0) @binding(0) var<storage, read> inp: array<${S}>;
 @group(0) @binding(1) var<storage, read_write> out: array<${S}>;
 ${rowHelpers(k.grid)}

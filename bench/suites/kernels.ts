@@ -1,7 +1,7 @@
 // Memory-bound kernels: elementwise add (GB/s), sum, softmax, layerNorm/rmsNorm, fused attention, AdamW update,
 // embedding backward. Each of ours is checked against the cpu backend on the same inputs before it is timed.
-import { tensor, softmax, layerNorm, rmsNorm, embeddingBackward, optim, type Tensor } from '../../index.js';
-import { scaledDotProductAttention } from '../../ops/attention.js';
+import { tensor, tidy, softmax, layerNorm, rmsNorm, embeddingBackward, optim, type Tensor } from '../../index.js';
+import { scaledDotProductAttention, attentionUnfused } from '../../ops/attention.js';
 import { sync } from '../../core/executor.js';
 import { setElementwiseVec4 } from '../../ops/elementwise.js';
 import { measure, quick } from '../harness.js';
@@ -77,6 +77,19 @@ export async function kernelSuite(peers: Peers): Promise<void> {
   const bytes = 4 * 4 * H * T * D; // q, k, v read once, the output written once
   await ours('attention', `causal T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, { flops: flops / 2, bytes });
   await ours('attention', `window 64 T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, { flops: 4 * H * T * 64 * D, bytes });
+  // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels, and the unfused reference
+  // (matmul, softmax and their autograd: the [T, T] probabilities are built) that the fused backward replaced
+  const [q, k, v] = qkv.map((f) => f('webgpu'));
+  const weights = input([1, H, T, D], 10)('webgpu');
+  const leaves = [q, k, v].map((t) => t.detach().requiresGrad_());
+  for (const [impl, attn] of [['tessera', scaledDotProductAttention], ['tessera unfused', attentionUnfused]] as const) {
+    record('attention', `causal fwd+bwd T=${T} h=${H} d=${D}`, impl, await measure(async () => {
+      tidy(() => attn(leaves[0], leaves[1], leaves[2], { causal: true }).mul(weights).sum().backward());
+      await sync();
+      leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
+    }), { flops: 3.5 * flops / 2 });
+  }
+  [q, k, v, weights, ...leaves].forEach((t) => t.dispose());
 
   // embedding backward: scatter-add of [tokens, dim] gradients into a [vocab, dim] table
   const tokens = 4096; const vocab = 512; const dim = 128;

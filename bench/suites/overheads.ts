@@ -1,9 +1,10 @@
 // Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch,
 // pipeline compile time, first call vs warm, and whether waitGpu helps.
 import { tensor, warmup } from '../../index.js';
-import { sync } from '../../core/executor.js';
+import { dispatch, sync } from '../../core/executor.js';
+import { pipeline } from '../../shaders/pipelines.js';
 import { setWaitThrottle } from '../../core/device.js';
-import { elementwiseSource } from '../../shaders/elementwise.js';
+import { elementwiseKernel, elementwiseSource } from '../../shaders/elementwise.js';
 import { measure, once, quick } from '../harness.js';
 import { record, values } from '../common.js';
 
@@ -16,6 +17,7 @@ export async function overheadSuite(): Promise<void> {
   for (let r = 0; r < 5; r++) { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); } // JIT warm-up
   const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
   const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
+  record('overhead', 'dispatch + sync()', 'tessera', t1);
   record('overhead', 'per extra dispatch in a batch', 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
   // the host side alone: recording a dispatch (op, buffers, uniforms, bind group), the GPU's work not waited for
   const rec: number[] = [];
@@ -26,6 +28,21 @@ export async function overheadSuite(): Promise<void> {
     await sync(); os.forEach((o) => o.dispose());
   }
   record('overhead', 'recording one dispatch', 'tessera', timing(rec.sort((x, y) => x - y)[rec.length >> 1]));
+  // the executor's share of that: dispatch() of a compiled kernel on the same buffers (uniform copy, hazard
+  // tracking, the cached bind group, the pass commands), without the op's checks, allocation and uniform packing
+  const kernel1 = { expr: 'a + 1.0', resultIsBool: false, operands: [{ dtype: 'f32' as const }], compute: 'f32' as const, out: 'f32' as const, contiguous: true };
+  const addOne = pipeline('bench|dispatch-only', () => elementwiseSource(kernel1));
+  const out = tensor([0], { device: 'webgpu' });
+  const { words } = elementwiseKernel(kernel1).meta().u32('n', 1); // one element, offsets 0
+  const exec: number[] = [];
+  for (let r = 0; r < (quick ? 5 : 21); r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < batch; i++) dispatch(addOne, [one.storage.buffer!, out.storage.buffer!], words, [1]);
+    exec.push((performance.now() - t0) / batch);
+    await sync();
+  }
+  record('overhead', 'executor dispatch() alone', 'tessera', timing(exec.sort((x, y) => x - y)[exec.length >> 1]));
+  out.dispose();
 
   // A kernel no process has compiled before: a fresh constant changes the SPIR-V, so Mesa's disk cache misses.
   const salt = 1 + (Date.now() % 1e6) * 1e-9;

@@ -1,0 +1,230 @@
+// Flash attention's fused backward (FlashAttention-2, Dao 2023, Alg. 2, split into two kernels so that no float
+// atomics are needed). With P = e^{S - L} recomputed from the forward's log-sum-exp L, dO the output gradient and
+// Delta_i = rowsum(dO_i * O_i):
+//   dV_j = sum_i P_ij dO_i,   dS_ij = P_ij (dO_i . V_j - Delta_i),   dK_j = scale sum_i dS_ij Q_i,   dQ_i = scale sum_j dS_ij K_j.
+// The dQ kernel (one thread per query row, K/V tiles in workgroup memory, the forward's layout) also writes Delta,
+// which the dK/dV kernel (one thread per key row, Q/dO tiles in workgroup memory) reads; the dK/dV kernel walks
+// every query head of its K/V head's group, so grouped-query gradients are summed without atomics. Neither
+// materialises the [T, S] probabilities; only an additive mask that needs a gradient has its dS written out.
+//
+// Buffers: the stats buffer holds L (written by the forward) then Delta, each [B H T] f32. The dQ kernel's output
+// holds dQ [B, H, T, D] then, when asked, dS [B, H, T, S]; the dK/dV kernel's holds dK then dV, each [B, Hkv, S, D].
+import type { DType } from '../core/dtype.js';
+import { preamble, storageType } from './preamble.js';
+import { FLASH_ROWS, FW, flashCommon, flashTile, store4, unroll } from './attention.js';
+
+const bindings = (S: string, names: [string, 'read' | 'read_write', string][]) =>
+  names
+    .map(
+      ([name, access, type], i) =>
+        `@group(0) @binding(${i}) var<storage, ${access}> ${name}: array<${type === 'S' ? S : type}>;`,
+    )
+    .join('\n');
+
+/** A sum of `n` vec4 dot products a(c) . b(c), written out term by term. */
+const dots = (n: number, a: (c: number) => string, b: (c: number) => string) =>
+  unroll(n, (c) => `${c ? '+ ' : ''}dot(${a(c)}, ${b(c)})`);
+
+export const flashGradQKey = (dtype: DType, D: number) => `attention|flash-dq|${dtype}|d${D}`;
+
+export function flashGradQSource(dtype: DType, D: number): string {
+  const S = storageType(dtype);
+  const D4 = Math.ceil(D / 4);
+  const tail = D % 4 !== 0;
+  return `${preamble({ f16: dtype === 'f16', uniformBinding: 8 })}
+${bindings(S, [
+  ['Q', 'read', 'S'],
+  ['K', 'read', 'S'],
+  ['V', 'read', 'S'],
+  ['M', 'read', 'S'],
+  ['G', 'read', 'S'],
+  ['O', 'read', 'S'],
+  ['STATS', 'read_write', 'f32'],
+  ['OUT', 'read_write', 'S'],
+])}
+${flashCommon(D, [
+  ['q', 'Q', FW.q],
+  ['k', 'K', FW.k],
+  ['v', 'V', FW.v],
+  ['g', 'G', FW.g],
+])}
+var<workgroup> Ks: array<vec4<f32>, ${flashTile(D) * D4}>;
+var<workgroup> Vs: array<vec4<f32>, ${flashTile(D) * D4}>;
+
+// chunk c of the forward's output row r (contiguous)
+fn o4(r: u32, c: u32) -> vec4<f32> {
+  let a = r * D + 4u * c;
+  var x = vec4<f32>(f32(O[a]), 0.0, 0.0, 0.0);
+  ${[1, 2, 3].map((i) => `${tail ? `if (4u * c + ${i}u < D) ` : ''}{ x[${i}] = f32(O[a + ${i}u]); }`).join('\n  ')}
+  return x;
+}
+
+@compute @workgroup_size(${FLASH_ROWS})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let H = uw(${FW.H}); let T = uw(${FW.T}); let S = uw(${FW.S});
+  let tile = unfold_wid(wid, nwg, (T + ROWS - 1u) / ROWS); // [row tiles, batch * heads]
+  if (tile.y >= uw(${FW.batchHeads})) { return; }
+  let b = tile.y / H; let h = tile.y % H; let hk = h / uw(${FW.group});
+  let row0 = tile.x * ROWS;
+  let row = row0 + tid;
+  let live = row < T;
+  let qOffset = uwi(${FW.qOffset}); let window = i32(uw(${FW.window})); let causal = uw(${FW.causal}) != 0u;
+  let scale = uwf(${FW.scale}); let hasMask = uw(${FW.hasMask}) != 0u; let writeDs = uw(${FW.writeDs}) != 0u;
+  let lastRow = min(row0 + ROWS - 1u, T - 1u);
+  var kEnd = S;
+  if (causal) { kEnd = u32(clamp(qOffset + i32(lastRow) + 1, 0, i32(S))); }
+  var kBegin = 0u;
+  if (window > 0) { kBegin = u32(clamp(qOffset + i32(row0) - window + 1, 0, i32(S))); }
+  let pos = qOffset + i32(row);
+  let BHT = uw(${FW.batchHeads}) * T;
+  let r = (b * H + h) * T + row;
+  var q: array<vec4<f32>, D4>;
+  var go: array<vec4<f32>, D4>;
+  var dq: array<vec4<f32>, D4>;
+  var L = 0.0;
+  var delta = 0.0;
+  if (live) {
+    ${unroll(D4, (c) => `q[${c}] = q4(b, h, row, ${c}u) * scale; go[${c}] = g4(b, h, row, ${c}u);`)}
+    delta = ${dots(
+      D4,
+      (c) => `go[${c}]`,
+      (c) => `o4(r, ${c}u)`,
+    )};
+    L = STATS[r];
+    STATS[BHT + r] = delta;
+  }
+  for (var k0 = kBegin; k0 < kEnd; k0 += TILE) {
+    let n = min(TILE, kEnd - k0);
+    for (var e = tid; e < n * D4; e += ROWS) {
+      let j = k0 + e / D4; let c = e % D4;
+      Ks[e] = k4(b, hk, j, c);
+      Vs[e] = v4(b, hk, j, c);
+    }
+    workgroupBarrier();
+    // visibility is a predicate, not a branch out of the loop (see the forward)
+    for (var jj = 0u; jj < n; jj++) {
+      let j = i32(k0 + jj);
+      let kb = jj * D4;
+      var s = ${dots(
+        D4,
+        (c) => `q[${c}]`,
+        (c) => `Ks[kb + ${c}u]`,
+      )};
+      if (hasMask && live) { s += f32(M[mask_at(b, h, row, u32(j))]); }
+      let visible = live && !(causal && j > pos) && !(window > 0 && j <= pos - window) && s > LOWEST;
+      let p = select(0.0, exp(s - L), visible);
+      let dp = ${dots(
+        D4,
+        (c) => `go[${c}]`,
+        (c) => `Vs[kb + ${c}u]`,
+      )};
+      let ds = p * (dp - delta);
+      ${unroll(D4, (c) => `dq[${c}] += ds * Ks[kb + ${c}u];`)}
+      if (writeDs && visible) { OUT[BHT * D + r * S + u32(j)] = ${S}(ds); }
+    }
+    workgroupBarrier();
+  }
+  if (live) {
+    let base = r * D;
+    ${unroll(D4, (c) => store4(D, 'OUT', S, 'base', c, `(dq[${c}] * scale)`))}
+  }
+}
+`;
+}
+
+export const flashGradKVKey = (dtype: DType, D: number) => `attention|flash-dkv|${dtype}|d${D}`;
+
+export function flashGradKVSource(dtype: DType, D: number): string {
+  const S = storageType(dtype);
+  const D4 = Math.ceil(D / 4);
+  return `${preamble({ f16: dtype === 'f16', uniformBinding: 7 })}
+${bindings(S, [
+  ['Q', 'read', 'S'],
+  ['K', 'read', 'S'],
+  ['V', 'read', 'S'],
+  ['M', 'read', 'S'],
+  ['G', 'read', 'S'],
+  ['STATS', 'read', 'f32'],
+  ['OUT', 'read_write', 'S'],
+])}
+${flashCommon(D, [
+  ['q', 'Q', FW.q],
+  ['k', 'K', FW.k],
+  ['v', 'V', FW.v],
+  ['g', 'G', FW.g],
+])}
+var<workgroup> Qs: array<vec4<f32>, ${flashTile(D) * D4}>;
+var<workgroup> Gs: array<vec4<f32>, ${flashTile(D) * D4}>;
+var<workgroup> Ls: array<f32, ${flashTile(D)}>;
+var<workgroup> Ds: array<f32, ${flashTile(D)}>;
+
+@compute @workgroup_size(${FLASH_ROWS})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let H = uw(${FW.H}); let T = uw(${FW.T}); let S = uw(${FW.S}); let group = uw(${FW.group});
+  let Hkv = H / group;
+  let tile = unfold_wid(wid, nwg, (S + ROWS - 1u) / ROWS); // [key tiles, batch * kv heads]
+  if (tile.y >= uw(${FW.batchHeads}) / group) { return; }
+  let b = tile.y / Hkv; let hk = tile.y % Hkv;
+  let key0 = tile.x * ROWS;
+  let j = key0 + tid;
+  let live = j < S;
+  let qOffset = uwi(${FW.qOffset}); let window = i32(uw(${FW.window})); let causal = uw(${FW.causal}) != 0u;
+  let scale = uwf(${FW.scale}); let hasMask = uw(${FW.hasMask}) != 0u;
+  // query range [iBegin, iEnd) that sees some key of this workgroup (query i sees key j when
+  // j <= qOffset + i, causal, and j > qOffset + i - window)
+  let lastKey = min(key0 + ROWS - 1u, S - 1u);
+  var iBegin = 0u;
+  if (causal) { iBegin = u32(clamp(i32(key0) - qOffset, 0, i32(T))); }
+  var iEnd = T;
+  if (window > 0) { iEnd = u32(clamp(i32(lastKey) - qOffset + window, 0, i32(T))); }
+  let BHT = uw(${FW.batchHeads}) * T;
+  var kr: array<vec4<f32>, D4>;
+  var vr: array<vec4<f32>, D4>;
+  var dk: array<vec4<f32>, D4>;
+  var dv: array<vec4<f32>, D4>;
+  if (live) { ${unroll(D4, (c) => `kr[${c}] = k4(b, hk, j, ${c}u) * scale; vr[${c}] = v4(b, hk, j, ${c}u);`)} }
+  for (var h = hk * group; h < (hk + 1u) * group; h++) {
+    for (var i0 = iBegin; i0 < iEnd; i0 += TILE) {
+      let n = min(TILE, iEnd - i0);
+      for (var e = tid; e < n * D4; e += ROWS) {
+        let i = i0 + e / D4; let c = e % D4;
+        Qs[e] = q4(b, h, i, c);
+        Gs[e] = g4(b, h, i, c);
+      }
+      for (var e = tid; e < n; e += ROWS) {
+        let r = (b * H + h) * T + i0 + e;
+        Ls[e] = STATS[r];
+        Ds[e] = STATS[BHT + r];
+      }
+      workgroupBarrier();
+      for (var ii = 0u; ii < n; ii++) {
+        let pos = qOffset + i32(i0 + ii);
+        let qb = ii * D4;
+        var s = ${dots(
+          D4,
+          (c) => `Qs[qb + ${c}u]`,
+          (c) => `kr[${c}]`,
+        )};
+        if (hasMask && live) { s += f32(M[mask_at(b, h, i0 + ii, j)]); }
+        let visible = live && !(causal && i32(j) > pos) && !(window > 0 && i32(j) <= pos - window) && s > LOWEST;
+        let p = select(0.0, exp(s - Ls[ii]), visible);
+        let dp = ${dots(
+          D4,
+          (c) => `Gs[qb + ${c}u]`,
+          (c) => `vr[${c}]`,
+        )};
+        let ds = p * (dp - Ds[ii]);
+        ${unroll(D4, (c) => `dv[${c}] += p * Gs[qb + ${c}u]; dk[${c}] += ds * Qs[qb + ${c}u];`)}
+      }
+      workgroupBarrier();
+    }
+  }
+  if (live) {
+    let base = ((b * Hkv + hk) * S + j) * D;
+    let half = uw(${FW.batchHeads}) / group * S * D;
+    ${unroll(D4, (c) => store4(D, 'OUT', S, 'base', c, `(dk[${c}] * scale)`))}
+    ${unroll(D4, (c) => store4(D, 'OUT', S, 'base + half', c, `dv[${c}]`))}
+  }
+}
+`;
+}
