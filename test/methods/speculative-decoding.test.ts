@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tensor, tidy, noGrad } from '../../index.js';
+import { nn, tensor, tidy, noGrad, randn } from '../../index.js';
 import {
   treeMask,
   verifyTreeGreedy,
@@ -12,6 +12,17 @@ import { createTargetLm, TargetSession } from '../../methods/speculative-decodin
 import { draftTreeEagle2, draftChain } from '../../methods/speculative-decoding/drafting.js';
 import { greedyGenerate, speculativeGenerate } from '../../methods/speculative-decoding/decode.js';
 import type { Drafter, DraftContext } from '../../methods/speculative-decoding/drafter.js';
+import {
+  MoaDrafter,
+  moaLoss,
+  verifiedBoundaries,
+  type MoaConfig,
+  type MoaVariant,
+} from '../../methods/speculative-decoding/moa.js';
+import { EagleDrafter, eagleLoss } from '../../methods/speculative-decoding/eagle.js';
+import { IndependentDrafter, distillLoss } from '../../methods/speculative-decoding/independent.js';
+import { smoothL1PerRow, softCrossEntropyPerRow } from '../../methods/speculative-decoding/losses.js';
+import { targetActivations } from '../../methods/speculative-decoding/activations.js';
 
 const V = 11;
 const tinyTarget = () =>
@@ -223,3 +234,120 @@ core(
 );
 
 core.run();
+
+const drafters = suite('speculative-decoding: drafters and losses');
+
+const moaCfg = (variant: MoaVariant): MoaConfig => ({
+  variant,
+  heads: 2,
+  mlpHidden: 16,
+  lsaHeads: 2,
+  lsaMlpHidden: 16,
+});
+
+drafters('verifiedBoundaries: the prompt plus every r-th response token; s(i) = last verified <= i', () => {
+  assert.equal(verifiedBoundaries(10, 3, 3), { verified: [0, 1, 2, 5, 8], s: [0, 1, 2, 2, 2, 5, 5, 5, 8, 8] });
+  assert.throws(() => verifiedBoundaries(10, 3, 0), /r >= 1/);
+});
+
+drafters('smoothL1 and the soft cross-entropy match hand values', async () => {
+  // |d| = 0.5 -> 0.125; |d| = 2 -> 1.5; mean over the row = 0.8125
+  const l = await smoothL1PerRow(tensor([[0.5, 2]]), tensor([[0, 0]])).item();
+  assert.ok(Math.abs(l - 0.8125) < 1e-6);
+  // equal logits over 2 classes: -sum 0.5 log 0.5 = log 2
+  const ce = await softCrossEntropyPerRow(tensor([[1, 1]]), tensor([[3, 3]])).item();
+  assert.ok(Math.abs(ce - Math.LN2) < 1e-6);
+});
+
+drafters('MoA: perturbing c_j for j > s(i) leaves position i unchanged, and changes it for j <= s(i)', async () => {
+  const lm = tinyTarget();
+  const moa = new MoaDrafter(() => lm, moaCfg('moa'));
+  const T = 6;
+  const ids = tensor(Int32Array.from([1, 2, 3, 4, 5, 6]), { shape: [1, T], dtype: 'i32', device: 'cpu' });
+  const s = [[0, 1, 1, 1, 4, 4]];
+  const c = randn([1, T, 16], { seed: 1 });
+  const bump = (j: number) =>
+    c.add(
+      tensor(
+        Float32Array.from({ length: T * 16 }, (_, k) => (Math.floor(k / 16) === j ? 5 : 0)),
+        { shape: [1, T, 16] },
+      ),
+    );
+  const base = await noGrad(() => moa.hidden(ids, c, s)).data();
+  const moved = await noGrad(() => moa.hidden(ids, bump(2), s)).data();
+  const row = (x: ArrayLike<number>, i: number) => Array.from(x).slice(i * 16, (i + 1) * 16);
+  const same = (i: number) => row(moved, i).every((v, k) => Math.abs(v - row(base, i)[k]) < 1e-6);
+  // c_2 lies beyond s(i) for i < 4 (s <= 1) and within it for i >= 4 (s = 4)
+  assert.equal([0, 1, 2, 3, 4, 5].map(same), [true, true, true, true, false, false]);
+});
+
+drafters('every drafter is lossless; MoA runs LSA once per verified token', async () => {
+  const lm = tinyTarget();
+  const prompt = [3, 1, 4, 1, 5, 9];
+  const vanilla = new TargetSession(lm, null);
+  const reference = await greedyGenerate(vanilla, prompt, 20);
+  vanilla.dispose();
+  const list: Drafter[] = [
+    new MoaDrafter(() => lm, moaCfg('moa')),
+    new MoaDrafter(() => lm, moaCfg('noLsa')),
+    new EagleDrafter(() => lm, { heads: 2, mlpHidden: 16 }),
+    new IndependentDrafter({
+      vocabSize: V,
+      nLayer: 1,
+      nEmbd: 8,
+      nHead: 2,
+      mlpHidden: 16,
+      blockSize: 64,
+      device: 'cpu',
+    }),
+  ];
+  for (const drafter of list) {
+    for (const mode of [
+      { mode: 'chain' as const, gamma: 3 },
+      { mode: 'tree' as const, depth: 3, topK: 2, total: 6 },
+    ]) {
+      const session = new TargetSession(lm, drafter.featureFn);
+      const before = drafter instanceof MoaDrafter ? drafter.contextRows : 0;
+      const r = await speculativeGenerate(session, drafter, prompt, 20, mode);
+      assert.equal(r.tokens, reference, `${drafter.name} ${mode.mode}`);
+      if (drafter instanceof MoaDrafter) assert.is(drafter.contextRows - before, session.cache.length);
+      session.dispose();
+    }
+  }
+});
+
+drafters('the training losses are finite and give every drafter parameter a gradient', async () => {
+  const lm = tinyTarget();
+  const ids = tensor(
+    Int32Array.from({ length: 2 * 12 }, (_, i) => (i * 5) % V),
+    { shape: [2, 12], dtype: 'i32', device: 'cpu' },
+  );
+  const acts = targetActivations(lm, ids);
+  let seed = 1;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const moa = new MoaDrafter(() => lm, moaCfg('moa'));
+  const eagle = new EagleDrafter(() => lm, { heads: 2, mlpHidden: 16 });
+  const ind = new IndependentDrafter({
+    vocabSize: V,
+    nLayer: 1,
+    nEmbd: 8,
+    nHead: 2,
+    mlpHidden: 16,
+    blockSize: 64,
+    device: 'cpu',
+  });
+  const cases: [nn.Module | nn.GPT, () => ReturnType<typeof moaLoss>][] = [
+    [moa, () => moaLoss(moa, ids, acts, { promptLen: 4, rRange: [2, 3], staircaseP: 0.5, random })],
+    [eagle, () => eagleLoss(eagle, ids, acts, { promptLen: 4, noise: 0.1, seed: 0 })],
+    [ind.lm, () => distillLoss(ind, ids, acts, { promptLen: 4 })],
+  ];
+  for (const [module, loss] of cases) {
+    const l = loss();
+    assert.ok(Number.isFinite(await l.item()));
+    l.backward();
+    for (const p of module.parameters()) assert.ok(p.grad, 'a parameter without gradient');
+  }
+  assert.not.ok(lm.wte.weight.grad, 'the frozen target got a gradient');
+});
+
+drafters.run();
