@@ -64,8 +64,8 @@ export function protocol(quick: boolean): Protocol {
         target: { ...target, steps: 150 },
         drafters: { steps: 80, batch: 16, lr: 2e-3, rRange: [3, 8], staircaseSteps: 40, eagleNoise: 0.1 },
         seeds: [0, 1],
-        evaluation: { ...evaluation, prompts: 8, newTokens: 48 },
-        clientServer: { prompts: 2, newTokens: 32, disconnectAfter: 16, profiles: PROFILES },
-        disconnection: { prompts: 8, before: 16, after: 32 },
+        evaluation: { ...evaluation, prompts: 4, newTokens: 32 },
+        clientServer: { prompts: 1, newTokens: 32, disconnectAfter: 16, profiles: PROFILES },
+        disconnection: { prompts: 4, before: 16, after: 32 },
       };
 }
