@@ -146,6 +146,9 @@ core('the tree forward equals per-path forwards, and the compacted cache equals 
     assert.is(a.length, b.length);
     for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-5);
   }
+  cache.dispose();
+  seq.dispose();
+  lm.dispose();
 });
 
 core(
@@ -223,7 +226,9 @@ core(
         });
       },
     };
-    const r = await speculativeGenerate(new TargetSession(lm, null), oracle, prompt, 20, { mode: 'chain', gamma: 4 });
+    const oracleSession = new TargetSession(lm, null);
+    const r = await speculativeGenerate(oracleSession, oracle, prompt, 20, { mode: 'chain', gamma: 4 });
+    oracleSession.dispose();
     assert.equal(r.tokens, reference.slice(0, 20));
     assert.is(r.calls, 4);
     assert.equal(r.alphaByDepth, [1, 1, 1, 1]);
