@@ -175,8 +175,12 @@ const tauOf = (kind: string, seedIndex: number) =>
   single.find((r) => r.drafter === kind && r.mode === 'tree')!.seeds[seedIndex]?.tau ?? NaN;
 const ratios = P.seeds.map((_, i) => tauOf('moa', i) / tauOf('eagle', i));
 const netFor = (profile: string) => network.filter((r) => r.profile === profile && r.drafter !== 'api');
-const best = (rows: NetworkRow[], key: 'callsPerToken' | 'msPerToken') =>
-  rows.reduce((a, b) => (b[key] < a[key] ? b : a)).drafter;
+/** The drafter strictly below every other on `key`; a shared minimum is reported as a tie (no one "has the fewest"). */
+const best = (rows: NetworkRow[], key: 'callsPerToken' | 'msPerToken') => {
+  const low = Math.min(...rows.map((r) => r[key]));
+  const at = rows.filter((r) => r[key] === low).map((r) => r.drafter);
+  return at.length > 1 ? `tie (${at.join(', ')})` : at[0];
+};
 const agreement = (kind: string) =>
   disconnect.find((r) => r.drafter === kind)!.seeds.reduce((s, x) => s + x.agreement, 0) /
   disconnect.find((r) => r.drafter === kind)!.seeds.length;

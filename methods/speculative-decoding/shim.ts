@@ -34,24 +34,31 @@ export async function networkShim(upstreamPort: number, o: ShimOptions): Promise
   const cut = () => {
     for (const s of sockets) s.destroy();
   };
-  /** Forwards from -> to with the link's delays, keeping order; `onChunk` sees each chunk as it is sent. */
+  /**
+   * Forwards from -> to with the link's delays through one FIFO queue per direction: a single timer delivers the
+   * head when its time comes, so chunks never overtake each other (separate timers per chunk can fire out of order
+   * once their fractional delays are rounded). `onChunk` sees each chunk as it is sent.
+   */
   const pipe = (from: Socket, to: Socket, dir: 'up' | 'down', onChunk?: (chunk: Buffer) => void) => {
     let linkFree = 0;
-    let lastDelivery = 0;
+    const queue: { chunk: Buffer; at: number }[] = [];
+    let timer: NodeJS.Timeout | null = null;
+    const pump = () => {
+      timer = null;
+      while (queue.length && queue[0].at <= performance.now()) {
+        const { chunk } = queue.shift()!;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length) timer = setTimeout(pump, Math.max(0, queue[0].at - performance.now()));
+    };
     from.on('data', (chunk: Buffer) => {
       onChunk?.(chunk);
       bytes[dir] += chunk.length;
       const now = performance.now();
       const sent = Math.max(now, linkFree) + (chunk.length * 8) / (o.mbps * 1e3);
       linkFree = sent;
-      const delivery = Math.max(lastDelivery, sent + o.rttMs / 2 + jitter());
-      lastDelivery = delivery;
-      setTimeout(
-        () => {
-          if (!to.destroyed) to.write(chunk);
-        },
-        Math.max(0, delivery - now),
-      );
+      queue.push({ chunk, at: Math.max(queue.at(-1)?.at ?? 0, sent + o.rttMs / 2 + jitter()) });
+      timer ??= setTimeout(pump, Math.max(0, queue[0].at - now));
     });
   };
   const server: Server = createServer((client) => {

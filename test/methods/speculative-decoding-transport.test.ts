@@ -88,6 +88,33 @@ transport('the shim delays a one-way message by RTT/2 + bytes/bandwidth (±20%),
   echo.close();
 });
 
+transport('the shim keeps the byte order of many small chunks under jitter', async () => {
+  const echo = await echoServer();
+  const shim = await networkShim(echo.port, { rttMs: 20, mbps: 10, jitterMs: 9, seed: 3 });
+  const socket = connect({ host: '127.0.0.1', port: shim.port });
+  await new Promise((r) => socket.once('connect', r));
+  socket.setNoDelay(true);
+  const received: number[] = [];
+  const done = new Promise<void>((resolve) =>
+    socket.on('data', (d: Buffer) => {
+      received.push(...d);
+      if (received.length >= 200) resolve();
+    }),
+  );
+  for (let i = 0; i < 200; i++) {
+    socket.write(Buffer.of(i));
+    await new Promise((r) => setTimeout(r, 0.3));
+  }
+  await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+  assert.equal(
+    received,
+    Array.from({ length: 200 }, (_, i) => i),
+  );
+  socket.destroy();
+  await shim.close();
+  echo.close();
+});
+
 const V = 11;
 /** A drafter that always proposes token 1 (usually wrong): the point is what happens around it. */
 const constantDrafter: Drafter = {
