@@ -1,33 +1,52 @@
-// A probe of the VI tier's failure (README "Why PPO stays at 0% on FrozenLake"): the same PPO (runPpoKl, α = 0,
-// the full tier's settings) on FrozenLake, but with one-hot (cell, action) features and a uniform prior in place of
-// the trained prior's frozen features. If this learns, the environment, the budget and the PPO loop are not what
-// keeps the full tier at 0%; the prior's features are.
+// A probe of the failures of the full tier (README "The prior's features, not the loops"): the same agents with the
+// full tier's settings and seeds, but with tabular features (a one-hot per (observation, action) pair, assigned on
+// first sight) and a uniform prior in place of the trained prior's frozen features. PPO (runPpoKl, α = 0) runs on
+// FrozenLake, DQN (runValueAgent) on Kitchen. If they learn here, the environments, the budgets and the training
+// loops are not what keeps the full tier at 0%; the prior's features are.
 // Usage: npx tsx methods/llm-priors-rl/feature-probe.ts
 import { FULL } from './protocol.js';
 import { makeFrozenLakeText } from './frozen-lake.js';
+import { makeKitchenEnv } from './kitchen.js';
 import { runPpoKl } from './ppo-kl.js';
+import { runValueAgent, type CurvePoint } from './online.js';
 import type { ActionScorer } from './oracle.js';
 
-const CELLS = 16;
-const ACTIONS = 4;
-const width = CELLS * ACTIONS;
-/** observations start "at <row> <col>" on the 4×4 map */
-const oneHotScorer: ActionScorer = {
-  featureDim: width,
-  get: async (obs, admissible) => {
-    const [, row, col] = obs.split(' ').map(Number);
-    const cell = row * 4 + col;
-    const features = admissible.map((_, a) =>
-      Float64Array.from({ length: width }, (_, j) => +(j === cell * ACTIONS + a)),
-    );
-    return { features, probs: Float64Array.from(admissible, () => 1 / admissible.length) };
-  },
-};
+/** One-hot features over the first `capacity` distinct (observation, action) pairs; more raise. */
+function tabularScorer(capacity: number): ActionScorer {
+  const ids = new Map<string, number>();
+  const idOf = (key: string) => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      if (ids.size === capacity) throw new Error(`tabularScorer: more than ${capacity} (observation, action) pairs`);
+      ids.set(key, (id = ids.size));
+    }
+    return id;
+  };
+  return {
+    featureDim: capacity,
+    get: async (obs, admissible) => {
+      const features = admissible.map((a) => {
+        const f = new Float64Array(capacity);
+        f[idOf(`${obs} | ${a}`)] = 1;
+        return f;
+      });
+      return { features, probs: Float64Array.from(admissible, () => 1 / admissible.length) };
+    },
+  };
+}
 
-const cfg = { ...FULL.vi!, evalEvery: 50 };
-console.log(`PPO on FrozenLake with one-hot features: ${cfg.episodes} episodes, seeds ${FULL.seeds.join(', ')}`);
-console.log('| seed | greedy success by episode |\n|---|---|');
+const row = (name: string, seed: number, curve: CurvePoint[]) =>
+  console.log(
+    `| ${name} | ${seed} | ${curve.map((p) => `${p.episode}: ${(100 * p.success).toFixed(0)}%`).join(', ')} |`,
+  );
+
+console.log(`tabular features, full-tier settings, seeds ${FULL.seeds.join(', ')}`);
+console.log('| agent on env | seed | greedy success by episode |\n|---|---|---|');
 for (const seed of FULL.seeds) {
-  const r = await runPpoKl(makeFrozenLakeText, oneHotScorer, cfg, seed);
-  console.log(`| ${seed} | ${r.curve.map((p) => `${p.episode}: ${(100 * p.success).toFixed(0)}%`).join(', ')} |`);
+  const r = await runPpoKl(makeFrozenLakeText, tabularScorer(64), { ...FULL.vi!, evalEvery: 50 }, seed);
+  row('PPO on FrozenLake', seed, r.curve);
+}
+for (const seed of FULL.seeds) {
+  const r = await runValueAgent(makeKitchenEnv, tabularScorer(4096), { kind: 'dqn' }, FULL.online, seed);
+  row('DQN on Kitchen', seed, r.curve);
 }
