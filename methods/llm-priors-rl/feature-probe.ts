@@ -3,7 +3,7 @@
 // first sight) and a uniform prior in place of the trained prior's frozen features. PPO (runPpoKl, α = 0) runs on
 // FrozenLake, DQN (runValueAgent) on Kitchen. If they learn here, the environments, the budgets and the training
 // loops are not what keeps the full tier at 0%; the prior's features are.
-// Usage: npx tsx methods/llm-priors-rl/feature-probe.ts
+// Usage: npx tsx methods/llm-priors-rl/feature-probe.ts [--only frozenlake|kitchen] [--seeds 1,2,3]
 import { FULL } from './protocol.js';
 import { makeFrozenLakeText } from './frozen-lake.js';
 import { makeKitchenEnv } from './kitchen.js';
@@ -40,13 +40,25 @@ const row = (name: string, seed: number, curve: CurvePoint[]) =>
     `| ${name} | ${seed} | ${curve.map((p) => `${p.episode}: ${(100 * p.success).toFixed(0)}%`).join(', ')} |`,
   );
 
-console.log(`tabular features, full-tier settings, seeds ${FULL.seeds.join(', ')}`);
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const only = arg('--only');
+if (only !== undefined && only !== 'frozenlake' && only !== 'kitchen')
+  throw new Error(`feature-probe: --only takes frozenlake or kitchen, got ${only}`);
+const seeds = arg('--seeds')?.split(',').map(Number) ?? FULL.seeds;
+console.log(`tabular features, full-tier settings, seeds ${seeds.join(', ')}`);
 console.log('| agent on env | seed | greedy success by episode |\n|---|---|---|');
-for (const seed of FULL.seeds) {
-  const r = await runPpoKl(makeFrozenLakeText, tabularScorer(64), { ...FULL.vi!, evalEvery: 50 }, seed);
-  row('PPO on FrozenLake', seed, r.curve);
+if (only !== 'kitchen') {
+  for (const seed of seeds) {
+    const r = await runPpoKl(makeFrozenLakeText, tabularScorer(64), { ...FULL.vi!, evalEvery: 50 }, seed);
+    row('PPO on FrozenLake', seed, r.curve);
+  }
 }
-for (const seed of FULL.seeds) {
-  const r = await runValueAgent(makeKitchenEnv, tabularScorer(4096), { kind: 'dqn' }, FULL.online, seed);
-  row('DQN on Kitchen', seed, r.curve);
+if (only !== 'frozenlake') {
+  for (const seed of seeds) {
+    const r = await runValueAgent(makeKitchenEnv, tabularScorer(4096), { kind: 'dqn' }, FULL.online, seed);
+    row('DQN on Kitchen', seed, r.curve);
+  }
 }

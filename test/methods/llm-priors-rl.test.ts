@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tensor } from '../../index.js';
+import { tensor, manualSeed } from '../../index.js';
 import { categoricalKl, CPU64, makeRng, ppoClipLoss } from '../../methods/shared/rl/index.js';
 import { makeFrozenLakeText } from '../../methods/llm-priors-rl/frozen-lake.js';
 import { makeHouseholdEnv } from '../../methods/llm-priors-rl/household.js';
@@ -177,6 +177,7 @@ const oneHotScorer: ActionScorer = {
 };
 
 s('PPO (runPpoKl, α = 0) learns the corridor: greedy success 100% after 100 episodes', async () => {
+  manualSeed(1); // the networks' initialisation draws from the global generator, which earlier tests advance
   const r = await runPpoKl(
     corridor,
     oneHotScorer,
@@ -199,24 +200,26 @@ s('PPO (runPpoKl, α = 0) learns the corridor: greedy success 100% after 100 epi
 });
 
 s(
-  'DQN and DQN-Prior (runValueAgent) learn the corridor: greedy / posterior success 100% after 60 episodes',
+  'DQN and DQN-Prior (runValueAgent) learn the corridor: greedy / posterior success 100% after 100 episodes',
   async () => {
+    // 8 of 8 initialisations succeed at these settings (60 episodes, 20 gradient steps and β = 10 failed 3 of 8)
     const cfg = {
-      episodes: 60,
-      evalEvery: 30,
+      episodes: 100,
+      evalEvery: 50,
       evalEpisodes: 4,
       heldOutEpisodes: 0,
       gamma: 0.9,
       lr: 5e-3,
       batchSize: 32,
       bufferSize: 1000,
-      gradSteps: 20,
+      gradSteps: 40,
       updateEvery: 5,
       tau: 0,
       hardEvery: 10,
-      epsilon: 0.2,
+      epsilon: 0.3,
     };
-    for (const arm of [{ kind: 'dqn' } as const, { kind: 'dqn-prior', k: 4, beta: 10 } as const]) {
+    for (const arm of [{ kind: 'dqn' } as const, { kind: 'dqn-prior', k: 4, beta: 50 } as const]) {
+      manualSeed(1); // the networks' initialisation draws from the global generator, which earlier tests advance
       const r = await runValueAgent(corridor, oneHotScorer, arm, cfg, 1);
       assert.is(r.curve.at(-1)!.success, 1, arm.kind);
     }
