@@ -93,6 +93,7 @@ const UNFOLD: OpSpec<Window> = {
   },
   backward: (g, { params: w }) => [foldWindows(g, w)],
   saves: () => [],
+  packedHalf: true,
 };
 
 /** cols [N, C kh kw, OH OW] -> img [N, C, H, W], summing the columns' entries that came from the same pixel. */
@@ -123,6 +124,7 @@ const FOLD: OpSpec<Window> = {
   },
   backward: (g, { params: w }) => [unfoldWindows(g, w)],
   saves: () => [],
+  packedHalf: true,
 };
 
 /** The unfold op on an image batch [N, C, H, W] with a worked-out window (no argument checks). */

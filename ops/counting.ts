@@ -146,6 +146,7 @@ const SEARCHSORTED: OpSpec<{ right: boolean }> = {
     kernel.dispatch(pipe, buffers, meta, grid(Math.ceil(v.numel / SEARCH_WG)));
   },
   backward: null,
+  packedHalf: true,
 };
 
 /** The bucket of each element between sorted 1-D boundaries (torch.bucketize; right as torch's). */

@@ -117,6 +117,7 @@ const SCATTER_REDUCE: OpSpec<ScatterParams> = {
     reportSubmit(report, kernel.dispatch(pipe, buffers, meta, grid(Math.ceil(out.numel / SCATTER_WG))));
   },
   backward: scatterReduceBackward,
+  packedHalf: true,
 };
 
 function foldCpu(mode: ScatterMode, acc: number, v: number): number {

@@ -129,6 +129,7 @@ const MAX_POOL_INDICES: OpSpec<Window> = {
     launch(k, maxPoolIndicesKey(x.dtype), () => maxPoolIndicesSource(x.dtype), x, out, m);
   },
   backward: null,
+  packedHalf: true,
 };
 
 function maxPool(op: string, x: Tensor, rank: number, a: PoolArgs, returnIndices: boolean): Tensor | [Tensor, Tensor] {
@@ -295,6 +296,7 @@ const AVG_POOL: OpSpec<AvgParams> = {
   },
   backward: (g, { params }) => [apply(AVG_POOL_BACKWARD, [g], params)],
   saves: () => [],
+  packedHalf: true,
 };
 
 /** The adjoint of AVG_POOL: g [N, C, OH, OW] -> [N, C, H, W]; its own adjoint is AVG_POOL again. */
@@ -324,6 +326,7 @@ const AVG_POOL_BACKWARD: OpSpec<AvgParams> = {
   },
   backward: (gg, { params }) => [apply(AVG_POOL, [gg], params)],
   saves: () => [],
+  packedHalf: true,
 };
 
 function avgPool(
