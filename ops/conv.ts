@@ -12,10 +12,10 @@
 import { assertTensor, type Tensor } from '../core/tensor.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { noGrad } from '../core/autograd.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { WINDOW, WINDOW_WG, foldKey, foldSource, unfoldKey, unfoldSource } from '../shaders/conv.js';
+import { grid } from '../shaders/preamble.js';
+import type { Kernel, Meta } from '../shaders/kernel.js';
+import { WINDOW_WG, foldKernel, foldKey, foldSource, unfoldKernel, unfoldKey, unfoldSource } from '../shaders/conv.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
 import { matmul } from './matmul.js';
@@ -58,22 +58,17 @@ export function tapOffsets(w: Window): Int32Array {
   return out;
 }
 
-/** The uniform words of a window kernel (shaders/conv.ts WINDOW): `total` threads over `C` channels. */
-export function writeWindow(w: Window, total: number, C: number): MetaWriter {
-  const m = new MetaWriter().u32(WINDOW.total, total).u32(WINDOW.C, C);
-  for (const key of ['H', 'W', 'OH', 'OW', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'] as const)
-    m.u32(WINDOW[key], w[key]);
+/** The window uniforms of kernel `k` (shaders/conv.ts windowKernel): `total` threads over `C` channels. */
+export function writeWindow(k: Kernel, w: Window, total: number, C: number): Meta {
+  const m = k.meta().u32('total', total).u32('C', C);
+  for (const key of ['H', 'W', 'OH', 'OW', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'] as const) m.u32(key, w[key]);
   return m;
 }
 
-/** Dispatches a window kernel with one thread per element of `out`. */
-export function launch(key: string, source: () => string, input: Tensor, out: Tensor, m: MetaWriter): void {
-  dispatch(
-    pipeline(key, source),
-    [input.storage.buffer!, out.storage.buffer!],
-    m.words,
-    grid(Math.ceil(out.numel / WINDOW_WG)),
-  );
+/** Dispatches window kernel `k` (its input buffer, then out) with one thread per element of `out`. */
+export function launch(k: Kernel, key: string, source: () => string, input: Tensor, out: Tensor, m: Meta): void {
+  const buffers = { [k.bindings[0]]: input.storage.buffer!, out: out.storage.buffer! };
+  k.dispatch(pipeline(key, source), buffers, m, grid(Math.ceil(out.numel / WINDOW_WG)));
 }
 
 /** x [N, C, H, W] -> cols [N, C kh kw, OH OW]. */
@@ -92,11 +87,13 @@ const UNFOLD: OpSpec<Window> = {
     }
   },
   webgpu(out, [x], w) {
-    const m = writeWindow(w, out.numel, x.shape[1]).u32(WINDOW.offset, x.offset).list(WINDOW.strides, x.strides);
-    launch(unfoldKey(x.dtype), () => unfoldSource(x.dtype), x, out, m);
+    const k = unfoldKernel(x.dtype);
+    const m = writeWindow(k, w, out.numel, x.shape[1]).u32('offset', x.offset).list('strides', x.strides);
+    launch(k, unfoldKey(x.dtype), () => unfoldSource(x.dtype), x, out, m);
   },
   backward: (g, { params: w }) => [foldWindows(g, w)],
   saves: () => [],
+  packedHalf: true,
 };
 
 /** cols [N, C kh kw, OH OW] -> img [N, C, H, W], summing the columns' entries that came from the same pixel. */
@@ -121,11 +118,13 @@ const FOLD: OpSpec<Window> = {
   },
   webgpu(out, [cols], w) {
     const src = noGrad(() => contiguous(cols));
-    launch(foldKey(cols.dtype), () => foldSource(cols.dtype), src, out, writeWindow(w, out.numel, out.shape[1]));
+    const k = foldKernel(cols.dtype);
+    launch(k, foldKey(cols.dtype), () => foldSource(cols.dtype), src, out, writeWindow(k, w, out.numel, out.shape[1]));
     if (src !== cols) src.dispose();
   },
   backward: (g, { params: w }) => [unfoldWindows(g, w)],
   saves: () => [],
+  packedHalf: true,
 };
 
 /** The unfold op on an image batch [N, C, H, W] with a worked-out window (no argument checks). */

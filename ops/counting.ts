@@ -11,10 +11,9 @@ import { reduce } from './reduce.js';
 import { gather, scatterAdd } from './indexing.js';
 import { full, tensor, zeros } from './creation.js';
 import { apply, describe, type OpSpec } from './op.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { SW, SEARCH_WG, searchsortedKey, searchsortedSource } from '../shaders/searchsorted.js';
+import { grid } from '../shaders/preamble.js';
+import { SEARCH_WG, searchsortedKernel, searchsortedKey, searchsortedSource } from '../shaders/searchsorted.js';
 
 /**
  * Where |a - b| <= atol + rtol * |b| elementwise, or a == b (equal infinities); NaNs are equal only with equalNan
@@ -133,22 +132,21 @@ const SEARCHSORTED: OpSpec<{ right: boolean }> = {
   webgpu(out, [seq, v], { right }) {
     const L = seq.shape[seq.ndim - 1];
     const per = seq.ndim > 1 ? (v.shape[v.ndim - 1] ?? 1) : 0;
-    const words = new MetaWriter()
-      .u32(SW.n, v.numel)
-      .u32(SW.length, L)
-      .u32(SW.perRow, per)
-      .u32(SW.right, Number(right))
-      .u32(SW.seqOffset, seq.offset)
-      .u32(SW.valueOffset, v.offset).words;
+    const kernel = searchsortedKernel(seq.dtype);
+    const meta = kernel
+      .meta()
+      .u32('n', v.numel)
+      .u32('length', L)
+      .u32('perRow', per)
+      .u32('right', Number(right))
+      .u32('seqOffset', seq.offset)
+      .u32('valueOffset', v.offset);
     const pipe = pipeline(searchsortedKey(seq.dtype), () => searchsortedSource(seq.dtype));
-    dispatch(
-      pipe,
-      [seq.storage.buffer!, v.storage.buffer!, out.storage.buffer!],
-      words,
-      grid(Math.ceil(v.numel / SEARCH_WG)),
-    );
+    const buffers = { seq: seq.storage.buffer!, vals: v.storage.buffer!, out: out.storage.buffer! };
+    kernel.dispatch(pipe, buffers, meta, grid(Math.ceil(v.numel / SEARCH_WG)));
   },
   backward: null,
+  packedHalf: true,
 };
 
 /** The bucket of each element between sorted 1-D boundaries (torch.bucketize; right as torch's). */

@@ -3,10 +3,9 @@
 // defined in nn/optim/fused.ts, and this runner applies one on whichever backend holds the parameter.
 import type { Tensor } from '../core/tensor.js';
 import { castScalar } from '../core/dtype.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { MAX_HYPER, OPTIM_WG, OW, optimSource } from '../shaders/optim.js';
+import { grid } from '../shaders/preamble.js';
+import { MAX_HYPER, OPTIM_WG, optimKernel, optimSource } from '../shaders/optim.js';
 
 export interface UpdateSpec {
   name: string;
@@ -65,14 +64,15 @@ function runGpu(spec: UpdateSpec, param: Tensor, grad: Tensor, state: Tensor[], 
   for (const t of [param, grad, ...state]) {
     if (t.dtype !== 'f32') throw new Error(`${spec.name}: the fused webgpu update needs f32 tensors, got ${t.dtype}`);
   }
-  const m = new MetaWriter().u32(OW.n, param.numel).u32(OW.paramOffset, param.offset).u32(OW.gradOffset, grad.offset);
-  state.forEach((s, k) => m.u32(OW.stateOffsets + k, s.offset));
-  hyper.forEach((h, j) => m.f32(OW.hyper + j, h));
+  const kernel = optimKernel(spec.stateSlots);
+  const m = kernel.meta().u32('n', param.numel).u32('paramOffset', param.offset).u32('gradOffset', grad.offset);
+  state.forEach((s, k) => m.u32(`state${k}Offset`, s.offset));
+  hyper.forEach((h, j) => m.f32('hyper', h, j));
   const pipe = pipeline(`optim|${spec.name}`, () => optimSource(spec.wgsl, spec.stateSlots));
-  dispatch(
-    pipe,
-    [param, grad, ...state].map((t) => t.storage.buffer!),
-    m.words,
-    grid(Math.ceil(param.numel / OPTIM_WG)),
-  );
+  const buffers = {
+    P: param.storage.buffer!,
+    G: grad.storage.buffer!,
+    ...Object.fromEntries(state.map((s, k) => [`S${k}`, s.storage.buffer!])),
+  };
+  kernel.dispatch(pipe, buffers, m, grid(Math.ceil(param.numel / OPTIM_WG)));
 }

@@ -4,15 +4,14 @@
 import { Tensor, assertTensor } from '../core/tensor.js';
 import { isFloat, type HostArray } from '../core/dtype.js';
 import { broadcastShapes, fmtShape, normDim, numel, type Shape } from '../core/shape.js';
-import { dispatch } from '../core/executor.js';
 import { indexErrorBuffer, indexReport, outOfRangeMessage, reportSubmit } from '../core/index-errors.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
+import { grid } from '../shaders/preamble.js';
 import {
-  RW,
   SCATTER_MAX_RANK,
   SCATTER_MODES,
   SCATTER_WG,
+  scatterReduceKernel,
   scatterReduceKey,
   scatterReduceSource,
   type ScatterMode,
@@ -89,34 +88,36 @@ const SCATTER_REDUCE: OpSpec<ScatterParams> = {
     if (x.ndim > SCATTER_MAX_RANK)
       throw new Error(`${op}: tensors of rank > ${SCATTER_MAX_RANK} are not supported on webgpu`);
     const report = indexReport({ op, what: `dim ${dim}`, size: x.shape[dim] ?? 1, signed: index.dtype === 'i32' });
-    const words = new MetaWriter()
-      .u32(RW.n, out.numel)
-      .u32(RW.rank, x.ndim)
-      .u32(RW.dim, dim)
-      .u32(RW.length, index.shape[dim] ?? 1)
-      .u32(RW.offset, x.offset)
-      .u32(RW.indexOffset, index.offset)
-      .u32(RW.srcOffset, src.offset)
-      .u32(RW.mode, SCATTER_MODES.indexOf(mode))
-      .u32(RW.includeSelf, Number(includeSelf))
-      .u32(RW.report, report)
-      .list(RW.shape, x.shape)
-      .list(RW.strides, x.strides)
-      .list(RW.indexShape, index.shape)
-      .list(RW.indexStrides, index.strides)
-      .list(RW.srcStrides, src.strides).words;
+    const kernel = scatterReduceKernel(x.dtype, index.dtype);
+    const column = (strides: readonly number[]) => strides.map((s, d) => (d === dim ? 0 : s));
+    const meta = kernel
+      .meta()
+      .u32('n', out.numel)
+      .u32('length', index.shape[dim] ?? 1)
+      .u32('mode', SCATTER_MODES.indexOf(mode))
+      .u32('includeSelf', Number(includeSelf))
+      .u32('report', report)
+      .u32('dimPos', Math.max(0, x.ndim - 1 - dim))
+      .u32('indexDimStride', index.strides[dim] ?? 0)
+      .u32('srcDimStride', src.strides[dim] ?? 0)
+      .list('indexShape', index.shape.map((s, d) => (d === dim ? x.shape[d] : s)).reverse())
+      .space('out', x.shape)
+      .view('x', x.offset, x.strides)
+      .view('index', index.offset, column(index.strides))
+      .view('src', src.offset, column(src.strides));
     // with an empty index every thread only copies x; its column loop reads nothing
     const pipe = pipeline(scatterReduceKey(x.dtype, index.dtype), () => scatterReduceSource(x.dtype, index.dtype));
-    const buffers = [
-      x.storage.buffer!,
-      index.storage.buffer!,
-      src.storage.buffer!,
-      out.storage.buffer!,
-      indexErrorBuffer(),
-    ];
-    reportSubmit(report, dispatch(pipe, buffers, words, grid(Math.ceil(out.numel / SCATTER_WG))));
+    const buffers = {
+      inp: x.storage.buffer!,
+      index: index.storage.buffer!,
+      src: src.storage.buffer!,
+      out: out.storage.buffer!,
+      err: indexErrorBuffer(),
+    };
+    reportSubmit(report, kernel.dispatch(pipe, buffers, meta, grid(Math.ceil(out.numel / SCATTER_WG))));
   },
   backward: scatterReduceBackward,
+  packedHalf: true,
 };
 
 function foldCpu(mode: ScatterMode, acc: number, v: number): number {

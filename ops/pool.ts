@@ -16,15 +16,17 @@ import { gather } from './indexing.js';
 import { matmul } from './matmul.js';
 import { launch, pair, sweepLength, tapOffsets, writeWindow, type Pair, type Window } from './conv.js';
 import {
-  WINDOW,
+  avgPoolBackwardKernel,
   avgPoolBackwardKey,
   avgPoolBackwardSource,
+  avgPoolKernel,
   avgPoolKey,
   avgPoolSource,
+  maxPoolIndicesKernel,
   maxPoolIndicesKey,
   maxPoolIndicesSource,
 } from '../shaders/conv.js';
-import type { MetaWriter } from '../shaders/preamble.js';
+import type { Kernel, Meta } from '../shaders/kernel.js';
 import { noGrad } from '../core/autograd.js';
 import { contiguous } from './views.js';
 
@@ -122,10 +124,12 @@ const MAX_POOL_INDICES: OpSpec<Window> = {
     }
   },
   webgpu(out, [x], w) {
-    const m = writeWindow(w, out.numel, x.shape[1]).u32(WINDOW.offset, x.offset).list(WINDOW.strides, x.strides);
-    launch(maxPoolIndicesKey(x.dtype), () => maxPoolIndicesSource(x.dtype), x, out, m);
+    const k = maxPoolIndicesKernel(x.dtype);
+    const m = writeWindow(k, w, out.numel, x.shape[1]).u32('offset', x.offset).list('strides', x.strides);
+    launch(k, maxPoolIndicesKey(x.dtype), () => maxPoolIndicesSource(x.dtype), x, out, m);
   },
   backward: null,
+  packedHalf: true,
 };
 
 function maxPool(op: string, x: Tensor, rank: number, a: PoolArgs, returnIndices: boolean): Tensor | [Tensor, Tensor] {
@@ -260,10 +264,10 @@ function divisors({ w, countIncludePad, divisorOverride }: AvgParams): number[] 
   return out;
 }
 
-function writeAvg(p: AvgParams, total: number, C: number): MetaWriter {
-  return writeWindow(p.w, total, C)
-    .u32(WINDOW.countIncludePad, Number(p.countIncludePad))
-    .u32(WINDOW.divisorOverride, p.divisorOverride);
+function writeAvg(k: Kernel, p: AvgParams, total: number, C: number): Meta {
+  return writeWindow(k, p.w, total, C)
+    .u32('countIncludePad', Number(p.countIncludePad))
+    .u32('divisorOverride', p.divisorOverride);
 }
 
 /** x [N, C, H, W] -> the average of each window [N, C, OH, OW]. */
@@ -286,11 +290,13 @@ const AVG_POOL: OpSpec<AvgParams> = {
     }
   },
   webgpu(out, [x], p) {
-    const m = writeAvg(p, out.numel, x.shape[1]).u32(WINDOW.offset, x.offset).list(WINDOW.strides, x.strides);
-    launch(avgPoolKey(x.dtype), () => avgPoolSource(x.dtype), x, out, m);
+    const k = avgPoolKernel(x.dtype);
+    const m = writeAvg(k, p, out.numel, x.shape[1]).u32('offset', x.offset).list('strides', x.strides);
+    launch(k, avgPoolKey(x.dtype), () => avgPoolSource(x.dtype), x, out, m);
   },
   backward: (g, { params }) => [apply(AVG_POOL_BACKWARD, [g], params)],
   saves: () => [],
+  packedHalf: true,
 };
 
 /** The adjoint of AVG_POOL: g [N, C, OH, OW] -> [N, C, H, W]; its own adjoint is AVG_POOL again. */
@@ -313,17 +319,14 @@ const AVG_POOL_BACKWARD: OpSpec<AvgParams> = {
   },
   webgpu(out, [g], p) {
     const src = noGrad(() => contiguous(g));
-    launch(
-      avgPoolBackwardKey(g.dtype),
-      () => avgPoolBackwardSource(g.dtype),
-      src,
-      out,
-      writeAvg(p, out.numel, out.shape[1]),
-    );
+    const k = avgPoolBackwardKernel(g.dtype);
+    const m = writeAvg(k, p, out.numel, out.shape[1]);
+    launch(k, avgPoolBackwardKey(g.dtype), () => avgPoolBackwardSource(g.dtype), src, out, m);
     if (src !== g) src.dispose();
   },
   backward: (gg, { params }) => [apply(AVG_POOL, [gg], params)],
   saves: () => [],
+  packedHalf: true,
 };
 
 function avgPool(

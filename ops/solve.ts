@@ -9,12 +9,11 @@
 // Backward (with X = A^-1 B): dB = A^-T dX, dA = -dB X^T; written with solve and matmul, so it differentiates again.
 import { assertTensor, type Tensor } from '../core/tensor.js';
 import { broadcastShapes, numel } from '../core/shape.js';
-import { dispatch } from '../core/executor.js';
 import { indexErrorBuffer, kernelReport, reportSubmit } from '../core/index-errors.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { SW, solveKey, solveSource } from '../shaders/linalg.js';
+import { grid } from '../shaders/preamble.js';
+import { solveKernel, solveKey, solveSource } from '../shaders/linalg.js';
 import { apply, describe, empty, valuesOf, type OpSpec } from './op.js';
 import { elementwise, sumTo } from './elementwise.js';
 import { UNARY } from './unary.js';
@@ -63,9 +62,9 @@ const SOLVE: OpSpec = {
     elementwise(UNARY.cast, [b], [], { out });
     const count = numel(batch);
     const report = kernelReport((word) => singularMessage(Math.floor(word / n), word % n));
-    const m = new MetaWriter().u32(SW.n, n).u32(SW.k, k).u32(SW.batch, count).u32(SW.report, report);
-    const buffers = [scratch.storage.buffer!, out.storage.buffer!, indexErrorBuffer()];
-    reportSubmit(report, dispatch(pipeline(solveKey, solveSource), buffers, m.words, grid(count)));
+    const m = solveKernel.meta().u32('n', n).u32('k', k).u32('batch', count).u32('report', report);
+    const buffers = { a: scratch.storage.buffer!, x: out.storage.buffer!, err: indexErrorBuffer() };
+    reportSubmit(report, solveKernel.dispatch(pipeline(solveKey, solveSource), buffers, m, grid(count)));
     scratch.dispose(); // freed after the submission that reads it
   },
   backward: (g, { inputs: [a, b], out }) => {

@@ -10,31 +10,33 @@
 // neighbouring threads read neighbouring addresses: the loads coalesce on a real GPU. fold gathers (each thread
 // loops over the kh kw taps that can reach its pixel) instead of scattering with atomics, so it is deterministic.
 //
-// Bindings: 0 input, 1 output, 2 the uniforms. Uniform words (WINDOW): the window geometry, then the input's
-// offset and its four strides (unfold reads x through its strides; fold reads contiguous cols).
+// Every window kernel is declared by windowKernel: one input buffer (named for what it holds) and `out`, and the
+// window geometry as uniforms, then the input's offset and its four strides (outermost first; unfold and the pools
+// read x through them, fold and the avg-pool backward read a contiguous input and leave them 0).
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
+import { Kernel, valueType } from './kernel.js';
 
-export const WINDOW = {
-  total: 0,
-  C: 1,
-  H: 2,
-  W: 3,
-  OH: 4,
-  OW: 5,
-  kh: 6,
-  kw: 7,
-  sh: 8,
-  sw: 9,
-  ph: 10,
-  pw: 11,
-  dh: 12,
-  dw: 13,
-  offset: 14,
-  strides: 16,
-  countIncludePad: 21,
-  divisorOverride: 22,
-} as const;
+const GEOMETRY = ['total', 'C', 'H', 'W', 'OH', 'OW', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw'] as const;
+
+const windowKernel = (name: string, input: string, d: DType, out: DType = d): Kernel =>
+  new Kernel({
+    name,
+    buffers: { [input]: { dtype: d }, out: { dtype: out, write: true } },
+    uniforms: {
+      ...Object.fromEntries(GEOMETRY.map((w) => [w, 1])),
+      offset: 1,
+      strides: 4,
+      countIncludePad: 1,
+      divisorOverride: 1,
+    },
+  });
+
+export const unfoldKernel = (d: DType): Kernel => windowKernel('unfold', 'inp', d);
+export const foldKernel = (d: DType): Kernel => windowKernel('fold', 'cols', d);
+export const maxPoolIndicesKernel = (d: DType): Kernel => windowKernel('maxPoolIndices', 'inp', d, 'i32');
+export const avgPoolKernel = (d: DType): Kernel => windowKernel('avgPool', 'inp', d);
+export const avgPoolBackwardKernel = (d: DType): Kernel => windowKernel('avgPoolBackward', 'g', d);
+
 export const WINDOW_WG = 256;
 
 const main = (body: string) => `
@@ -42,23 +44,21 @@ const main = (body: string) => `
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let idx = flat_id(wid, nwg, lid, ${WINDOW_WG}u);
-  if (idx >= uw(${WINDOW.total}u)) { return; }
-  let C = uw(${WINDOW.C}u); let H = i32(uw(${WINDOW.H}u)); let W = i32(uw(${WINDOW.W}u));
-  let OH = i32(uw(${WINDOW.OH}u)); let OW = i32(uw(${WINDOW.OW}u));
-  let kh = uw(${WINDOW.kh}u); let kw = uw(${WINDOW.kw}u);
-  let sh = i32(uw(${WINDOW.sh}u)); let sw = i32(uw(${WINDOW.sw}u));
-  let ph = i32(uw(${WINDOW.ph}u)); let pw = i32(uw(${WINDOW.pw}u));
-  let dh = i32(uw(${WINDOW.dh}u)); let dw = i32(uw(${WINDOW.dw}u));${body}
+  if (idx >= uw(W_total)) { return; }
+  let C = uw(W_C); let H = i32(uw(W_H)); let W = i32(uw(W_W));
+  let OH = i32(uw(W_OH)); let OW = i32(uw(W_OW));
+  let kh = uw(W_kh); let kw = uw(W_kw);
+  let sh = i32(uw(W_sh)); let sw = i32(uw(W_sw));
+  let ph = i32(uw(W_ph)); let pw = i32(uw(W_pw));
+  let dh = i32(uw(W_dh)); let dw = i32(uw(W_dw));${body}
 }
 `;
 
 export const unfoldKey = (d: DType): string => `unfold|${d}`;
 
 export function unfoldSource(d: DType): string {
-  const S = storageType(d);
-  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
-@group(0) @binding(0) var<storage, read> inp: array<${S}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${S}>;
+  const V = valueType(d);
+  return `${unfoldKernel(d).header()}
 ${main(`
   let L = u32(OH * OW); let K = kh * kw;
   let l = idx % L; let r = (idx / L) % (C * K); let n = idx / (L * C * K);
@@ -66,21 +66,19 @@ ${main(`
   let iy = (i32(l) / OW) * sh - ph + i32(k / kw) * dh;
   let ix = (i32(l) % OW) * sw - pw + i32(k % kw) * dw;
   if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-    out[idx] = ${S}(0);
+    store_out(idx, ${V}(0));
     return;
   }
-  let at = uw(${WINDOW.offset}u) + n * uw(${WINDOW.strides}u) + c * uw(${WINDOW.strides + 1}u)
-    + u32(iy) * uw(${WINDOW.strides + 2}u) + u32(ix) * uw(${WINDOW.strides + 3}u);
-  out[idx] = inp[at];`)}`;
+  let at = uw(W_offset) + n * uw(W_strides) + c * uw(W_strides + 1u)
+    + u32(iy) * uw(W_strides + 2u) + u32(ix) * uw(W_strides + 3u);
+  store_out(idx, load_inp(at));`)}`;
 }
 
 export const foldKey = (d: DType): string => `fold|${d}`;
 
 export function foldSource(d: DType): string {
-  const S = storageType(d);
-  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
-@group(0) @binding(0) var<storage, read> cols: array<${S}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${S}>;
+  const V = valueType(d);
+  return `${foldKernel(d).header()}
 ${main(`
   let x = i32(idx % u32(W)); let y = i32((idx / u32(W)) % u32(H)); let nc = idx / u32(H * W);
   let K = kh * kw; let L = u32(OH * OW);
@@ -92,10 +90,10 @@ ${main(`
     for (var j = 0u; j < kw; j++) {
       let tx = x + pw - i32(j) * dw;
       if (tx < 0 || tx % sw != 0 || tx / sw >= OW) { continue; }
-      acc += f32(cols[(nc * K + i * kw + j) * L + u32((ty / sh) * OW + tx / sw)]);
+      acc += f32(load_cols((nc * K + i * kw + j) * L + u32((ty / sh) * OW + tx / sw)));
     }
   }
-  out[idx] = ${S}(acc);`)}`;
+  store_out(idx, ${V}(acc));`)}`;
 }
 
 export const maxPoolIndicesKey = (d: DType): string => `maxPoolIndices|${d}`;
@@ -106,14 +104,12 @@ export const maxPoolIndicesKey = (d: DType): string => `maxPoolIndices|${d}`;
  * answer with value -inf, and a later tap wins if it is larger or NaN (so a NaN in the window is what is picked).
  */
 export function maxPoolIndicesSource(d: DType): string {
-  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
-@group(0) @binding(0) var<storage, read> inp: array<${storageType(d)}>;
-@group(0) @binding(1) var<storage, read_write> out: array<i32>;
+  return `${maxPoolIndicesKernel(d).header()}
 ${main(`
   let L = u32(OH * OW);
   let l = idx % L; let plane = idx / L;
   let oy = i32(l) / OW; let ox = i32(l) % OW;
-  let base = uw(${WINDOW.offset}u) + (plane / C) * uw(${WINDOW.strides}u) + (plane % C) * uw(${WINDOW.strides + 1}u);
+  let base = uw(W_offset) + (plane / C) * uw(W_strides) + (plane % C) * uw(W_strides + 1u);
   var best = -inf_f32();
   var at = -1;
   for (var i = 0u; i < kh; i++) {
@@ -122,25 +118,25 @@ ${main(`
     for (var j = 0u; j < kw; j++) {
       let x = ox * sw - pw + i32(j) * dw;
       if (x < 0 || x >= W) { continue; }
-      let v = f32(inp[base + u32(y) * uw(${WINDOW.strides + 2}u) + u32(x) * uw(${WINDOW.strides + 3}u)]);
+      let v = f32(load_inp(base + u32(y) * uw(W_strides + 2u) + u32(x) * uw(W_strides + 3u)));
       if (at < 0) { at = y * W + x; }
       // a NaN best stays until a later NaN (WGSL compares on NaN are unreliable, so test the bits)
       if (is_nan(v) || (!is_nan(best) && v > best)) { best = v; at = y * W + x; }
     }
   }
-  out[idx] = at;`)}`;
+  store_out(idx, at);`)}`;
 }
 
 /** torch's avg_pool2d divisor of window (oy, ox): the override, else the window clipped to the padded image or to the image. */
 const DIVISOR = `
 fn divisor(oy: i32, ox: i32) -> f32 {
-  let over = uw(${WINDOW.divisorOverride}u);
+  let over = uw(W_divisorOverride);
   if (over != 0u) { return f32(over); }
-  let H = i32(uw(${WINDOW.H}u)); let W = i32(uw(${WINDOW.W}u));
-  let ph = i32(uw(${WINDOW.ph}u)); let pw = i32(uw(${WINDOW.pw}u));
-  let hs = oy * i32(uw(${WINDOW.sh}u)) - ph; let ws = ox * i32(uw(${WINDOW.sw}u)) - pw;
-  let he = min(hs + i32(uw(${WINDOW.kh}u)), H + ph); let we = min(ws + i32(uw(${WINDOW.kw}u)), W + pw);
-  if (uw(${WINDOW.countIncludePad}u) != 0u) { return f32((he - hs) * (we - ws)); }
+  let H = i32(uw(W_H)); let W = i32(uw(W_W));
+  let ph = i32(uw(W_ph)); let pw = i32(uw(W_pw));
+  let hs = oy * i32(uw(W_sh)) - ph; let ws = ox * i32(uw(W_sw)) - pw;
+  let he = min(hs + i32(uw(W_kh)), H + ph); let we = min(ws + i32(uw(W_kw)), W + pw);
+  if (uw(W_countIncludePad) != 0u) { return f32((he - hs) * (we - ws)); }
   return f32((min(he, H) - max(hs, 0)) * (min(we, W) - max(ws, 0)));
 }`;
 
@@ -148,16 +144,14 @@ export const avgPoolKey = (d: DType): string => `avgPool|${d}`;
 
 /** The average of each window, one thread per output position, reading x through its strides (dilation 1). */
 export function avgPoolSource(d: DType): string {
-  const S = storageType(d);
-  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
-@group(0) @binding(0) var<storage, read> inp: array<${S}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${S}>;
+  const V = valueType(d);
+  return `${avgPoolKernel(d).header()}
 ${DIVISOR}
 ${main(`
   let L = u32(OH * OW);
   let l = idx % L; let plane = idx / L;
   let oy = i32(l) / OW; let ox = i32(l) % OW;
-  let base = uw(${WINDOW.offset}u) + (plane / C) * uw(${WINDOW.strides}u) + (plane % C) * uw(${WINDOW.strides + 1}u);
+  let base = uw(W_offset) + (plane / C) * uw(W_strides) + (plane % C) * uw(W_strides + 1u);
   var acc = 0.0;
   for (var i = 0u; i < kh; i++) {
     let y = oy * sh - ph + i32(i);
@@ -165,10 +159,10 @@ ${main(`
     for (var j = 0u; j < kw; j++) {
       let x = ox * sw - pw + i32(j);
       if (x < 0 || x >= W) { continue; }
-      acc += f32(inp[base + u32(y) * uw(${WINDOW.strides + 2}u) + u32(x) * uw(${WINDOW.strides + 3}u)]);
+      acc += f32(load_inp(base + u32(y) * uw(W_strides + 2u) + u32(x) * uw(W_strides + 3u)));
     }
   }
-  out[idx] = ${S}(acc / divisor(oy, ox));`)}`;
+  store_out(idx, ${V}(acc / divisor(oy, ox)));`)}`;
 }
 
 export const avgPoolBackwardKey = (d: DType): string => `avgPoolBackward|${d}`;
@@ -178,10 +172,8 @@ export const avgPoolBackwardKey = (d: DType): string => `avgPoolBackward|${d}`;
  * atomics). g is contiguous [N, C, OH, OW]; one thread per input pixel.
  */
 export function avgPoolBackwardSource(d: DType): string {
-  const S = storageType(d);
-  return `${preamble({ f16: d === 'f16', uniformBinding: 2 })}
-@group(0) @binding(0) var<storage, read> g: array<${S}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${S}>;
+  const V = valueType(d);
+  return `${avgPoolBackwardKernel(d).header()}
 ${DIVISOR}
 ${main(`
   let x = i32(idx % u32(W)); let y = i32((idx / u32(W)) % u32(H)); let plane = idx / u32(H * W);
@@ -194,8 +186,8 @@ ${main(`
       let tx = x + pw - i32(j);
       if (tx < 0 || tx % sw != 0 || tx / sw >= OW) { continue; }
       let oy = ty / sh; let ox = tx / sw;
-      acc += f32(g[base + u32(oy * OW + ox)]) / divisor(oy, ox);
+      acc += f32(load_g(base + u32(oy * OW + ox))) / divisor(oy, ox);
     }
   }
-  out[idx] = ${S}(acc);`)}`;
+  store_out(idx, ${V}(acc));`)}`;
 }

@@ -1,30 +1,33 @@
 // Gauss-Jordan elimination with partial pivoting: solves A X = B for a batch of square f32 matrices, one workgroup
-// per matrix. The kernel works in place on a scratch copy of A (binding 0) and on the output, which holds B on entry
-// and X on exit (binding 1). For each pivot column c: thread 0 picks the row with the largest |A[r][c]| (r >= c),
+// per matrix. The kernel works in place on a scratch copy of A (buffer a) and on the output, which holds B on entry
+// and X on exit (buffer x). For each pivot column c: thread 0 picks the row with the largest |A[r][c]| (r >= c),
 // the workgroup swaps it into row c, then each thread eliminates column c from its own rows (rows r = lid, lid + 64,
 // ...), reading the pivot row, which no thread writes in that phase. A zero (or NaN) pivot marks the matrix singular:
-// a kernel cannot raise, so it reports batch · n + column of the first one into the error-flag buffer (binding 2,
+// a kernel cannot raise, so it reports batch · n + column of the first one into the error-flag buffer (err,
 // core/index-errors.ts), which the next readback turns into the cpu backend's error; its solution is written as NaN.
-//
-// Uniform words: 0 n (rows of A), 1 k (columns of B), 2 batch count, 3 the dispatch's report id.
-import { preamble } from './preamble.js';
+// Uniforms: n (rows of A), k (columns of B), batch (matrix count), report (the dispatch's report id).
+import { Kernel } from './kernel.js';
 
-export const SW = { n: 0, k: 1, batch: 2, report: 3 } as const;
+export const solveKernel = new Kernel({
+  name: 'solve',
+  buffers: {
+    a: { type: 'f32', write: true },
+    x: { type: 'f32', write: true },
+    err: { type: 'atomic<u32>', write: true },
+  },
+  uniforms: { n: 1, k: 1, batch: 1, report: 1 },
+});
 export const SOLVE_WG = 64;
 export const solveKey = 'solve|f32';
 
 export function solveSource(): string {
-  return `${preamble({ uniformBinding: 3 })}
-@group(0) @binding(0) var<storage, read_write> a: array<f32>;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> err: array<atomic<u32>, 2>;
-var<workgroup> pivot_row: u32;
+  return `${solveKernel.header()}var<workgroup> pivot_row: u32;
 var<workgroup> singular: u32;
 
 /** the first report wins: word 0 the dispatch's report id, word 1 what it reports */
 fn report(word: u32) {
   loop {
-    let r = atomicCompareExchangeWeak(&err[0], 0u, uw(${SW.report}u));
+    let r = atomicCompareExchangeWeak(&err[0], 0u, uw(W_report));
     if (r.exchanged) { atomicStore(&err[1], word); break; }
     if (r.old_value != 0u) { break; }
   }
@@ -34,9 +37,9 @@ fn report(word: u32) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let batch = wid.y * nwg.x + wid.x;
-  if (batch >= uw(${SW.batch}u)) { return; }
-  let n = uw(${SW.n}u);
-  let k = uw(${SW.k}u);
+  if (batch >= uw(W_batch)) { return; }
+  let n = uw(W_n);
+  let k = uw(W_k);
   let ab = batch * n * n;
   let xb = batch * n * k;
   if (lid == 0u) { singular = 0u; }

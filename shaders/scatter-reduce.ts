@@ -7,30 +7,13 @@
 // The thread at coordinate 0 along dim reports an index outside [0, size) of its column through the error-flag
 // buffer (core/index-errors.ts), as the gather and scatter-add kernels do.
 //
-// Uniform words: 0 n (output elements), 1 rank, 2 dim, 3 L (index extent along dim), 4 x offset, 5 index offset,
-// 6 src offset, 7 mode, 8 includeSelf, 9 report id, 16..23 output shape, 24..31 x strides, 32..39 index shape,
-// 40..47 index strides, 48..55 src strides.
+// The output's shape is the index space `out`; x, index and src are views of it (index and src with the stride of
+// dim zeroed: the thread reads their column along dim itself, `length` elements `indexDimStride`/`srcDimStride`
+// apart). `indexShape` (innermost first, dim's entry set to x's size) bounds the coordinates where the index
+// tensor has a column; `dimPos` is dim's position innermost first.
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
-import { valueType } from './kernel.js';
+import { Kernel, valueType } from './kernel.js';
 
-export const RW = {
-  n: 0,
-  rank: 1,
-  dim: 2,
-  length: 3,
-  offset: 4,
-  indexOffset: 5,
-  srcOffset: 6,
-  mode: 7,
-  includeSelf: 8,
-  report: 9,
-  shape: 16,
-  strides: 24,
-  indexShape: 32,
-  indexStrides: 40,
-  srcStrides: 48,
-} as const;
 export const SCATTER_WG = 256;
 export const SCATTER_MAX_RANK = 8;
 
@@ -38,21 +21,50 @@ export const SCATTER_MAX_RANK = 8;
 export const SCATTER_MODES = ['assign', 'sum', 'prod', 'mean', 'amax', 'amin'] as const;
 export type ScatterMode = (typeof SCATTER_MODES)[number];
 
+export const scatterReduceKernel = (x: DType, index: DType): Kernel =>
+  new Kernel({
+    name: 'scatterReduce',
+    buffers: {
+      inp: { dtype: x },
+      index: { dtype: index },
+      src: { dtype: x },
+      out: { dtype: x, write: true },
+      err: { type: 'atomic<u32>', write: true },
+    },
+    uniforms: {
+      n: 1,
+      length: 1,
+      mode: 1,
+      includeSelf: 1,
+      report: 1,
+      dimPos: 1,
+      indexDimStride: 1,
+      srcDimStride: 1,
+      indexShape: SCATTER_MAX_RANK,
+    },
+    spaces: { out: SCATTER_MAX_RANK },
+    views: { x: 'out', index: 'out', src: 'out' },
+  });
+
 export const scatterReduceKey = (x: DType, index: DType): string => `scatterReduce|${x}|${index}`;
 
+/** This position's coordinate along dim (`at_dim`) and whether the index tensor has a column here (`inColumn`). */
+const COLUMN = Array.from(
+  { length: SCATTER_MAX_RANK },
+  (_, j) => `  if (uw(W_out_rank) > ${j}u) {
+    let coord = rem % uw(W_out_shape + ${j}u); rem = rem / uw(W_out_shape + ${j}u);
+    if (uw(W_dimPos) == ${j}u) { at_dim = coord; }
+    if (coord >= uw(W_indexShape + ${j}u)) { inColumn = false; }
+  }`,
+).join('\n');
+
 export function scatterReduceSource(x: DType, index: DType): string {
-  const S = storageType(x);
   const T = valueType(x);
   const nan = T === 'f32' ? (v: string) => `is_nan(${v})` : () => 'false';
-  return `${preamble({ f16: x === 'f16', uniformBinding: 5 })}
-@group(0) @binding(0) var<storage, read> inp: array<${S}>;
-@group(0) @binding(1) var<storage, read> index: array<${storageType(index)}>;
-@group(0) @binding(2) var<storage, read> src: array<${S}>;
-@group(0) @binding(3) var<storage, read_write> out: array<${S}>;
-@group(0) @binding(4) var<storage, read_write> err: array<atomic<u32>, 2>;
+  return `${scatterReduceKernel(x, index).header()}
 fn report_bad(j: i32) {
   loop {
-    let r = atomicCompareExchangeWeak(&err[0], 0u, uw(${RW.report}));
+    let r = atomicCompareExchangeWeak(&err[0], 0u, uw(W_report));
     if (r.exchanged) { atomicStore(&err[1], bitcast<u32>(j)); break; }
     if (r.old_value != 0u) { break; }
   }
@@ -71,39 +83,28 @@ fn fold(mode: u32, acc: ${T}, v: ${T}) -> ${T} {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let idx = flat_id(wid, nwg, lid, ${SCATTER_WG}u);
-  if (idx >= uw(${RW.n})) { return; }
-  let dim = uw(${RW.dim});
-  // this position's coordinates: x's offset, and the index/src column base (coordinate along dim left out)
-  var ox = uw(${RW.offset}); var oi = uw(${RW.indexOffset}); var os = uw(${RW.srcOffset});
-  var at_dim = 0u; var inColumn = true;
-  var rem = idx;
-  for (var d = i32(uw(${RW.rank})) - 1; d >= 0; d--) {
-    let ud = u32(d); let size = uw(${RW.shape}u + ud); let coord = rem % size; rem = rem / size;
-    ox += coord * uw(${RW.strides}u + ud);
-    if (ud == dim) { at_dim = coord; continue; }
-    if (coord >= uw(${RW.indexShape}u + ud)) { inColumn = false; }
-    oi += coord * uw(${RW.indexStrides}u + ud);
-    os += coord * uw(${RW.srcStrides}u + ud);
-  }
-  let mode = uw(${RW.mode});
-  let base = ${T}(inp[ox]);
-  var acc = base;
+  if (idx >= uw(W_n)) { return; }
+  let o = offsets_out(idx);
+  var at_dim = 0u; var inColumn = true; var rem = idx;
+${COLUMN}
+  let mode = uw(W_mode);
+  var acc = load_inp(o[0]);
   var hits = 0u;
   if (inColumn) {
-    let size = i32(uw(${RW.shape}u + dim));
-    for (var l = 0u; l < uw(${RW.length}); l++) {
-      let j = i32(index[oi + l * uw(${RW.indexStrides}u + dim)]);
+    let size = i32(uw(W_out_shape + uw(W_dimPos)));
+    for (var l = 0u; l < uw(W_length); l++) {
+      let j = i32(load_index(o[1] + l * uw(W_indexDimStride)));
       if (at_dim == 0u && (j < 0 || j >= size)) { report_bad(j); }
       if (j != i32(at_dim)) { continue; }
-      let v = ${T}(src[os + l * uw(${RW.srcStrides}u + dim)]);
-      acc = select(fold(mode, acc, v), v, hits == 0u && uw(${RW.includeSelf}) == 0u);
+      let v = load_src(o[2] + l * uw(W_srcDimStride));
+      acc = select(fold(mode, acc, v), v, hits == 0u && uw(W_includeSelf) == 0u);
       hits++;
     }
   }
   if (mode == 3u && hits > 0u) {
-    acc = acc / ${T}(hits + uw(${RW.includeSelf}));
+    acc = acc / ${T}(hits + uw(W_includeSelf));
   }
-  out[idx] = ${S}(acc);
+  store_out(idx, acc);
 }
 `;
 }

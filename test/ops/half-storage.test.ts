@@ -5,14 +5,21 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  avgPool2d,
   cast,
   cat,
+  conv2d,
   flip,
+  fold,
   gpu,
+  maxPool2d,
   noGrad,
   pad,
+  scatterReduce,
+  searchsorted,
   setPackedF16,
   tensor,
+  unfold,
   type DType,
   type DeviceName,
   type Tensor,
@@ -156,6 +163,50 @@ for (const mode of modes) {
       mode,
       (d) => x(d, t, [5, 3]).indexSelect(0, tensor([4, 0, 4, 1], { dtype: 'i32', device: d })),
       'indexSelect',
+      true,
+    );
+  });
+  s(`${mode.name}: sliding windows (unfold, fold, conv2d, pools), scatterReduce and searchsorted`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    // odd sizes and a transposed input: windows read x through its strides, outputs end mid-u32
+    const img = (d: DeviceName) => x(d, t, [2, 3, 5, 7]).transpose(2, 3);
+    await onBoth(mode, (d) => unfold(img(d), [2, 3], 1, 1, [2, 1]), 'unfold (strided input, padding)', true);
+    await onBoth(mode, (d) => fold(x(d, t, [1, 6, 9]), [4, 5], [2, 3], 1, 0, 1), 'fold');
+    await onBoth(mode, (d) => conv2d(img(d), x(d, t, [4, 3, 3, 2], 2), x(d, t, [4], 3), 1, 1), 'conv2d');
+    await onBoth(mode, (d) => maxPool2d(img(d), 3, 2, 1, 1, false, true)[1], 'maxPool2d indices', true);
+    await onBoth(mode, (d) => maxPool2d(img(d), 3, 2, 1), 'maxPool2d', true);
+    await onBoth(mode, (d) => avgPool2d(img(d), 3, 2, 1, false, false), 'avgPool2d');
+    await onBoth(
+      mode,
+      (d) => {
+        const y = x(d, t, [1, 2, 5, 4]).requiresGrad_();
+        avgPool2d(y, 3, 2, 1).backward(x(d, t, [1, 2, 3, 2], 4));
+        return y.grad!;
+      },
+      'avgPool2d backward',
+    );
+    const index = (d: DeviceName) =>
+      tensor(
+        [
+          [0, 2, 0],
+          [1, 0, 2],
+        ],
+        { dtype: 'i32', device: d },
+      );
+    for (const reduce of ['sum', 'amax', 'mean'] as const) {
+      await onBoth(
+        mode,
+        (d) => scatterReduce(x(d, t, [3, 3]), 0, index(d), x(d, t, [2, 3], 2), reduce),
+        `scatterReduce ${reduce}`,
+      );
+    }
+    const seq = (d: DeviceName) => cast(tensor([-1, -0.5, 0, 0.25, 0.5, 1.5, 2], { device: d }), t);
+    await onBoth(mode, (d) => searchsorted(seq(d), x(d, t, [3, 5], 5)), 'searchsorted', true);
+    await onBoth(
+      mode,
+      (d) => searchsorted(seq(d), cast(tensor([0.25, -1, 2], { device: d }), t), { right: true }),
+      'searchsorted right',
       true,
     );
   });
