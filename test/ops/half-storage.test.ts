@@ -7,17 +7,23 @@ import * as assert from 'uvu/assert';
 import {
   cast,
   cat,
+  crossEntropy,
   flip,
   gpu,
+  layerNorm,
+  logSoftmax,
   noGrad,
   pad,
+  rmsNorm,
   setPackedF16,
+  softmax,
   tensor,
   type DType,
   type DeviceName,
   type Tensor,
 } from '../../index.js';
 import { bf16round } from '../../core/half.js';
+import { rope } from '../../ops/rope.js';
 import { assertClose, assertThrows, randomValues } from '../helpers.js';
 
 const s = suite('ops/half-storage');
@@ -159,12 +165,43 @@ for (const mode of modes) {
       true,
     );
   });
+
+  s(`${mode.name}: row kernels: softmax, logSoftmax, layerNorm, rmsNorm, crossEntropy`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    // odd row lengths and counts: rows start on either half of a u32, and the last word of the output holds one
+    await onBoth(mode, (d) => softmax(x(d, t, [5, 7]), 1), 'softmax');
+    await onBoth(mode, (d) => logSoftmax(x(d, t, [7, 5]).transpose(0, 1), 1), 'logSoftmax of a transposed view');
+    await onBoth(mode, (d) => x(d, t, [3, 9]).narrow(1, 1, 7).softmax(0), 'softmax over dim 0 of an odd-offset slice');
+    await onBoth(
+      mode,
+      (d) => layerNorm(x(d, t, [3, 2, 5]), [2, 5], x(d, t, [2, 5], 2), x(d, t, [2, 5], 3)),
+      'layerNorm with weight and bias',
+    );
+    await onBoth(
+      mode,
+      (d) => rmsNorm(x(d, t, [5, 3]).transpose(0, 1), 5, x(d, t, [5], 4)),
+      'rmsNorm of a transposed view',
+    );
+    await onBoth(
+      mode,
+      (d) =>
+        crossEntropy(x(d, t, [5, 7]), tensor([0, 6, 3, -100, 2], { dtype: 'i32', device: d }), {
+          reduction: 'none',
+          weight: x(d, t, [7], 5).abs(),
+          labelSmoothing: 0.1,
+        }),
+      'crossEntropy with weights and label smoothing',
+    );
+  });
 }
 
 s('ops without a kernel for packed storage raise at the op with a sentence, never a WGSL error', () => {
-  const h = tensor([1, 2, 3], { dtype: 'bf16', device: 'webgpu' });
-  assertThrows(() => h.softmax(0), 'softmax:', 'bf16', 'packed', 'x.float()');
+  const h = tensor([1, 2, 3, 4], { shape: [1, 1, 1, 4], dtype: 'bf16', device: 'webgpu' });
+  const pos = tensor([0], { dtype: 'i32', device: 'webgpu' });
+  assertThrows(() => rope(h, pos), 'rope:', 'bf16', 'packed', 'x.float()');
   h.dispose();
+  pos.dispose();
 });
 
 s.run();
