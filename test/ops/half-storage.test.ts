@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import {
   cast,
   cat,
+  conv1d,
   crossEntropy,
   flip,
   gpu,
@@ -24,6 +25,8 @@ import {
 } from '../../index.js';
 import { bf16round } from '../../core/half.js';
 import { rope } from '../../ops/rope.js';
+import { scaledDotProductAttention } from '../../ops/attention.js';
+import { linearAttention } from '../../ops/linear-attention.js';
 import { assertClose, assertThrows, randomValues } from '../helpers.js';
 
 const s = suite('ops/half-storage');
@@ -196,12 +199,50 @@ for (const mode of modes) {
   });
 }
 
+for (const mode of modes) {
+  s(`${mode.name}: attention (fused forward and backward), rope, linearAttention`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    const leaf = (d: DeviceName, shape: number[], seed: number) =>
+      tensor(
+        randomValues(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+        ),
+        { shape, dtype: t, device: d, requiresGrad: true },
+      );
+    // grouped-query heads, causal, head dim 6 (not a multiple of 4); the gradient of input `which` runs the fused
+    // dQ and dK/dV kernels on webgpu
+    const attention = (d: DeviceName, which: number) => {
+      const qkv = [leaf(d, [1, 2, 5, 6], 1), leaf(d, [1, 1, 7, 6], 2), leaf(d, [1, 1, 7, 6], 3)];
+      const out = scaledDotProductAttention(qkv[0], qkv[1], qkv[2], { causal: true });
+      if (which < 0) return out.detach();
+      out
+        .mul(x(d, t, [1, 2, 5, 6], 4))
+        .sum()
+        .backward();
+      return qkv[which].grad!;
+    };
+    await onBoth(mode, (d) => attention(d, -1), 'attention');
+    for (const [i, name] of ['q', 'k', 'v'].entries()) await onBoth(mode, (d) => attention(d, i), `attention d${name}`);
+    await onBoth(
+      mode,
+      (d) => rope(x(d, t, [1, 3, 5, 4]).transpose(1, 2), tensor([0, 3, 1], { dtype: 'i32', device: d })),
+      'rope of a transposed view',
+    );
+    await onBoth(
+      mode,
+      (d) => linearAttention(x(d, t, [1, 2, 5, 3]).abs(), x(d, t, [1, 2, 5, 3], 2).abs(), x(d, t, [1, 2, 5, 7], 3)),
+      'linearAttention',
+    );
+  });
+}
+
 s('ops without a kernel for packed storage raise at the op with a sentence, never a WGSL error', () => {
-  const h = tensor([1, 2, 3, 4], { shape: [1, 1, 1, 4], dtype: 'bf16', device: 'webgpu' });
-  const pos = tensor([0], { dtype: 'i32', device: 'webgpu' });
-  assertThrows(() => rope(h, pos), 'rope:', 'bf16', 'packed', 'x.float()');
+  const h = tensor([1, 2, 3, 4], { shape: [1, 1, 4], dtype: 'bf16', device: 'webgpu' });
+  // conv1d runs on unfold, whose kernel is not declared on shaders/kernel.ts yet
+  assertThrows(() => conv1d(h, h), 'unfold:', 'bf16', 'packed', 'x.float()');
   h.dispose();
-  pos.dispose();
 });
 
 s.run();
