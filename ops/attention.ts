@@ -8,11 +8,13 @@
 import type { Tensor } from '../core/tensor.js';
 import { broadcastShapes, contiguousStrides, type Shape } from '../core/shape.js';
 import { isGradEnabled } from '../core/autograd.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { flashKey, flashSource, FW, FLASH_ROWS, MAX_HEAD_DIM } from '../shaders/attention.js';
-import { flashGradKVKey, flashGradKVSource, flashGradQKey, flashGradQSource } from '../shaders/attention-backward.js';
+import { grid } from '../shaders/preamble.js';
+import type { Kernel, Meta } from '../shaders/kernel.js';
+import { flashForwardKernel, flashKey, flashSource, FLASH_ROWS, MAX_HEAD_DIM } from '../shaders/attention.js';
+import {
+  flashGradKVKernel, flashGradKVKey, flashGradKVSource, flashGradQKernel, flashGradQKey, flashGradQSource,
+} from '../shaders/attention-backward.js';
 import { apply, describe, empty, valuesOf, type Grads, type OpSpec } from './op.js';
 import { zeros } from './creation.js';
 import { sumTo } from './elementwise.js';
@@ -113,9 +115,10 @@ const ATTENTION: OpSpec<Params> = {
     const [B, H, T, D] = q.shape;
     if (isGradEnabled() && [q, k, v, mask].some((t) => t?.requiresGrad)) p.stats = empty([2 * B * H * T], 'f32', 'webgpu');
     const lse = !!p.stats;
-    const buffers = [q, k, v, mask ?? q, out, ...(p.stats ? [p.stats] : [])].map((t) => t.storage.buffer!);
-    dispatch(pipeline(flashKey(q.dtype, D, lse), () => flashSource(q.dtype, D, lse)), buffers, flashMeta(q, k, v, mask ?? null, p).words,
-      grid(Math.ceil(T / FLASH_ROWS) * B * H));
+    const decl = flashForwardKernel(q.dtype, lse);
+    const buffers = { Q: q, K: k, V: v, M: mask ?? q, O: out, ...(p.stats ? { LSE: p.stats } : {}) };
+    decl.dispatch(pipeline(flashKey(q.dtype, D, lse), () => flashSource(q.dtype, D, lse)), buffersOf(buffers),
+      flashMeta(decl, q, k, v, mask ?? null, p), grid(Math.ceil(T / FLASH_ROWS) * B * H));
   },
   // With P the probabilities and O the output: dV = P^T dO, dS = P * (dO V^T - rowsum(dO * O)), dQ = dS K scale,
   // dK = dS^T Q scale (Dao et al. 2022, eq. in App. B.2), summed over the query heads that share a K/V head.
@@ -133,10 +136,14 @@ const ATTENTION: OpSpec<Params> = {
     return [dq, dk, dv, dmask];
   },
   saves: ({ inputs, out }) => [...inputs, out],
+  packedHalf: true,
 };
 
-/** Uniform words shared by the flash kernels: sizes, masking and the strides of q, k, v and the mask. */
-function flashMeta(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, p: Params): MetaWriter {
+const buffersOf = (ts: Record<string, Tensor>): Record<string, GPUBuffer> =>
+  Object.fromEntries(Object.entries(ts).map(([name, t]) => [name, t.storage.buffer!]));
+
+/** The uniforms of flash kernel `decl`: sizes, masking and the strides of q, k, v and the mask. */
+function flashMeta(decl: Kernel, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, p: Params): Meta {
   const [B, H, T] = q.shape;
   const [hkv, S] = [k.shape[1], k.shape[2]];
   const maskStrides = (m: Tensor) => {
@@ -144,11 +151,11 @@ function flashMeta(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, p: Para
     const strides = [...new Array(4 - m.ndim).fill(0), ...m.strides];
     return [m.offset, ...strides.map((s, i) => (shape[i] === 1 ? 0 : s))];
   };
-  return new MetaWriter().u32(FW.H, H).u32(FW.T, T).u32(FW.S, S).u32(FW.group, H / hkv)
-    .i32(FW.qOffset, p.qOffset).u32(FW.window, p.window).u32(FW.causal, p.causal ? 1 : 0).f32(FW.scale, p.scale)
-    .u32(FW.hasMask, mask ? 1 : 0).u32(FW.batchHeads, B * H)
-    .list(FW.q, [q.offset, ...q.strides]).list(FW.k, [k.offset, ...k.strides]).list(FW.v, [v.offset, ...v.strides])
-    .list(FW.mask, mask ? maskStrides(mask) : [0, 0, 0, 0, 0]);
+  return decl.meta().u32('H', H).u32('T', T).u32('S', S).u32('group', H / hkv)
+    .i32('qOffset', p.qOffset).u32('window', p.window).u32('causal', p.causal ? 1 : 0).f32('scale', p.scale)
+    .u32('hasMask', mask ? 1 : 0).u32('batchHeads', B * H)
+    .list('q', [q.offset, ...q.strides]).list('k', [k.offset, ...k.strides]).list('v', [v.offset, ...v.strides])
+    .list('mask', mask ? maskStrides(mask) : [0, 0, 0, 0, 0]);
 }
 
 /** A contiguous view of `length` elements of `flat` from `start`, shaped `shape`. */
@@ -162,15 +169,18 @@ function flashBackward(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor 
   const [B, H, T, D] = q.shape;
   const [hkv, S] = [k.shape[1], k.shape[2]];
   const maskGrad = !!mask?.requiresGrad;
-  const w = flashMeta(q, k, v, mask, p).list(FW.g, [g.offset, ...g.strides]).u32(FW.writeDs, maskGrad ? 1 : 0);
+  const meta = (decl: Kernel) =>
+    flashMeta(decl, q, k, v, mask, p).list('g', [g.offset, ...g.strides]).u32('writeDs', maskGrad ? 1 : 0);
   const dqLength = B * H * T * D;
   const qOut = maskGrad ? zeros([dqLength + B * H * T * S], { dtype: q.dtype, device: 'webgpu' }) : empty([dqLength], q.dtype, 'webgpu');
   const kvOut = empty([2 * k.numel], q.dtype, 'webgpu');
   const m = mask ?? q;
-  dispatch(pipeline(flashGradQKey(q.dtype, D), () => flashGradQSource(q.dtype, D)),
-    [q, k, v, m, g, out, stats, qOut].map((t) => t.storage.buffer!), w.words, grid(Math.ceil(T / FLASH_ROWS) * B * H));
-  dispatch(pipeline(flashGradKVKey(q.dtype, D), () => flashGradKVSource(q.dtype, D)),
-    [q, k, v, m, g, stats, kvOut].map((t) => t.storage.buffer!), w.words, grid(Math.ceil(S / FLASH_ROWS) * B * hkv));
+  const dq = flashGradQKernel(q.dtype);
+  dq.dispatch(pipeline(flashGradQKey(q.dtype, D), () => flashGradQSource(q.dtype, D)),
+    buffersOf({ Q: q, K: k, V: v, M: m, G: g, O: out, STATS: stats, OUT: qOut }), meta(dq), grid(Math.ceil(T / FLASH_ROWS) * B * H));
+  const dkv = flashGradKVKernel(q.dtype);
+  dkv.dispatch(pipeline(flashGradKVKey(q.dtype, D), () => flashGradKVSource(q.dtype, D)),
+    buffersOf({ Q: q, K: k, V: v, M: m, G: g, STATS: stats, OUT: kvOut }), meta(dkv), grid(Math.ceil(S / FLASH_ROWS) * B * hkv));
   const grads = [
     q.requiresGrad ? part(qOut, q.shape, 0) : null,
     k.requiresGrad ? part(kvOut, k.shape, 0) : null,

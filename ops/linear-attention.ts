@@ -3,10 +3,11 @@
 // and the backward), and a recurrent state for decoding one token at a time (nn/attention/linear-attention-state.ts).
 // Shapes: phi(q), phi(k) [B, H, T, F] (features, already mapped), v [B, H, T, Dv].
 import type { Tensor } from '../core/tensor.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { linearAttentionKey, linearAttentionSource, LW, LINEAR_COLUMNS, MAX_FEATURES } from '../shaders/linear-attention.js';
+import { grid } from '../shaders/preamble.js';
+import {
+  linearAttentionKernel, linearAttentionKey, linearAttentionSource, LINEAR_COLUMNS, MAX_FEATURES,
+} from '../shaders/linear-attention.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
 import { visibilityMask } from './attention-bias.js';
 
@@ -53,10 +54,12 @@ const LINEAR_ATTENTION: OpSpec<Params> = {
   webgpu(out, [pq, pk, v], { eps }) {
     const [B, H, T, F] = pq.shape;
     const Dv = v.shape[3];
-    const w = new MetaWriter().u32(LW.H, H).u32(LW.T, T).u32(LW.F, F).u32(LW.Dv, Dv).f32(LW.eps, eps).u32(LW.batchHeads, B * H)
-      .list(LW.q, [pq.offset, ...pq.strides]).list(LW.k, [pk.offset, ...pk.strides]).list(LW.v, [v.offset, ...v.strides]);
-    dispatch(pipeline(linearAttentionKey(v.dtype), () => linearAttentionSource(v.dtype)),
-      [pq, pk, v, out].map((t) => t.storage.buffer!), w.words, grid(Math.ceil(Dv / LINEAR_COLUMNS) * B * H));
+    const decl = linearAttentionKernel(v.dtype);
+    const m = decl.meta().u32('H', H).u32('T', T).u32('F', F).u32('Dv', Dv).f32('eps', eps).u32('batchHeads', B * H)
+      .list('q', [pq.offset, ...pq.strides]).list('k', [pk.offset, ...pk.strides]).list('v', [v.offset, ...v.strides]);
+    decl.dispatch(pipeline(linearAttentionKey(v.dtype), () => linearAttentionSource(v.dtype)),
+      { PQ: pq.storage.buffer!, PK: pk.storage.buffer!, V: v.storage.buffer!, O: out.storage.buffer! }, m,
+      grid(Math.ceil(Dv / LINEAR_COLUMNS) * B * H));
   },
   // y = N / d with N = A v, d = A 1 + eps: dN = dy / d, dd = -rowsum(dy * y) / d, dA = (dN v^T + dd) masked,
   // dv = A^T dN, dphi(q) = dA phi(k), dphi(k) = dA^T phi(q).
@@ -73,6 +76,7 @@ const LINEAR_ATTENTION: OpSpec<Params> = {
     ];
   },
   saves: ({ inputs, out }) => [...inputs, out],
+  packedHalf: true,
 };
 
 /** Causal linear attention over mapped features (fused prefix sums on webgpu). */

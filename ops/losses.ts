@@ -8,11 +8,9 @@ import { assertTensor, type Tensor } from '../core/tensor.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { contiguousStrides, fmtShape, sameShape } from '../core/shape.js';
 import { noGrad } from '../core/autograd.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter } from '../shaders/preamble.js';
-import { rowLayout, rowDispatch, rowGrid, splitAt, writeRowMeta } from '../shaders/rows.js';
-import { CE, crossEntropyKey, crossEntropySource, type CrossEntropyKernel } from '../shaders/losses.js';
+import { rowLayout, rowDispatch, rowGrid, rowMeta, splitAt } from '../shaders/rows.js';
+import { crossEntropyKernel, crossEntropyKey, crossEntropySource, type CrossEntropyKernel } from '../shaders/losses.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
 import { arange } from './creation.js';
@@ -77,9 +75,11 @@ const CROSS_ENTROPY_ROWS: OpSpec<RowParams> = {
       logits, noClassDim(target, target.strides), { ...noClassDim(out, contiguousStrides(out.shape)), offset: 0 }]);
     const w = p.weight ? noGrad(() => contiguous(weight)) : null;
     const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, grid: rowGrid(layout.length) };
-    const m = writeRowMeta(new MetaWriter(), layout).i32(CE.ignoreIndex, p.ignoreIndex).f32(CE.smoothing, p.labelSmoothing);
-    const buffers = [logits, target, out, ...(w ? [w] : [])].map((t) => t.storage.buffer!);
-    dispatch(pipeline(crossEntropyKey(kernel), () => crossEntropySource(kernel)), buffers, m.words, rowDispatch(layout.rows, kernel.grid));
+    const decl = crossEntropyKernel(kernel);
+    const m = rowMeta(decl, layout).i32('ignoreIndex', p.ignoreIndex).f32('smoothing', p.labelSmoothing);
+    const buffers = { logits: logits.storage.buffer!, targets: target.storage.buffer!, out: out.storage.buffer!,
+      ...(w ? { weight: w.storage.buffer! } : {}) };
+    decl.dispatch(pipeline(crossEntropyKey(kernel), () => crossEntropySource(kernel)), buffers, m, rowDispatch(layout.rows, kernel.grid));
     if (w && w !== weight) w.dispose();
   },
   // d loss / d x = (1 - eps) w[t] (p - onehot(t)) + eps / C (sum(w) p - w), p = softmax(x); 0 on ignored rows.
@@ -101,6 +101,7 @@ const CROSS_ENTROPY_ROWS: OpSpec<RowParams> = {
     return [where(valid, g.unsqueeze(1).mul(inner), 0), null, null];
   },
   saves: ({ inputs }) => inputs,
+  packedHalf: true,
 };
 
 // ---- argument checks -------------------------------------------------------------------------------------------

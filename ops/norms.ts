@@ -5,11 +5,9 @@ import { assertTensor, type Tensor } from '../core/tensor.js';
 import { castScalar, isFloat, type DType } from '../core/dtype.js';
 import { contiguousStrides, fmtShape, numel, sameShape } from '../core/shape.js';
 import { noGrad } from '../core/autograd.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter } from '../shaders/preamble.js';
-import { mergeTrailing, rowLayout, rowDispatch, rowGrid, rowVec4, writeRowMeta } from '../shaders/rows.js';
-import { NORM_EPS, normKey, normSource, type NormKernel } from '../shaders/norms.js';
+import { mergeTrailing, rowLayout, rowDispatch, rowGrid, rowMeta, rowVec4 } from '../shaders/rows.js';
+import { normKernel, normKey, normSource, type NormKernel } from '../shaders/norms.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
 
@@ -41,9 +39,12 @@ function gpuNorm(out: Tensor, [x, ...affine]: Tensor[], p: Params): void {
     [{ strides: merged.strides, offset: src.offset }, outView]);
   const params = noGrad(() => affine.map((t) => contiguous(t)));
   const kernel: NormKernel = { kind: p.kind, input: x.dtype, weight: p.weight, bias: p.bias, grid: { ...rowGrid(layout.length, layout.rows), vec: rowVec4(layout, x.dtype) } };
-  const m = writeRowMeta(new MetaWriter(), layout).f32(NORM_EPS, p.eps);
-  dispatch(pipeline(normKey(kernel), () => normSource(kernel)),
-    [src.storage.buffer!, out.storage.buffer!, ...params.map((t) => t.storage.buffer!)], m.words, rowDispatch(layout.rows, kernel.grid));
+  const decl = normKernel(kernel);
+  const [weight, bias] = p.weight ? params : [undefined, ...params];
+  const buffers = { inp: src.storage.buffer!, out: out.storage.buffer!, ...(weight ? { weight: weight.storage.buffer! } : {}),
+    ...(bias ? { bias: bias.storage.buffer! } : {}) };
+  decl.dispatch(pipeline(normKey(kernel), () => normSource(kernel)), buffers, rowMeta(decl, layout).f32('eps', p.eps),
+    rowDispatch(layout.rows, kernel.grid));
   if (src !== x) src.dispose();
   params.forEach((t, i) => t !== affine[i] && t.dispose());
 }
@@ -76,6 +77,7 @@ function specOf(kind: 'layer' | 'rms'): OpSpec<Params> {
     cpu: cpuNorm,
     webgpu: gpuNorm,
     backward: normBackward,
+    packedHalf: true,
   };
 }
 
@@ -86,7 +88,7 @@ function run(kind: 'layer' | 'rms', x: Tensor, normalizedShape: number | readonl
   const op = SPECS[kind].name;
   assertTensor(x, op);
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-  if (!isFloat(x.dtype)) throw new Error(`${op}: expected a floating-point input, got ${describe(x)} (valid dtypes: f32, f16, f64)`);
+  if (!isFloat(x.dtype)) throw new Error(`${op}: expected a floating-point input, got ${describe(x)} (valid dtypes: f32, f16, bf16, f64)`);
   if (shape.length === 0 || shape.length > x.ndim || !sameShape(shape, x.shape.slice(x.ndim - shape.length))) {
     throw new Error(`${op}: normalizedShape ${fmtShape(shape)} must be a non-empty list of the trailing dims of the ` +
       `input ${describe(x)}`);

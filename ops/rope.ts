@@ -3,10 +3,9 @@
 // backward is the same op with the angle negated.
 import type { Tensor } from '../core/tensor.js';
 import type { DeviceName } from '../core/storage.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter, grid } from '../shaders/preamble.js';
-import { ropeKey, ropeSource, RW } from '../shaders/attention.js';
+import { grid } from '../shaders/preamble.js';
+import { ropeKernel, ropeKey, ropeSource } from '../shaders/attention.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 import { tensor } from './creation.js';
 
@@ -45,13 +44,15 @@ const ROPE: OpSpec<RopeParams> = {
   },
   webgpu(out, [x, pos], { base, sign }) {
     const [, H, T, D] = x.shape;
-    const m = new MetaWriter().u32(RW.n, out.numel).u32(RW.H, H).u32(RW.T, T).u32(RW.D, D).f32(RW.sign, sign).f32(RW.base, base)
-      .list(RW.x, [x.offset, ...x.strides]).list(RW.pos, [pos.offset, ...positionStrides(pos)]);
-    dispatch(pipeline(ropeKey(x.dtype), () => ropeSource(x.dtype)), [x.storage.buffer!, pos.storage.buffer!, out.storage.buffer!],
-      m.words, grid(Math.ceil(out.numel / 256)));
+    const decl = ropeKernel(x.dtype);
+    const m = decl.meta().u32('n', out.numel).u32('H', H).u32('T', T).u32('D', D).f32('sign', sign).f32('base', base)
+      .list('x', [x.offset, ...x.strides]).list('pos', [pos.offset, ...positionStrides(pos)]);
+    decl.dispatch(pipeline(ropeKey(x.dtype), () => ropeSource(x.dtype)),
+      { X: x.storage.buffer!, P: pos.storage.buffer!, O: out.storage.buffer! }, m, grid(Math.ceil(out.numel / 256)));
   },
   backward: (g, { inputs: [, pos], params }) => [apply(ROPE, [g, pos], { ...params, sign: -params.sign as 1 | -1 }), null],
   saves: ({ inputs: [, pos] }) => [pos],
+  packedHalf: true,
 };
 
 /** Rotates q or k [B, H, T, D] by their positions ([T] or [B, T], i32). */

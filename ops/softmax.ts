@@ -5,17 +5,15 @@ import { assertTensor } from '../core/tensor.js';
 import type { Tensor } from '../core/tensor.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { contiguousStrides, normDim } from '../core/shape.js';
-import { dispatch } from '../core/executor.js';
 import { pipeline } from '../shaders/pipelines.js';
-import { MetaWriter } from '../shaders/preamble.js';
-import { rowLayout, rowDispatch, rowGrid, rowVec4, splitAt, writeRowMeta } from '../shaders/rows.js';
-import { softmaxKey, softmaxSource } from '../shaders/softmax.js';
+import { rowLayout, rowDispatch, rowGrid, rowMeta, rowVec4, splitAt } from '../shaders/rows.js';
+import { softmaxKernel, softmaxKey, softmaxSource } from '../shaders/softmax.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 
 interface Params { dim: number }
 
 function floatInput(op: string, x: Tensor): void {
-  if (!isFloat(x.dtype)) throw new Error(`${op}: expected a floating-point tensor, got ${describe(x)} (valid dtypes: f32, f16, f64)`);
+  if (!isFloat(x.dtype)) throw new Error(`${op}: expected a floating-point tensor, got ${describe(x)} (valid dtypes: f32, f16, bf16, f64)`);
 }
 
 function specOf(log: boolean): OpSpec<Params> {
@@ -47,14 +45,16 @@ function specOf(log: boolean): OpSpec<Params> {
     webgpu(out, [x], { dim }) {
       const layout = rowLayout(name, x.shape, dim, [x, { strides: contiguousStrides(out.shape), offset: 0 }]);
       const kernel = { log, input: x.dtype, grid: { ...rowGrid(layout.length, layout.rows), vec: rowVec4(layout, x.dtype) } };
-      const m = writeRowMeta(new MetaWriter(), layout);
-      dispatch(pipeline(softmaxKey(kernel), () => softmaxSource(kernel)), [x.storage.buffer!, out.storage.buffer!], m.words, rowDispatch(layout.rows, kernel.grid));
+      const decl = softmaxKernel(kernel);
+      decl.dispatch(pipeline(softmaxKey(kernel), () => softmaxSource(kernel)), { inp: x.storage.buffer!, out: out.storage.buffer! },
+        rowMeta(decl, layout), rowDispatch(layout.rows, kernel.grid));
     },
     // softmax: dx = y (g - sum(g y)); logSoftmax: dx = g - exp(y) sum(g), sums along dim.
     backward: log
       ? (g, { out, params: { dim } }) => [g.sub(out.exp().mul(g.sum(dim, true)))]
       : (g, { out, params: { dim } }) => [out.mul(g.sub(g.mul(out).sum(dim, true)))],
     saves: ({ out }) => [out],
+    packedHalf: true,
   };
 }
 

@@ -10,16 +10,8 @@
 // Buffers: the stats buffer holds L (written by the forward) then Delta, each [B H T] f32. The dQ kernel's output
 // holds dQ [B, H, T, D] then, when asked, dS [B, H, T, S]; the dK/dV kernel's holds dK then dV, each [B, Hkv, S, D].
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
-import { FLASH_ROWS, FW, flashCommon, flashTile, store4, unroll } from './attention.js';
-
-const bindings = (S: string, names: [string, 'read' | 'read_write', string][]) =>
-  names
-    .map(
-      ([name, access, type], i) =>
-        `@group(0) @binding(${i}) var<storage, ${access}> ${name}: array<${type === 'S' ? S : type}>;`,
-    )
-    .join('\n');
+import type { Kernel } from './kernel.js';
+import { FLASH_ROWS, flashCommon, flashKernel, flashTile, store4, unroll } from './attention.js';
 
 /** A sum of `n` vec4 dot products a(c) . b(c), written out term by term. */
 const dots = (n: number, a: (c: number) => string, b: (c: number) => string) =>
@@ -27,26 +19,27 @@ const dots = (n: number, a: (c: number) => string, b: (c: number) => string) =>
 
 export const flashGradQKey = (dtype: DType, D: number) => `attention|flash-dq|${dtype}|d${D}`;
 
+export const flashGradQKernel = (dtype: DType): Kernel =>
+  flashKernel('attention dq', {
+    Q: { dtype },
+    K: { dtype },
+    V: { dtype },
+    M: { dtype },
+    G: { dtype },
+    O: { dtype },
+    STATS: { dtype: 'f32', write: true },
+    OUT: { dtype, write: true },
+  });
+
 export function flashGradQSource(dtype: DType, D: number): string {
-  const S = storageType(dtype);
   const D4 = Math.ceil(D / 4);
   const tail = D % 4 !== 0;
-  return `${preamble({ f16: dtype === 'f16', uniformBinding: 8 })}
-${bindings(S, [
-  ['Q', 'read', 'S'],
-  ['K', 'read', 'S'],
-  ['V', 'read', 'S'],
-  ['M', 'read', 'S'],
-  ['G', 'read', 'S'],
-  ['O', 'read', 'S'],
-  ['STATS', 'read_write', 'f32'],
-  ['OUT', 'read_write', 'S'],
-])}
+  return `${flashGradQKernel(dtype).header()}
 ${flashCommon(D, [
-  ['q', 'Q', FW.q],
-  ['k', 'K', FW.k],
-  ['v', 'V', FW.v],
-  ['g', 'G', FW.g],
+  ['q', 'Q'],
+  ['k', 'K'],
+  ['v', 'V'],
+  ['g', 'G'],
 ])}
 var<workgroup> Ks: array<vec4<f32>, ${flashTile(D) * D4}>;
 var<workgroup> Vs: array<vec4<f32>, ${flashTile(D) * D4}>;
@@ -54,29 +47,29 @@ var<workgroup> Vs: array<vec4<f32>, ${flashTile(D) * D4}>;
 // chunk c of the forward's output row r (contiguous)
 fn o4(r: u32, c: u32) -> vec4<f32> {
   let a = r * D + 4u * c;
-  var x = vec4<f32>(f32(O[a]), 0.0, 0.0, 0.0);
-  ${[1, 2, 3].map((i) => `${tail ? `if (4u * c + ${i}u < D) ` : ''}{ x[${i}] = f32(O[a + ${i}u]); }`).join('\n  ')}
+  var x = vec4<f32>(load_O(a), 0.0, 0.0, 0.0);
+  ${[1, 2, 3].map((i) => `${tail ? `if (4u * c + ${i}u < D) ` : ''}{ x[${i}] = load_O(a + ${i}u); }`).join('\n  ')}
   return x;
 }
 
 @compute @workgroup_size(${FLASH_ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-  let H = uw(${FW.H}); let T = uw(${FW.T}); let S = uw(${FW.S});
+  let H = uw(W_H); let T = uw(W_T); let S = uw(W_S);
   let tile = unfold_wid(wid, nwg, (T + ROWS - 1u) / ROWS); // [row tiles, batch * heads]
-  if (tile.y >= uw(${FW.batchHeads})) { return; }
-  let b = tile.y / H; let h = tile.y % H; let hk = h / uw(${FW.group});
+  if (tile.y >= uw(W_batchHeads)) { return; }
+  let b = tile.y / H; let h = tile.y % H; let hk = h / uw(W_group);
   let row0 = tile.x * ROWS;
   let row = row0 + tid;
   let live = row < T;
-  let qOffset = uwi(${FW.qOffset}); let window = i32(uw(${FW.window})); let causal = uw(${FW.causal}) != 0u;
-  let scale = uwf(${FW.scale}); let hasMask = uw(${FW.hasMask}) != 0u; let writeDs = uw(${FW.writeDs}) != 0u;
+  let qOffset = uwi(W_qOffset); let window = i32(uw(W_window)); let causal = uw(W_causal) != 0u;
+  let scale = uwf(W_scale); let hasMask = uw(W_hasMask) != 0u; let writeDs = uw(W_writeDs) != 0u;
   let lastRow = min(row0 + ROWS - 1u, T - 1u);
   var kEnd = S;
   if (causal) { kEnd = u32(clamp(qOffset + i32(lastRow) + 1, 0, i32(S))); }
   var kBegin = 0u;
   if (window > 0) { kBegin = u32(clamp(qOffset + i32(row0) - window + 1, 0, i32(S))); }
   let pos = qOffset + i32(row);
-  let BHT = uw(${FW.batchHeads}) * T;
+  let BHT = uw(W_batchHeads) * T;
   let r = (b * H + h) * T + row;
   var q: array<vec4<f32>, D4>;
   var go: array<vec4<f32>, D4>;
@@ -90,8 +83,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       (c) => `go[${c}]`,
       (c) => `o4(r, ${c}u)`,
     )};
-    L = STATS[r];
-    STATS[BHT + r] = delta;
+    L = load_STATS(r);
+    store_STATS(BHT + r, delta);
   }
   for (var k0 = kBegin; k0 < kEnd; k0 += TILE) {
     let n = min(TILE, kEnd - k0);
@@ -110,7 +103,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         (c) => `q[${c}]`,
         (c) => `Ks[kb + ${c}u]`,
       )};
-      if (hasMask && live) { s += f32(M[mask_at(b, h, row, u32(j))]); }
+      if (hasMask && live) { s += load_M(mask_at(b, h, row, u32(j))); }
       let visible = live && !(causal && j > pos) && !(window > 0 && j <= pos - window) && s > LOWEST;
       let p = select(0.0, exp(s - L), visible);
       let dp = ${dots(
@@ -120,13 +113,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       )};
       let ds = p * (dp - delta);
       ${unroll(D4, (c) => `dq[${c}] += ds * Ks[kb + ${c}u];`)}
-      if (writeDs && visible) { OUT[BHT * D + r * S + u32(j)] = ${S}(ds); }
+      if (writeDs && visible) { store_OUT(BHT * D + r * S + u32(j), ds); }
     }
     workgroupBarrier();
   }
   if (live) {
     let base = r * D;
-    ${unroll(D4, (c) => store4(D, 'OUT', S, 'base', c, `(dq[${c}] * scale)`))}
+    ${unroll(D4, (c) => store4(D, 'OUT', 'base', c, `(dq[${c}] * scale)`))}
   }
 }
 `;
@@ -134,24 +127,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 export const flashGradKVKey = (dtype: DType, D: number) => `attention|flash-dkv|${dtype}|d${D}`;
 
+export const flashGradKVKernel = (dtype: DType): Kernel =>
+  flashKernel('attention dkv', {
+    Q: { dtype },
+    K: { dtype },
+    V: { dtype },
+    M: { dtype },
+    G: { dtype },
+    STATS: { dtype: 'f32' },
+    OUT: { dtype, write: true },
+  });
+
 export function flashGradKVSource(dtype: DType, D: number): string {
-  const S = storageType(dtype);
   const D4 = Math.ceil(D / 4);
-  return `${preamble({ f16: dtype === 'f16', uniformBinding: 7 })}
-${bindings(S, [
-  ['Q', 'read', 'S'],
-  ['K', 'read', 'S'],
-  ['V', 'read', 'S'],
-  ['M', 'read', 'S'],
-  ['G', 'read', 'S'],
-  ['STATS', 'read', 'f32'],
-  ['OUT', 'read_write', 'S'],
-])}
+  return `${flashGradKVKernel(dtype).header()}
 ${flashCommon(D, [
-  ['q', 'Q', FW.q],
-  ['k', 'K', FW.k],
-  ['v', 'V', FW.v],
-  ['g', 'G', FW.g],
+  ['q', 'Q'],
+  ['k', 'K'],
+  ['v', 'V'],
+  ['g', 'G'],
 ])}
 var<workgroup> Qs: array<vec4<f32>, ${flashTile(D) * D4}>;
 var<workgroup> Gs: array<vec4<f32>, ${flashTile(D) * D4}>;
@@ -160,16 +154,16 @@ var<workgroup> Ds: array<f32, ${flashTile(D)}>;
 
 @compute @workgroup_size(${FLASH_ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-  let H = uw(${FW.H}); let T = uw(${FW.T}); let S = uw(${FW.S}); let group = uw(${FW.group});
+  let H = uw(W_H); let T = uw(W_T); let S = uw(W_S); let group = uw(W_group);
   let Hkv = H / group;
   let tile = unfold_wid(wid, nwg, (S + ROWS - 1u) / ROWS); // [key tiles, batch * kv heads]
-  if (tile.y >= uw(${FW.batchHeads}) / group) { return; }
+  if (tile.y >= uw(W_batchHeads) / group) { return; }
   let b = tile.y / Hkv; let hk = tile.y % Hkv;
   let key0 = tile.x * ROWS;
   let j = key0 + tid;
   let live = j < S;
-  let qOffset = uwi(${FW.qOffset}); let window = i32(uw(${FW.window})); let causal = uw(${FW.causal}) != 0u;
-  let scale = uwf(${FW.scale}); let hasMask = uw(${FW.hasMask}) != 0u;
+  let qOffset = uwi(W_qOffset); let window = i32(uw(W_window)); let causal = uw(W_causal) != 0u;
+  let scale = uwf(W_scale); let hasMask = uw(W_hasMask) != 0u;
   // query range [iBegin, iEnd) that sees some key of this workgroup (query i sees key j when
   // j <= qOffset + i, causal, and j > qOffset + i - window)
   let lastKey = min(key0 + ROWS - 1u, S - 1u);
@@ -177,7 +171,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (causal) { iBegin = u32(clamp(i32(key0) - qOffset, 0, i32(T))); }
   var iEnd = T;
   if (window > 0) { iEnd = u32(clamp(i32(lastKey) - qOffset + window, 0, i32(T))); }
-  let BHT = uw(${FW.batchHeads}) * T;
+  let BHT = uw(W_batchHeads) * T;
   var kr: array<vec4<f32>, D4>;
   var vr: array<vec4<f32>, D4>;
   var dk: array<vec4<f32>, D4>;
@@ -193,8 +187,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
       for (var e = tid; e < n; e += ROWS) {
         let r = (b * H + h) * T + i0 + e;
-        Ls[e] = STATS[r];
-        Ds[e] = STATS[BHT + r];
+        Ls[e] = load_STATS(r);
+        Ds[e] = load_STATS(BHT + r);
       }
       workgroupBarrier();
       for (var ii = 0u; ii < n; ii++) {
@@ -205,7 +199,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
           (c) => `Qs[qb + ${c}u]`,
           (c) => `kr[${c}]`,
         )};
-        if (hasMask && live) { s += f32(M[mask_at(b, h, i0 + ii, j)]); }
+        if (hasMask && live) { s += load_M(mask_at(b, h, i0 + ii, j)); }
         let visible = live && !(causal && i32(j) > pos) && !(window > 0 && i32(j) <= pos - window) && s > LOWEST;
         let p = select(0.0, exp(s - Ls[ii]), visible);
         let dp = ${dots(
@@ -221,9 +215,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (live) {
     let base = ((b * Hkv + hk) * S + j) * D;
-    let half = uw(${FW.batchHeads}) / group * S * D;
-    ${unroll(D4, (c) => store4(D, 'OUT', S, 'base', c, `(dk[${c}] * scale)`))}
-    ${unroll(D4, (c) => store4(D, 'OUT', S, 'base + half', c, `dv[${c}]`))}
+    let half = uw(W_batchHeads) / group * S * D;
+    ${unroll(D4, (c) => store4(D, 'OUT', 'base', c, `(dk[${c}] * scale)`))}
+    ${unroll(D4, (c) => store4(D, 'OUT', 'base + half', c, `dv[${c}]`))}
   }
 }
 `;

@@ -4,37 +4,37 @@
 // the shared z in registers and walks the sequence once. Feature rows of 16 steps are staged in workgroup memory,
 // so a row of phi(q), phi(k) is loaded once per workgroup rather than once per column.
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
+import { Kernel } from './kernel.js';
 
 export const MAX_FEATURES = 128;
 export const LINEAR_COLUMNS = 64;
 const STEPS = 16;
 
-/** Uniform words: sizes, eps, then offset + (b, h, t, d) strides of phi(q), phi(k) and v. */
-export const LW = { H: 0, T: 1, F: 2, Dv: 3, eps: 4, batchHeads: 5, q: 8, k: 13, v: 18 } as const;
+/** Buffers phi(q), phi(k), v (strided: offset + (b, h, t, d) strides each) and the contiguous output. */
+export const linearAttentionKernel = (dtype: DType): Kernel =>
+  new Kernel({
+    name: 'linearAttention',
+    buffers: { PQ: { dtype }, PK: { dtype }, V: { dtype }, O: { dtype, write: true } },
+    uniforms: { H: 1, T: 1, F: 1, Dv: 1, eps: 1, batchHeads: 1, q: 5, k: 5, v: 5 },
+  });
 
 export const linearAttentionKey = (dtype: DType) => `attention|linear|${dtype}`;
 
 export function linearAttentionSource(dtype: DType): string {
-  const S = storageType(dtype);
-  const strided = (name: string, at: number) =>
-    `fn ${name}_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return uw(${at}u) + b * uw(${at + 1}u) + h * uw(${at + 2}u) + t * uw(${at + 3}u) + d * uw(${at + 4}u); }`;
-  return `${preamble({ f16: dtype === 'f16', uniformBinding: 4 })}
-@group(0) @binding(0) var<storage, read> PQ: array<${S}>;
-@group(0) @binding(1) var<storage, read> PK: array<${S}>;
-@group(0) @binding(2) var<storage, read> V: array<${S}>;
-@group(0) @binding(3) var<storage, read_write> O: array<${S}>;
+  const strided = (name: string) =>
+    `fn ${name}_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return uw(W_${name}) + b * uw(W_${name} + 1u) + h * uw(W_${name} + 2u) + t * uw(W_${name} + 3u) + d * uw(W_${name} + 4u); }`;
+  return `${linearAttentionKernel(dtype).header()}
 var<workgroup> qs: array<f32, ${STEPS * MAX_FEATURES}>;
 var<workgroup> ks: array<f32, ${STEPS * MAX_FEATURES}>;
-${strided('q', LW.q)}
-${strided('k', LW.k)}
-${strided('v', LW.v)}
+${strided('q')}
+${strided('k')}
+${strided('v')}
 
 @compute @workgroup_size(${LINEAR_COLUMNS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-  let H = uw(${LW.H}); let T = uw(${LW.T}); let F = uw(${LW.F}); let Dv = uw(${LW.Dv}); let eps = uwf(${LW.eps});
+  let H = uw(W_H); let T = uw(W_T); let F = uw(W_F); let Dv = uw(W_Dv); let eps = uwf(W_eps);
   let tile = unfold_wid(wid, nwg, (Dv + ${LINEAR_COLUMNS - 1}u) / ${LINEAR_COLUMNS}u); // [column tiles, batch * heads]
-  if (tile.y >= uw(${LW.batchHeads})) { return; }
+  if (tile.y >= uw(W_batchHeads)) { return; }
   let b = tile.y / H; let h = tile.y % H;
   let col = tile.x * ${LINEAR_COLUMNS}u + tid;
   let live = col < Dv;
@@ -44,14 +44,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let n = min(${STEPS}u, T - t0);
     for (var e = tid; e < n * F; e += ${LINEAR_COLUMNS}u) {
       let t = t0 + e / F; let f = e % F;
-      qs[e] = f32(PQ[q_at(b, h, t, f)]);
-      ks[e] = f32(PK[k_at(b, h, t, f)]);
+      qs[e] = load_PQ(q_at(b, h, t, f));
+      ks[e] = load_PK(k_at(b, h, t, f));
     }
     workgroupBarrier();
     if (live) {
       for (var s = 0u; s < n; s++) {
         let t = t0 + s;
-        let v = f32(V[v_at(b, h, t, col)]);
+        let v = load_V(v_at(b, h, t, col));
         var num = 0.0;
         var den = 0.0;
         for (var f = 0u; f < F; f++) {
@@ -62,7 +62,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
           num += qf * state[f];
           den += qf * z[f];
         }
-        O[((b * H + h) * T + t) * Dv + col] = ${S}(num / (den + eps));
+        store_O(((b * H + h) * T + t) * Dv + col, num / (den + eps));
       }
     }
     workgroupBarrier();

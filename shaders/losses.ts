@@ -5,24 +5,33 @@
 // with eps the label smoothing, w the class weights (1 without), m the row max. A target equal to ignoreIndex gives 0;
 // any other target outside [0, C) gives NaN (the kernel cannot raise an error).
 //
-// Bindings: 0 logits, 1 targets (i32), 2 per-row losses, 3 class weights when given, then the uniforms (row
-// geometry of shaders/rows.ts: tensor 0 logits, 1 targets, 2 losses, the last two with row stride 0;
-// word 48 ignoreIndex, word 49 label smoothing).
+// Row tensors (shaders/rows.ts): the logits, the targets (i32) and the per-row losses, the last two with row stride
+// 0; the class weights when given; uniforms ignoreIndex and label smoothing. Half-width floats are computed in f32.
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
-import { ROW, rowEnable, rowGridKey, rowHelpers, rowMain, type RowGrid } from './rows.js';
+import type { Kernel } from './kernel.js';
+import { rowGridKey, rowKernel, rowSource, type RowGrid } from './rows.js';
 
 export interface CrossEntropyKernel { input: DType; weight: boolean; smoothing: boolean; grid: RowGrid }
-
-export const CE = { ignoreIndex: ROW.params, smoothing: ROW.params + 1 } as const;
 
 export const crossEntropyKey = (k: CrossEntropyKernel): string =>
   `xent|${k.input}|${k.weight ? 'w' : ''}${k.smoothing ? 's' : ''}|${rowGridKey(k.grid)}`;
 
+export const crossEntropyKernel = (k: CrossEntropyKernel): Kernel =>
+  rowKernel(
+    'crossEntropy',
+    {
+      logits: { dtype: k.input },
+      targets: { dtype: 'i32' },
+      out: { dtype: k.input, write: true },
+      ...(k.weight ? { weight: { dtype: k.input } } : {}),
+    },
+    ['logits', 'targets', 'out'],
+    { ignoreIndex: 1, smoothing: 1 },
+  );
+
 export function crossEntropySource(k: CrossEntropyKernel): string {
-  const S = storageType(k.input);
-  const x = (j: string) => `f32(logits[base.x + ${j} * rs.x])`;
-  const w = (j: string) => (k.weight ? `f32(weight[${j}])` : '1.0');
+  const x = (j: string) => `load_logits(base.x + ${j} * rs.x)`;
+  const w = (j: string) => (k.weight ? `load_weight(${j})` : '1.0');
   const smoothSums = k.smoothing ? `
   var swx = 0.0;
   var sw = 0.0;
@@ -30,13 +39,7 @@ export function crossEntropySource(k: CrossEntropyKernel): string {
   swx = row_sum(swx, lid);
   sw = row_sum(sw, lid);` : '';
   const smoothTerm = k.smoothing ? ` + eps / f32(L) * (sw * lse - swx)` : '';
-  return `${rowEnable(k.grid)}${preamble({ f16: k.input === 'f16', uniformBinding: k.weight ? 4 : 3 })}
-@group(0) @binding(0) var<storage, read> logits: array<${S}>;
-@group(0) @binding(1) var<storage, read> targets: array<i32>;
-@group(0) @binding(2) var<storage, read_write> out: array<${S}>;
-${k.weight ? `@group(0) @binding(3) var<storage, read> weight: array<${S}>;` : ''}
-${rowHelpers(k.grid)}
-${rowMain(k.grid, `
+  return rowSource(crossEntropyKernel(k), k.grid, `
   var m = -inf_f32();
   for (var j = lane; j < L; j += TPR) { m = max_nan(m, ${x('j')}); }
   m = row_max(m, lid);
@@ -44,11 +47,11 @@ ${rowMain(k.grid, `
   for (var j = lane; j < L; j += TPR) { s += exp(${x('j')} - m); }
   s = row_sum(s, lid);${smoothSums}
   if (lane == 0u && has_row) {
-    let t = targets[base.y];
-    let eps = uwf(${CE.smoothing}u);
+    let t = load_targets(base.y);
+    let eps = uwf(W_smoothing);
     let lse = select(m + log(s), nan_f32(), is_nan(m) || is_inf(m));
     var loss = 0.0;
-    if (t != uwi(${CE.ignoreIndex}u)) {
+    if (t != uwi(W_ignoreIndex)) {
       if (t < 0 || u32(t) >= L) {
         loss = nan_f32();
       } else {
@@ -56,6 +59,6 @@ ${rowMain(k.grid, `
         loss = (1.0 - eps) * ${w('c')} * (lse - ${x('c')})${smoothTerm};
       }
     }
-    out[base.z] = ${S}(loss);
-  }`)}`;
+    store_out(base.z, loss);
+  }`);
 }

@@ -1,16 +1,14 @@
 // Row geometry shared by the row-wise kernels (softmax, layer/RMS norm, cross-entropy). A row is one strided dim
 // of a tensor, reduced by the threads of one workgroup (short rows: by a slice of one, see RowGrid); the other
-// ("batch") dims are walked with their own strides, so a row along any dim of a non-contiguous view is read in
-// place. Up to three strided tensors share the geometry; a tensor without the row dim (a per-row output, a
-// class-index target) has row stride 0.
-//
-// Uniform words: 0 rows, 1 row length L, 2 batch rank, 4..6 tensor offsets, 8..10 tensor row strides,
-// 16..23 batch shape, 24..47 batch strides (8 words per tensor), 48..62 kernel parameters.
+// ("batch") dims form the index space `batch` of the kernel declaration (shaders/kernel.ts), which each strided
+// tensor walks as a view of its own, so a row along any dim of a non-contiguous view is read in place. Up to three
+// strided tensors share the geometry; a tensor without the row dim (a per-row output, a class-index target) has
+// row stride 0.
 import type { Shape } from '../core/shape.js';
 import { gpu } from '../core/device.js';
-import { grid, type MetaWriter } from './preamble.js';
+import { Kernel, type BufferDecl, type Meta } from './kernel.js';
+import { grid } from './preamble.js';
 
-export const ROW = { rows: 0, length: 1, batchRank: 2, offsets: 4, rowStrides: 8, batchShape: 16, batchStrides: 24, params: 48 } as const;
 export const MAX_BATCH_RANK = 8;
 export const MAX_ROW_TENSORS = 3;
 
@@ -72,12 +70,31 @@ export function mergeTrailing(shape: Shape, strides: readonly number[], count: n
   return { shape: [...shape.slice(0, lead), length], strides: [...strides.slice(0, lead), stride] };
 }
 
-export function writeRowMeta(m: MetaWriter, layout: RowLayout): MetaWriter {
-  m.u32(ROW.rows, layout.rows).u32(ROW.length, layout.length).u32(ROW.batchRank, layout.batchShape.length)
-    .list(ROW.batchShape, layout.batchShape);
-  layout.tensors.forEach((t, k) => {
-    m.u32(ROW.offsets + k, t.offset).u32(ROW.rowStrides + k, t.rowStride).list(ROW.batchStrides + 8 * k, t.batchStrides);
+/**
+ * The declaration of a row kernel: its buffers (bindings in this order), the strided row tensors among them (at
+ * most three; the views of the batch space, in the order of `base` and `rs` in rowMain) and its own uniforms.
+ */
+export function rowKernel(
+  name: string,
+  buffers: Record<string, BufferDecl>,
+  rowTensors: readonly string[],
+  uniforms: Record<string, number> = {},
+): Kernel {
+  if (rowTensors.length > MAX_ROW_TENSORS) throw new Error(`internal: row kernel ${name} has more than 3 row tensors`);
+  return new Kernel({
+    name,
+    buffers,
+    uniforms: { rows: 1, length: 1, rowStrides: MAX_ROW_TENSORS, ...uniforms },
+    spaces: { batch: MAX_BATCH_RANK },
+    views: Object.fromEntries(rowTensors.map((t) => [t, 'batch'])),
   });
+}
+
+/** The row geometry's uniforms; the layout's tensors are the kernel's row tensors, in order. */
+export function rowMeta(k: Kernel, layout: RowLayout): Meta {
+  const views = k.viewsOf('batch');
+  const m = k.meta().u32('rows', layout.rows).u32('length', layout.length).space('batch', layout.batchShape);
+  layout.tensors.forEach((t, i) => m.u32('rowStrides', t.rowStride, i).view(views[i], t.offset, t.batchStrides));
   return m;
 }
 
@@ -92,9 +109,6 @@ export interface RowGrid { wg: number; tpr: number; vec?: boolean; sg?: number }
 
 /** The part of a row kernel's pipeline key that its grid decides. */
 export const rowGridKey = (g: RowGrid): string => `${g.wg}x${g.tpr}${g.vec ? 'v4' : ''}${g.sg ? `sg${g.sg}` : ''}`;
-
-/** The `enable` directive a row kernel's source starts with (before the preamble) when its grid uses subgroups. */
-export const rowEnable = (g: RowGrid): string => (g.sg ? 'enable subgroups;\n' : '');
 
 /**
  * Threads per row. On a software adapter: about four elements per thread up to a full workgroup (64 threads, 256
@@ -134,10 +148,9 @@ export function rowVec4(layout: RowLayout, dtype: string): boolean {
 export const rowDispatch = (rows: number, g: RowGrid): [number, number] => grid(Math.ceil(rows / (g.wg / g.tpr)));
 
 /**
- * WGSL shared by the row kernels: the base offsets of a row in each tensor, and sum and max over the TPR threads
- * of a row by a tree in workgroup memory (the max propagates NaN: WGSL's max() may drop it).
+ * WGSL shared by the row kernels: sum and max over the TPR threads of a row by a tree in workgroup memory (the max propagates NaN: WGSL's max() may drop it).
  */
-export function rowHelpers(g: RowGrid): string {
+function rowHelpers(g: RowGrid): string {
   const tree = (name: string, combine: string) => `
 fn ${name}(v: f32, lid: u32) -> f32 {
   red[lid] = v;
@@ -173,16 +186,6 @@ fn ${name}(v: f32, lid: u32) -> f32 {
 const TPR: u32 = ${g.tpr}u;
 var<workgroup> red: array<f32, ${g.wg}>;
 
-fn row_bases(row: u32) -> vec3<u32> {
-  var b = vec3<u32>(uw(${ROW.offsets}u), uw(${ROW.offsets + 1}u), uw(${ROW.offsets + 2}u));
-  var rem = row;
-  let rank = uw(${ROW.batchRank}u);
-  ${Array.from({ length: MAX_BATCH_RANK }, (_, i) => MAX_BATCH_RANK - 1 - i).map((d) =>
-    `if (rank > ${d}u) { let size = uw(${ROW.batchShape + d}u); let c = rem % size; rem = rem / size; ` +
-    `b += c * vec3<u32>(uw(${ROW.batchStrides + d}u), uw(${ROW.batchStrides + 8 + d}u), uw(${ROW.batchStrides + 16 + d}u)); }`).join('\n  ')}
-  return b;
-}
-
 fn any_nan4(v: vec4<f32>) -> bool { return any((bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u)); }
 
 fn max_nan(a: f32, b: f32) -> f32 {
@@ -194,21 +197,26 @@ ${reductions}
 }
 
 /**
- * The entry point of a row kernel. `body` sees row, lane (the thread's index within its row, 0..TPR-1), has_row
- * (whether the row exists: the last workgroup may be partly empty, and its idle threads still take part in the
- * barriers), L (the row length, 0 on idle threads), base (the row's offsets in each tensor) and rs (row strides).
+ * The whole source of row kernel `k`: its header (bindings, uniforms, load/store, offsets_batch), the reductions and
+ * the entry point. `body` sees row, lane (the thread's index within its row, 0..TPR-1), has_row (whether the row
+ * exists: the last workgroup may be partly empty, and its idle threads still take part in the barriers), L (the row
+ * length, 0 on idle threads), base (the row's offsets in each row tensor, declaration order: base.x, base.y,
+ * base.z) and rs (their row strides).
  */
-export function rowMain(g: RowGrid, body: string): string {
-  return `
+export function rowSource(k: Kernel, g: RowGrid, body: string): string {
+  const n = k.viewsOf('batch').length;
+  const bases = Array.from({ length: MAX_ROW_TENSORS }, (_, i) => (i < n ? `o[${i}]` : '0u'));
+  return `${g.sg ? 'enable subgroups;\n' : ''}${k.header()}${rowHelpers(g)}
 @compute @workgroup_size(${g.wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row = (wid.y * nwg.x + wid.x) * ${g.wg / g.tpr}u + lid / TPR;
   let lane = lid % TPR;
-  let has_row = row < uw(${ROW.rows}u);
-  let L = select(0u, uw(${ROW.length}u), has_row);
-  let base = row_bases(row);
-  let rs = vec3<u32>(uw(${ROW.rowStrides}u), uw(${ROW.rowStrides + 1}u), uw(${ROW.rowStrides + 2}u));
+  let has_row = row < uw(W_rows);
+  let L = select(0u, uw(W_length), has_row);
+  let o = offsets_batch(row);
+  let base = vec3<u32>(${bases.join(', ')});
+  let rs = vec3<u32>(uw(W_rowStrides), uw(W_rowStrides + 1u), uw(W_rowStrides + 2u));
   ${body}
 }
 `;

@@ -4,17 +4,26 @@
 // A NaN anywhere in a row, or a row whose max is infinite (all -inf: a fully masked row; or +inf), gives a NaN row,
 // as the formula does in IEEE arithmetic (inf - inf); the kernel says so explicitly rather than trust exp(NaN).
 //
-// Bindings: 0 input, 1 output, 2 uniforms (row geometry of shaders/rows.ts: tensor 0 input, tensor 1 output).
+// Row tensors (shaders/rows.ts): the input and the output. Half-width floats are computed in f32, stored native or
+// packed (load_inp/store_out); vec4 rows read and write f32 four at a time.
 import type { DType } from '../core/dtype.js';
-import { preamble, storageType } from './preamble.js';
-import { rowEnable, rowGridKey, rowHelpers, rowMain, type RowGrid } from './rows.js';
+import type { Kernel } from './kernel.js';
+import { rowGridKey, rowKernel, rowSource, type RowGrid } from './rows.js';
 
 export interface SoftmaxKernel { log: boolean; input: DType; grid: RowGrid }
 
 export const softmaxKey = (k: SoftmaxKernel): string => `softmax|${k.log ? 'log' : 'exp'}|${k.input}|${rowGridKey(k.grid)}`;
 
+export const softmaxKernel = (k: SoftmaxKernel): Kernel =>
+  rowKernel(
+    'softmax',
+    k.grid.vec
+      ? { inp: { type: 'vec4<f32>' }, out: { type: 'vec4<f32>', write: true } }
+      : { inp: { dtype: k.input }, out: { dtype: k.input, write: true } },
+    ['inp', 'out'],
+  );
+
 export function softmaxSource(k: SoftmaxKernel): string {
-  const S = k.grid.vec ? 'vec4<f32>' : storageType(k.input);
   const result = k.log ? 'x - m - log(s)' : 'exp(x - m) / s';
   // vec4 rows (rowVec4): four lanes per load; the max keeps NaN by a separate flag, since WGSL's max may drop it.
   const body = k.grid.vec ? `
@@ -34,18 +43,14 @@ export function softmaxSource(k: SoftmaxKernel): string {
     out[by + j] = select(${result}, vec4<f32>(nan_f32()), m_bad);
   }` : `
   var m = -inf_f32();
-  for (var j = lane; j < L; j += TPR) { m = max_nan(m, f32(inp[base.x + j * rs.x])); }
+  for (var j = lane; j < L; j += TPR) { m = max_nan(m, load_inp(base.x + j * rs.x)); }
   m = row_max(m, lid);
   var s = 0.0;
-  for (var j = lane; j < L; j += TPR) { s += exp(f32(inp[base.x + j * rs.x]) - m); }
+  for (var j = lane; j < L; j += TPR) { s += exp(load_inp(base.x + j * rs.x) - m); }
   s = row_sum(s, lid);
   for (var j = lane; j < L; j += TPR) {
-    let x = f32(inp[base.x + j * rs.x]);
-    out[base.y + j * rs.y] = ${S}(select(${result}, nan_f32(), is_nan(m) || is_inf(m)));
+    let x = load_inp(base.x + j * rs.x);
+    store_out(base.y + j * rs.y, select(${result}, nan_f32(), is_nan(m) || is_inf(m)));
   }`;
-  return `${rowEnable(k.grid)}${preamble({ f16: k.input === 'f16', uniformBinding: 2 })}
-@group(0) @binding(0) var<storage, read> inp: array<${S}>;
-@group(0) @binding(1) var<storage, read_write> out: array<${S}>;
-${rowHelpers(k.grid)}
-${rowMain(k.grid, body)}`;
+  return rowSource(softmaxKernel(k), k.grid, body);
 }

@@ -9,15 +9,20 @@ import {
   cast,
   cat,
   conv2d,
+  crossEntropy,
   flip,
   fold,
   gpu,
+  layerNorm,
+  logSoftmax,
   maxPool2d,
   noGrad,
   pad,
+  rmsNorm,
   scatterReduce,
   searchsorted,
   setPackedF16,
+  softmax,
   tensor,
   unfold,
   type DType,
@@ -25,7 +30,11 @@ import {
   type Tensor,
 } from '../../index.js';
 import { bf16round } from '../../core/half.js';
+import { rope } from '../../ops/rope.js';
+import { scaledDotProductAttention } from '../../ops/attention.js';
+import { linearAttention } from '../../ops/linear-attention.js';
 import { assertClose, assertThrows, randomValues } from '../helpers.js';
+import { apply, type OpSpec } from '../../ops/op.js';
 
 const s = suite('ops/half-storage');
 
@@ -166,6 +175,7 @@ for (const mode of modes) {
       true,
     );
   });
+
   s(`${mode.name}: sliding windows (unfold, fold, conv2d, pools), scatterReduce and searchsorted`, async () => {
     if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
     const t = mode.dtype;
@@ -210,11 +220,87 @@ for (const mode of modes) {
       true,
     );
   });
+
+  s(`${mode.name}: row kernels: softmax, logSoftmax, layerNorm, rmsNorm, crossEntropy`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    // odd row lengths and counts: rows start on either half of a u32, and the last word of the output holds one
+    await onBoth(mode, (d) => softmax(x(d, t, [5, 7]), 1), 'softmax');
+    await onBoth(mode, (d) => logSoftmax(x(d, t, [7, 5]).transpose(0, 1), 1), 'logSoftmax of a transposed view');
+    await onBoth(mode, (d) => x(d, t, [3, 9]).narrow(1, 1, 7).softmax(0), 'softmax over dim 0 of an odd-offset slice');
+    await onBoth(
+      mode,
+      (d) => layerNorm(x(d, t, [3, 2, 5]), [2, 5], x(d, t, [2, 5], 2), x(d, t, [2, 5], 3)),
+      'layerNorm with weight and bias',
+    );
+    await onBoth(
+      mode,
+      (d) => rmsNorm(x(d, t, [5, 3]).transpose(0, 1), 5, x(d, t, [5], 4)),
+      'rmsNorm of a transposed view',
+    );
+    await onBoth(
+      mode,
+      (d) =>
+        crossEntropy(x(d, t, [5, 7]), tensor([0, 6, 3, -100, 2], { dtype: 'i32', device: d }), {
+          reduction: 'none',
+          weight: x(d, t, [7], 5).abs(),
+          labelSmoothing: 0.1,
+        }),
+      'crossEntropy with weights and label smoothing',
+    );
+  });
 }
 
-s('ops without a kernel for packed storage raise at the op with a sentence, never a WGSL error', () => {
+for (const mode of modes) {
+  s(`${mode.name}: attention (fused forward and backward), rope, linearAttention`, async () => {
+    if (!mode.packed && !gpu().info.features.includes('shader-f16')) return;
+    const t = mode.dtype;
+    const leaf = (d: DeviceName, shape: number[], seed: number) =>
+      tensor(
+        randomValues(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+        ),
+        { shape, dtype: t, device: d, requiresGrad: true },
+      );
+    // grouped-query heads, causal, head dim 6 (not a multiple of 4); the gradient of input `which` runs the fused
+    // dQ and dK/dV kernels on webgpu
+    const attention = (d: DeviceName, which: number) => {
+      const qkv = [leaf(d, [1, 2, 5, 6], 1), leaf(d, [1, 1, 7, 6], 2), leaf(d, [1, 1, 7, 6], 3)];
+      const out = scaledDotProductAttention(qkv[0], qkv[1], qkv[2], { causal: true });
+      if (which < 0) return out.detach();
+      out
+        .mul(x(d, t, [1, 2, 5, 6], 4))
+        .sum()
+        .backward();
+      return qkv[which].grad!;
+    };
+    await onBoth(mode, (d) => attention(d, -1), 'attention');
+    for (const [i, name] of ['q', 'k', 'v'].entries()) await onBoth(mode, (d) => attention(d, i), `attention d${name}`);
+    await onBoth(
+      mode,
+      (d) => rope(x(d, t, [1, 3, 5, 4]).transpose(1, 2), tensor([0, 3, 1], { dtype: 'i32', device: d })),
+      'rope of a transposed view',
+    );
+    await onBoth(
+      mode,
+      (d) => linearAttention(x(d, t, [1, 2, 5, 3]).abs(), x(d, t, [1, 2, 5, 3], 2).abs(), x(d, t, [1, 2, 5, 7], 3)),
+      'linearAttention',
+    );
+  });
+}
+
+s('an op without a kernel for packed storage raises at the op with a sentence, never a WGSL error', () => {
+  // every op with a webgpu kernel reads packed storage now; the guard in apply() stays for the next one
+  const unpacked: OpSpec = {
+    name: 'unpackedOp',
+    infer: ([a]) => ({ shape: a.shape, dtype: a.dtype }),
+    cpu: () => {},
+    webgpu: () => assert.unreachable('the kernel of an op without packedHalf must not run on packed storage'),
+    backward: null,
+  };
   const h = tensor([1, 2, 3], { dtype: 'bf16', device: 'webgpu' });
-  assertThrows(() => h.softmax(0), 'softmax:', 'bf16', 'packed', 'x.float()');
+  assertThrows(() => apply(unpacked, [h], undefined), 'unpackedOp:', 'bf16', 'packed', 'x.float()');
   h.dispose();
 });
 
