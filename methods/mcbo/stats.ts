@@ -1,19 +1,7 @@
 // The statistics of the MCBO comparison (spec §3 "Evaluation"): ranks with averaged ties, mean ranks per
 // (task, seed, evaluation), Friedman's test over solvers, and pairwise Wilcoxon signed-rank tests with Pratt's
 // treatment of zero differences (scipy.stats.wilcoxon(zero_method='pratt'), normal approximation).
-
-/** Ranks 1..n of the values (smallest first); tied values share the mean of their ranks. */
-export function rankWithTies(values: readonly number[]): number[] {
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const ranks = new Array<number>(values.length);
-  for (let i = 0; i < order.length;) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) ranks[order[k][1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return ranks;
-}
+import { rankWithTies } from '../shared/stats.js';
 
 /** log Γ(x) (Lanczos, g = 7). */
 function logGamma(x: number): number {

@@ -1,6 +1,6 @@
 // The §6 table: regret at fixed steps as mean ± 95% interval over tasks × seeds, the mean rank of each policy
 // across steps 1..T (per task and seed, ties sharing their average rank), and the plain verdict helpers.
-import { meanSd } from '../shared/stats.js';
+import { meanSd, rankWithTies } from '../shared/stats.js';
 
 /** mean ± 1.96·sd/√n (normal 95% interval of the mean). */
 export function meanCi(values: readonly number[]): { mean: number; half: number; n: number } {
@@ -13,19 +13,6 @@ export const formatCi = (values: readonly number[], digits = 3): string => {
   return n === 0 ? 'n/a' : `${mean.toFixed(digits)} ± ${half.toFixed(digits)}`;
 };
 
-/** Ranks (1 = best = lowest) with ties sharing the average of the ranks they span. */
-export function averageRanks(values: readonly number[]): number[] {
-  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const ranks = new Array<number>(values.length);
-  for (let i = 0; i < order.length;) {
-    let j = i;
-    while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
-    for (let k = i; k <= j; k++) ranks[order[k][1]] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return ranks;
-}
-
 /**
  * Mean rank of each policy: regret[policy][run][k] with runs aligned across policies (the same task and seed);
  * ranks are taken among policies at every run and step k = 1..T, then averaged.
@@ -37,7 +24,7 @@ export function meanRanks(regret: readonly (readonly Float64Array[])[]): number[
   const runs = regret[0].length;
   for (let r = 0; r < runs; r++) {
     for (let k = 1; k < regret[0][r].length; k++) {
-      averageRanks(regret.map((p) => p[r][k])).forEach((rank, p) => (sums[p] += rank));
+      rankWithTies(regret.map((p) => p[r][k])).forEach((rank, p) => (sums[p] += rank));
       count++;
     }
   }

@@ -10,7 +10,8 @@ import { NapModel, type NapConfig, type NapInputs } from '../../methods/nap/mode
 import { randomContexts } from '../../methods/nap/np-loss.js';
 import type { Policy } from '../../methods/nap/policies.js';
 import { countRecords, harmonic, regretCurve, regretReward } from '../../methods/nap/regret.js';
-import { averageRanks, meanRanks } from '../../methods/nap/report.js';
+import { meanRanks } from '../../methods/nap/report.js';
+import { rankWithTies } from '../../methods/shared/stats.js';
 import { maskedLogProb, maskedProbabilities, sampleAllowed, topKAllowed } from '../../methods/nap/sampling.js';
 import { napInputs, stateFeatures } from '../../methods/nap/state.js';
 import { hartmann3, minMaxNormalise, type Task } from '../../methods/nap/tasks.js';
@@ -253,7 +254,7 @@ s('evaluateRegret: a scripted policy gives the hand-computed regret matrix, from
 });
 
 s('report: average ranks share ties; mean rank over runs and steps; advantages standardised', () => {
-  assert.equal(averageRanks([0.3, 0.1, 0.3]), [2.5, 1, 2.5]);
+  assert.equal(rankWithTies([0.3, 0.1, 0.3]), [2.5, 1, 2.5]);
   const a = [Float64Array.of(1, 0.5, 0)];
   const b = [Float64Array.of(1, 0.7, 0.2)];
   assert.equal(meanRanks([a, b]), [1, 2]);
