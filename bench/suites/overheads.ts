@@ -29,7 +29,7 @@ export async function overheadSuite(): Promise<void> {
   }
   record('overhead', 'recording one dispatch', 'tessera', timing(rec.sort((x, y) => x - y)[rec.length >> 1]));
   // the executor's share of that: dispatch() of a compiled kernel on the same buffers (uniform copy, hazard
-  // tracking, the cached bind group, the pass commands), without the op's checks, allocation and uniform packing
+  // tracking, the bind group, the pass commands), without the op's checks, allocation and uniform packing
   const kernel1 = { expr: 'a + 1.0', resultIsBool: false, operands: [{ dtype: 'f32' as const }], compute: 'f32' as const, out: 'f32' as const, contiguous: true };
   const addOne = pipeline('bench|dispatch-only', () => elementwiseSource(kernel1));
   const out = tensor([0], { device: 'webgpu' });
