@@ -3,7 +3,7 @@
 // (64 rows), both with N = 48 candidates and 12 history slots, after two warm-up rounds. Prints the medians.
 import { noGrad, ready, shutdown, tidy } from '../../index.js';
 import { makeRng } from '../shared/rl/index.js';
-import { NapModel, type NapInputs } from './model.js';
+import { NapModel, SMALL_SCALE, type NapInputs } from './model.js';
 
 const [S, N, d, rounds] = [12, 48, 3, 5];
 const rng = makeRng(0);
@@ -21,18 +21,7 @@ const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.
 
 await ready();
 for (const device of ['cpu', 'webgpu'] as const) {
-  const model = new NapModel({
-    dim: d,
-    embed: 32,
-    layers: 2,
-    heads: 4,
-    feedForward: 64,
-    buckets: 64,
-    acqHidden: [64, 64],
-    temperature: 0.1,
-    detachBuckets: false,
-    device,
-  });
+  const model = new NapModel({ ...SMALL_SCALE, dim: d, detachBuckets: false, device });
   const fwd: number[] = [];
   const step: number[] = [];
   for (let r = 0; r < rounds + 2; r++) {

@@ -10,6 +10,7 @@ import { nn, ready, setDefaultDevice, shutdown } from '../../index.js';
 import { LearningCurves, makeRng } from '../shared/rl/index.js';
 import { meanSd } from '../shared/stats.js';
 import { BarDistribution } from './bar.js';
+import { SMALL_SCALE } from './model.js';
 import { evaluateRegret, heldOutNll } from './evaluate.js';
 import { gpEiPolicy, randomPolicy } from './policies.js';
 import { countRecords, harmonic } from './regret.js';
@@ -75,16 +76,7 @@ const QUICK: Tier = {
 const tier = quick ? QUICK : FULL;
 if (argValue('--iterations')) tier.iterations = Number(argValue('--iterations'));
 
-const MODEL = {
-  embed: 32,
-  layers: 2,
-  heads: 4,
-  feedForward: 64,
-  buckets: 64,
-  acqHidden: [64, 64],
-  temperature: 0.1,
-  device,
-};
+const MODEL = { ...SMALL_SCALE, device };
 const bar = BarDistribution.uniform(-0.1, 1.1, MODEL.buckets);
 const TRAIN = {
   horizon: { steps: 12, nInit: 1 },

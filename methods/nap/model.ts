@@ -30,6 +30,17 @@ export interface NapConfig {
   device: 'cpu' | 'webgpu';
 }
 
+/** The small-scale size every experiment and benchmark of this folder uses (spec §5, the paper's sizes beside each field). */
+export const SMALL_SCALE: Omit<NapConfig, 'dim' | 'detachBuckets' | 'device'> = {
+  embed: 32,
+  layers: 2,
+  heads: 4,
+  feedForward: 64,
+  buckets: 64,
+  acqHidden: [64, 64],
+  temperature: 0.1,
+};
+
 /** A batch of B decision states on the host, all padded to S history slots over pools of N candidates. */
 export interface NapInputs {
   batch: number;
