@@ -2,6 +2,7 @@
 // next tree) and one target feature per verified position (every emitted token but the root), and returns the
 // log-probabilities of the token after each of a batch of draft paths. Drafting never affects what is emitted:
 // verification keeps the output equal to the target's greedy decoding whatever a drafter proposes.
+import { tensor, type DeviceName, type Tensor } from '../../index.js';
 import type { FeatureFn } from './target.js';
 
 export interface DraftContext {
@@ -17,6 +18,16 @@ export interface Drafter {
   readonly featureFn: FeatureFn | null;
   /** log-probabilities [V] of the next token after root + path, for paths of equal length */
   nextLogProbs(ctx: DraftContext, paths: readonly (readonly number[])[]): Promise<Float32Array[]>;
+}
+
+/** The drafter's input for a batch of equal-length paths: the emitted tokens then each path, as [paths, T] i32. */
+export function pathTokens(ctx: DraftContext, paths: readonly (readonly number[])[], device: DeviceName): Tensor {
+  const T = ctx.tokens.length + paths[0].length;
+  return tensor(Int32Array.from(paths.flatMap((p) => [...ctx.tokens, ...p])), {
+    shape: [paths.length, T],
+    dtype: 'i32',
+    device,
+  });
 }
 
 /** The k largest entries of `values` as [index, value], best first (ties: lower index first). */

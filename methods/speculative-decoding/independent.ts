@@ -1,7 +1,7 @@
 // The independent drafter: a small causal LM of its own (embeddings, 2 layers, tied head), distilled on the target's
 // soft labels over response positions. It needs no target features, so it runs anywhere, connected or not.
-import { nn, tensor, logSoftmax, noGrad, tidy, type Tensor, type DeviceName } from '../../index.js';
-import type { Drafter, DraftContext } from './drafter.js';
+import { nn, logSoftmax, noGrad, tidy, type Tensor, type DeviceName } from '../../index.js';
+import { pathTokens, type Drafter, type DraftContext } from './drafter.js';
 import { maskedMean, softCrossEntropyPerRow } from './losses.js';
 import { responseWeights, type TargetActivations } from './activations.js';
 
@@ -28,11 +28,7 @@ export class IndependentDrafter implements Drafter {
     const device = this.lm.wte.weight.device;
     const lp = tidy(() =>
       noGrad(() => {
-        const ids = tensor(Int32Array.from(paths.flatMap((p) => [...ctx.tokens, ...p])), {
-          shape: [paths.length, T],
-          dtype: 'i32',
-          device,
-        });
+        const ids = pathTokens(ctx, paths, device);
         return logSoftmax(this.lm.forward(ids).logits.select(1, T - 1), -1);
       }),
     );

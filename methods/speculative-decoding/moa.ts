@@ -8,7 +8,7 @@
 // ĥ_i (the CA output) regresses the target's final normed state h(i); logits = head(ĥ_i) with the target's frozen head.
 // Variants (spec §5): 'noLsa' (c_t = Linear(h(t))) and 'offPolicy' (training with s(i) = i and no staircase).
 import { nn, tensor, arange, linear, logSoftmax, noGrad, tidy, type Tensor } from '../../index.js';
-import type { Drafter, DraftContext } from './drafter.js';
+import { pathTokens, type Drafter, type DraftContext } from './drafter.js';
 import { EncoderLayer, CrossAttentionLayer, decoderLayer } from './layers.js';
 import { featureDistillLoss } from './losses.js';
 import { responseWeights, type TargetActivations } from './activations.js';
@@ -132,11 +132,7 @@ export class MoaDrafter extends nn.Module implements Drafter {
     const d = this.target().config.nEmbd;
     const lp = tidy(() =>
       noGrad(() => {
-        const ids = tensor(Int32Array.from(paths.flatMap((p) => [...ctx.tokens, ...p])), {
-          shape: [paths.length, T],
-          dtype: 'i32',
-          device,
-        });
+        const ids = pathTokens(ctx, paths, device);
         const cRows = new Float32Array(T * d);
         ctx.features.forEach((f, j) => cRows.set(f, j * d));
         const c = tensor(cRows, { shape: [1, T, d], device }).expand([paths.length, T, d]);
