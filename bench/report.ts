@@ -3,14 +3,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Row } from './common.js';
 import type { Ceilings } from './suites/ceilings.js';
 
+/** A row's line in the tables: its case and how it was timed (rows measured before the modes existed have none). */
+const caseOf = (r: Row) => `${r.suite} / ${r.case}${r.mode && r.mode !== 'once' ? ` [${r.mode}]` : ''}`;
+
 export function printTable(rows: Row[]): void {
-  const cases = [...new Set(rows.map((r) => `${r.suite}\u0000${r.case}`))];
-  console.log('\n== results (median; throughput from the median)');
-  for (const key of cases) {
-    const [suite, kase] = key.split('\u0000');
-    const here = rows.filter((r) => r.suite === suite && r.case === kase);
+  const cases = [...new Set(rows.map(caseOf))];
+  console.log('\n== results (median; throughput from the median; [latency]: one call, one wait; [queued xN]: N calls, one wait)');
+  for (const kase of cases) {
+    const here = rows.filter((r) => caseOf(r) === kase);
     const ours = here.find((r) => r.impl.startsWith('tessera'));
-    console.log(`${suite} / ${kase}`);
+    console.log(kase);
     for (const r of here) {
       const ratio = ours && r !== ours ? `  tessera is ${(r.medianMs / ours.medianMs).toFixed(2)}x its speed` : '';
       const v = r.unit === 'ms' ? '' : `${r.value.toFixed(2).padStart(9)} ${r.unit}`;
@@ -23,11 +25,12 @@ export function printTable(rows: Row[]): void {
 export function markdownTable(rows: Row[]): string {
   const impl = (r: Row) => r.impl.replace(/^tessera \(.*\)$/, 'tessera').replace(/ \(jit\)$/, '');
   const impls = [...new Set(rows.map(impl))].filter((i) => !/^(OpenBLAS|numpy)/.test(i));
-  const cases = [...new Set(rows.filter((r) => impls.includes(impl(r))).map((r) => `${r.suite} / ${r.case}`))];
-  const cell = (r: Row | undefined) => (!r ? '' : r.unit === 'ms' ? `${r.value < 10 ? r.value.toFixed(2) : r.value.toFixed(1)} ms` : `${r.value.toFixed(2)} ${r.unit}`);
+  const cases = [...new Set(rows.filter((r) => impls.includes(impl(r))).map(caseOf))];
+  const ms = (v: number) => (v < 1 ? `${(v * 1e3).toFixed(1)} us` : `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`);
+  const cell = (r: Row | undefined) => (!r ? '' : r.unit === 'ms' ? ms(r.value) : `${r.value.toFixed(2)} ${r.unit}`);
   const lines = [`| benchmark | ${impls.join(' | ')} |`, `| --- |${' --- |'.repeat(impls.length)}`];
   for (const c of cases) {
-    const here = rows.filter((r) => `${r.suite} / ${r.case}` === c);
+    const here = rows.filter((r) => caseOf(r) === c);
     lines.push(`| ${c} | ${impls.map((i) => cell(here.find((r) => impl(r) === i))).join(' | ')} |`);
   }
   return lines.join('\n');
@@ -67,11 +70,12 @@ function chart(title: string, xLabel: string, yLabel: string, series: { name: st
   return out.join('\n');
 }
 
-export function writeCharts(dir: string, rows: Row[], ceilings: Ceilings): string[] {
+export function writeCharts(dir: string, all: Row[], ceilings: Ceilings): string[] {
+  const rows = all.filter((r) => r.mode !== 'latency'); // one point per case: the queued throughput
   const square = rows.filter((r) => r.suite === 'matmul' && /^f32 \d+x\d+x\d+$/.test(r.case));
   const impls = [...new Set(square.map((r) => r.impl.replace(/ \(.*\)$/, '')))];
   const files: string[] = [];
-  const mm = chart('matmul f32, n x n x n', 'n', 'GFLOP/s', impls.map((name) => ({
+  const mm = chart('matmul f32, n x n x n (queued throughput)', 'n', 'GFLOP/s', impls.map((name) => ({
     name, points: square.filter((r) => r.impl.replace(/ \(.*\)$/, '') === name).map((r) => [Number(r.case.split(' ')[1].split('x')[0]), r.value] as [number, number]),
   })));
   if (mm) { writeFileSync(`${dir}/matmul.svg`, mm); files.push(`${dir}/matmul.svg`); }

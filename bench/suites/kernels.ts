@@ -1,24 +1,28 @@
 // Memory-bound kernels: elementwise add (GB/s), sum, softmax, layerNorm/rmsNorm, fused attention, AdamW update,
-// embedding backward. Each of ours is checked against the cpu backend on the same inputs before it is timed.
+// embedding backward, each timed per call and queued (bench/harness.ts). Each of ours is checked against the cpu
+// backend before it is timed: on the same inputs, or, where the cpu would take minutes (64M adds, T=2048
+// attention), on a smaller problem of the same op (`checkOn`).
 import { tensor, tidy, softmax, layerNorm, rmsNorm, embeddingBackward, optim, type Tensor } from '../../index.js';
 import { scaledDotProductAttention, attentionUnfused } from '../../ops/attention.js';
 import { sync } from '../../core/executor.js';
 import { setElementwiseVec4 } from '../../ops/elementwise.js';
-import { measure, quick } from '../harness.js';
-import { check, record, values } from '../common.js';
+import { measure, measureQueued, quick } from '../harness.js';
+import { check, record, recordBoth, recordBothJax, recordBothTf, values, type Work } from '../common.js';
+import type { BenchSizes } from '../sizes.js';
 import type { Peers } from '../run.js';
 
 type Build = (dev: 'cpu' | 'webgpu') => Tensor;
 
-/** Checks op(inputs on webgpu) against op(inputs on cpu), then times the webgpu run. */
-async function ours(suite: string, kase: string, op: (...x: Tensor[]) => Tensor, inputs: Build[], work: { flops?: number; bytes?: number }, impl = 'tessera') {
-  const g = inputs.map((f) => f('webgpu'));
-  const c = inputs.map((f) => f('cpu'));
+/** Checks op on webgpu against op on cpu (on `checkOn`, else the timed inputs), then times the webgpu run both ways. */
+async function ours(suite: string, kase: string, op: (...x: Tensor[]) => Tensor, inputs: Build[], calls: number, work: Work, impl = 'tessera', checkOn = inputs) {
+  const g = checkOn.map((f) => f('webgpu'));
+  const c = checkOn.map((f) => f('cpu'));
   const got = op(...g); const ref = op(...c);
   check(`tessera ${suite} ${kase}`, await got.data(), await ref.data(), { atol: 1e-4, rtol: 1e-3 });
   got.dispose(); ref.dispose(); c.forEach((t) => t.dispose());
-  record(suite, kase, impl, await measure(async () => { const o = op(...g); await sync(); o.dispose(); }), work);
-  g.forEach((t) => t.dispose());
+  const x = checkOn === inputs ? g : (g.forEach((t) => t.dispose()), inputs.map((f) => f('webgpu')));
+  await recordBoth(suite, kase, impl, () => op(...x), calls, work);
+  x.forEach((t) => t.dispose());
 }
 
 const input = (shape: number[], seed: number, dtype: 'f32' | 'i32' = 'f32', hi = 1): Build => (device) => {
@@ -27,74 +31,97 @@ const input = (shape: number[], seed: number, dtype: 'f32' | 'i32' = 'f32', hi =
   return tensor(dtype === 'i32' ? Int32Array.from(v, Math.floor) : v, { shape, dtype, device });
 };
 
-export async function kernelSuite(peers: Peers): Promise<void> {
+/** Checks run on the cpu at most this many elements per operand. */
+const CHECK_ELEMENTS = 1 << 22;
+
+export async function kernelSuite(peers: Peers, sizes: BenchSizes): Promise<void> {
+  const calls = sizes.queued;
   // elementwise add: 3 floats move per element
-  for (const n of quick ? [1 << 20] : [1 << 20, 1 << 22, 1 << 24]) {
-    const kase = `add ${n >> 20}M f32`;
+  for (const n of sizes.add) {
+    const kase = `add ${n >= 1 << 20 ? `${n >> 20}M` : `${n >> 10}K`} f32`;
     const bytes = 12 * n;
-    await ours('elementwise', kase, (a, b) => a.add(b), [input([n], 1), input([n], 2)], { bytes });
-    if (!quick) { // the scalar-load contiguous kernel, for the record of what the vec4 form gains
+    const small = Math.min(n, CHECK_ELEMENTS);
+    const checkOn = [input([small], 1), input([small], 2)];
+    await ours('elementwise', kase, (a, b) => a.add(b), [input([n], 1), input([n], 2)], calls, { bytes }, 'tessera', checkOn);
+    if (!quick && sizes.table === 'software') { // the scalar-load contiguous kernel, for the record of what the vec4 form gains
       setElementwiseVec4(false);
-      await ours('elementwise', kase, (a, b) => a.add(b), [input([n], 1), input([n], 2)], { bytes }, 'tessera scalar loads');
+      await ours('elementwise', kase, (a, b) => a.add(b), [input([n], 1), input([n], 2)], calls, { bytes }, 'tessera scalar loads', checkOn);
       setElementwiseVec4(true);
     }
     const A = values(n, 1); const B = values(n, 2);
     for (const [name, tf] of peers.tf) {
       const a = tf.tensor1d(A); const b = tf.tensor1d(B);
-      record('elementwise', kase, name, await measure(async () => { const c = tf.add(a, b); await c.data(); c.dispose(); }), { bytes });
+      await recordBothTf('elementwise', kase, name, tf, () => tf.add(a, b), calls, { bytes });
       a.dispose(); b.dispose();
     }
     for (const [name, jax] of peers.jax) {
       const a = jax.numpy.array(A); const b = jax.numpy.array(B);
-      record('elementwise', kase, name, await measure(async () => { const c = a.ref.add(b.ref); await c.blockUntilReady(); c.dispose(); }), { bytes });
+      await recordBothJax('elementwise', kase, name, () => a.ref.add(b.ref), calls, { bytes });
       a.dispose(); b.dispose();
     }
   }
 
-  // rows: 1024 x 1024 (4 MiB read, 4 MiB written for the row ops)
-  const R = 1024; const C = 1024;
+  // row sums and the norms at sizes.rows (4 MiB read, 4 MiB written for the row ops at 1024 x 1024)
+  const [R, C] = sizes.rows;
   const X = values(R * C, 3);
-  await ours('reduce', `sum ${R}x${C} rows`, (x) => x.sum(1), [input([R, C], 3)], { bytes: 4 * R * C });
-  await ours('softmax', `softmax ${R}x${C}`, (x) => softmax(x, -1), [input([R, C], 3)], { bytes: 8 * R * C });
+  await ours('reduce', `sum ${R}x${C} rows`, (x) => x.sum(1), [input([R, C], 3)], calls, { bytes: 4 * R * C });
   for (const [name, tf] of peers.tf) {
     const x = tf.tensor2d(X, [R, C]);
-    record('reduce', `sum ${R}x${C} rows`, name, await measure(async () => { const c = tf.sum(x, 1); await c.data(); c.dispose(); }), { bytes: 4 * R * C });
-    record('softmax', `softmax ${R}x${C}`, name, await measure(async () => { const c = tf.softmax(x); await c.data(); c.dispose(); }), { bytes: 8 * R * C });
+    await recordBothTf('reduce', `sum ${R}x${C} rows`, name, tf, () => tf.sum(x, 1), calls, { bytes: 4 * R * C });
     x.dispose();
   }
-  for (const [name, jax] of peers.jax) {
-    const x = jax.numpy.array(X).reshape([R, C]);
-    record('softmax', `softmax ${R}x${C}`, name, await measure(async () => { const c = jax.nn.softmax(x.ref, -1); await c.blockUntilReady(); c.dispose(); }), { bytes: 8 * R * C });
-    x.dispose();
+  // softmax: one read and one write per element
+  for (const [r, c] of sizes.softmax) {
+    const kase = `softmax ${r}x${c}`;
+    const checkOn = [input([Math.min(r, Math.max(1, Math.floor(CHECK_ELEMENTS / c))), c], 3)];
+    await ours('softmax', kase, (x) => softmax(x, -1), [input([r, c], 3)], calls, { bytes: 8 * r * c }, 'tessera', checkOn);
+    const V = values(r * c, 3);
+    for (const [name, tf] of peers.tf) {
+      const x = tf.tensor2d(V, [r, c]);
+      await recordBothTf('softmax', kase, name, tf, () => tf.softmax(x), calls, { bytes: 8 * r * c });
+      x.dispose();
+    }
+    for (const [name, jax] of peers.jax) {
+      const x = jax.numpy.array(V).reshape([r, c]);
+      await recordBothJax('softmax', kase, name, () => jax.nn.softmax(x.ref, -1), calls, { bytes: 8 * r * c });
+      x.dispose();
+    }
   }
-  await ours('norms', `layerNorm ${R}x${C}`, (x, w, b) => layerNorm(x, C, w, b), [input([R, C], 4), input([C], 5), input([C], 6)], { bytes: 8 * R * C });
-  await ours('norms', `rmsNorm ${R}x${C}`, (x, w) => rmsNorm(x, C, w), [input([R, C], 4), input([C], 5)], { bytes: 8 * R * C });
+  await ours('norms', `layerNorm ${R}x${C}`, (x, w, b) => layerNorm(x, C, w, b), [input([R, C], 4), input([C], 5), input([C], 6)], calls, { bytes: 8 * R * C });
+  await ours('norms', `rmsNorm ${R}x${C}`, (x, w) => rmsNorm(x, C, w), [input([R, C], 4), input([C], 5)], calls, { bytes: 8 * R * C });
 
-  // attention [batch 1, heads 4, T, 64]: 4 T^2 d FLOPs for QK^T and PV (causal: about half of them are skipped)
-  const T = quick ? 128 : 512; const H = 4; const D = 64;
-  const qkv = [input([1, H, T, D], 7), input([1, H, T, D], 8), input([1, H, T, D], 9)];
-  const flops = 4 * H * T * T * D;
-  const bytes = 4 * 4 * H * T * D; // q, k, v read once, the output written once
-  await ours('attention', `causal T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, { flops: flops / 2, bytes });
-  await ours('attention', `window 64 T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, { flops: 4 * H * T * 64 * D, bytes });
-  // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels, and the unfused reference
-  // (matmul, softmax and their autograd: the [T, T] probabilities are built) that the fused backward replaced
-  const [q, k, v] = qkv.map((f) => f('webgpu'));
-  const weights = input([1, H, T, D], 10)('webgpu');
-  const leaves = [q, k, v].map((t) => t.detach().requiresGrad_());
-  for (const [impl, attn] of [['tessera', scaledDotProductAttention], ['tessera unfused', attentionUnfused]] as const) {
-    record('attention', `causal fwd+bwd T=${T} h=${H} d=${D}`, impl, await measure(async () => {
-      tidy(() => attn(leaves[0], leaves[1], leaves[2], { causal: true }).mul(weights).sum().backward());
-      await sync();
-      leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
-    }), { flops: 3.5 * flops / 2 });
+  // attention [B, H, T, D]: 4 B H T^2 D FLOPs for QK^T and PV (causal: about half of them are skipped)
+  for (const { B, H, T, D } of sizes.attention) {
+    const shape = `${B > 1 ? `B${B} ` : ''}T=${T} h=${H} d=${D}`;
+    const qkv = [input([B, H, T, D], 7), input([B, H, T, D], 8), input([B, H, T, D], 9)];
+    const Tc = Math.min(T, 256);
+    const checkOn = [input([B, H, Tc, D], 7), input([B, H, Tc, D], 8), input([B, H, Tc, D], 9)];
+    const flops = 4 * B * H * T * T * D;
+    const bytes = 4 * 4 * B * H * T * D; // q, k, v read once, the output written once
+    await ours('attention', `causal ${shape}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, calls, { flops: flops / 2, bytes }, 'tessera', checkOn);
+    await ours('attention', `window 64 ${shape}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, calls, { flops: 4 * B * H * T * Math.min(64, T) * D, bytes }, 'tessera', checkOn);
+    // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels, and, up to T=512, the
+    // unfused reference (matmul, softmax and their autograd: the [T, T] probabilities are built) it replaced
+    const [q, k, v] = qkv.map((f) => f('webgpu'));
+    const weights = input([B, H, T, D], 10)('webgpu');
+    const leaves = [q, k, v].map((t) => t.detach().requiresGrad_());
+    const impls = T <= 512 ? ([['tessera', scaledDotProductAttention], ['tessera unfused', attentionUnfused]] as const) : ([['tessera', scaledDotProductAttention]] as const);
+    for (const [impl, attn] of impls) {
+      const step = () => {
+        tidy(() => attn(leaves[0], leaves[1], leaves[2], { causal: true }).mul(weights).sum().backward());
+        leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
+      };
+      const work = { flops: (3.5 * flops) / 2 };
+      record('attention', `causal fwd+bwd ${shape}`, impl, await measure(async () => { step(); await sync(); }), work);
+      record('attention', `causal fwd+bwd ${shape}`, impl, await measureQueued(step, sync, calls), work);
+    }
+    [q, k, v, weights, ...leaves].forEach((t) => t.dispose());
   }
-  [q, k, v, weights, ...leaves].forEach((t) => t.dispose());
 
   // embedding backward: scatter-add of [tokens, dim] gradients into a [vocab, dim] table
   const tokens = 4096; const vocab = 512; const dim = 128;
   await ours('embedding', `backward ${tokens} tokens, ${vocab}x${dim}`, (g, idx) => embeddingBackward(g, idx, vocab),
-    [input([tokens, dim], 10), input([tokens], 11, 'i32', vocab)], { bytes: 4 * (2 * tokens * dim + vocab * dim) });
+    [input([tokens, dim], 10), input([tokens], 11, 'i32', vocab)], calls, { bytes: 4 * (2 * tokens * dim + vocab * dim) });
 
   // AdamW update of 1M parameters (reads p, g, m, v; writes p, m, v)
   const P = 1 << 20;
@@ -102,5 +129,6 @@ export async function kernelSuite(peers: Peers): Promise<void> {
   p.grad = tensor(values(P, 13), { device: 'webgpu' });
   const opt = new optim.AdamW([p], { lr: 1e-3, weightDecay: 0.1 });
   record('optimizer', 'AdamW step 1M params', 'tessera', await measure(async () => { opt.step(); await sync(); }), { bytes: 28 * P });
+  record('optimizer', 'AdamW step 1M params', 'tessera', await measureQueued(() => opt.step(), sync, calls), { bytes: 28 * P });
   p.grad.dispose(); p.dispose();
 }

@@ -1,66 +1,63 @@
-// matmul: f32 square sizes, f16, batched, transposed operand; tessera's tuned choice and the tiled baseline
-// kernel against the peers. Our variants are validated against the cpu reference by the tuner before it times
-// them; peers are checked against the same reference at the sizes where it is cheap.
+// matmul: f32 square sizes (up to 4096 on a real GPU), transposed operands and a batched case; tessera's tuned
+// choice and the tiled baseline kernel against the peers, each timed per call and queued (bench/harness.ts).
+// Our variants are validated against the cpu reference by the tuner before it times them; peers are checked
+// against the same reference at the sizes where it is cheap. The f16 / bf16 rows are in suites/half.ts.
 import { tensor, tuneMatmul, withMatmulVariant, type Tensor } from '../../index.js';
-import { sync } from '../../core/executor.js';
-import { measure, quick } from '../harness.js';
-import { check, record, skip, values } from '../common.js';
+import { quick } from '../harness.js';
+import { check, recordBoth, recordBothJax, recordBothTf, skip, values } from '../common.js';
+import type { BenchSizes } from '../sizes.js';
 import type { Peers } from '../run.js';
 
-const gpuTensor = (data: Float32Array, shape: number[], dtype: 'f32' | 'f16' = 'f32') => tensor(data, { shape, dtype, device: 'webgpu' });
+const gpuTensor = (data: Float32Array, shape: number[]) => tensor(data, { shape, device: 'webgpu' });
 
-async function timeOurs(run: () => Tensor) {
-  return measure(async () => { const c = run(); await sync(); c.dispose(); });
-}
-
-export async function matmulSuite(peers: Peers): Promise<void> {
-  const sizes = quick ? [128, 256] : [64, 128, 256, 512, 1024, 2048];
-  for (const n of sizes) {
+export async function matmulSuite(peers: Peers, sizes: BenchSizes): Promise<void> {
+  const calls = sizes.queued;
+  const software = sizes.table !== 'gpu';
+  for (const n of sizes.matmul) {
     const kase = `f32 ${n}x${n}x${n}`;
     const flops = 2 * n ** 3;
     const A = values(n * n, 1); const B = values(n * n, 2);
     const a = gpuTensor(A, [n, n]); const b = gpuTensor(B, [n, n]);
-    // n = 2048 is not tuned: the tuner would time the tiled baseline too, about 30 s a run on lavapipe
-    const tuned = n < 2048 ? (await tuneMatmul([{ M: n, N: n, K: n }], { reps: quick ? 1 : 3 }))[0].choice : 'untuned default';
+    const tuned = n < sizes.tuneBelow ? (await tuneMatmul([{ M: n, N: n, K: n }], { reps: quick ? 1 : 3 }))[0].choice : 'untuned default';
     const ref = n <= 256 ? await (await a.to('cpu')).matmul(await b.to('cpu')).data() : null;
-    record('matmul', kase, `tessera (${tuned})`, await timeOurs(() => a.matmul(b)), { flops });
-    if (n < 2048) record('matmul', kase, 'tessera tiled64', await timeOurs(() => withMatmulVariant('tiled64', () => a.matmul(b))), { flops });
+    await recordBoth('matmul', kase, `tessera (${tuned})`, () => a.matmul(b), calls, { flops });
+    if (n < sizes.tuneBelow && tuned !== 'tiled64') await recordBoth('matmul', kase, 'tessera tiled64', () => withMatmulVariant('tiled64', () => a.matmul(b)), calls, { flops });
     for (const [name, tf] of peers.tf) {
-      if (n >= 2048 && name === 'tfjs webgpu') { skip('matmul', kase, `${name}: several seconds per run on lavapipe`); continue; }
+      if (software && n >= 2048 && name === 'tfjs webgpu') { skip('matmul', kase, `${name}: several seconds per run on a software adapter`); continue; }
       const ta = tf.tensor2d(A, [n, n]); const tb = tf.tensor2d(B, [n, n]);
       if (ref) { const c = tf.matMul(ta, tb); check(`${name} matmul`, await c.data(), ref, { atol: 1e-3, rtol: 1e-3 }); c.dispose(); }
-      record('matmul', kase, name, await measure(async () => { const c = tf.matMul(ta, tb); await c.data(); c.dispose(); }), { flops });
+      await recordBothTf('matmul', kase, name, tf, () => tf.matMul(ta, tb), calls, { flops });
       ta.dispose(); tb.dispose();
     }
     for (const [name, jax] of peers.jax) {
-      if (n >= 2048 && name === 'jax-js webgpu') { skip('matmul', kase, `${name}: several seconds per run on lavapipe`); continue; }
+      if (software && n >= 2048 && name === 'jax-js webgpu') { skip('matmul', kase, `${name}: several seconds per run on a software adapter`); continue; }
       const np = jax.numpy;
       const ja = np.array(A).reshape([n, n]); const jb = np.array(B).reshape([n, n]);
       if (ref) check(`${name} matmul`, await np.matmul(ja.ref, jb.ref).data(), ref, { atol: 1e-3, rtol: 1e-3 });
-      record('matmul', kase, name, await measure(async () => { const c = np.matmul(ja.ref, jb.ref); await c.blockUntilReady(); c.dispose(); }), { flops });
+      await recordBothJax('matmul', kase, name, () => np.matmul(ja.ref, jb.ref), calls, { flops });
       ja.dispose(); jb.dispose();
     }
     a.dispose(); b.dispose();
   }
 
-  // f16 storage (f32 accumulation), batched, and x W^T (the layout of every nn.Linear forward).
-  const n = quick ? 256 : 1024;
+  // x W^T (the layout of every nn.Linear forward), A^T x B, and batched.
+  const n = sizes.matmulOther;
   const A = values(n * n, 3); const B = values(n * n, 4);
+  const bt = Math.min(128, n);
   const cases: { kase: string; flops: number; tune: Parameters<typeof tuneMatmul>[0][0]; a: () => Tensor; b: () => Tensor }[] = [
-    { kase: `f16 ${n}^3`, flops: 2 * n ** 3, tune: { M: n, N: n, K: n, dtype: 'f16' }, a: () => gpuTensor(A, [n, n], 'f16'), b: () => gpuTensor(B, [n, n], 'f16') },
     { kase: `f32 x W^T ${n}^3`, flops: 2 * n ** 3, tune: { M: n, N: n, K: n, transB: true }, a: () => gpuTensor(A, [n, n]), b: () => gpuTensor(B, [n, n]).transpose(0, 1) },
     { kase: `f32 A^T x B ${n}^3`, flops: 2 * n ** 3, tune: { M: n, N: n, K: n, transA: true }, a: () => gpuTensor(A, [n, n]).transpose(0, 1), b: () => gpuTensor(B, [n, n]) },
-    { kase: 'f32 batched 16x128^3', flops: 16 * 2 * 128 ** 3, tune: { M: 128, N: 128, K: 128, batch: 16 }, a: () => gpuTensor(values(16 * 128 * 128, 5), [16, 128, 128]), b: () => gpuTensor(values(16 * 128 * 128, 6), [16, 128, 128]) },
+    { kase: `f32 batched 16x${bt}^3`, flops: 16 * 2 * bt ** 3, tune: { M: bt, N: bt, K: bt, batch: 16 }, a: () => gpuTensor(values(16 * bt * bt, 5), [16, bt, bt]), b: () => gpuTensor(values(16 * bt * bt, 6), [16, bt, bt]) },
   ];
   for (const c of cases) {
     const [tuned] = await tuneMatmul([c.tune], { reps: quick ? 1 : 3 });
     const a = c.a(); const b = c.b();
-    record('matmul', c.kase, `tessera (${tuned.choice})`, await timeOurs(() => a.matmul(b)), { flops: c.flops });
+    await recordBoth('matmul', c.kase, `tessera (${tuned.choice})`, () => a.matmul(b), calls, { flops: c.flops });
     a.dispose(); b.dispose();
   }
   for (const [name, tf] of peers.tf) {
     const ta = tf.tensor2d(A, [n, n]); const tb = tf.tensor2d(B, [n, n]);
-    record('matmul', `f32 x W^T ${n}^3`, name, await measure(async () => { const c = tf.matMul(ta, tb, false, true); await c.data(); c.dispose(); }), { flops: 2 * n ** 3 });
+    await recordBothTf('matmul', `f32 x W^T ${n}^3`, name, tf, () => tf.matMul(ta, tb, false, true), calls, { flops: 2 * n ** 3 });
     ta.dispose(); tb.dispose();
   }
 }

@@ -1,14 +1,16 @@
 // End to end: one SGD training step of a 784-256-10 ReLU MLP on a batch of 128 (forward, cross-entropy,
-// backward, update, loss read back), the same model in each framework.
+// backward, update, loss read back), the same model in each framework; tessera's step also queued (N steps, one
+// wait, the loss not read).
 import { tensor, tidy, crossEntropy, nn, optim } from '../../index.js';
-import { measure } from '../harness.js';
+import { sync } from '../../core/executor.js';
+import { measure, measureQueued } from '../harness.js';
 import { record, skip, values } from '../common.js';
 import type { Peers } from '../run.js';
 
 const [IN, HID, OUT, BATCH, LR] = [784, 256, 10, 128, 0.01];
 const flops = 3 * 2 * BATCH * (IN * HID + HID * OUT); // forward + two backward matmuls per layer
 
-export async function mlpSuite(peers: Peers): Promise<void> {
+export async function mlpSuite(peers: Peers, calls: number): Promise<void> {
   const X = values(BATCH * IN, 1, 0, 1);
   const Y = Int32Array.from(values(BATCH, 2, 0, OUT), Math.floor);
 
@@ -16,13 +18,15 @@ export async function mlpSuite(peers: Peers): Promise<void> {
   const opt = new optim.SGD(model.parameters(), { lr: LR });
   const x = tensor(X, { shape: [BATCH, IN], device: 'webgpu' });
   const y = tensor(Y, { dtype: 'i32', device: 'webgpu' });
+  const update = () => tidy(() => { opt.zeroGrad(); const l = crossEntropy(model.forward(x), y); l.backward(); opt.step(); return l; });
   const step = async () => {
-    const loss = tidy(() => { opt.zeroGrad(); const l = crossEntropy(model.forward(x), y); l.backward(); opt.step(); return l; });
+    const loss = update();
     const v = await loss.item();
     loss.dispose();
     if (!Number.isFinite(v)) throw new Error(`tessera MLP loss is ${v}`);
   };
   record('mlp', '784-256-10 b128 SGD step', 'tessera', await measure(step), { flops });
+  record('mlp', '784-256-10 b128 SGD step', 'tessera', await measureQueued(() => update().dispose(), sync, calls), { flops });
 
   for (const [name, tf] of peers.tf) {
     const w1 = tf.variable(tf.randomNormal([IN, HID], 0, 0.05)); const b1 = tf.variable(tf.zeros([HID]));

@@ -1,14 +1,13 @@
-// Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch,
-// pipeline compile time, first call vs warm, and whether waitGpu helps.
+// Fixed costs: one tiny dispatch + readback round trip, the cost of each extra dispatch recorded in a batch, the
+// host's cost of recording one dispatch, the waits alone (sync(), a one-float readback, Dawn's
+// onSubmittedWorkDone, with nothing pending), pipeline compile time, first call vs warm, and whether waitGpu helps.
 import { tensor, warmup } from '../../index.js';
 import { dispatch, sync } from '../../core/executor.js';
 import { pipeline } from '../../shaders/pipelines.js';
-import { setWaitThrottle } from '../../core/device.js';
+import { gpu, setWaitThrottle, waitGpu } from '../../core/device.js';
 import { elementwiseKernel, elementwiseSource } from '../../shaders/elementwise.js';
-import { measure, once, quick } from '../harness.js';
+import { measure, once, onceTiming as timing, quick, summarise } from '../harness.js';
 import { record, values } from '../common.js';
-
-const timing = (ms: number) => ({ medianMs: ms, minMs: ms, maxMs: ms, samples: 1, rmePct: 0 });
 
 export async function overheadSuite(): Promise<void> {
   const one = tensor([1], { device: 'webgpu' });
@@ -18,6 +17,12 @@ export async function overheadSuite(): Promise<void> {
   const t1 = await measure(async () => { const o = one.add(1); await sync(); o.dispose(); });
   const tN = await measure(async () => { const os = Array.from({ length: batch }, () => one.add(1)); await sync(); os.forEach((o) => o.dispose()); });
   record('overhead', 'dispatch + sync()', 'tessera', t1);
+  // the waits alone, nothing pending: sync() (a 4-byte copy and map), reading one float of a tensor, and Dawn's
+  // onSubmittedWorkDone (what sync() used before: about 1.3 ms on an H200 against 0.2 ms for the readback)
+  record('overhead', 'sync(), nothing pending', 'tessera', await measure(() => sync()));
+  record('overhead', 'one-float readback, nothing pending', 'tessera', await measure(() => one.data()));
+  const { device } = gpu();
+  record('overhead', 'onSubmittedWorkDone, nothing pending', 'Dawn', await measure(() => waitGpu(device.queue.onSubmittedWorkDone())));
   record('overhead', 'per extra dispatch in a batch', 'tessera', timing((tN.medianMs - t1.medianMs) / (batch - 1)));
   // the host side alone: recording a dispatch (op, buffers, uniforms, bind group), the GPU's work not waited for
   const rec: number[] = [];
@@ -27,7 +32,7 @@ export async function overheadSuite(): Promise<void> {
     rec.push((performance.now() - t0) / batch);
     await sync(); os.forEach((o) => o.dispose());
   }
-  record('overhead', 'recording one dispatch', 'tessera', timing(rec.sort((x, y) => x - y)[rec.length >> 1]));
+  record('overhead', 'recording one dispatch', 'tessera', summarise(rec, 'host'));
   // the executor's share of that: dispatch() of a compiled kernel on the same buffers (uniform copy, hazard
   // tracking, the bind group, the pass commands), without the op's checks, allocation and uniform packing
   const kernel1 = { expr: 'a + 1.0', resultIsBool: false, operands: [{ dtype: 'f32' as const }], compute: 'f32' as const, out: 'f32' as const, contiguous: true };
@@ -41,7 +46,7 @@ export async function overheadSuite(): Promise<void> {
     exec.push((performance.now() - t0) / batch);
     await sync();
   }
-  record('overhead', 'executor dispatch() alone', 'tessera', timing(exec.sort((x, y) => x - y)[exec.length >> 1]));
+  record('overhead', 'executor dispatch() alone', 'tessera', summarise(exec, 'host'));
   out.dispose();
 
   // A kernel no process has compiled before: a fresh constant changes the SPIR-V, so Mesa's disk cache misses.
