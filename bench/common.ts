@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Tensor } from '../index.js';
 import { sync } from '../core/executor.js';
-import { elapsedS, measure, measureQueued, type Timing } from './harness.js';
+import { elapsedS, measure, measureQueued, OutOfTime, type Timing } from './harness.js';
 import type { Jax, Tf } from './peers.js';
 
 export interface Row extends Timing {
@@ -35,6 +35,24 @@ export function record(suite: string, kase: string, impl: string, t: Timing, wor
 /** Prints that a benchmark is skipped, and why: skipped rows are never faked. */
 export const skip = (suite: string, kase: string, why: string) => console.log(`${stamp()} ${suite.padEnd(12)} ${kase.padEnd(30)} skipped: ${why}`);
 
+/** What failed during the run (printed as it happens; run.ts exits non-zero when any did). */
+export const failures: string[] = [];
+
+/**
+ * Runs one case's work; a failure (other than the time budget running out) is printed and noted, and the run goes
+ * on, so that one broken kernel on a lent GPU does not cost the other rows of its one call.
+ */
+export async function attempt(suite: string, kase: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof OutOfTime) throw e;
+    const msg = (e as Error).message.split('\n').slice(0, 3).join(' | ');
+    failures.push(`${suite} ${kase}: ${msg}`);
+    console.log(`${stamp()} ${suite.padEnd(12)} ${kase.padEnd(30)} FAILED: ${msg}`);
+  }
+}
+
 /** The progress stamp of every printed line: seconds since the run started. */
 export const stamp = () => `[${elapsedS().toFixed(0).padStart(4)} s]`;
 
@@ -63,21 +81,25 @@ export function check(what: string, got: ArrayLike<number>, ref: ArrayLike<numbe
 
 /** Records a tessera op both ways: latency (one call, then sync) and queued throughput (`calls` calls, one sync). */
 export async function recordBoth(suite: string, kase: string, impl: string, run: () => Tensor, calls: number, work: Work = {}): Promise<void> {
-  record(suite, kase, impl, await measure(async () => { const o = run(); await sync(); o.dispose(); }), work);
-  record(suite, kase, impl, await measureQueued(() => run().dispose(), sync, calls), work);
+  await attempt(suite, `${kase} (${impl})`, async () => {
+    record(suite, kase, impl, await measure(async () => { const o = run(); await sync(); o.dispose(); }), work);
+    record(suite, kase, impl, await measureQueued(() => run().dispose(), sync, calls), work);
+  });
 }
 
 type TfTensor = ReturnType<Tf['tensor']>;
 
 /** The same two rows for a TensorFlow.js op; the queued mode's one wait reads one float of the last result. */
 export async function recordBothTf(suite: string, kase: string, impl: string, tf: Tf, run: () => TfTensor, calls: number, work: Work = {}): Promise<void> {
-  record(suite, kase, impl, await measure(async () => { const c = run(); await c.data(); c.dispose(); }), work);
   let last: TfTensor | null = null;
-  record(suite, kase, impl, await measureQueued(() => { last?.dispose(); last = run(); }, async () => {
-    const one = tf.tidy(() => last!.reshape([-1]).slice(0, 1));
-    await one.data();
-    one.dispose();
-  }, calls), work);
+  await attempt(suite, `${kase} (${impl})`, async () => {
+    record(suite, kase, impl, await measure(async () => { const c = run(); await c.data(); c.dispose(); }), work);
+    record(suite, kase, impl, await measureQueued(() => { last?.dispose(); last = run(); }, async () => {
+      const one = tf.tidy(() => last!.reshape([-1]).slice(0, 1));
+      await one.data();
+      one.dispose();
+    }, calls), work);
+  });
   (last as TfTensor | null)?.dispose();
 }
 
@@ -85,8 +107,10 @@ type JaxArray = InstanceType<Jax['Array']>;
 
 /** The same two rows for a jax-js op (`run` must consume no inputs: pass `.ref`s); the wait is blockUntilReady. */
 export async function recordBothJax(suite: string, kase: string, impl: string, run: () => JaxArray, calls: number, work: Work = {}): Promise<void> {
-  record(suite, kase, impl, await measure(async () => { const c = run(); await c.blockUntilReady(); c.dispose(); }), work);
   let last: JaxArray | null = null;
-  record(suite, kase, impl, await measureQueued(() => { last?.dispose(); last = run(); }, () => last!.blockUntilReady(), calls), work);
+  await attempt(suite, `${kase} (${impl})`, async () => {
+    record(suite, kase, impl, await measure(async () => { const c = run(); await c.blockUntilReady(); c.dispose(); }), work);
+    record(suite, kase, impl, await measureQueued(() => { last?.dispose(); last = run(); }, () => last!.blockUntilReady(), calls), work);
+  });
   (last as JaxArray | null)?.dispose();
 }

@@ -12,7 +12,7 @@ import Benchmark from 'benchmark';
 
 const argv = process.argv.slice(2);
 const numberArg = (name: string): number | undefined => {
-  const a = argv.find((x) => x.startsWith(`--${name}=`));
+  const a = [...argv].reverse().find((x) => x.startsWith(`--${name}=`)); // the last one wins
   if (a === undefined) return undefined;
   const v = Number(a.slice(name.length + 3));
   if (!(v > 0)) throw new Error(`bench: --${name} must be a positive number of seconds, got '${a}'`);
@@ -74,15 +74,22 @@ export async function measure(fn: () => Promise<unknown>, opts: { warmup?: numbe
 
 /**
  * Queued throughput: `calls` calls of `enqueue` recorded back to back, then one `wait`; a sample is the time per
- * call. Repeats until the benchmark's time is used (at least 5 samples, at most 200), after warm-up rounds.
+ * call. Repeats until the benchmark's time is used (at least 5 samples, 3 for slow rounds; at most 200), after
+ * warm-up rounds.
  */
 export async function measureQueued(enqueue: () => void, wait: () => Promise<unknown>, calls: number, opts: { warmup?: number } = {}): Promise<Timing> {
   guard();
   const round = async () => { for (let i = 0; i < calls; i++) enqueue(); await wait(); };
-  for (let i = 0; i < (quick ? 1 : opts.warmup ?? 2); i++) await round();
+  // warm-up rounds (compiles, first-call costs); a round slower than a quarter second needs only one
+  for (let i = 0; i < (quick ? 1 : opts.warmup ?? 2); i++) {
+    const t0 = performance.now();
+    await round();
+    if (performance.now() - t0 > 250) break;
+  }
   const perCall: number[] = [];
   const until = performance.now() + maxTimeS * 1e3;
-  while (perCall.length < 5 || (performance.now() < until && perCall.length < 200)) {
+  // at least 5 samples, or 3 when a round takes over a second (a GPT step of 100 ms, queued 10 times)
+  while (perCall.length < (perCall[0] * calls > 1e3 ? 3 : 5) || (performance.now() < until && perCall.length < 200)) {
     const t0 = performance.now();
     await round();
     perCall.push((performance.now() - t0) / calls);

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { ready, shutdown } from '../index.js';
 import { maxBatch } from '../core/executor.js';
 import { budgetS, elapsedS, OutOfTime, quick } from './harness.js';
-import { rows, stamp } from './common.js';
+import { attempt, failures, rows, stamp } from './common.js';
 import { benchSizes, sizeTable } from './sizes.js';
 import { deviceSlug } from './device-name.js';
 import { shareDawn, loadTf, loadJax, versions, type Tf, type Jax } from './peers.js';
@@ -30,7 +30,8 @@ import { writeFileSync } from 'node:fs';
 
 export interface Peers { tf: [string, Tf][]; jax: [string, Jax][] }
 
-const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+// the last occurrence wins, so a wrapper's defaults can be overridden by appending
+const arg = (name: string) => [...process.argv].reverse().find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const only = arg('only')?.split(',');
 const wanted = (suite: string) => !only || only.includes(suite);
 
@@ -69,7 +70,7 @@ function save(): void {
   writeJson(`${dir}/${slug}.json`, {
     date: new Date().toISOString(), mode: quick ? 'quick' : 'full', sizes: sizes.table, seconds: elapsedS(),
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, platform: `${os.platform()} ${os.release()}` },
-    suiteSeconds: seconds, adapter: info, env: { LP_NUM_THREADS: process.env.LP_NUM_THREADS ?? null }, maxBatch, versions: versions(), ceilings,
+    suiteSeconds: seconds, failures, adapter: info, env: { LP_NUM_THREADS: process.env.LP_NUM_THREADS ?? null }, maxBatch, versions: versions(), ceilings,
     args: process.argv.slice(2),
   }, rows);
   writeFileSync(`${dir}/${slug}.md`, `${markdownTable(rows)}\n`);
@@ -89,16 +90,17 @@ async function suite<T>(name: string, run: () => T | Promise<T>): Promise<T | nu
   if (!wanted(name)) return null;
   const start = performance.now();
   console.log(`${stamp()} == suite ${name}`);
+  let result: T | null = null;
   try {
-    return await run();
+    await attempt(name, '(the rest of the suite)', async () => { result = await run(); });
   } catch (e) {
     if (!(e instanceof OutOfTime)) throw e;
     console.log(`${stamp()} ${name.padEnd(12)} skipped from here: ${e.message}`);
-    return null;
   } finally {
     seconds[name] = Math.round((performance.now() - start) / 1e3);
     save();
   }
+  return result;
 }
 // Most wanted first, so that a run stopped by its budget has measured what the comparison needs.
 ceilings = (await suite('ceiling', ceilingSuite)) ?? ceilings;
@@ -115,5 +117,6 @@ save();
 const charts = quick || sizes.table === 'tiny' ? [] : writeCharts(dir, rows, ceilings);
 console.log(`\nseconds per suite: ${JSON.stringify(seconds)}`);
 console.log(`wrote ${dir}/${slug}.json and .md${charts.length ? `, ${charts.join(', ')}` : ''} in ${elapsedS().toFixed(0)} s`);
+if (failures.length) console.log(`\n${failures.length} failure(s):\n  ${failures.join('\n  ')}`);
 shutdown();
-process.exit(0);
+process.exit(failures.length ? 1 : 0);

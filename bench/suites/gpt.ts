@@ -7,7 +7,7 @@
 import { tensor, tidy, nn, optim, type Tensor } from '../../index.js';
 import { sync } from '../../core/executor.js';
 import { measure, measureQueued, quick } from '../harness.js';
-import { record, skip, values } from '../common.js';
+import { attempt, record, skip, values } from '../common.js';
 import { tfGpt } from '../gpt-tf.js';
 import type { BenchSizes, GptSize } from '../sizes.js';
 import type { Peers } from '../run.js';
@@ -24,7 +24,7 @@ function close(what: string, got: number, ref: number): void {
 }
 
 export async function gptSuite(peers: Peers, sizes: BenchSizes): Promise<void> {
-  for (const S of sizes.gpt) await gptSize(peers, S, sizes.queued);
+  for (const S of sizes.gpt) await attempt('gpt', `step L${S.layers} d${S.embd}`, () => gptSize(peers, S, sizes.queued));
 }
 
 async function gptSize(peers: Peers, S: GptSize, calls: number): Promise<void> {

@@ -7,7 +7,7 @@ import { tensor, tuneMatmul, softmax, type Tensor } from '../../index.js';
 import { gpu, packsHalf, setPackedF16 } from '../../core/device.js';
 import { flags } from '../../core/flags.js';
 import { quick } from '../harness.js';
-import { check, recordBoth, values } from '../common.js';
+import { attempt, check, recordBoth, values } from '../common.js';
 import type { BenchSizes } from '../sizes.js';
 
 type Half = 'f16' | 'bf16';
@@ -51,35 +51,38 @@ export async function halfSuite(sizes: BenchSizes): Promise<void> {
     try {
       const path = `${dtype} ${dtype === 'bf16' || packsHalf() ? 'packed' : 'native'}`;
       const small = Math.min(n, 128);
-      await checkOp(
-        `tessera matmul ${path}`,
-        dtype,
-        [
-          [small, small],
-          [small, small],
-        ],
-        (a, b) => a.matmul(b),
-      );
-      const [tuned] = await tuneMatmul([{ M: n, N: n, K: n, dtype }], { reps: quick ? 1 : 3 });
-      const [a, b] = [make(dtype, [n, n], 1, 'webgpu'), make(dtype, [n, n], 2, 'webgpu')];
-      await recordBoth('matmul', `${path} ${n}^3`, `tessera (${tuned.choice})`, () => a.matmul(b), calls, {
-        flops: 2 * n ** 3,
+      await attempt('matmul', `${path} ${n}^3`, async () => {
+        await checkOp(
+          `tessera matmul ${path}`,
+          dtype,
+          [
+            [small, small],
+            [small, small],
+          ],
+          (a, b) => a.matmul(b),
+        );
+        const [tuned] = await tuneMatmul([{ M: n, N: n, K: n, dtype }], { reps: quick ? 1 : 3 });
+        const [a, b] = [make(dtype, [n, n], 1, 'webgpu'), make(dtype, [n, n], 2, 'webgpu')];
+        await recordBoth('matmul', `${path} ${n}^3`, `tessera (${tuned.choice})`, () => a.matmul(b), calls, {
+          flops: 2 * n ** 3,
+        });
+        [a, b].forEach((t) => t.dispose());
       });
-      [a, b].forEach((t) => t.dispose());
-
-      await checkOp(`tessera add ${path}`, dtype, [[Math.min(len, 1 << 20)], [Math.min(len, 1 << 20)]], (x, y) =>
-        x.add(y),
-      );
-      const [x, y] = [make(dtype, [len], 1, 'webgpu'), make(dtype, [len], 2, 'webgpu')];
-      await recordBoth('elementwise', `add ${addCase} ${path}`, 'tessera', () => x.add(y), calls, { bytes: 6 * len });
-      [x, y].forEach((t) => t.dispose());
-
-      await checkOp(`tessera softmax ${path}`, dtype, [[Math.min(r, 256), c]], (t) => softmax(t, -1));
-      const s = make(dtype, [r, c], 3, 'webgpu');
-      await recordBoth('softmax', `softmax ${r}x${c} ${path}`, 'tessera', () => softmax(s, -1), calls, {
-        bytes: 4 * r * c,
+      const checkLen = Math.min(len, 1 << 20);
+      await attempt('elementwise', `add ${addCase} ${path}`, async () => {
+        await checkOp(`tessera add ${path}`, dtype, [[checkLen], [checkLen]], (x, y) => x.add(y));
+        const [x, y] = [make(dtype, [len], 1, 'webgpu'), make(dtype, [len], 2, 'webgpu')];
+        await recordBoth('elementwise', `add ${addCase} ${path}`, 'tessera', () => x.add(y), calls, { bytes: 6 * len });
+        [x, y].forEach((t) => t.dispose());
       });
-      s.dispose();
+      await attempt('softmax', `softmax ${r}x${c} ${path}`, async () => {
+        await checkOp(`tessera softmax ${path}`, dtype, [[Math.min(r, 256), c]], (t) => softmax(t, -1));
+        const s = make(dtype, [r, c], 3, 'webgpu');
+        await recordBoth('softmax', `softmax ${r}x${c} ${path}`, 'tessera', () => softmax(s, -1), calls, {
+          bytes: 4 * r * c,
+        });
+        s.dispose();
+      });
     } finally {
       setPackedF16(flags.packF16);
     }

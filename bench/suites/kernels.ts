@@ -7,7 +7,7 @@ import { scaledDotProductAttention, attentionUnfused } from '../../ops/attention
 import { sync } from '../../core/executor.js';
 import { setElementwiseVec4 } from '../../ops/elementwise.js';
 import { measure, measureQueued, quick } from '../harness.js';
-import { check, record, recordBoth, recordBothJax, recordBothTf, values, type Work } from '../common.js';
+import { attempt, check, record, recordBoth, recordBothJax, recordBothTf, values, type Work } from '../common.js';
 import type { BenchSizes } from '../sizes.js';
 import type { Peers } from '../run.js';
 
@@ -15,6 +15,10 @@ type Build = (dev: 'cpu' | 'webgpu') => Tensor;
 
 /** Checks op on webgpu against op on cpu (on `checkOn`, else the timed inputs), then times the webgpu run both ways. */
 async function ours(suite: string, kase: string, op: (...x: Tensor[]) => Tensor, inputs: Build[], calls: number, work: Work, impl = 'tessera', checkOn = inputs) {
+  await attempt(suite, `${kase} (${impl})`, () => checkAndTime(suite, kase, op, inputs, calls, work, impl, checkOn));
+}
+
+async function checkAndTime(suite: string, kase: string, op: (...x: Tensor[]) => Tensor, inputs: Build[], calls: number, work: Work, impl: string, checkOn: Build[]) {
   const g = checkOn.map((f) => f('webgpu'));
   const c = checkOn.map((f) => f('cpu'));
   const got = op(...g); const ref = op(...c);

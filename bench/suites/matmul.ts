@@ -4,7 +4,7 @@
 // against the same reference at the sizes where it is cheap. The f16 / bf16 rows are in suites/half.ts.
 import { tensor, tuneMatmul, withMatmulVariant, type Tensor } from '../../index.js';
 import { quick } from '../harness.js';
-import { check, recordBoth, recordBothJax, recordBothTf, skip, values } from '../common.js';
+import { attempt, check, recordBoth, recordBothJax, recordBothTf, skip, values } from '../common.js';
 import type { BenchSizes } from '../sizes.js';
 import type { Peers } from '../run.js';
 
@@ -12,33 +12,7 @@ const gpuTensor = (data: Float32Array, shape: number[]) => tensor(data, { shape,
 
 export async function matmulSuite(peers: Peers, sizes: BenchSizes): Promise<void> {
   const calls = sizes.queued;
-  const software = sizes.table !== 'gpu';
-  for (const n of sizes.matmul) {
-    const kase = `f32 ${n}x${n}x${n}`;
-    const flops = 2 * n ** 3;
-    const A = values(n * n, 1); const B = values(n * n, 2);
-    const a = gpuTensor(A, [n, n]); const b = gpuTensor(B, [n, n]);
-    const tuned = n < sizes.tuneBelow ? (await tuneMatmul([{ M: n, N: n, K: n }], { reps: quick ? 1 : 3 }))[0].choice : 'untuned default';
-    const ref = n <= 256 ? await (await a.to('cpu')).matmul(await b.to('cpu')).data() : null;
-    await recordBoth('matmul', kase, `tessera (${tuned})`, () => a.matmul(b), calls, { flops });
-    if (n < sizes.tuneBelow && tuned !== 'tiled64') await recordBoth('matmul', kase, 'tessera tiled64', () => withMatmulVariant('tiled64', () => a.matmul(b)), calls, { flops });
-    for (const [name, tf] of peers.tf) {
-      if (software && n >= 2048 && name === 'tfjs webgpu') { skip('matmul', kase, `${name}: several seconds per run on a software adapter`); continue; }
-      const ta = tf.tensor2d(A, [n, n]); const tb = tf.tensor2d(B, [n, n]);
-      if (ref) { const c = tf.matMul(ta, tb); check(`${name} matmul`, await c.data(), ref, { atol: 1e-3, rtol: 1e-3 }); c.dispose(); }
-      await recordBothTf('matmul', kase, name, tf, () => tf.matMul(ta, tb), calls, { flops });
-      ta.dispose(); tb.dispose();
-    }
-    for (const [name, jax] of peers.jax) {
-      if (software && n >= 2048 && name === 'jax-js webgpu') { skip('matmul', kase, `${name}: several seconds per run on a software adapter`); continue; }
-      const np = jax.numpy;
-      const ja = np.array(A).reshape([n, n]); const jb = np.array(B).reshape([n, n]);
-      if (ref) check(`${name} matmul`, await np.matmul(ja.ref, jb.ref).data(), ref, { atol: 1e-3, rtol: 1e-3 });
-      await recordBothJax('matmul', kase, name, () => np.matmul(ja.ref, jb.ref), calls, { flops });
-      ja.dispose(); jb.dispose();
-    }
-    a.dispose(); b.dispose();
-  }
+  for (const n of sizes.matmul) await attempt('matmul', `f32 ${n}^3`, () => square(peers, sizes, n));
 
   // x W^T (the layout of every nn.Linear forward), A^T x B, and batched.
   const n = sizes.matmulOther;
@@ -60,4 +34,34 @@ export async function matmulSuite(peers: Peers, sizes: BenchSizes): Promise<void
     await recordBothTf('matmul', `f32 x W^T ${n}^3`, name, tf, () => tf.matMul(ta, tb, false, true), calls, { flops: 2 * n ** 3 });
     ta.dispose(); tb.dispose();
   }
+}
+
+/** One square f32 size: the tuned kernel, the tiled baseline, the peers. */
+async function square(peers: Peers, sizes: BenchSizes, n: number): Promise<void> {
+  const calls = sizes.queued;
+  const software = sizes.table !== 'gpu';
+  const kase = `f32 ${n}x${n}x${n}`;
+  const flops = 2 * n ** 3;
+  const A = values(n * n, 1); const B = values(n * n, 2);
+  const a = gpuTensor(A, [n, n]); const b = gpuTensor(B, [n, n]);
+  const tuned = n < sizes.tuneBelow ? (await tuneMatmul([{ M: n, N: n, K: n }], { reps: quick ? 1 : 3 }))[0].choice : 'untuned default';
+  const ref = n <= 256 ? await (await a.to('cpu')).matmul(await b.to('cpu')).data() : null;
+  await recordBoth('matmul', kase, `tessera (${tuned})`, () => a.matmul(b), calls, { flops });
+  if (n < sizes.tuneBelow && tuned !== 'tiled64') await recordBoth('matmul', kase, 'tessera tiled64', () => withMatmulVariant('tiled64', () => a.matmul(b)), calls, { flops });
+  for (const [name, tf] of peers.tf) {
+    if (software && n >= 2048 && name === 'tfjs webgpu') { skip('matmul', kase, `${name}: several seconds per run on a software adapter`); continue; }
+    const ta = tf.tensor2d(A, [n, n]); const tb = tf.tensor2d(B, [n, n]);
+    if (ref) { const c = tf.matMul(ta, tb); check(`${name} matmul`, await c.data(), ref, { atol: 1e-3, rtol: 1e-3 }); c.dispose(); }
+    await recordBothTf('matmul', kase, name, tf, () => tf.matMul(ta, tb), calls, { flops });
+    ta.dispose(); tb.dispose();
+  }
+  for (const [name, jax] of peers.jax) {
+    if (software && n >= 2048 && name === 'jax-js webgpu') { skip('matmul', kase, `${name}: several seconds per run on a software adapter`); continue; }
+    const np = jax.numpy;
+    const ja = np.array(A).reshape([n, n]); const jb = np.array(B).reshape([n, n]);
+    if (ref) check(`${name} matmul`, await np.matmul(ja.ref, jb.ref).data(), ref, { atol: 1e-3, rtol: 1e-3 });
+    await recordBothJax('matmul', kase, name, () => np.matmul(ja.ref, jb.ref), calls, { flops });
+    ja.dispose(); jb.dispose();
+  }
+  a.dispose(); b.dispose();
 }

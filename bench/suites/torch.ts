@@ -77,7 +77,7 @@ export function torchSuite(sizes: BenchSizes): void {
   const r = spawnSync('python3', [benchFile('torch_ref.py')], {
     input: JSON.stringify(spec),
     encoding: 'utf8',
-    timeout: left * 1e3,
+    timeout: Math.round(left * 1e3),
     stdio: ['pipe', 'pipe', 'inherit'],
     maxBuffer: 64 * M,
   });
