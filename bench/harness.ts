@@ -74,7 +74,8 @@ export async function measure(fn: () => Promise<unknown>, opts: { warmup?: numbe
 
 /**
  * Queued throughput: `calls` calls of `enqueue` recorded back to back, then one `wait`; a sample is the time per
- * call. Repeats until the benchmark's time is used (at least 5 samples, 3 for slow rounds; at most 200), after
+ * call. Repeats until the benchmark's time is used (at least 5 samples, 3 for quick runs and slow
+ * rounds; at most 200), after
  * warm-up rounds.
  */
 export async function measureQueued(enqueue: () => void, wait: () => Promise<unknown>, calls: number, opts: { warmup?: number } = {}): Promise<Timing> {
@@ -88,8 +89,9 @@ export async function measureQueued(enqueue: () => void, wait: () => Promise<unk
   }
   const perCall: number[] = [];
   const until = performance.now() + maxTimeS * 1e3;
-  // at least 5 samples, or 3 when a round takes over a second (a GPT step of 100 ms, queued 10 times)
-  while (perCall.length < (perCall[0] * calls > 1e3 ? 3 : 5) || (performance.now() < until && perCall.length < 200)) {
+  // at least 5 samples, or 3 in quick runs and when a round takes over a second (a 100 ms GPT step queued 10 times)
+  const least = () => (quick || perCall[0] * calls > 1e3 ? 3 : 5);
+  while (perCall.length < least() || (performance.now() < until && perCall.length < 200)) {
     const t0 = performance.now();
     await round();
     perCall.push((performance.now() - t0) / calls);

@@ -104,6 +104,6 @@ export function benchSizes(table: SizeTable, quick: boolean): BenchSizes {
     rows: [1024, 1024],
     attention: [{ B: 1, H: 4, T: quick ? 128 : 512, D: 64 }],
     gpt: [{ vocab: 256, block: 64, layers: 2, heads: 4, embd: 64, batch: 8, generate: true }],
-    queued: quick ? 4 : 10,
+    queued: quick ? 2 : 10,
   };
 }
