@@ -46,15 +46,13 @@ console.log(`tessera bench (${quick ? 'quick' : 'full'}, ${sizes.table} sizes) o
 const peers: Peers = { tf: [], jax: [] };
 const peerBackends = process.argv.includes('--no-peers') ? [] : (arg('peers')?.split(',') ?? ['webgpu', 'wasm']);
 for (const b of peerBackends) if (b !== 'webgpu' && b !== 'wasm') throw new Error(`bench: --peers=${b} is not a peer backend (valid: webgpu, wasm)`);
-{
-  for (const backend of peerBackends as ('webgpu' | 'wasm')[]) {
-    const tf = await loadTf(backend);
-    if (tf) peers.tf.push([`tfjs ${backend}`, tf]);
-  }
-  for (const device of peerBackends as ('webgpu' | 'wasm')[]) {
-    const jax = await loadJax(device);
-    if (jax) peers.jax.push([`jax-js ${device}`, jax]);
-  }
+for (const backend of peerBackends as ('webgpu' | 'wasm')[]) {
+  const tf = await loadTf(backend);
+  if (tf) peers.tf.push([`tfjs ${backend}`, tf]);
+}
+for (const device of peerBackends as ('webgpu' | 'wasm')[]) {
+  const jax = await loadJax(device);
+  if (jax) peers.jax.push([`jax-js ${device}`, jax]);
 }
 // tfjs has one active backend: wrap each entry so that using it first selects its backend (setBackend switches
 // synchronously once a backend is initialised, which peers.ts awaited).
@@ -63,7 +61,9 @@ peers.jax = peers.jax.map(([name, jax]) => [name, new Proxy(jax, { get: (j, k) =
 
 const seconds: Record<string, number> = {};
 const dir = fileURLToPath(new URL('./results', import.meta.url));
-const slug = `${deviceSlug(info)}-${sizes.table === 'tiny' ? 'tiny' : quick ? 'quick' : 'full'}`;
+// e.g. lavapipe-quick, nvidia-h200-full, lavapipe-tiny; a table forced onto the other kind of adapter says so
+const natural = sizes.table === sizeTable(info.software);
+const slug = `${deviceSlug(info)}-${sizes.table === 'tiny' ? 'tiny' : `${natural ? '' : `${sizes.table}-sizes-`}${quick ? 'quick' : 'full'}`}`;
 let ceilings: Ceilings = { sgemmGflops: null, bandwidthGBps: null };
 
 /** Writes the JSON and the markdown table of what was measured so far (after every suite, and at the end). */
