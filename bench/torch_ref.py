@@ -4,7 +4,8 @@
 Reads a JSON spec on stdin: {"device": "cuda"|"cpu", "calls": N, "max_time": s, "budget": s, "jobs": [...]}; each
 job names an op and its sizes. Every case is timed two ways, as tessera's are (bench/harness.ts): latency (one
 call, then synchronize) and queued (N calls, then one synchronize; the time per call), each the list of samples
-in ms after warm-up. Prints one JSON object on stdout; progress goes to stderr. Exits with status 3 and a message
+in ms after warm-up. Prints one JSON object on stdout (a case that raises is listed under "failed" and the
+others go on); progress goes to stderr. Exits with status 3 and a message
 when torch or the device is missing, so the caller can print why the rows are skipped.
 """
 import json
@@ -100,7 +101,7 @@ def gpt_step(job, torch, dev):
     return step
 
 
-def samples(run, sync, max_time, warmup=2, least=5, most=200):
+def samples(run, max_time, warmup=2, least=5, most=200):
     """Times `run` (which does its own waiting) after warm-up: at least `least` samples, then until max_time."""
     for _ in range(warmup):
         run()
@@ -127,28 +128,40 @@ def main():
     name = torch.cuda.get_device_name() if dev == "cuda" else "cpu"
     log(f"torch {torch.__version__} on {name}")
     calls, max_time, start = spec["calls"], spec["max_time"], time.perf_counter()
-    results, skipped = [], []
+    results, skipped, failed = [], [], []
     for job in spec["jobs"]:
         if time.perf_counter() - start > spec["budget"]:
             skipped.append(job["case"])
             continue
-        with torch.no_grad() if job["op"] not in ("gpt", "attention") else torch.enable_grad():
-            fn = build(job, torch, dev)
-            one = lambda: (fn(), sync())  # noqa: E731
-
-            def queued():
-                for _ in range(calls):
-                    fn()
-                sync()
-
-            lat = samples(one, sync, max_time)
-            q = [t / calls for t in samples(queued, sync, max_time)]
+        try:
+            lat, q = time_job(job, torch, dev, sync, calls, max_time)
+        except Exception as e:  # one failing case costs its own rows only
+            failed.append(f"{job['case']}: {type(e).__name__}: {e}")
+            log(f"{job['suite']} {job['case']}: FAILED: {type(e).__name__}: {e}")
+            continue
+        finally:
+            if dev == "cuda":
+                torch.cuda.empty_cache()
         results.append({"suite": job["suite"], "case": job["case"], "latency": lat, "queued": q})
         log(f"{job['suite']} {job['case']}: latency {sorted(lat)[len(lat) // 2]:.3f} ms, queued {sorted(q)[len(q) // 2]:.3f} ms")
-        del fn
-        if dev == "cuda":
-            torch.cuda.empty_cache()
-    print(json.dumps({"torch": torch.__version__, "device": name, "results": results, "skipped": skipped}))
+    print(json.dumps({"torch": torch.__version__, "device": name, "results": results, "skipped": skipped, "failed": failed}))
+
+
+def time_job(job, torch, dev, sync, calls, max_time):
+    """The job's latency and queued samples (ms per call)."""
+    with torch.no_grad() if job["op"] not in ("gpt", "attention") else torch.enable_grad():
+        fn = build(job, torch, dev)
+
+        def one():
+            fn()
+            sync()
+
+        def queued():
+            for _ in range(calls):
+                fn()
+            sync()
+
+        return samples(one, max_time), [t / calls for t in samples(queued, max_time)]
 
 
 if __name__ == "__main__":

@@ -95,6 +95,7 @@ export function torchSuite(sizes: BenchSizes): void {
     device: string;
     results: { suite: string; case: string; latency: number[]; queued: number[] }[];
     skipped: string[];
+    failed: string[];
   };
   const impl = device === 'cuda' ? 'PyTorch CUDA' : 'PyTorch cpu';
   console.log(`  torch ${out.torch} on ${out.device}`);
@@ -104,4 +105,5 @@ export function torchSuite(sizes: BenchSizes): void {
     record(res.suite, res.case, impl, summarise(res.queued, `queued x${sizes.queued}`), job.work);
   }
   for (const kase of out.skipped) skip('torch', kase, 'the time budget of the PyTorch part was spent');
+  for (const f of out.failed) skip('torch', 'PyTorch case', `failed: ${f}`);
 }
