@@ -48,7 +48,7 @@ prepare() {
 }
 
 check() {
-  [ -f .gpu/run.mjs ] && [ -f .gpu/run.sh ] && [ -f .gpu/torch_ref.py ] || prepare
+  prepare # the bundle of the code as it is now (seconds once node and dawn.node are compressed)
   local icd; icd=$(ls /usr/share/vulkan/icd.d/lvp_icd*.json 2>/dev/null | head -1)
   [ -n "$icd" ] || { echo "bench/gpu.sh check: lavapipe's ICD (lvp_icd*.json) is not under /usr/share/vulkan/icd.d" >&2; exit 1; }
   local tmp; tmp=$(mktemp -d /tmp/tessera-gpu-check.XXXXXX)
