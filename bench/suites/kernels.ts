@@ -116,8 +116,10 @@ export async function kernelSuite(peers: Peers, sizes: BenchSizes): Promise<void
         leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
       };
       const work = { flops: (3.5 * flops) / 2 };
-      record('attention', `causal fwd+bwd ${shape}`, impl, await measure(async () => { step(); await sync(); }), work);
-      record('attention', `causal fwd+bwd ${shape}`, impl, await measureQueued(step, sync, calls), work);
+      await attempt('attention', `causal fwd+bwd ${shape} (${impl})`, async () => {
+        record('attention', `causal fwd+bwd ${shape}`, impl, await measure(async () => { step(); await sync(); }), work);
+        record('attention', `causal fwd+bwd ${shape}`, impl, await measureQueued(step, sync, calls), work);
+      });
     }
     [q, k, v, weights, ...leaves].forEach((t) => t.dispose());
   }
