@@ -50,7 +50,7 @@ async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
       { runs: `${[...doneSteps.values()].filter((s) => s >= tier.protocol.envSteps).length}/${jobs.length}` },
     );
   const runOne = (arm: ArmName, seed: number) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<void>((resolve) => {
       const key = `${arm}-${seed}`;
       const child = spawn(
         process.execPath,
@@ -66,21 +66,32 @@ async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
           }
         }
       });
-      child.on('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`lbac worker ${key} exited with code ${code}`)),
-      );
+      child.on('exit', (code) => {
+        // a failed run is reported and left out (the table then says PARTIAL); the other runs go on
+        if (code !== 0) failed.push(`${key} (exit code ${code})`);
+        finished++;
+        console.log(`run ${key} ${code === 0 ? 'done' : 'FAILED'} (${finished}/${queued} of this invocation)`);
+        resolve();
+      });
     });
   const resume = args.includes('--resume');
   if (resume)
     for (const { arm, seed } of jobs)
       if (savedRun(tier, tierName, arm, seed)) doneSteps.set(`${arm}-${seed}`, tier.protocol.envSteps);
   const queue = jobs.filter(({ arm, seed }) => !(resume && savedRun(tier, tierName, arm, seed)));
+  const queued = queue.length;
+  let finished = 0;
+  const failed: string[] = [];
   await Promise.all(
     Array.from({ length: tier.workers }, async () => {
       for (let job = queue.shift(); job; job = queue.shift()) await runOne(job.arm, job.seed);
     }),
   );
-  return jobs.map(({ arm, seed }) => savedRun(tier, tierName, arm, seed)!);
+  if (failed.length) {
+    console.log(`FAILED runs: ${failed.join(', ')}; rerun with --resume to train only the missing ones.`);
+    process.exitCode = 1;
+  }
+  return jobs.map(({ arm, seed }) => savedRun(tier, tierName, arm, seed)).filter((r): r is RunResult => r !== null);
 }
 
 async function main(): Promise<void> {
