@@ -40,7 +40,10 @@ function savedRun(tier: Tier, tierName: string, arm: ArmName, seed: number): Run
 
 /** Runs every (arm, seed) in `tier.workers` child processes, reporting their progress on one bar. */
 async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
-  const jobs = tier.seeds.flatMap((seed) => tier.arms.map((arm) => ({ arm, seed }))); // seed-major: every arm has seed 0 first
+  // seed-major (every arm has seed 0 first), LBAC first within a seed: every verdict criterion compares LBAC with
+  // another arm, so an interrupted tier has as many testable comparisons as its finished runs allow
+  const order = [...tier.arms].sort((a, b) => Number(b === 'LBAC') - Number(a === 'LBAC'));
+  const jobs = tier.seeds.flatMap((seed) => order.map((arm) => ({ arm, seed })));
   const total = jobs.length * tier.protocol.envSteps;
   const bar = new nn.ProgressBar(total, { label: `lbac ${tierName}` });
   const doneSteps = new Map<string, number>();
