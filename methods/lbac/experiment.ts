@@ -40,7 +40,10 @@ function savedRun(tier: Tier, tierName: string, arm: ArmName, seed: number): Run
 
 /** Runs every (arm, seed) in `tier.workers` child processes, reporting their progress on one bar. */
 async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
-  const jobs = tier.seeds.flatMap((seed) => tier.arms.map((arm) => ({ arm, seed }))); // seed-major: every arm has seed 0 first
+  // seed-major (every arm has seed 0 first), LBAC first within a seed: every verdict criterion compares LBAC with
+  // another arm, so an interrupted tier has as many testable comparisons as its finished runs allow
+  const order = [...tier.arms].sort((a, b) => Number(b === 'LBAC') - Number(a === 'LBAC'));
+  const jobs = tier.seeds.flatMap((seed) => order.map((arm) => ({ arm, seed })));
   const total = jobs.length * tier.protocol.envSteps;
   const bar = new nn.ProgressBar(total, { label: `lbac ${tierName}` });
   const doneSteps = new Map<string, number>();
@@ -50,7 +53,7 @@ async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
       { runs: `${[...doneSteps.values()].filter((s) => s >= tier.protocol.envSteps).length}/${jobs.length}` },
     );
   const runOne = (arm: ArmName, seed: number) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<void>((resolve) => {
       const key = `${arm}-${seed}`;
       const child = spawn(
         process.execPath,
@@ -66,21 +69,32 @@ async function runAll(tier: Tier, tierName: string): Promise<RunResult[]> {
           }
         }
       });
-      child.on('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`lbac worker ${key} exited with code ${code}`)),
-      );
+      child.on('exit', (code) => {
+        // a failed run is reported and left out (the table then says PARTIAL); the other runs go on
+        if (code !== 0) failed.push(`${key} (exit code ${code})`);
+        finished++;
+        console.log(`run ${key} ${code === 0 ? 'done' : 'FAILED'} (${finished}/${queued} of this invocation)`);
+        resolve();
+      });
     });
   const resume = args.includes('--resume');
   if (resume)
     for (const { arm, seed } of jobs)
       if (savedRun(tier, tierName, arm, seed)) doneSteps.set(`${arm}-${seed}`, tier.protocol.envSteps);
   const queue = jobs.filter(({ arm, seed }) => !(resume && savedRun(tier, tierName, arm, seed)));
+  const queued = queue.length;
+  let finished = 0;
+  const failed: string[] = [];
   await Promise.all(
     Array.from({ length: tier.workers }, async () => {
       for (let job = queue.shift(); job; job = queue.shift()) await runOne(job.arm, job.seed);
     }),
   );
-  return jobs.map(({ arm, seed }) => savedRun(tier, tierName, arm, seed)!);
+  if (failed.length) {
+    console.log(`FAILED runs: ${failed.join(', ')}; rerun with --resume to train only the missing ones.`);
+    process.exitCode = 1;
+  }
+  return jobs.map(({ arm, seed }) => savedRun(tier, tierName, arm, seed)).filter((r): r is RunResult => r !== null);
 }
 
 async function main(): Promise<void> {

@@ -103,7 +103,7 @@ export function verdict(runs: RunResult[]): { text: string; reproduced: boolean 
   const reproduced = untested ? null : all;
   const head =
     reproduced === null
-      ? 'Verdict: not tested in full (some arms were not run in this tier)'
+      ? 'Verdict: not tested in full (a compared arm has fewer than two finished seeds, or was not run in this tier)'
       : reproduced
         ? 'Verdict: REPRODUCED (every criterion holds on both start sets, each gap beyond the seed sd)'
         : 'Verdict: NOT reproduced (see the criteria that fail or sit within seed noise)';
