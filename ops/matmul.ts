@@ -40,6 +40,7 @@ const MATMUL: OpSpec<void> = {
     const C = out.storage.cpu!;
     const [sam, sak] = a.strides.slice(-2);
     const [sbk, sbn] = b.strides.slice(-2);
+    const row = new Float64Array(N);
     for (let z = 0; z < numel(batch); z++) {
       let ao = a.offset;
       let bo = b.offset;
@@ -50,12 +51,25 @@ const MATMUL: OpSpec<void> = {
         ao += c * as[d];
         bo += c * bs[d];
       }
+      // Both loop orders add the k terms of each dot product in the same order, in float64, so they give the
+      // same bits; i-k-j walks rows of b (fast when b's rows are contiguous), i-j-k walks columns of b (fast when
+      // b is a transposed weight, as in linear)
       for (let i = 0; i < M; i++) {
-        for (let j = 0; j < N; j++) {
-          let s = 0;
-          for (let k = 0; k < K; k++) s += A[ao + i * sam + k * sak] * B[bo + k * sbk + j * sbn];
-          C[z * M * N + i * N + j] = s;
+        if (sbn === 1) {
+          row.fill(0);
+          for (let k = 0; k < K; k++) {
+            const aik = A[ao + i * sam + k * sak];
+            const bk = bo + k * sbk;
+            for (let j = 0; j < N; j++) row[j] += aik * B[bk + j];
+          }
+        } else {
+          for (let j = 0; j < N; j++) {
+            let s = 0;
+            for (let k = 0; k < K; k++) s += A[ao + i * sam + k * sak] * B[bo + k * sbk + j * sbn];
+            row[j] = s;
+          }
         }
+        C.set(row, z * M * N + i * N);
       }
     }
   },
