@@ -183,7 +183,8 @@ export class GPT extends Module {
     }
     if (opts.hidden) hidden.push(x);
     const final = this.normF.forward(x);
-    const logits = linear(final, this.wte.weight);
+    // one [B T, nEmbd] matmul: batched, the tied weight's gradient would be a matmul per sequence and then a sum
+    const logits = linear(final.reshape([B * T, this.config.nEmbd]), this.wte.weight);
     return {
       logits: logits.reshape([B, T, this.config.vocabSize]), final,
       ...(opts.hidden ? { hidden } : {}), ...(opts.kv ? { kv } : {}), ...(linearShare.length ? { linearShare } : {}),

@@ -7,6 +7,7 @@ import { measure, quick } from '../harness.js';
 import { record, skip, values } from '../common.js';
 import { tfGpt, type GptShape } from '../gpt-tf.js';
 import type { Peers } from '../run.js';
+import { STEP_SIZES, describeCost, stepCost } from '../step-costs.js';
 
 const S: GptShape = { vocab: 256, block: 64, layers: 2, heads: 4, embd: 64 };
 const BATCH = 8;
@@ -74,4 +75,19 @@ export async function gptSuite(peers: Peers): Promise<void> {
     net.dispose(); tx.dispose(); ty.dispose();
   }
   if (peers.jax.length) skip('gpt', kase, 'jax-js: no GPT written for it (TensorFlow.js is the peer the issue asks for)');
+  await stepCostRows();
+}
+
+/**
+ * The host side of an AdamW step at issue 11's two GPT sizes: dispatches per step (in the case name), the time to
+ * record one dispatch (host, ms per dispatch) and the step's wall time. The 19M model only in the full run.
+ */
+async function stepCostRows(): Promise<void> {
+  const one = (ms: number) => ({ medianMs: ms, minMs: ms, maxMs: ms, samples: 1, rmePct: 0 });
+  for (const size of quick ? STEP_SIZES.slice(0, 1) : STEP_SIZES) {
+    const c = await stepCost(size, quick ? 2 : 5);
+    console.log(`  ${''.padEnd(12)} ${size.label}: ${describeCost(c)}`);
+    record('gpt', `AdamW step ${size.label}: ${c.dispatches} dispatches, host per dispatch`, 'tessera', one(c.recordMs / c.dispatches));
+    record('gpt', `AdamW step ${size.label}: wall`, 'tessera', one(c.wallMs));
+  }
 }
