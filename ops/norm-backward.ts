@@ -7,6 +7,7 @@ import { castScalar } from '../core/dtype.js';
 import { contiguousStrides, numel } from '../core/shape.js';
 import { noGrad } from '../core/autograd.js';
 import { pipeline } from '../shaders/pipelines.js';
+import { declaration } from '../shaders/kernel.js';
 import { mergeTrailing, rowDispatch, rowGrid, rowLayout, rowMeta } from '../shaders/rows.js';
 import {
   normBackwardKernel,
@@ -59,7 +60,7 @@ function gpuInputGrad(out: Tensor, inputs: Tensor[], p: Params): void {
     weight: !!weight,
     grid: rowGrid(layout.length, layout.rows),
   };
-  const decl = normBackwardKernel(kernel);
+  const decl = declaration(normBackwardKey(kernel), () => normBackwardKernel(kernel));
   const buffers = {
     inp: x.t.storage.buffer!,
     grad: g.t.storage.buffer!,

@@ -6,6 +6,7 @@ import { castScalar, isFloat, type DType } from '../core/dtype.js';
 import { contiguousStrides, fmtShape, numel, sameShape } from '../core/shape.js';
 import { isGradEnabled, noGrad } from '../core/autograd.js';
 import { pipeline } from '../shaders/pipelines.js';
+import { declaration } from '../shaders/kernel.js';
 import { mergeTrailing, rowLayout, rowDispatch, rowGrid, rowMeta, rowVec4 } from '../shaders/rows.js';
 import { normKernel, normKey, normSource, type NormKernel } from '../shaders/norms.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
@@ -40,7 +41,7 @@ function gpuNorm(out: Tensor, [x, ...affine]: Tensor[], p: Params): void {
     [{ strides: merged.strides, offset: src.offset }, outView]);
   const params = noGrad(() => affine.map((t) => contiguous(t)));
   const kernel: NormKernel = { kind: p.kind, input: x.dtype, weight: p.weight, bias: p.bias, grid: { ...rowGrid(layout.length, layout.rows), vec: rowVec4(layout, x.dtype) } };
-  const decl = normKernel(kernel);
+  const decl = declaration(normKey(kernel), () => normKernel(kernel));
   const [weight, bias] = p.weight ? params : [undefined, ...params];
   const buffers = { inp: src.storage.buffer!, out: out.storage.buffer!, ...(weight ? { weight: weight.storage.buffer! } : {}),
     ...(bias ? { bias: bias.storage.buffer! } : {}) };
