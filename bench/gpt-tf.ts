@@ -12,7 +12,7 @@ export function tfGpt(tf: Tf, s: GptShape, weights: Map<string, Float32Array>, l
   const vars = new Map<string, T>();
   for (const [name, data] of weights) {
     const shape = name === 'wte.weight' ? [s.vocab, s.embd] : name === 'wpe.weight' ? [s.block, s.embd]
-      : name.endsWith('fc.weight') ? [4 * s.embd, s.embd] : name.endsWith('mlp.proj.weight') ? [s.embd, 4 * s.embd]
+      : name.endsWith('qkvProj.weight') ? [3 * s.embd, s.embd] : name.endsWith('fc.weight') ? [4 * s.embd, s.embd] : name.endsWith('mlp.proj.weight') ? [s.embd, 4 * s.embd]
       : name.endsWith('.weight') && !/norm/.test(name) ? [s.embd, s.embd] : [data.length];
     vars.set(name, tf.variable(tf.tensor(data, shape)));
   }
@@ -34,7 +34,7 @@ export function tfGpt(tf: Tf, s: GptShape, weights: Map<string, Float32Array>, l
     for (let l = 0; l < s.layers; l++) {
       const b = `blocks.${l}`;
       const h = layerNorm(x, `${b}.norm1`);
-      const q = heads(linear(h, `${b}.attn.qProj`)); const k = heads(linear(h, `${b}.attn.kProj`)); const v = heads(linear(h, `${b}.attn.vProj`));
+      const [q, k, v] = tf.split(linear(h, `${b}.attn.qkvProj`), 3, -1).map(heads); // one projection, as tessera's
       const att = tf.softmax(tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(D)), mask));
       const y = tf.reshape(tf.transpose(tf.matMul(att, v), [0, 2, 1, 3]), [B * T, s.embd]);
       x = tf.add(x, linear(y, `${b}.attn.oProj`));

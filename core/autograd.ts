@@ -11,6 +11,12 @@ export interface Node {
   backward: BackwardFn;
   /** tensors the rule reads, with the storage version each had when saved */
   saved: { tensor: Tensor; version: number }[];
+  /**
+   * slice views: adds `grad` in place into the positions the view covers of `acc`, a gradient of the input that
+   * the sweep owns. The sweep uses it instead of `backward` when the input already has such a gradient, so the
+   * slices of one tensor (q, k, v of a fused projection) cost one dispatch each, not a zero-fill, a copy and a sum.
+   */
+  addInto?: (acc: Tensor, grad: Tensor) => void;
 }
 
 let gradEnabled = true;

@@ -3,7 +3,7 @@
 import type { Tensor } from './tensor.js';
 import { hooks } from './hooks.js';
 import { enableGrad, noGrad } from './autograd.js';
-import { keep, tidy } from './scope.js';
+import { inInnermostScope, keep, tidy } from './scope.js';
 import { fmtShape, sameShape } from './shape.js';
 
 export interface BackwardOptions {
@@ -53,22 +53,37 @@ function leadingTo(order: Tensor[], wanted: Set<Tensor>): Set<Tensor> {
 /**
  * The reverse sweep from `roots`, seeded with `seeds` (their gradients). Each tensor's gradient, complete once all
  * its consumers are done, is handed to `take`. With `wanted`, only nodes that lead to one of those tensors run.
+ * With `inPlace` (the sweep is not recorded), slice gradients are added into the input's gradient in place.
  */
-function sweep(roots: Tensor[], seeds: Tensor[], take: (t: Tensor, g: Tensor) => void, wanted?: Set<Tensor>): void {
+function sweep(roots: Tensor[], seeds: Tensor[], take: (t: Tensor, g: Tensor) => void, inPlace: boolean, wanted?: Set<Tensor>): void {
   const order = topoOrder(roots);
   const needed = wanted ? leadingTo(order, wanted) : null;
   const grads = new Map<Tensor, Tensor>();
-  roots.forEach((r, i) => {
-    const prev = grads.get(r);
-    grads.set(r, prev ? hooks.add(prev, seeds[i]) : seeds[i]);
-  });
+  // Gradients the sweep made itself (sums, slice gradients) and that sit in `grads` under one tensor only: nothing
+  // else can see them, so they may be changed in place. A gradient leaves the set when its tensor is processed.
+  const owned = new Set<Tensor>();
+  const merge = (input: Tensor, gi: Tensor) => {
+    const prev = grads.get(input);
+    if (!prev) return grads.set(input, gi);
+    const sum = hooks.add(prev, gi);
+    owned.delete(prev);
+    owned.add(sum);
+    grads.set(input, sum);
+  };
+  roots.forEach((r, i) => merge(r, seeds[i]));
   for (const t of order) {
     const g = grads.get(t);
     if (!g) continue;
     grads.delete(t);
+    owned.delete(g);
     take(t, g);
     const node = t.gradFn;
     if (!node || (needed && !node.inputs.some((x) => needed.has(x)))) continue;
+    const acc = node.addInto && grads.get(node.inputs[0]);
+    if (inPlace && acc && owned.has(acc) && node.inputs[0].requiresGrad) {
+      node.addInto!(acc, g);
+      continue;
+    }
     for (const s of node.saved) {
       s.tensor.assertAlive(`backward through ${node.op}`);
       if (s.tensor.storage.version !== s.version) {
@@ -84,8 +99,9 @@ function sweep(roots: Tensor[], seeds: Tensor[], take: (t: Tensor, g: Tensor) =>
         throw new Error(`internal: backward of ${node.op} gave a gradient of shape ${fmtShape(gi.shape)} ` +
           `for an input of shape ${fmtShape(input.shape)}`);
       }
-      const prev = grads.get(input);
-      grads.set(input, prev ? hooks.add(prev, gi) : gi);
+      const fresh = !grads.has(input) && node.addInto !== undefined; // a slice's gradient: a new zero-filled tensor
+      merge(input, gi);
+      if (fresh && inPlace) owned.add(gi);
     });
   }
 }
@@ -104,8 +120,8 @@ export function backward(root: Tensor, grad: Tensor | undefined, options: Backwa
   // With createGraph the new gradients reference the backward's intermediates, so those must outlive this call:
   // they belong to the caller's scope. Otherwise everything but the leaf gradients is freed here.
   const run = () => sweep([root], [grad ?? hooks.onesLike(root)], (t, g) => {
-    if (t.isLeaf || t.retainsGrad) accumulate(t, g);
-  });
+    if (t.isLeaf || t.retainsGrad) accumulate(t, g, !options.createGraph);
+  }, !options.createGraph);
   if (options.createGraph) enableGrad(run);
   else tidy(() => noGrad(run));
 }
@@ -120,15 +136,21 @@ export function gradients(outputs: Tensor[], seeds: Tensor[], inputs: Tensor[], 
   const found = new Map<Tensor, Tensor>();
   const run = () => sweep(outputs, seeds, (t, g) => {
     if (wanted.has(t)) found.set(t, g);
-  }, wanted);
+  }, !createGraph, wanted);
   if (createGraph) enableGrad(run);
   else tidy(() => (noGrad(run), [...found.values()]));
   return inputs.map((x) => found.get(x) ?? null);
 }
 
-function accumulate(t: Tensor, g: Tensor): void {
-  // A gradient tensor may be shared (add's rule hands the same one to both inputs): .grad always gets its own.
-  const next = t.grad ? hooks.add(t.grad, g) : hooks.clone(g);
+/**
+ * .grad = g, or .grad + g. A gradient tensor may be shared (add's rule hands the same one to both inputs, a view
+ * shares its storage): .grad always gets its own. One the sweep made and nothing else holds (it is in the sweep's
+ * scope, alone on a storage it fills) becomes .grad as it is, saving a copy per parameter and step.
+ */
+function accumulate(t: Tensor, g: Tensor, sweepScope: boolean): void {
+  const alone = sweepScope && inInnermostScope(g) && g.storage.refs === 1 && g.offset === 0 &&
+    g.numel === g.storage.length && g.isContiguous();
+  const next = t.grad ? hooks.add(t.grad, g) : alone ? g : hooks.clone(g);
   t.grad?.dispose();
   t.grad = keep(next);
 }

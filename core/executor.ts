@@ -18,6 +18,9 @@ let uniformBuffer: GPUBuffer | null = null;
 let uniformUsed = 0;
 let submits = 0;
 let dispatches = 0;
+let copies = 0;
+/** dispatches per kernel key while countDispatches (core/stats.ts) runs; null otherwise (no cost) */
+let byKernel: Map<string, number> | null = null;
 
 let open: Submit = { error: null, deps: new Set() };
 let unsettled: Submit[] = [];
@@ -60,8 +63,10 @@ function closePass(): void {
 // storage buffers hit ~3% of dispatches in a GPT training loop (pooled buffers change from step to step), and the
 // bind groups it held crashed lavapipe (SIGSEGV after ~200k dispatches) where fresh ones released by the GC do not.
 const layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
-export function declareLayout(pipeline: GPUComputePipeline, layout: GPUBindGroupLayout): void {
+const kernelKeys = new WeakMap<GPUComputePipeline, string>();
+export function declareLayout(pipeline: GPUComputePipeline, layout: GPUBindGroupLayout, key: string): void {
   layouts.set(pipeline, layout);
+  kernelKeys.set(pipeline, key);
 }
 
 function bindGroupFor(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[], uniforms: GPUBuffer): GPUBindGroup {
@@ -105,6 +110,10 @@ export function dispatch(
   p.dispatchWorkgroups(workgroups[0], workgroups[1] ?? 1, workgroups[2] ?? 1);
   recorded++;
   dispatches++;
+  if (byKernel) {
+    const key = kernelKeys.get(pipeline) ?? '?';
+    byKernel.set(key, (byKernel.get(key) ?? 0) + 1);
+  }
   return open;
 }
 
@@ -115,6 +124,8 @@ export function copyBuffer(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, ds
   track(dst, true);
   openEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, bytes);
   recorded++;
+  copies++;
+  if (byKernel) byKernel.set('copyBufferToBuffer', (byKernel.get('copyBufferToBuffer') ?? 0) + 1);
 }
 
 /** Submits everything recorded so far. */
@@ -225,7 +236,15 @@ export async function sync(): Promise<void> {
   await readBuffers([{ buffer: syncSource, offset: 0, bytes: 4 }]);
 }
 
-export const executorStats = () => ({ submits, dispatches, pending: recorded });
+/** Counts since the process started: queue submits, compute dispatches, buffer copies; commands not yet submitted. */
+export const executorStats = () => ({ submits, dispatches, copies, pending: recorded });
+
+/** Counts dispatches per kernel key into `counter` from now on (null: stop); returns the counter it replaces. */
+export function setKernelCounter(counter: Map<string, number> | null): Map<string, number> | null {
+  const was = byKernel;
+  byKernel = counter;
+  return was;
+}
 
 /**
  * Raises when `producer` (a storage's last writer) failed validation, or read the result of a submit that did:

@@ -8,6 +8,7 @@ export { tidy, keep, memory, type MemoryInfo } from './scope.js';
 export { initGpu, shutdownGpu, gpu, gpuReady, setPackedF16, type GpuInfo } from './device.js';
 export { flush, sync, executorStats, setMaxBatch } from './executor.js';
 export { trim } from './pool.js';
+export { countDispatches, type DispatchCount } from './stats.js';
 export { getDefaultDevice, getDefaultDtype, setDefaultDevice, setDefaultDtype } from './defaults.js';
 export { flags } from './flags.js';
 export { type Shape, numel, broadcastShapes } from './shape.js';

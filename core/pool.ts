@@ -17,9 +17,12 @@ const free = new Map<number, GPUBuffer[]>();
 let pendingFree: GPUBuffer[] = [];
 let pooledBytes = 0;
 let allocatedBytes = 0;
+let created = 0;
+let acquired = 0;
 
 export function acquireBuffer(bytes: number): GPUBuffer {
   const size = bucketSize(bytes);
+  acquired++;
   const list = free.get(size);
   const reused = list?.pop();
   if (reused) {
@@ -27,6 +30,7 @@ export function acquireBuffer(bytes: number): GPUBuffer {
     return reused;
   }
   allocatedBytes += size;
+  created++;
   return gpu().device.createBuffer({ size, usage: USAGE_STORAGE });
 }
 
@@ -52,7 +56,8 @@ export function trim(): void {
   pooledBytes = 0;
 }
 
-export const poolStats = () => ({ pooledBytes, allocatedBytes });
+/** Bytes pooled and allocated now; counts since the process started of buffers created and of acquires. */
+export const poolStats = () => ({ pooledBytes, allocatedBytes, created, acquired });
 
 /** Forgets all buffers (the device is gone). */
 export function resetPool(): void {

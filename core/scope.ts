@@ -18,6 +18,11 @@ export function untrackDisposed(t: Tensor): void {
   for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].delete(t)) return;
 }
 
+/** Whether `t` was made inside the innermost open scope (and not kept): that scope alone would free it. */
+export function inInnermostScope(t: Tensor): boolean {
+  return scopes[scopes.length - 1]?.has(t) ?? false;
+}
+
 /** Removes `t` from every open scope, so no `tidy` disposes it; it is then the caller's to dispose. */
 export function keep<T extends Tensor>(t: T): T {
   for (const s of scopes) s.delete(t);

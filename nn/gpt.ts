@@ -136,15 +136,29 @@ export class GPT extends Module {
 
   /**
    * GPT-2's initialisation, seeded so that a config gives the same model on every device: weights N(0, 0.02),
-   * residual output projections N(0, 0.02 / sqrt(2 nLayer)), biases 0, norm scales 1.
+   * residual output projections N(0, 0.02 / sqrt(2 nLayer)), biases 0, norm scales 1. Each weight draws from the
+   * seed of its position in the parameter list; the fused qkv projection's q, k and v rows draw from the positions
+   * separate q, k, v projections (weight and bias each) had, so models are the same numbers as before the fusion.
    */
   private initWeights(seed: number): void {
     const residual = 0.02 / Math.sqrt(2 * this.config.nLayer);
-    [...this.namedParameters()].forEach(([name, p], i) => {
+    let i = 0; // the parameter's position in the unfused layout
+    for (const [name, p] of this.namedParameters()) {
       if (name.endsWith('bias')) zeros_(p);
-      if (p.ndim < 2 || name.includes('featureMap')) return;
-      normal_(p, 0, /(oProj|proj)\.weight$/.test(name) ? residual : 0.02, { seed: seed * 1000 + i });
-    });
+      if (name.endsWith('qkvProj.weight')) {
+        const attn = this.blocks.at(0).attn;
+        const stride = attn.qkvProj.bias ? 2 : 1;
+        const rows = [attn.nHeads, attn.nKvHeads, attn.nKvHeads].map((h) => h * attn.headDim);
+        noGrad(() => rows.reduce((start, n, j) => {
+          normal_(p.narrow(0, start, n), 0, 0.02, { seed: seed * 1000 + i + j * stride });
+          return start + n;
+        }, 0));
+        i += 2 * stride; // with the bias that follows (stride 2), 3 * stride positions in all
+      } else if (p.ndim >= 2 && !name.includes('featureMap')) {
+        normal_(p, 0, /(oProj|proj)\.weight$/.test(name) ? residual : 0.02, { seed: seed * 1000 + i });
+      }
+      i++;
+    }
   }
 
   forward(idx: Tensor, opts: GPTForwardOptions = {}): GPTOutput {
@@ -169,7 +183,8 @@ export class GPT extends Module {
     }
     if (opts.hidden) hidden.push(x);
     const final = this.normF.forward(x);
-    const logits = linear(final, this.wte.weight);
+    // one [B T, nEmbd] matmul: batched, the tied weight's gradient would be a matmul per sequence and then a sum
+    const logits = linear(final.reshape([B * T, this.config.nEmbd]), this.wte.weight);
     return {
       logits: logits.reshape([B, T, this.config.vocabSize]), final,
       ...(opts.hidden ? { hidden } : {}), ...(opts.kv ? { kv } : {}), ...(linearShare.length ? { linearShare } : {}),

@@ -117,7 +117,25 @@ export abstract class Module {
    * shapes must always match.
    */
   loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, strict = true): { missing: string[]; unexpected: string[] } {
-    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const entries = new Map(state instanceof Map ? state : Object.entries(state));
+    const made = noGrad(() => [...this.namedModules()].flatMap(([name, m]) => m.upgradeStateDict(entries, name ? `${name}.` : '')));
+    try {
+      return this.loadEntries(entries, strict);
+    } finally {
+      made.forEach((t) => t.dispose());
+    }
+  }
+
+  /**
+   * Rewrites, in `state`, the entries of this module (names starting with `prefix`) saved under an older layout
+   * into the current one, before loadStateDict matches names (torch's load_state_dict pre-hook); returns the
+   * tensors it made, which loadStateDict frees. Modules whose layout changed override it.
+   */
+  upgradeStateDict(_state: Map<string, Tensor>, _prefix: string): Tensor[] {
+    return [];
+  }
+
+  private loadEntries(entries: Map<string, unknown>, strict: boolean): { missing: string[]; unexpected: string[] } {
     const own = this.stateDict();
     const missing = [...own.keys()].filter((k) => !entries.has(k));
     const unexpected = [...entries.keys()].filter((k) => !own.has(k));

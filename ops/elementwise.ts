@@ -277,6 +277,8 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   const lead = g.ndim - shape.length;
   const dims: number[] = [];
   for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) dims.push(i);
+  // only leading dims summed (a bias's gradient): the sum has the shape already, a tensor of its own, not a view
+  if (dims.length === lead && lead > 0) return g.sum(dims);
   let r = dims.length ? g.sum(dims, true) : g;
   if (lead > 0 || !sameShape(r.shape, shape)) r = r.reshape(shape);
   return r;

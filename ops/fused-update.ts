@@ -5,7 +5,9 @@ import type { Tensor } from '../core/tensor.js';
 import { castScalar } from '../core/dtype.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { grid } from '../shaders/preamble.js';
-import { MAX_HYPER, OPTIM_WG, optimKernel, optimSource } from '../shaders/optim.js';
+import { gpu } from '../core/device.js';
+import type { Storage } from '../core/storage.js';
+import { MAX_HYPER, OPTIM_WG, optimKernel, optimMultiKernel, optimMultiSource, optimSource } from '../shaders/optim.js';
 
 export interface UpdateSpec {
   name: string;
@@ -43,8 +45,89 @@ export function runUpdate(
   }
   if (param.numel === 0) return;
   if (param.device === 'cpu') runCpu(spec, param, grad, state, hyper);
-  else runGpu(spec, param, grad, state, hyper);
+  else if (queued) {
+    for (const t of [param, grad, ...state])
+      if (t.dtype !== 'f32') throw new Error(`${spec.name}: the fused webgpu update needs f32 tensors, got ${t.dtype}`);
+    // the storages are held until the dispatch is recorded: the caller may free a gradient copy right away
+    queued.push({ spec, param, grad, state, hyper: [...hyper], held: all.map((t) => t.storage.retain()) });
+  } else runGpu(spec, param, grad, state, hyper);
   for (const t of [param, ...state]) t.storage.version++;
+}
+
+interface Queued {
+  spec: UpdateSpec;
+  param: Tensor;
+  grad: Tensor;
+  state: Tensor[];
+  hyper: number[];
+  held: Storage[];
+}
+let queued: Queued[] | null = null;
+
+/**
+ * Runs `fn` (an optimiser's step) with its webgpu updates gathered, then records them several parameters to a
+ * dispatch: consecutive updates of one kind with the same hyperparameters share one, as many as the adapter's
+ * storage-buffer limit allows (up to 8).
+ */
+export function batchedUpdates(fn: () => void): void {
+  if (queued) return fn();
+  queued = [];
+  try {
+    fn();
+  } finally {
+    const items = queued;
+    queued = null;
+    recordQueued(items);
+  }
+}
+
+const sameHyper = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((v, j) => v === b[j]);
+
+function recordQueued(items: Queued[]): void {
+  let chunk: Queued[] = [];
+  const record = () => {
+    if (chunk.length === 1) {
+      const [{ spec, param, grad, state, hyper }] = chunk;
+      runGpu(spec, param, grad, state, hyper);
+    } else if (chunk.length > 1) runGpuMulti(chunk);
+    for (const item of chunk) item.held.forEach((st) => st.release());
+    chunk = [];
+  };
+  for (const item of items) {
+    const first = chunk[0];
+    const fits =
+      first && first.spec === item.spec && sameHyper(first.hyper, item.hyper) && chunk.length < perDispatch(item.spec);
+    if (!fits) record();
+    chunk.push(item);
+  }
+  record();
+}
+
+/** Parameters one dispatch can update: every parameter binds itself, its gradient and its state tensors. */
+const perDispatch = (spec: UpdateSpec): number =>
+  Math.max(1, Math.min(8, Math.floor(gpu().info.limits.maxStorageBuffersPerShaderStage / (2 + spec.stateSlots))));
+
+function runGpuMulti(chunk: Queued[]): void {
+  const { spec } = chunk[0];
+  const count = chunk.length;
+  const kernel = optimMultiKernel(spec.stateSlots, count);
+  const m = kernel.meta();
+  const buffers: Record<string, GPUBuffer> = {};
+  let end = 0;
+  chunk.forEach(({ param, grad, state }, k) => {
+    end += param.numel;
+    m.u32('ends', end, k).u32('paramOffset', param.offset, k).u32('gradOffset', grad.offset, k);
+    buffers[`P${k}`] = param.storage.buffer!;
+    buffers[`G${k}`] = grad.storage.buffer!;
+    state.forEach((st, j) => {
+      m.u32(`state${j}Offset`, st.offset, k);
+      buffers[`S${k}_${j}`] = st.storage.buffer!;
+    });
+  });
+  chunk[0].hyper.forEach((h, j) => m.f32('hyper', h, j));
+  const pipe = pipeline(`optim|${spec.name}|x${count}`, () => optimMultiSource(spec.wgsl, spec.stateSlots, count));
+  kernel.dispatch(pipe, buffers, m, grid(Math.ceil(end / OPTIM_WG)));
 }
 
 function runCpu(spec: UpdateSpec, param: Tensor, grad: Tensor, state: Tensor[], hyper: readonly number[]): void {

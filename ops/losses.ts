@@ -9,6 +9,7 @@ import { castScalar, isFloat } from '../core/dtype.js';
 import { contiguousStrides, fmtShape, sameShape } from '../core/shape.js';
 import { noGrad } from '../core/autograd.js';
 import { pipeline } from '../shaders/pipelines.js';
+import { declaration } from '../shaders/kernel.js';
 import { rowLayout, rowDispatch, rowGrid, rowMeta, splitAt } from '../shaders/rows.js';
 import { crossEntropyKernel, crossEntropyKey, crossEntropySource, type CrossEntropyKernel } from '../shaders/losses.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
@@ -75,7 +76,7 @@ const CROSS_ENTROPY_ROWS: OpSpec<RowParams> = {
       logits, noClassDim(target, target.strides), { ...noClassDim(out, contiguousStrides(out.shape)), offset: 0 }]);
     const w = p.weight ? noGrad(() => contiguous(weight)) : null;
     const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, grid: rowGrid(layout.length) };
-    const decl = crossEntropyKernel(kernel);
+    const decl = declaration(crossEntropyKey(kernel), () => crossEntropyKernel(kernel));
     const m = rowMeta(decl, layout).i32('ignoreIndex', p.ignoreIndex).f32('smoothing', p.labelSmoothing);
     const buffers = { logits: logits.storage.buffer!, targets: target.storage.buffer!, out: out.storage.buffer!,
       ...(w ? { weight: w.storage.buffer! } : {}) };

@@ -4,12 +4,14 @@
 import { assertTensor, type Tensor } from '../core/tensor.js';
 import { castScalar, isFloat, type DType } from '../core/dtype.js';
 import { contiguousStrides, fmtShape, numel, sameShape } from '../core/shape.js';
-import { noGrad } from '../core/autograd.js';
+import { isGradEnabled, noGrad } from '../core/autograd.js';
 import { pipeline } from '../shaders/pipelines.js';
+import { declaration } from '../shaders/kernel.js';
 import { mergeTrailing, rowLayout, rowDispatch, rowGrid, rowMeta, rowVec4 } from '../shaders/rows.js';
 import { normKernel, normKey, normSource, type NormKernel } from '../shaders/norms.js';
 import { apply, describe, valuesOf, type Grads, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
+import { normInputGrad } from './norm-backward.js';
 
 interface Params { kind: 'layer' | 'rms'; normalizedShape: number[]; eps: number; weight: boolean; bias: boolean }
 
@@ -39,7 +41,7 @@ function gpuNorm(out: Tensor, [x, ...affine]: Tensor[], p: Params): void {
     [{ strides: merged.strides, offset: src.offset }, outView]);
   const params = noGrad(() => affine.map((t) => contiguous(t)));
   const kernel: NormKernel = { kind: p.kind, input: x.dtype, weight: p.weight, bias: p.bias, grid: { ...rowGrid(layout.length, layout.rows), vec: rowVec4(layout, x.dtype) } };
-  const decl = normKernel(kernel);
+  const decl = declaration(normKey(kernel), () => normKernel(kernel));
   const [weight, bias] = p.weight ? params : [undefined, ...params];
   const buffers = { inp: src.storage.buffer!, out: out.storage.buffer!, ...(weight ? { weight: weight.storage.buffer! } : {}),
     ...(bias ? { bias: bias.storage.buffer! } : {}) };
@@ -57,6 +59,7 @@ function gpuNorm(out: Tensor, [x, ...affine]: Tensor[], p: Params): void {
 function normBackward(g: Tensor, { inputs: [x, ...affine], params: p }: { inputs: Tensor[]; params: Params }): Grads {
   const dims = p.normalizedShape.map((_, i) => x.ndim - p.normalizedShape.length + i);
   const batchDims = [...Array(x.ndim - dims.length).keys()];
+  if (!isGradEnabled()) return fusedNormBackward(g, x, affine, p, batchDims);
   const centred = p.kind === 'layer' ? x.sub(x.mean(dims, true)) : x;
   const rstd = centred.square().mean(dims, true).add(p.eps).rsqrt();
   const xhat = centred.mul(rstd);
@@ -66,6 +69,21 @@ function normBackward(g: Tensor, { inputs: [x, ...affine], params: p }: { inputs
   const sumBatch = (t: Tensor) => (batchDims.length ? t.sum(batchDims) : t);
   const grads: Grads = [rstd.mul(inner)];
   if (p.weight) grads.push(sumBatch(g.mul(xhat)));
+  if (p.bias) grads.push(sumBatch(g));
+  return grads;
+}
+
+/**
+ * The same gradients in four dispatches instead of eighteen, for a sweep that is not recorded: dx from one row
+ * kernel (normInputGrad), xhat from the forward kernel without weight and bias, dw and db as batch sums.
+ */
+function fusedNormBackward(g: Tensor, x: Tensor, affine: Tensor[], p: Params, batchDims: number[]): Grads {
+  const sumBatch = (t: Tensor) => (batchDims.length ? t.sum(batchDims) : t);
+  const grads: Grads = [normInputGrad(p.kind, x, g, p.weight ? affine[0] : null, p.normalizedShape.length, p.eps)];
+  if (p.weight) {
+    const xhat = p.kind === 'layer' ? layerNorm(x, p.normalizedShape, null, null, p.eps) : rmsNorm(x, p.normalizedShape, null, p.eps);
+    grads.push(sumBatch(g.mul(xhat)));
+  }
   if (p.bias) grads.push(sumBatch(g));
   return grads;
 }

@@ -7,7 +7,7 @@ import { coalesce, normDims, numel, type Shape } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { grid } from '../shaders/preamble.js';
 import { truthy } from '../shaders/elementwise.js';
-import { valueType } from '../shaders/kernel.js';
+import { declaration, valueType } from '../shaders/kernel.js';
 import { reduceKernel, reduceKey, reduceSource, reduceWorkgroups, REDUCE_MAX_RANK, type ReduceKernel } from '../shaders/reduce.js';
 import { apply, describe, offsetsOf, type OpSpec } from './op.js';
 import { where } from './binary.js';
@@ -169,7 +169,7 @@ function specOf(def: ReduceDef): OpSpec<Params> {
       if (keptDims.shape.length > REDUCE_MAX_RANK || redDims.shape.length > REDUCE_MAX_RANK) {
         throw new Error(`${def.name}: tensors of rank > ${REDUCE_MAX_RANK} are not supported on webgpu`);
       }
-      const decl = reduceKernel(kernel);
+      const decl = declaration(reduceKey(kernel), () => reduceKernel(kernel));
       const m = decl.meta().u32('outputs', out.numel).u32('count', R)
         .space('kept', keptDims.shape).view('inp', x.offset, keptDims.strides)
         .space('reduced', redDims.shape).view('red', 0, redDims.strides)

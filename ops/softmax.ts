@@ -6,6 +6,7 @@ import type { Tensor } from '../core/tensor.js';
 import { castScalar, isFloat } from '../core/dtype.js';
 import { contiguousStrides, normDim } from '../core/shape.js';
 import { pipeline } from '../shaders/pipelines.js';
+import { declaration } from '../shaders/kernel.js';
 import { rowLayout, rowDispatch, rowGrid, rowMeta, rowVec4, splitAt } from '../shaders/rows.js';
 import { softmaxKernel, softmaxKey, softmaxSource } from '../shaders/softmax.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
@@ -45,7 +46,7 @@ function specOf(log: boolean): OpSpec<Params> {
     webgpu(out, [x], { dim }) {
       const layout = rowLayout(name, x.shape, dim, [x, { strides: contiguousStrides(out.shape), offset: 0 }]);
       const kernel = { log, input: x.dtype, grid: { ...rowGrid(layout.length, layout.rows), vec: rowVec4(layout, x.dtype) } };
-      const decl = softmaxKernel(kernel);
+      const decl = declaration(softmaxKey(kernel), () => softmaxKernel(kernel));
       decl.dispatch(pipeline(softmaxKey(kernel), () => softmaxSource(kernel)), { inp: x.storage.buffer!, out: out.storage.buffer! },
         rowMeta(decl, layout), rowDispatch(layout.rows, kernel.grid));
     },

@@ -5,6 +5,7 @@ import { contiguousStrides, fmtShape, normDim, normDims, numel, sameShape, shape
 import { apply, describe, empty, type Grads, type OpSpec } from './op.js';
 import { elementwise, sumTo } from './elementwise.js';
 import { UNARY } from './unary.js';
+import { BINARY } from './binary.js';
 
 /** Makes a view of `x` and records `backward` when autograd needs it. */
 export function view(op: string, x: Tensor, shape: Shape, strides: Shape, offset: number, backward: (g: Tensor) => Tensor): Tensor {
@@ -189,7 +190,9 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   shape[d] = length;
   strides[d] = x.strides[d] * step;
   const geometry: SliceGeometry = { dim: d, start: s, length, step };
-  return view('slice', x, shape, strides, x.offset + s * x.strides[d], (g) => sliceBackward(g, x.shape, geometry));
+  const out = view('slice', x, shape, strides, x.offset + s * x.strides[d], (g) => sliceBackward(g, x.shape, geometry));
+  if (out.gradFn) out.gradFn.addInto = (acc, g) => addIntoSlice(acc, g, geometry);
+  return out;
 }
 
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
@@ -229,10 +232,22 @@ const SLICE_BACKWARD: OpSpec<{ shape: Shape; geometry: SliceGeometry }> = {
 
 function fillSlice(out: Tensor, g: Tensor, s: SliceGeometry): void {
   elementwise(UNARY.cast, [0], [], { out });
-  const strides = [...out.strides];
-  strides[s.dim] *= s.step;
-  const target = new Tensor(out.storage.retain(), g.shape, strides, out.offset + s.start * out.strides[s.dim]);
+  const target = sliceOf(out, s, g.shape);
   elementwise(UNARY.cast, [g], [], { out: target });
+  target.dispose();
+}
+
+/** The sliced positions of `target` (a contiguous tensor of the sliced input's shape), as a view. */
+function sliceOf(target: Tensor, s: SliceGeometry, shape: Shape): Tensor {
+  const strides = [...target.strides];
+  strides[s.dim] *= s.step;
+  return new Tensor(target.storage.retain(), shape, strides, target.offset + s.start * target.strides[s.dim]);
+}
+
+/** acc[slice] += g, in place (the backward sweep's accumulation of a slice's gradient). */
+function addIntoSlice(acc: Tensor, g: Tensor, s: SliceGeometry): void {
+  const target = sliceOf(acc, s, g.shape);
+  elementwise(BINARY.add, [target, g], [], { out: target });
   target.dispose();
 }
 

@@ -138,6 +138,19 @@ export class Kernel {
   }
 }
 
+const declarations = new Map<string, Kernel>();
+
+/**
+ * The declaration of the kernel whose pipeline key is `key`, made once: a key fixes the WGSL, so it fixes the
+ * declaration, and building one per dispatch (word tables from its uniforms, spaces and views) was host work
+ * repeated for every row kernel of a training step.
+ */
+export function declaration(key: string, make: () => Kernel): Kernel {
+  let d = declarations.get(key);
+  if (!d) declarations.set(key, (d = make()));
+  return d;
+}
+
 /** Uniform words of one dispatch, written by name. */
 export class Meta {
   private readonly w = new MetaWriter();

@@ -47,3 +47,55 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 `;
 }
+
+/**
+ * The same update over `count` parameters in one dispatch (a multi-tensor apply): parameter k's elements are
+ * threads [ends[k - 1], ends[k]) and it has its own buffers Pk, Gk, Sk_0.. and offsets; the hyperparameters are
+ * shared. One dispatch per parameter made the optimiser about a sixth of a GPT step's dispatches.
+ */
+export const optimMultiKernel = (stateSlots: number, count: number): Kernel => {
+  const params = Array.from({ length: count }, (_, k) => k);
+  return new Kernel({
+    name: 'fusedUpdateMulti',
+    buffers: Object.fromEntries(
+      params.flatMap((k) => [
+        [`P${k}`, { type: 'f32', write: true }],
+        [`G${k}`, { type: 'f32' }],
+        ...slotsOf(stateSlots).map((j) => [`S${k}_${j}`, { type: 'f32', write: true }]),
+      ]),
+    ),
+    uniforms: {
+      ends: count,
+      paramOffset: count,
+      gradOffset: count,
+      ...Object.fromEntries(slotsOf(stateSlots).map((j) => [`state${j}Offset`, count])),
+      hyper: MAX_HYPER,
+    },
+  });
+};
+
+export function optimMultiSource(body: string, stateSlots: number, count: number): string {
+  const slots = slotsOf(stateSlots);
+  const branch = (k: number) => {
+    const at = (what: string) => `uw(W_${what} + ${k}u) + j`;
+    return `{
+    let j = i - ${k === 0 ? '0u' : `uw(W_ends + ${k - 1}u)`};
+    var p = P${k}[${at('paramOffset')}];
+    let g = G${k}[${at('gradOffset')}];
+    ${slots.map((s) => `var s${s} = S${k}_${s}[${at(`state${s}Offset`)}];`).join('\n    ')}
+    ${body}
+    P${k}[${at('paramOffset')}] = p;
+    ${slots.map((s) => `S${k}_${s}[${at(`state${s}Offset`)}] = s${s};`).join('\n    ')}
+  }`;
+  };
+  const chain = Array.from({ length: count }, (_, k) => `if (i < uw(W_ends + ${k}u)) ${branch(k)}`).join(' else ');
+  return `${optimMultiKernel(stateSlots, count).header()}
+@compute @workgroup_size(${OPTIM_WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_id(wid, nwg, lid, ${OPTIM_WG}u);
+  ${Array.from({ length: MAX_HYPER }, (_, j) => `let h${j} = uwf(W_hyper + ${j}u);`).join(' ')}
+  ${chain}
+}
+`;
+}

@@ -65,9 +65,9 @@ function describePipeline(key: string, code: string): { descriptor: GPUComputePi
 }
 
 /** Tells the executor what it needs of a new pipeline: the bindings it writes and its bind group layout. */
-function declare(p: GPUComputePipeline, code: string, group: GPUBindGroupLayout): void {
+function declare(p: GPUComputePipeline, key: string, code: string, group: GPUBindGroupLayout): void {
   declareWrites(p, writtenBindings(code));
-  declareLayout(p, group);
+  declareLayout(p, group, key);
 }
 
 /** The pipeline for `key`, compiling `source()` the first time. */
@@ -83,7 +83,7 @@ export function pipeline(kernelKey: string, source: () => string): GPUComputePip
   checkF16(key, code, `kernel ${key}`);
   const { descriptor, group } = describePipeline(key, code);
   p = gpu().device.createComputePipeline(descriptor);
-  declare(p, code, group);
+  declare(p, key, code, group);
   compileMs += performance.now() - t0;
   compiles++;
   cache.set(key, p);
@@ -102,7 +102,7 @@ export async function warmup(kernels: { key: string; source: () => string }[]): 
       checkF16(key, code, `warmup of kernel ${key}`);
       const { descriptor, group } = describePipeline(key, code);
       b = device.createComputePipelineAsync(descriptor)
-        .then((p) => { declare(p, code, group); cache.set(key, p); building.delete(key); compiles++; return p; });
+        .then((p) => { declare(p, key, code, group); cache.set(key, p); building.delete(key); compiles++; return p; });
       building.set(key, b);
     }
     return b;

@@ -11,6 +11,7 @@ import { attempt, record, skip, values } from '../common.js';
 import { tfGpt } from '../gpt-tf.js';
 import type { BenchSizes, GptSize } from '../sizes.js';
 import type { Peers } from '../run.js';
+import { STEP_SIZES, describeCost, stepCost } from '../step-costs.js';
 
 const LR = 1e-3;
 const NEW_TOKENS = quick ? 8 : 32;
@@ -93,4 +94,19 @@ async function gptSize(peers: Peers, S: GptSize, calls: number): Promise<void> {
     net.dispose(); [tx, ty, checkX, checkY].forEach((t) => t.dispose());
   }
   if (peers.jax.length) skip('gpt', kase, 'jax-js: no GPT written for it (TensorFlow.js is the peer the issue asks for)');
+  await stepCostRows();
+}
+
+/**
+ * The host side of an AdamW step at issue 11's two GPT sizes: dispatches per step (in the case name), the time to
+ * record one dispatch (host, ms per dispatch) and the step's wall time. The 19M model only in the full run.
+ */
+async function stepCostRows(): Promise<void> {
+  const one = (ms: number) => ({ medianMs: ms, minMs: ms, maxMs: ms, samples: 1, rmePct: 0 });
+  for (const size of quick ? STEP_SIZES.slice(0, 1) : STEP_SIZES) {
+    const c = await stepCost(size, quick ? 2 : 5);
+    console.log(`  ${''.padEnd(12)} ${size.label}: ${describeCost(c)}`);
+    record('gpt', `AdamW step ${size.label}: ${c.dispatches} dispatches, host per dispatch`, 'tessera', one(c.recordMs / c.dispatches));
+    record('gpt', `AdamW step ${size.label}: wall`, 'tessera', one(c.wallMs));
+  }
 }

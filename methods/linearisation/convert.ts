@@ -1,7 +1,9 @@
 // Conversion of a trained softmax GPT (nn.GPT) into a linear or hybrid model that keeps every q/k/v/o weight: each
-// block's attention is replaced by a ConvertedAttention holding the same projection layers, two feature maps
-// (queries, keys) and a per-head window-gate logit g (γ = sigmoid(g), initialised at −2.197, i.e. γ ≈ 0.1).
-import { full, nn, type Tensor } from '../../index.js';
+// block's attention is replaced by a ConvertedAttention holding the same output projection, the q, k and v rows of
+// the fused qkv projection as three layers of their own (so LoRA adapts q, k, v and o separately, as LoLCATs does),
+// two feature maps (queries, keys) and a per-head window-gate logit g (γ = sigmoid(g), initialised at −2.197,
+// i.e. γ ≈ 0.1).
+import { full, noGrad, nn, type Tensor } from '../../index.js';
 import { hybridAttention, type AttentionMode } from './hybridAttention.js';
 
 export const GATE_INIT = -2.197;
@@ -26,17 +28,34 @@ export interface SoftmaxAttentionLike extends nn.Module {
   nKvHeads: number;
   headDim: number;
   useRope: boolean;
-  qProj: nn.Linear;
-  kProj: nn.Linear;
-  vProj: nn.Linear;
+  /** rows [q | k | v] */
+  qkvProj: nn.Linear;
   oProj: nn.Linear;
 }
 
-/** x [B, T, dModel] → q, k, v [B, H, T, d] through an attention module's projections. */
-export function projectHeads(attn: { nHeads: number; headDim: number; qProj: nn.Module; kProj: nn.Module; vProj: nn.Module }, x: Tensor) {
+/** Rows [start, start + out) of `fused` as a Linear of its own (copied). */
+function rowsOf(fused: nn.Linear, start: number, out: number): nn.Linear {
+  const layer = new nn.Linear(fused.inFeatures, out, { device: fused.weight.device, bias: fused.bias !== null });
+  noGrad(() => {
+    layer.weight.copy_(fused.weight.narrow(0, start, out));
+    if (fused.bias) layer.bias!.copy_(fused.bias.narrow(0, start, out));
+  });
+  return layer;
+}
+
+type Projections = { qkvProj: nn.Module } | { qProj: nn.Module; kProj: nn.Module; vProj: nn.Module };
+
+/** x [B, T, dModel] → q, k, v [B, H, T, d] through an attention module's projections (fused, or one each). */
+export function projectHeads(attn: { nHeads: number; headDim: number } & Projections, x: Tensor) {
   const split = (t: Tensor) => t.reshape([x.shape[0], x.shape[1], attn.nHeads, attn.headDim]).transpose(1, 2);
-  const run = (m: nn.Module) => split((m as nn.Linear).forward(x));
-  return { q: run(attn.qProj), k: run(attn.kProj), v: run(attn.vProj) };
+  const run = (m: nn.Module) => (m as nn.Linear).forward(x);
+  if ('qkvProj' in attn) {
+    const inner = attn.nHeads * attn.headDim;
+    const qkv = run(attn.qkvProj);
+    const [q, k, v] = [0, 1, 2].map((i) => split(qkv.narrow(-1, i * inner, inner)));
+    return { q, k, v };
+  }
+  return { q: split(run(attn.qProj)), k: split(run(attn.kProj)), v: split(run(attn.vProj)) };
 }
 
 export class ConvertedAttention extends nn.Module {
@@ -64,8 +83,11 @@ export class ConvertedAttention extends nn.Module {
     this.nHeads = base.nHeads;
     this.headDim = base.headDim;
     this.window = opts.window;
-    [this.qProj, this.kProj, this.vProj, this.oProj] = [base.qProj, base.kProj, base.vProj, base.oProj];
-    const device = base.qProj.weight.device;
+    const inner = this.nHeads * this.headDim;
+    [this.qProj, this.kProj, this.vProj] = [0, 1, 2].map((i) => rowsOf(base.qkvProj, i * inner, inner));
+    base.qkvProj.dispose(); // the base module is replaced: its fused weights are not used again
+    this.oProj = base.oProj;
+    const device = base.oProj.weight.device;
     const fm = { heads: this.nHeads, headDim: this.headDim, featureDim: opts.featureDim, activation: opts.featureMap ?? 'hedgehog', device };
     this.featureMapQ = new nn.LearnableFeatureMap({ ...fm, seed: layerSeed });
     this.featureMapK = new nn.LearnableFeatureMap({ ...fm, seed: layerSeed + 1 });

@@ -1,10 +1,16 @@
-// Multi-head attention as a module: q/k/v/o projections, optional RoPE, grouped-query heads, and three attention
+// Multi-head attention as a module: one fused q/k/v projection and an output projection, optional RoPE, grouped-query heads, and three attention
 // kinds over the projected heads: 'softmax' (fused; causal, sliding window, additive mask, KV cache), 'linear'
 // (feature maps, prefix sums) and 'hybrid' (sliding-window softmax + linear over older keys, one normaliser,
 // learnable per-head gate). `useWindow` / `useLinear` switch a hybrid's branches off at inference.
 // Cross-attention: pass `context` [B, S, dModel]; its keys get no rotary embedding and no causal mask.
+//
+// The q, k and v projections are one Linear (`qkvProj`, rows [q heads | k heads | v heads], as torch's
+// nn.MultiheadAttention in_proj_weight): self-attention runs one matmul and takes q, k, v as views of its output,
+// which on a GPT step saves two matmuls and two bias adds forward and four matmuls, two bias sums and two adds of
+// input gradients backward per layer. State dicts with separate qProj/kProj/vProj entries (tessera before the
+// fusion) still load: upgradeStateDict concatenates them.
 import { Tensor, type DeviceName, type DType } from '../../core/index.js';
-import { arange } from '../../ops/index.js';
+import { arange, cat, linear } from '../../ops/index.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
 import { Linear } from '../layers/linear.js';
@@ -76,9 +82,8 @@ export class MultiHeadAttention extends Module {
   /** hybrid kind: switches for the two branches (both on by default) */
   useWindow = true;
   useLinear = true;
-  qProj: Linear;
-  kProj: Linear;
-  vProj: Linear;
+  /** q, k, v projections in one: [(nHeads + 2 nKvHeads) headDim, dModel] */
+  qkvProj: Linear;
   oProj: Linear;
   featureMapQ: LearnableFeatureMap | null = null;
   featureMapK: LearnableFeatureMap | null = null;
@@ -100,9 +105,7 @@ export class MultiHeadAttention extends Module {
     this.useRope = opts.rope ?? false;
     this.ropeBase = opts.ropeBase ?? 10000;
     const layer = { device: opts.device, dtype: opts.dtype, bias: opts.bias ?? false };
-    this.qProj = new Linear(opts.dModel, this.nHeads * this.headDim, layer);
-    this.kProj = new Linear(opts.dModel, this.nKvHeads * this.headDim, layer);
-    this.vProj = new Linear(opts.dModel, this.nKvHeads * this.headDim, layer);
+    this.qkvProj = new Linear(opts.dModel, (this.nHeads + 2 * this.nKvHeads) * this.headDim, layer);
     this.oProj = new Linear(this.nHeads * this.headDim, opts.dModel, layer);
     if (this.kind !== 'softmax') {
       const fm = { heads: this.nHeads, headDim: this.headDim, featureDim: opts.featureDim ?? Math.max(1, this.headDim / 2), device: opts.device, dtype: opts.dtype };
@@ -114,11 +117,6 @@ export class MultiHeadAttention extends Module {
     }
   }
 
-  /** [B, T, heads * D] -> [B, heads, T, D] (a view). */
-  private split(x: Tensor, heads: number): Tensor {
-    return x.reshape([x.shape[0], x.shape[1], heads, this.headDim]).transpose(1, 2);
-  }
-
   /** K/V heads repeated to the query heads (linear and hybrid kinds work per query head). */
   private repeatKv(x: Tensor): Tensor {
     const group = this.nHeads / this.nKvHeads;
@@ -127,12 +125,55 @@ export class MultiHeadAttention extends Module {
     return x.unsqueeze(2).expand([B, H, group, S, D]).reshape([B, H * group, S, D]);
   }
 
+  /** q, k, v projections of x (k, v of the context for cross-attention) as views [B, heads, T or S, D]. */
+  private project(x: Tensor, context?: Tensor): { q: Tensor; k: Tensor; v: Tensor } {
+    const [H, Hkv] = [this.nHeads, this.nKvHeads];
+    const p: Module = this.qkvProj; // applyLoRA may have wrapped it
+    const run = (t: Tensor) => (p.forward as (t: Tensor) => Tensor).call(p, t);
+    // qs holds the q heads first; kvs holds the k heads and then the v heads from head kAt
+    let qs: Tensor, kvs: Tensor, kAt: number;
+    if (!context) {
+      qs = kvs = run(x);
+      kAt = H;
+    } else if (p instanceof Linear) { // cross-attention: the q rows of the weight on x, the k and v rows on the context
+      const [qDim, kvDim] = [H * this.headDim, 2 * Hkv * this.headDim];
+      qs = linear(x, p.weight.narrow(0, 0, qDim), p.bias?.narrow(0, 0, qDim));
+      kvs = linear(context, p.weight.narrow(0, qDim, kvDim), p.bias?.narrow(0, qDim, kvDim));
+      kAt = 0;
+    } else { // a wrapped projection (LoRA): run it whole on both
+      [qs, kvs, kAt] = [run(x), run(context), H];
+    }
+    // Heads are split off before they are narrowed: the gradient of each narrowed head range (strided, coming back
+    // through the transpose) then adds into [B, T, heads, D] in place, where narrowing [B, T, heads * D] first would
+    // need a contiguous copy of each of q, k and v in the backward.
+    const split = (t: Tensor) => t.reshape([t.shape[0], t.shape[1], -1, this.headDim]); // [B, T, heads, D]
+    const qh = split(qs);
+    const kvh = kvs === qs ? qh : split(kvs);
+    const heads = (t: Tensor, start: number, n: number) => t.narrow(2, start, n).transpose(1, 2);
+    return { q: heads(qh, 0, H), k: heads(kvh, kAt, Hkv), v: heads(kvh, kAt + Hkv, Hkv) };
+  }
+
+  /**
+   * Loads state dicts saved before the q/k/v fusion: `<prefix>qProj.weight`, `kProj.weight`, `vProj.weight` (and
+   * biases) become one `<prefix>qkvProj.weight` (torch's load_state_dict pre-hook). Returns the tensors it made.
+   */
+  override upgradeStateDict(state: Map<string, Tensor>, prefix: string): Tensor[] {
+    const made: Tensor[] = [];
+    for (const kind of ['weight', 'bias']) {
+      const names = ['qProj', 'kProj', 'vProj'].map((n) => `${prefix}${n}.${kind}`);
+      const fused = `${prefix}qkvProj.${kind}`;
+      if (state.has(fused) || !names.every((n) => state.has(n))) continue;
+      const t = cat(names.map((n) => state.get(n)!), 0);
+      made.push(t);
+      state.set(fused, t);
+      names.forEach((n) => state.delete(n));
+    }
+    return made;
+  }
+
   forwardWithKV(x: Tensor, call: AttentionCall = {}): AttentionOutput {
     const [B, T] = x.shape;
-    const source = call.context ?? x;
-    let q = this.split(this.qProj.forward(x), this.nHeads);
-    let k = this.split(this.kProj.forward(source), this.nKvHeads);
-    let v = this.split(this.vProj.forward(source), this.nKvHeads);
+    let { q, k, v } = this.project(x, call.context);
     const past = call.cache?.lengthOf(call.layer ?? 0) ?? 0;
     if (this.useRope && !call.context) {
       const positions = call.positions ?? arange(past, past + T, 1, { dtype: 'i32', device: x.device });

@@ -26,6 +26,9 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    // [..., in] runs as one [rows, in] matmul: batched, the weight's gradient would be a matmul per batch entry and
+    // then a sum over them (one more dispatch per layer and step). A strided input is left as it is (no copy).
+    if (x.ndim <= 2 || !x.isContiguous()) return linear(x, this.weight, this.bias);
+    return linear(x.reshape([-1, this.inFeatures]), this.weight, this.bias).reshape([...x.shape.slice(0, -1), this.outFeatures]);
   }
 }

@@ -3,6 +3,7 @@
 // the update runs outside autograd and writes the parameter in place.
 import { Tensor, keep, noGrad } from '../../core/index.js';
 import { zerosLike } from '../../ops/index.js';
+import { batchedUpdates } from '../../ops/fused-update.js';
 
 /** Every optimiser has a learning rate; schedulers rescale it from `initialLr`. */
 export interface BaseOptions {
@@ -67,7 +68,8 @@ export abstract class Optimizer<O extends BaseOptions> {
 
   /** One optimisation step over every parameter that has a gradient. */
   step(): void {
-    noGrad(() => {
+    // webgpu updates are gathered and recorded several parameters to a dispatch (ops/fused-update.ts)
+    noGrad(() => batchedUpdates(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           if (!p.grad) continue;
@@ -76,7 +78,7 @@ export abstract class Optimizer<O extends BaseOptions> {
           if (grad !== p.grad) grad.dispose();
         }
       }
-    });
+    }));
   }
 
   private stateOf(p: Tensor, group: ParamGroup<O>): ParamState {

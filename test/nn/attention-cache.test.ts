@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { tensor, tidy, noGrad, type Tensor } from '../../index.js';
+import { tensor, tidy, noGrad, linear, type Tensor } from '../../index.js';
 import { KVCache } from '../../nn/kv-cache.js';
 import { MultiHeadAttention } from '../../nn/attention/multi-head.js';
 import { scaledDotProductAttention } from '../../ops/attention.js';
@@ -72,9 +72,9 @@ s('cross-attention reads keys and values from the context, without a causal mask
   const ctx = randomTensor([1, 5, 8], { seed: 6 });
   const [got, want] = noGrad(() => tidy(() => {
     const heads = (t: Tensor) => t.reshape([1, -1, 2, 4]).transpose(1, 2);
-    const q = heads(attn.qProj.forward(x));
-    const k = heads(attn.kProj.forward(ctx));
-    const v = heads(attn.vProj.forward(ctx));
+    const [W, b] = [attn.qkvProj.weight, attn.qkvProj.bias];
+    const rows = (t: Tensor, i: number) => heads(linear(t, W.narrow(0, 8 * i, 8), b?.narrow(0, 8 * i, 8)));
+    const [q, k, v] = [rows(x, 0), rows(ctx, 1), rows(ctx, 2)];
     const y = scaledDotProductAttention(q, k, v).transpose(1, 2).reshape([1, 3, 8]);
     return [attn.forward(x, { context: ctx }), attn.oProj.forward(y)];
   }));

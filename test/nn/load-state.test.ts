@@ -55,4 +55,37 @@ s('loadInto from a file with one mismatched tensor leaves the module unchanged',
 });
 
 s.after(() => rmSync(dir, { recursive: true, force: true }));
+s('state dicts with separate qProj/kProj/vProj (before the fused qkvProj) load into the fused projection', async () => {
+  const config = { vocabSize: 11, blockSize: 6, nLayer: 2, nHead: 4, nKvHead: 2, nEmbd: 16 };
+  const source = new nn.GPT({ ...config, seed: 1 });
+  // the old layout: rows [q (4 heads of 4) | k (2 heads) | v (2 heads)] of each layer's fused weight and bias
+  const old = new Map<string, Tensor>();
+  for (const [name, t] of source.stateDict()) {
+    const fused = name.match(/^(.*)qkvProj\.(weight|bias)$/);
+    if (!fused) old.set(name, t);
+    else
+      [
+        ['qProj', 0, 16],
+        ['kProj', 16, 8],
+        ['vProj', 24, 8],
+      ].forEach(([proj, start, n]) =>
+        old.set(`${fused[1]}${proj}.${fused[2]}`, t.narrow(0, start as number, n as number)),
+      );
+  }
+  const target = new nn.GPT({ ...config, seed: 2 });
+  const idx = tensor([[1, 5, 2, 9]], { dtype: 'i32' });
+  const logits = async (m: nn.GPT) => [...(await m.forward(idx).logits.data())];
+  assert.not.equal(await logits(target), await logits(source));
+  assert.equal(target.loadStateDict(old), { missing: [], unexpected: [] });
+  assert.equal(await logits(target), await logits(source));
+  // an old dict missing one of the three is not fused: the error names both layouts
+  old.delete('blocks.1.attn.vProj.weight');
+  assertThrows(
+    () => target.loadStateDict(old),
+    'loadStateDict',
+    'missing keys: blocks.1.attn.qkvProj.weight',
+    'unexpected keys: blocks.1.attn.qProj.weight',
+  );
+});
+
 s.run();

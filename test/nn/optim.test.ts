@@ -2,7 +2,7 @@
 // references, state dicts, parameter groups and gradient clipping.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { optim, nn, keep, memory, tensor, tidy, noGrad, type Tensor, type DeviceName } from '../../index.js';
+import { optim, nn, keep, memory, tensor, tidy, noGrad, executorStats, gpu, type Tensor, type DeviceName } from '../../index.js';
 import { DEVICES, assertClose, assertThrows, randomTensor } from '../helpers.js';
 
 const s = suite('optim');
@@ -90,6 +90,36 @@ s('fused update kernels on webgpu match their cpu references', async () => {
   }
   assertThrows(() => optim.runUpdate(optim.ADAM, randomTensor([2]), randomTensor([3]), [randomTensor([2]), randomTensor([2])], []),
     'adam', 'one size');
+});
+
+s('webgpu steps update several parameters per dispatch, with the values the cpu gets one at a time', async () => {
+  const sizes = [[1], [3], [300], [7, 5], [2], [64], [9], [4, 4], [1], [33], [5]]; // more than one dispatch holds
+  const finals: number[][][] = [];
+  for (const device of DEVICES) {
+    const params = sizes.map((shape, i) => new nn.Parameter(randomTensor(shape, { device, seed: i + 1 })));
+    // two groups: the second's other lr gives other hyperparameters, so its updates cannot share a dispatch
+    const opt = new optim.AdamW([{ params: params.slice(0, 9) }, { params: params.slice(9), lr: 3e-2 }], { lr: 1e-2 });
+    let dispatches = 0;
+    for (let step = 0; step < 3; step++) {
+      params.forEach((p, i) => {
+        p.grad?.dispose();
+        // one gradient arrives transposed (not contiguous): step() copies it before the update
+        p.grad = keep(i === 3 ? randomTensor([5, 7], { device, seed: 50 + 10 * step + i }).T : randomTensor([...p.shape], { device, seed: 50 + 10 * step + i }));
+      });
+      const before = executorStats().dispatches;
+      opt.step();
+      dispatches = executorStats().dispatches - before;
+    }
+    if (device === 'webgpu') {
+      // each parameter binds itself, its gradient, m and v: as many per dispatch as the adapter's limit allows, up to 8
+      const k = Math.min(8, Math.floor(gpu().info.limits.maxStorageBuffersPerShaderStage / 4));
+      assert.is(dispatches, Math.ceil(9 / k) + Math.ceil(2 / k) + 1, `dispatches for 11 parameters, ${k} to a dispatch, and one gradient copy`);
+    }
+    finals.push(await Promise.all(params.map(vals)));
+    params.forEach((p) => { p.grad?.dispose(); p.dispose(); });
+    for (const st of opt.state.values()) for (const v of Object.values(st)) if (typeof v !== 'number') v.dispose();
+  }
+  finals[1].forEach((got, i) => assertClose(got, finals[0][i], { atol: 1e-6, rtol: 1e-5, msg: `parameter ${i}` }));
 });
 
 s('a state dict restores the optimiser exactly', async () => {
