@@ -6,7 +6,7 @@
 // whole batch would take minutes, so the check runs on the first sequence's first 32 tokens when the batch is big.
 import { tensor, tidy, nn, optim, type Tensor } from '../../index.js';
 import { sync } from '../../core/executor.js';
-import { measure, measureQueued, quick } from '../harness.js';
+import { measure, measureQueued, onceTiming, quick } from '../harness.js';
 import { attempt, record, skip, values } from '../common.js';
 import { tfGpt } from '../gpt-tf.js';
 import type { BenchSizes, GptSize } from '../sizes.js';
@@ -102,11 +102,10 @@ async function gptSize(peers: Peers, S: GptSize, calls: number): Promise<void> {
  * record one dispatch (host, ms per dispatch) and the step's wall time. The 19M model only in the full run.
  */
 async function stepCostRows(): Promise<void> {
-  const one = (ms: number) => ({ medianMs: ms, minMs: ms, maxMs: ms, samples: 1, rmePct: 0 });
   for (const size of quick ? STEP_SIZES.slice(0, 1) : STEP_SIZES) {
     const c = await stepCost(size, quick ? 2 : 5);
     console.log(`  ${''.padEnd(12)} ${size.label}: ${describeCost(c)}`);
-    record('gpt', `AdamW step ${size.label}: ${c.dispatches} dispatches, host per dispatch`, 'tessera', one(c.recordMs / c.dispatches));
-    record('gpt', `AdamW step ${size.label}: wall`, 'tessera', one(c.wallMs));
+    record('gpt', `AdamW step ${size.label}: ${c.dispatches} dispatches, host per dispatch`, 'tessera', { ...onceTiming(c.recordMs / c.dispatches), mode: 'host' });
+    record('gpt', `AdamW step ${size.label}: wall`, 'tessera', onceTiming(c.wallMs));
   }
 }
