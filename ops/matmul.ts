@@ -148,6 +148,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   if (!bias) return x.matmul(weight.transpose(0, 1));
   assertTensor(bias, 'linear');
+  if (bias.ndim === 1 && bias.numel !== weight.shape[0] && bias.numel !== 1) {
+    throw new Error(`linear: bias ${describe(bias)} does not match weight ${describe(weight)} (expected bias [${weight.shape[0]}])`);
+  }
   // a bias of shape [out] (or one element) is added in the matmul's store; other shapes broadcast as an add
   if (bias.ndim <= 1 && (bias.numel === weight.shape[0] || bias.numel === 1)) return product('linear', x, weight.transpose(0, 1), bias);
   return x.matmul(weight.transpose(0, 1)).add(bias);
