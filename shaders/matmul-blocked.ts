@@ -2,11 +2,11 @@
 // memory. The scheme of siboehm/SGEMM_CUDA's kernels 6-10 (93.7% of cuBLAS on an A6000 at 4096^2) and of
 // llama.cpp's Vulkan mul_mm.comp, written out for WGSL:
 //
-// - 256 threads (16 x 16) compute a BM x BN tile of C (128x128, 128x64 or 64x128); each thread a TM x TN block
-//   (8x8, 8x4 or 4x8) held in named vec4 registers. Its rows are 4-row groups 64 apart (ty*4.., 64+ty*4..) and its
-//   columns likewise, so every read of workgroup memory is one vec4 and the 16 threads of a row of the grid read 16
-//   consecutive vec4s (no bank conflicts): per k step a thread does TM*TN multiply-adds for (TM + TN) / 4 vec4
-//   reads, 16:1 at 8x8 against 2:1 for tiled64's 4x4 scalar reads.
+// - 256 threads (16 x 16) compute a BM x BN tile of C (128x128, 128x64, 64x128 or 64x64); each thread a TM x TN
+//   block (8x8, 8x4, 4x8 or 4x4) held in named vec4 registers. Its rows are 4-row groups 64 apart (ty*4..,
+//   64+ty*4..) and its columns likewise, so every read of workgroup memory is one vec4 and the 16 threads of a row
+//   of the grid read 16 consecutive vec4s (no bank conflicts): per k step a thread does TM*TN multiply-adds for
+//   (TM + TN) / 4 vec4 reads, 16 per read at 8x8 against 2 per (scalar) read in tiled64's 4x4.
 // - Both operand tiles sit in workgroup memory k-major (As[k][m], Bs[k][n]): A is stored transposed, so the
 //   inner loop reads a column of A as a vec4 of 4 rows. Two stages of BK = 16 (2 x (128x16 + 16x128) x 4 B =
 //   32 KiB at 128x128): while the threads compute on one stage, the next K tile is already loaded from global
@@ -52,11 +52,15 @@ export interface BlockedMatmul {
 
 /** Threads per workgroup (16 x 16). */
 export const BLOCKED_THREADS = 256;
-/** The tile shapes offered to the tuner: [BM, BN]. */
+/**
+ * The tile shapes offered to the tuner: [BM, BN]. 128x128 has the most multiply-adds per load; the smaller ones
+ * give more workgroups to mid-sized problems (a 1024^2 output is 64 tiles of 128x128 for a GPU's 100+ SMs).
+ */
 export const BLOCKED_TILES = [
   [128, 128],
   [128, 64],
   [64, 128],
+  [64, 64],
 ] as const;
 export const BLOCKED_BK = 16;
 const UNROLL = 4;
