@@ -25,7 +25,8 @@ export interface MatmulProblem {
 
 export interface MatmulVariant {
   name: string;
-  key: string;
+  /** the pipeline key, built only for the variant that runs (selectVariant is on every matmul's path) */
+  key: () => string;
   source: () => string;
   /** output rows and columns one workgroup computes */
   rows: number; cols: number;
@@ -75,13 +76,13 @@ export function candidates(p: MatmulProblem): MatmulVariant[] {
   const { a, b, out } = { a: p.a.dtype, b: p.b.dtype, out: p.out.dtype };
   const bias = p.bias?.dtype ?? null;
   const list: MatmulVariant[] = [{
-    name: 'tiled64', key: matmulKey(a, b, out, bias), source: () => matmulSource(a, b, out, bias), rows: TILE, cols: TILE,
+    name: 'tiled64', key: () => matmulKey(a, b, out, bias), source: () => matmulSource(a, b, out, bias), rows: TILE, cols: TILE,
   }];
   const loads = blockedLoads(p);
   for (const [BM, BN] of BLOCKED_TILES) {
     const k: BlockedMatmul = { a, b, out, bias, BM, BN, BK: BLOCKED_BK, ...loads, vecOut: p.N % 4 === 0 };
     if (!fitsAdapter(k)) continue;
-    list.push({ name: `blocked${BM}x${BN}`, key: blockedMatmulKey(k), source: () => blockedMatmulSource(k), rows: BM, cols: BN });
+    list.push({ name: `blocked${BM}x${BN}`, key: () => blockedMatmulKey(k), source: () => blockedMatmulSource(k), rows: BM, cols: BN });
   }
   const { hasSubgroups, subgroupSize: S } = gpu();
   // the subgroup kernel loads vec4s of elements, so it needs natively stored operands
@@ -91,7 +92,7 @@ export function candidates(p: MatmulProblem): MatmulVariant[] {
     for (const [TN, G] of SUBGROUP_SHAPES) {
       const k: SubgroupMatmul = { a, b, out, S, TN, G, ...modes, bias };
       const { rows, cols } = subgroupTile(k);
-      list.push({ name: `subgroup${S}x${TN}g${G}`, key: subgroupMatmulKey(k), source: () => subgroupMatmulSource(k), rows, cols });
+      list.push({ name: `subgroup${S}x${TN}g${G}`, key: () => subgroupMatmulKey(k), source: () => subgroupMatmulSource(k), rows, cols });
     }
   }
   return list;

@@ -88,7 +88,7 @@ const MATMUL: OpSpec<void> = {
     if (bias) m.u32('bias_offset', bias.offset).u32('sbias', biasStride(bias));
     const v = selectVariant({ M, N, K, a, b, out, aBatch, bBatch, bias });
     const buffers = { A: a.storage.buffer!, B: b.storage.buffer!, C: out.storage.buffer! };
-    (bias ? LAYOUT_BIAS : LAYOUT).dispatch(pipeline(v.key, v.source), bias ? { ...buffers, bias: bias.storage.buffer! } : buffers, m,
+    (bias ? LAYOUT_BIAS : LAYOUT).dispatch(pipeline(v.key(), v.source), bias ? { ...buffers, bias: bias.storage.buffer! } : buffers, m,
       grid(Math.ceil(N / v.cols) * Math.ceil(M / v.rows) * batches));
   },
   // dBias sums the output gradient over rows (and batch dims): sumTo undoes the bias's broadcast
