@@ -1,7 +1,7 @@
 // Every matmul kernel variant side by side on the running adapter: `npx tsx bench/matmul-variants.ts [n,...]`.
-// For each case the tuner validates every candidate against the cpu reference and picks one (its timing waits per
-// call); then each valid variant is timed queued, `reps` calls and one wait, which on a real GPU leaves out the
-// per-call wait (about 1.3 ms on the H200) that dominates at these sizes. Prints GFLOP/s per variant and the pick.
+// For each case the tuner validates every candidate against the cpu reference and picks one; then each valid
+// variant is timed again queued, `reps` calls and one wait, which on a real GPU leaves out the per-call wait (about
+// 1.3 ms on the H200) that dominates at these sizes. Prints GFLOP/s per variant and the pick.
 // Sizes default to 512 and 1024 on a software adapter, 1024 to 4096 on a GPU.
 import { ready, shutdown, tensor, tuneMatmul, withMatmulVariant, type MatmulCase, type Tensor } from '../index.js';
 import { sync } from '../core/executor.js';
@@ -54,7 +54,7 @@ for (const c of cases) {
     }
     const ms = await queuedMs(a, b, t.variant, reps);
     console.log(
-      `  ${t.variant.padEnd(16)} ${(flops / ms / 1e6).toFixed(1).padStart(9)} GFLOP/s queued, ${t.medianMs!.toFixed(2)} ms per waited call`,
+      `  ${t.variant.padEnd(16)} ${(flops / ms / 1e6).toFixed(1).padStart(9)} GFLOP/s queued, ${t.medianMs!.toFixed(2)} ms per call in the tuner`,
     );
   }
   a.dispose();

@@ -1,9 +1,9 @@
 // Picks the matmul kernel per shape class by measurement on the running adapter. For each problem the tuner
 // (1) validates every candidate variant against the cpu reference on a small problem of the same class (same
 // dtypes, same load modes, odd edges), dropping any that disagree, then (2) times the survivors at the real size
-// (median of `reps` runs; one run for a variant already 3x slower than the best so far) and records the fastest
-// for the class. Choices are kept for the process and written to a small JSON file per adapter
-// (ops/matmul-cache.ts), so a later process starts tuned.
+// (median of `reps` batches of queued calls; one batch for a variant already 3x slower than the best so far) and
+// records the fastest for the class. Choices are kept for the process and written to a small JSON file per
+// adapter (ops/matmul-cache.ts), so a later process starts tuned.
 import { Tensor } from '../core/tensor.js';
 import { sync } from '../core/executor.js';
 import { isHalf, type DType } from '../core/dtype.js';
@@ -66,19 +66,25 @@ async function maxError(c: MatmulCase, variant: string): Promise<number> {
 }
 
 /**
- * Median time of `reps` runs; a variant whose first timed run is over 3x `bestMs` (the fastest median so far)
- * cannot win and is not run again (on lavapipe a losing kernel at n = 1024 costs seconds per run).
+ * Median time per call over `reps` batches. A batch queues enough calls to take about 20 ms and then waits once,
+ * so the wait for the GPU (about 1.3 ms on the H200, more than a 2048^3 matmul) does not swamp small problems. A
+ * variant whose first batch is over 3x `bestMs` (the fastest median so far) cannot win and is not run again (on
+ * lavapipe a losing kernel at n = 1024 costs seconds per run).
  */
 async function medianMs(a: Tensor, b: Tensor, variant: string, reps: number, bestMs: number): Promise<number> {
-  withVariant(variant, () => a.matmul(b)).dispose(); // compile and first run outside the timing
+  const run = () => withVariant(variant, () => a.matmul(b)).dispose();
+  run(); // compile and first run outside the timing
   await sync();
+  let t0 = performance.now();
+  run();
+  await sync();
+  const calls = Math.max(1, Math.min(32, Math.round(20 / (performance.now() - t0))));
   const times: number[] = [];
   for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    const out = withVariant(variant, () => a.matmul(b));
+    t0 = performance.now();
+    for (let c = 0; c < calls; c++) run();
     await sync();
-    times.push(performance.now() - t0);
-    out.dispose();
+    times.push((performance.now() - t0) / calls);
     if (times[0] > 3 * bestMs) return times[0];
   }
   return times.sort((x, y) => x - y)[Math.floor(reps / 2)];
