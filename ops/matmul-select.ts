@@ -8,6 +8,10 @@ import { matmulKey, matmulSource, TILE } from '../shaders/matmul.js';
 import { storageLayout } from '../shaders/kernel.js';
 import { loadStoredChoices } from './matmul-cache.js';
 import { subgroupMatmulKey, subgroupMatmulSource, subgroupTile, type SubgroupMatmul } from '../shaders/matmul-subgroup.js';
+import {
+  BLOCKED_BK, BLOCKED_THREADS, BLOCKED_TILES, blockedMatmulKey, blockedMatmulSource, blockedWorkgroupBytes,
+  type BlockedMatmul, type OperandLoad,
+} from '../shaders/matmul-blocked.js';
 
 /** What decides which kernels can run a problem and how fast: shapes, dtypes, load modes. */
 export interface MatmulProblem {
@@ -15,11 +19,14 @@ export interface MatmulProblem {
   a: Tensor; b: Tensor; out: Tensor;
   /** strides of each operand's batch dims (0 where broadcast) */
   aBatch: number[]; bBatch: number[];
+  /** the bias added to every row of the output in the store (linear), if any */
+  bias?: Tensor | null;
 }
 
 export interface MatmulVariant {
   name: string;
-  key: string;
+  /** the pipeline key, built only for the variant that runs (selectVariant is on every matmul's path) */
+  key: () => string;
   source: () => string;
   /** output rows and columns one workgroup computes */
   rows: number; cols: number;
@@ -37,24 +44,55 @@ export function loadModes(p: MatmulProblem): Pick<SubgroupMatmul, 'aMode' | 'bMo
   return { aMode, bMode, vecOut: p.N % 4 === 0 };
 }
 
+/**
+ * How the blocked kernel reads each operand: in 4-element groups along its contiguous dim, one vec4 per group
+ * where that dim's stride is 1 and the offset, the other strides and the dim's size are multiples of 4 (so a
+ * group never straddles an edge or a vec4 boundary); four scalar loads per group elsewhere, along the dim of
+ * stride 1 if there is one.
+ */
+export function blockedLoads(p: MatmulProblem): { aLoad: OperandLoad; bLoad: OperandLoad } {
+  const pick = (t: Tensor, outer: number, sOuter: number, sK: number, batch: number[]): OperandLoad => {
+    if (sOuter === 1 && aligned(outer, t.offset, sK, ...batch)) return { along: 'mn', vec: true };
+    if (sK === 1 && aligned(p.K, t.offset, sOuter, ...batch)) return { along: 'k', vec: true };
+    return { along: sK === 1 && sOuter !== 1 ? 'k' : 'mn', vec: false };
+  };
+  const [sam, sak] = p.a.strides.slice(-2);
+  const [sbk, sbn] = p.b.strides.slice(-2);
+  return { aLoad: pick(p.a, p.M, sam, sak, p.aBatch), bLoad: pick(p.b, p.N, sbn, sbk, p.bBatch) };
+}
+
+/** Whether the adapter can run a blocked kernel of this tile: 256 invocations and its two stages of workgroup memory. */
+function fitsAdapter(k: Pick<BlockedMatmul, 'BM' | 'BN' | 'BK'>): boolean {
+  const l = gpu().info.limits;
+  return l.maxComputeInvocationsPerWorkgroup >= BLOCKED_THREADS && l.maxComputeWorkgroupSizeX >= BLOCKED_THREADS &&
+    l.maxComputeWorkgroupStorageSize >= blockedWorkgroupBytes(k);
+}
+
 /** Subgroup-kernel shapes tried by the tuner: columns per lane x subgroups per workgroup. */
 const SUBGROUP_SHAPES = [[4, 1], [8, 1], [8, 2], [8, 4]] as const;
 
 /** Every variant that can run `p` on this adapter, the always-valid tiled kernel first. */
 export function candidates(p: MatmulProblem): MatmulVariant[] {
   const { a, b, out } = { a: p.a.dtype, b: p.b.dtype, out: p.out.dtype };
+  const bias = p.bias?.dtype ?? null;
   const list: MatmulVariant[] = [{
-    name: 'tiled64', key: matmulKey(a, b, out), source: () => matmulSource(a, b, out), rows: TILE, cols: TILE,
+    name: 'tiled64', key: () => matmulKey(a, b, out, bias), source: () => matmulSource(a, b, out, bias), rows: TILE, cols: TILE,
   }];
+  const loads = blockedLoads(p);
+  for (const [BM, BN] of BLOCKED_TILES) {
+    const k: BlockedMatmul = { a, b, out, bias, BM, BN, BK: BLOCKED_BK, ...loads, vecOut: p.N % 4 === 0 };
+    if (!fitsAdapter(k)) continue;
+    list.push({ name: `blocked${BM}x${BN}`, key: () => blockedMatmulKey(k), source: () => blockedMatmulSource(k), rows: BM, cols: BN });
+  }
   const { hasSubgroups, subgroupSize: S } = gpu();
   // the subgroup kernel loads vec4s of elements, so it needs natively stored operands
   const native = [a, b, out].every((d) => storageLayout(d) === 'native');
   if (hasSubgroups && S !== null && S <= 16 && native) {
     const modes = loadModes(p);
     for (const [TN, G] of SUBGROUP_SHAPES) {
-      const k: SubgroupMatmul = { a, b, out, S, TN, G, ...modes };
+      const k: SubgroupMatmul = { a, b, out, S, TN, G, ...modes, bias };
       const { rows, cols } = subgroupTile(k);
-      list.push({ name: `subgroup${S}x${TN}g${G}`, key: subgroupMatmulKey(k), source: () => subgroupMatmulSource(k), rows, cols });
+      list.push({ name: `subgroup${S}x${TN}g${G}`, key: () => subgroupMatmulKey(k), source: () => subgroupMatmulSource(k), rows, cols });
     }
   }
   return list;
@@ -62,10 +100,11 @@ export function candidates(p: MatmulProblem): MatmulVariant[] {
 
 /** The shape class: problems in one class share a kernel choice. */
 export function shapeClass(p: MatmulProblem): string {
-  const m = loadModes(p);
+  const { aLoad, bLoad } = blockedLoads(p);
+  const mode = (l: OperandLoad) => (l.vec ? `${l.along}4` : 'scalar');
   const size = Math.round(Math.log2(Math.max(p.M * p.N * p.K, 1)) / 3); // log2 of the geometric-mean dim
   const thin = p.M < 8 ? '|thin' : '';
-  return `${p.a.dtype},${p.b.dtype}->${p.out.dtype}|a:${m.aMode}|b:${m.bMode}|s${size}${thin}`;
+  return `${p.a.dtype},${p.b.dtype}->${p.out.dtype}|a:${mode(aLoad)}|b:${mode(bLoad)}|s${size}${thin}`;
 }
 
 let choices: Map<string, string> | null = null;

@@ -1,5 +1,6 @@
 // matmul with PyTorch's rules: 1-D operands are promoted to matrices and the added dim removed afterwards,
-// batch dims broadcast. The core op multiplies [..., M, K] by [..., K, N] through strides (no copies).
+// batch dims broadcast. The core op multiplies [..., M, K] by [..., K, N] through strides (no copies) and, for
+// linear, adds a bias along the rows of the result in the kernel's store (one dispatch instead of two).
 import { assertTensor, type Tensor } from '../core/tensor.js';
 import { broadcastShapes, broadcastStrides, fmtShape, numel } from '../core/shape.js';
 import { promote, isFloat } from '../core/dtype.js';
@@ -16,21 +17,33 @@ const batchStrides = (t: Tensor, batch: readonly number[]): number[] =>
 
 /** The uniform layout and bindings every matmul variant shares (the buffer types differ per variant, not the names). */
 const LAYOUT = matmulKernel({ type: 'f32' }, { type: 'f32' }, { type: 'f32' });
+const LAYOUT_BIAS = matmulKernel({ type: 'f32' }, { type: 'f32' }, { type: 'f32' }, { type: 'f32' });
 
+/** Stride of the bias along N: a bias of one element (shape [] or [1]) is broadcast to every column. */
+const biasStride = (bias: Tensor): number => (bias.numel === 1 ? 0 : bias.strides[0]);
+
+/**
+ * a @ b, plus `bias` (inputs[2], shape [N], [1] or []: what linear fuses) added to every row. The bias is added
+ * after the sum, in the store, on both backends.
+ */
 const MATMUL: OpSpec<void> = {
   name: 'matmul',
-  infer([a, b]) {
+  infer([a, b, bias]) {
     const K = a.shape[a.ndim - 1];
     if (b.shape[b.ndim - 2] !== K) {
       throw new Error(`matmul: shapes ${describe(a)} and ${describe(b)} cannot be multiplied ` +
         `(${K} columns of the first vs ${b.shape[b.ndim - 2]} rows of the second)`);
     }
-    const dtype = promote(a.dtype, b.dtype);
+    const dtype = bias ? promote(promote(a.dtype, b.dtype), bias.dtype) : promote(a.dtype, b.dtype);
     if (!isFloat(dtype)) throw new Error(`matmul: expected float tensors, got ${a.dtype} and ${b.dtype}`);
+    const N = b.shape[b.ndim - 1];
+    if (bias && (bias.ndim > 1 || (bias.numel !== N && bias.numel !== 1))) {
+      throw new Error(`matmul: a bias added along rows must have shape [${N}], [1] or [], got ${describe(bias)}`);
+    }
     const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
     return { shape: [...batch, a.shape[a.ndim - 2], b.shape[b.ndim - 1]], dtype };
   },
-  cpu(out, [a, b]) {
+  cpu(out, [a, b, bias]) {
     const [M, K, N] = [a.shape[a.ndim - 2], a.shape[a.ndim - 1], b.shape[b.ndim - 1]];
     const batch = out.shape.slice(0, -2);
     const as = batchStrides(a, batch);
@@ -38,6 +51,7 @@ const MATMUL: OpSpec<void> = {
     const A = a.storage.cpu!;
     const B = b.storage.cpu!;
     const C = out.storage.cpu!;
+    const bv = bias ? Float64Array.from({ length: N }, (_, j) => bias.storage.cpu![bias.offset + j * biasStride(bias)]) : null;
     const [sam, sak] = a.strides.slice(-2);
     const [sbk, sbn] = b.strides.slice(-2);
     const row = new Float64Array(N);
@@ -69,11 +83,12 @@ const MATMUL: OpSpec<void> = {
             row[j] = s;
           }
         }
+        if (bv) for (let j = 0; j < N; j++) row[j] += bv[j];
         C.set(row, z * M * N + i * N);
       }
     }
   },
-  webgpu(out, [a, b]) {
+  webgpu(out, [a, b, bias]) {
     const [M, K, N] = [a.shape[a.ndim - 2], a.shape[a.ndim - 1], b.shape[b.ndim - 1]];
     const batch = out.shape.slice(0, -2);
     if (batch.length > MAX_BATCH_RANK) throw new Error(`matmul: at most ${MAX_BATCH_RANK} batch dims on webgpu, got ${fmtShape(batch)}`);
@@ -85,27 +100,36 @@ const MATMUL: OpSpec<void> = {
       .u32('sam', a.strides[a.ndim - 2]).u32('sak', a.strides[a.ndim - 1])
       .u32('sbk', b.strides[b.ndim - 2]).u32('sbn', b.strides[b.ndim - 1])
       .space('batch', batch).view('a', a.offset, aBatch).view('b', b.offset, bBatch);
-    const v = selectVariant({ M, N, K, a, b, out, aBatch, bBatch });
-    LAYOUT.dispatch(pipeline(v.key, v.source), { A: a.storage.buffer!, B: b.storage.buffer!, C: out.storage.buffer! }, m,
+    if (bias) m.u32('bias_offset', bias.offset).u32('sbias', biasStride(bias));
+    const v = selectVariant({ M, N, K, a, b, out, aBatch, bBatch, bias });
+    const buffers = { A: a.storage.buffer!, B: b.storage.buffer!, C: out.storage.buffer! };
+    (bias ? LAYOUT_BIAS : LAYOUT).dispatch(pipeline(v.key(), v.source), bias ? { ...buffers, bias: bias.storage.buffer! } : buffers, m,
       grid(Math.ceil(N / v.cols) * Math.ceil(M / v.rows) * batches));
   },
-  backward: (g, { inputs: [a, b] }) => [
+  // dBias sums the output gradient over rows (and batch dims): sumTo undoes the bias's broadcast
+  backward: (g, { inputs: [a, b, bias] }) => [
     a.requiresGrad ? sumTo(g.matmul(b.transpose(-1, -2)), a.shape) : null,
     b.requiresGrad ? sumTo(a.transpose(-1, -2).matmul(g), b.shape) : null,
+    bias?.requiresGrad ? sumTo(g, bias.shape) : null,
   ],
   packedHalf: true,
 };
 
 /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched operands. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  assertTensor(a, 'matmul');
-  assertTensor(b, 'matmul');
-  if (a.ndim === 0 || b.ndim === 0) throw new Error(`matmul: both operands need at least one dim, got ${describe(a)} and ${describe(b)}`);
+  return product('matmul', a, b, null);
+}
+
+/** a @ b (+ bias along rows), promoting 1-D operands to matrices and removing the added dims afterwards. */
+function product(op: string, a: Tensor, b: Tensor, bias: Tensor | null): Tensor {
+  assertTensor(a, op);
+  assertTensor(b, op);
+  if (a.ndim === 0 || b.ndim === 0) throw new Error(`${op}: both operands need at least one dim, got ${describe(a)} and ${describe(b)}`);
   const a2 = a.ndim === 1 ? a.unsqueeze(0) : a;
   const b2 = b.ndim === 1 ? b.unsqueeze(1) : b;
   let out: Tensor;
   try {
-    out = apply(MATMUL, [a2, b2], undefined);
+    out = apply(MATMUL, bias ? [a2, b2, bias] : [a2, b2], undefined);
   } catch (e) {
     if (a2 !== a) a2.dispose();
     if (b2 !== b) b2.dispose();
@@ -137,6 +161,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (weight.ndim !== 2 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new Error(`linear: input ${describe(x)} does not match weight ${describe(weight)} (expected weight [out, ${x.shape[x.ndim - 1]}])`);
   }
-  const y = x.matmul(weight.transpose(0, 1));
-  return bias ? y.add(bias) : y;
+  if (!bias) return x.matmul(weight.transpose(0, 1));
+  assertTensor(bias, 'linear');
+  if (bias.ndim === 1 && bias.numel !== weight.shape[0] && bias.numel !== 1) {
+    throw new Error(`linear: bias ${describe(bias)} does not match weight ${describe(weight)} (expected bias [${weight.shape[0]}])`);
+  }
+  // a bias of shape [out] (or one element) is added in the matmul's store; other shapes broadcast as an add
+  if (bias.ndim <= 1 && (bias.numel === weight.shape[0] || bias.numel === 1)) return product('linear', x, weight.transpose(0, 1), bias);
+  return x.matmul(weight.transpose(0, 1)).add(bias);
 }

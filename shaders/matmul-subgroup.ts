@@ -30,10 +30,12 @@ export interface SubgroupMatmul {
   bMode: LoadMode;
   /** C rows have a multiple of 4 columns, so the output is stored as vec4 */
   vecOut: boolean;
+  /** dtype of the bias added along rows in the store, or null */
+  bias: DType | null;
 }
 
 export const subgroupMatmulKey = (k: SubgroupMatmul) =>
-  `matmul|sg${k.S}x${k.TN}g${k.G}|a:${k.aMode}|b:${k.bMode}|o:${k.vecOut ? 'v' : 's'}|${k.a}|${k.b}|${k.out}`;
+  `matmul|sg${k.S}x${k.TN}g${k.G}|a:${k.aMode}|b:${k.bMode}|o:${k.vecOut ? 'v' : 's'}|bias:${k.bias ?? '-'}|${k.a}|${k.b}|${k.out}`;
 
 /** Rows and columns of C one workgroup computes. */
 export const subgroupTile = (k: SubgroupMatmul) => ({ rows: k.S * k.G, cols: k.S * k.TN });
@@ -71,12 +73,18 @@ export function subgroupMatmulSource(k: SubgroupMatmul): string {
     ...range(Q).map((q) => `  acc[${r}][${q}] += ar.x * b[0][${q}] + ar.y * b[1][${q}] + ar.z * b[2][${q}] + ar.w * b[3][${q}];`),
     '}',
   ].join('\n    ')).join('\n    ');
+  // the bias of the lane's columns, read once: bias[q] holds column group q
+  const loadBias = k.bias
+    ? `var bias: array<vec4<f32>, ${Q}>;\n  ${range(Q).map((q) => range(4).map((c4) =>
+      `if (col0 + ${4 * q + c4}u < N) { bias[${q}][${c4}] = f32(load_bias(uw(W_bias_offset) + (col0 + ${4 * q + c4}u) * uw(W_sbias))); }`).join('\n  ')).join('\n  ')}`
+    : '';
+  const value = (q: number) => (k.bias ? `(acc[r][${q}] + bias[${q}])` : `acc[r][${q}]`);
   const store = k.vecOut
-    ? range(Q).map((q) => `if (col0 + ${4 * q}u < N) { C[(cRow + col0 + ${4 * q}u) / 4u] = vec4<${tc}>(acc[r][${q}]); }`).join('\n      ')
+    ? range(Q).map((q) => `if (col0 + ${4 * q}u < N) { C[(cRow + col0 + ${4 * q}u) / 4u] = vec4<${tc}>(${value(q)}); }`).join('\n      ')
     : range(Q).map((q) => range(4).map((c4) =>
-      `if (col0 + ${4 * q + c4}u < N) { C[cRow + col0 + ${4 * q + c4}u] = ${tc}(acc[r][${q}][${c4}]); }`).join('\n      ')).join('\n      ');
+      `if (col0 + ${4 * q + c4}u < N) { C[cRow + col0 + ${4 * q + c4}u] = ${tc}(${value(q)}[${c4}]); }`).join('\n      ')).join('\n      ');
   return `enable subgroups;
-${matmulKernel({ type: aArr }, { type: bArr }, { type: cArr }).header()}
+${matmulKernel({ type: aArr }, { type: bArr }, { type: cArr }, k.bias ? { dtype: k.bias } : undefined).header()}
 
 @compute @workgroup_size(${S * G})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -101,6 +109,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ${fma}
   }
   let cBase = batch * M * N;
+  ${loadBias}
   for (var r = 0u; r < ${S}u; r++) {
     if (row0 + r < M) {
       let cRow = cBase + (row0 + r) * N;

@@ -10,20 +10,27 @@ import { Kernel, type BufferDecl } from './kernel.js';
 export const MAX_BATCH_RANK = 4;
 export const TILE = 64;
 
-/** The declaration of a matmul kernel reading A and B and writing C as the given buffer declarations say. */
-export const matmulKernel = (A: BufferDecl, B: BufferDecl, C: BufferDecl): Kernel =>
+/**
+ * The declaration of a matmul kernel reading A and B and writing C as the given buffer declarations say, and with
+ * `bias` reading the bias added to every row of C in the store (linear's epilogue): element n of the bias is at
+ * bias_offset + n * sbias (sbias 0 for a broadcast scalar).
+ */
+export const matmulKernel = (A: BufferDecl, B: BufferDecl, C: BufferDecl, bias?: BufferDecl): Kernel =>
   new Kernel({
     name: 'matmul',
-    buffers: { A, B, C: { ...C, write: true } },
-    uniforms: { M: 1, N: 1, K: 1, sam: 1, sak: 1, sbk: 1, sbn: 1, batches: 1 },
+    buffers: { A, B, C: { ...C, write: true }, ...(bias ? { bias } : {}) },
+    uniforms: { M: 1, N: 1, K: 1, sam: 1, sak: 1, sbk: 1, sbn: 1, batches: 1, bias_offset: 1, sbias: 1 },
     spaces: { batch: MAX_BATCH_RANK },
     views: { a: 'batch', b: 'batch' },
   });
 
-export const matmulKey = (a: DType, b: DType, out: DType) => `matmul|tiled64|${a}|${b}|${out}`;
+export const matmulKey = (a: DType, b: DType, out: DType, bias: DType | null = null) =>
+  `matmul|tiled64|${a}|${b}|${out}${bias ? `|bias:${bias}` : ''}`;
 
-export function matmulSource(a: DType, b: DType, out: DType): string {
-  return `${matmulKernel({ dtype: a }, { dtype: b }, { dtype: out }).header()}
+export function matmulSource(a: DType, b: DType, out: DType, bias: DType | null = null): string {
+  const kernel = matmulKernel({ dtype: a }, { dtype: b }, { dtype: out }, bias ? { dtype: bias } : undefined);
+  const addBias = bias ? ' + f32(load_bias(uw(W_bias_offset) + c * uw(W_sbias)))' : '';
+  return `${kernel.header()}
 var<workgroup> As: array<array<f32, 64>, 16>;
 var<workgroup> Bs: array<array<f32, 64>, 16>;
 
@@ -65,7 +72,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (r >= M) { continue; }
     for (var j = 0u; j < 4u; j++) {
       let c = col0 + lid.x * 4u + j;
-      if (c < N) { store_C(cBase + r * N + c, acc[i][j]); }
+      if (c < N) { store_C(cBase + r * N + c, acc[i][j]${addBias}); }
     }
   }
 }

@@ -3,6 +3,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { bmm, linear, matmul, outer, tensor, type DType, type Tensor } from '../../index.js';
+import { executorStats } from '../../core/executor.js';
 import { assertClose, assertThrows, gradcheck, randomValues } from '../helpers.js';
 
 const test = suite('ops/matmul');
@@ -87,6 +88,37 @@ test('gradients: finite differences for every shape rule, webgpu against cpu', a
   }));
   assertClose(grads[1][0], grads[0][0], { atol: 1e-5, rtol: 1e-3, msg: 'webgpu grad of a' });
   assertClose(grads[1][1], grads[0][1], { atol: 1e-5, rtol: 1e-3, msg: 'webgpu grad of b' });
+});
+
+test('linear adds a bias of shape [out] in the matmul kernel: one dispatch forward; other bias shapes add', async () => {
+  const x = make([6, 5], 1, 'webgpu'); const w = make([4, 5], 2, 'webgpu');
+  const dispatchesOf = (f: () => Tensor) => { const before = executorStats().dispatches; const y = f(); return [executorStats().dispatches - before, y] as const; };
+  const [fused, y] = dispatchesOf(() => linear(x, w, make([4], 3, 'webgpu')));
+  assert.is(fused, 1, 'linear with a [4] bias');
+  assert.is(dispatchesOf(() => linear(x, w, make([1], 3, 'webgpu')))[0], 1, 'linear with a one-element bias');
+  assert.is(dispatchesOf(() => linear(x, w, make([1, 4], 3, 'webgpu')))[0], 2, 'a [1, 4] bias broadcasts as an add');
+  const ref = linear(make([6, 5], 1, 'cpu'), make([4, 5], 2, 'cpu'), make([4], 3, 'cpu'));
+  assertClose(await y.data(), await ref.data(), { atol: 1e-5, msg: 'fused linear' });
+  await compare([[5], [4, 5], [4]], (a, b, c) => linear(a, b, c), [4], '1-D input with bias');
+  await compare([[3, 5], [4, 5], [1]], (a, b, c) => linear(a, b, c), [3, 4], 'one-element bias broadcast');
+  await compare([[3, 5], [4, 5], [1, 4]], (a, b, c) => linear(a, b, c), [3, 4], '[1, 4] bias');
+  await compare([[2, 3, 5], [4, 5], [4]], (a, b, c) => linear(a, b, c), [2, 3, 4], 'f16 linear with bias', 'f16');
+  assertThrows(() => linear(x, w, make([3], 3, 'webgpu')), 'linear:', 'bias [3] f32', 'expected bias [4]');
+});
+
+test('linear gradients: finite differences in float64 for x, W and the bias; webgpu against cpu', async () => {
+  const n = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  const w = (t: Tensor) => t.mul(tensor(randomValues(t.numel, 9), { shape: [...t.shape], dtype: t.dtype })).sum();
+  for (const [sx, sb] of [[[2, 3, 4], [5]], [[4], [5]], [[3, 4], [1]], [[3, 4], []]] as const) {
+    const inputs = [sx, [5, 4], sb].map((s, k) => ({ shape: [...s], values: randomValues(n([...s]), k + 1) }));
+    await gradcheck((x, wt, b) => w(linear(x, wt, b)), inputs, { msg: `linear [${sx}] bias [${sb}]` });
+  }
+  const grads = await Promise.all(DEVICES.map(async (device) => {
+    const [x, wt, b] = [make([3, 70, 33], 1, device), make([66, 33], 2, device), make([66], 3, device)].map((t) => t.requiresGrad_());
+    linear(x, wt, b).square().mean().backward();
+    return Promise.all([x, wt, b].map((t) => t.grad!.data()));
+  }));
+  for (const [k, name] of ['x', 'W', 'bias'].entries()) assertClose(grads[1][k], grads[0][k], { atol: 1e-5, rtol: 1e-3, msg: `webgpu grad of ${name}` });
 });
 
 test.run();
