@@ -11,10 +11,14 @@ import { isGradEnabled } from '../core/autograd.js';
 import { pipeline } from '../shaders/pipelines.js';
 import { grid } from '../shaders/preamble.js';
 import type { Kernel, Meta } from '../shaders/kernel.js';
-import { flashForwardKernel, flashKey, flashSource, FLASH_ROWS, MAX_HEAD_DIM } from '../shaders/attention.js';
+import { flashForwardKernel, flashKey, flashSource, FLASH_ROWS, MAX_HEAD_DIM, vec4Operands } from '../shaders/attention.js';
 import {
   flashGradKVKernel, flashGradKVKey, flashGradKVSource, flashGradQKernel, flashGradQKey, flashGradQSource,
 } from '../shaders/attention-backward.js';
+import {
+  flashGradKVSubgroupKey, flashGradKVSubgroupSource, flashGradQSubgroupKey, flashGradQSubgroupSource, subgroupBackwardShape,
+} from '../shaders/attention-backward-subgroup.js';
+import { gpu } from '../core/device.js';
 import { apply, describe, empty, valuesOf, type Grads, type OpSpec } from './op.js';
 import { zeros } from './creation.js';
 import { sumTo } from './elementwise.js';
@@ -161,8 +165,15 @@ function flashMeta(decl: Kernel, q: Tensor, k: Tensor, v: Tensor, mask: Tensor |
 /** A contiguous view of `length` elements of `flat` from `start`, shaped `shape`. */
 const part = (flat: Tensor, shape: Shape, start: number): Tensor => flat.viewOf(shape, contiguousStrides(shape), start);
 
+let subgroupBackwardEnabled = true;
+/** Turns the subgroup backward off (the workgroup-memory kernels run instead): for benchmarks that compare them. */
+export function setSubgroupAttentionBackward(on: boolean): void {
+  subgroupBackwardEnabled = on;
+}
+
 /**
- * The fused backward (shaders/attention-backward.ts): the dQ kernel (which also writes Delta = rowsum(dO * O) into
+ * The fused backward (shaders/attention-backward-subgroup.ts where the adapter has subgroups of one fixed size,
+ * else shaders/attention-backward.ts): the dQ kernel (which also writes Delta = rowsum(dO * O) into
  * the stats), then the dK/dV kernel. Only a mask that needs a gradient gets its [B, H, T, S] dS written.
  */
 function flashBackward(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor | null, out: Tensor, stats: Tensor, p: Params): Grads {
@@ -175,12 +186,23 @@ function flashBackward(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor 
   const qOut = maskGrad ? zeros([dqLength + B * H * T * S], { dtype: q.dtype, device: 'webgpu' }) : empty([dqLength], q.dtype, 'webgpu');
   const kvOut = empty([2 * k.numel], q.dtype, 'webgpu');
   const m = mask ?? q;
-  const dq = flashGradQKernel(q.dtype);
-  dq.dispatch(pipeline(flashGradQKey(q.dtype, D), () => flashGradQSource(q.dtype, D)),
-    buffersOf({ Q: q, K: k, V: v, M: m, G: g, O: out, STATS: stats, OUT: qOut }), meta(dq), grid(Math.ceil(T / FLASH_ROWS) * B * H));
-  const dkv = flashGradKVKernel(q.dtype);
-  dkv.dispatch(pipeline(flashGradKVKey(q.dtype, D), () => flashGradKVSource(q.dtype, D)),
-    buffersOf({ Q: q, K: k, V: v, M: m, G: g, STATS: stats, OUT: kvOut }), meta(dkv), grid(Math.ceil(S / FLASH_ROWS) * B * hkv));
+  const dt = q.dtype;
+  // the subgroup kernels broadcast from constant lanes, so they need one fixed subgroup size
+  const SG = gpu().hasSubgroups && subgroupBackwardEnabled ? gpu().subgroupSize : null;
+  const rows = SG ? SG * subgroupBackwardShape(SG, D).G : FLASH_ROWS;
+  const vec4 = !!SG && vec4Operands(dt, D, [q, k, v, g]);
+  const dq = flashGradQKernel(dt, vec4);
+  const dqPipe = SG
+    ? pipeline(flashGradQSubgroupKey(dt, D, SG, vec4), () => flashGradQSubgroupSource(dt, D, SG, vec4))
+    : pipeline(flashGradQKey(dt, D), () => flashGradQSource(dt, D));
+  dq.dispatch(dqPipe, buffersOf({ Q: q, K: k, V: v, M: m, G: g, O: out, STATS: stats, OUT: qOut }), meta(dq),
+    grid(Math.ceil(T / rows) * B * H));
+  const dkv = flashGradKVKernel(dt, vec4);
+  const dkvPipe = SG
+    ? pipeline(flashGradKVSubgroupKey(dt, D, SG, vec4), () => flashGradKVSubgroupSource(dt, D, SG, vec4))
+    : pipeline(flashGradKVKey(dt, D), () => flashGradKVSource(dt, D));
+  dkv.dispatch(dkvPipe, buffersOf({ Q: q, K: k, V: v, M: m, G: g, STATS: stats, OUT: kvOut }), meta(dkv),
+    grid(Math.ceil(S / rows) * B * hkv));
   const grads = [
     q.requiresGrad ? part(qOut, q.shape, 0) : null,
     k.requiresGrad ? part(kvOut, k.shape, 0) : null,
