@@ -16,8 +16,9 @@ import {
   flashGradKVKernel, flashGradKVKey, flashGradKVSource, flashGradQKernel, flashGradQKey, flashGradQSource,
 } from '../shaders/attention-backward.js';
 import {
-  flashGradKVSubgroupKey, flashGradKVSubgroupSource, flashGradQSubgroupKey, flashGradQSubgroupSource, subgroupBackwardShape,
+  flashGradKVSubgroupKey, flashGradKVSubgroupSource, flashGradQSubgroupKey, flashGradQSubgroupSource,
 } from '../shaders/attention-backward-subgroup.js';
+import { flashSubgroupKey, flashSubgroupSource, laneShape } from '../shaders/attention-subgroup.js';
 import { gpu } from '../core/device.js';
 import { apply, describe, empty, valuesOf, type Grads, type OpSpec } from './op.js';
 import { zeros } from './creation.js';
@@ -117,12 +118,17 @@ const ATTENTION: OpSpec<Params> = {
   },
   webgpu(out, [q, k, v, mask], p) {
     const [B, H, T, D] = q.shape;
+    const dt = q.dtype;
     if (isGradEnabled() && [q, k, v, mask].some((t) => t?.requiresGrad)) p.stats = empty([2 * B * H * T], 'f32', 'webgpu');
     const lse = !!p.stats;
-    const decl = flashForwardKernel(q.dtype, lse);
+    const SG = laneSize();
+    const vec4 = !!SG && vec4Operands(dt, D, [q, k, v]);
+    const decl = flashForwardKernel(dt, lse, vec4);
     const buffers = { Q: q, K: k, V: v, M: mask ?? q, O: out, ...(p.stats ? { LSE: p.stats } : {}) };
-    decl.dispatch(pipeline(flashKey(q.dtype, D, lse), () => flashSource(q.dtype, D, lse)), buffersOf(buffers),
-      flashMeta(decl, q, k, v, mask ?? null, p), grid(Math.ceil(T / FLASH_ROWS) * B * H));
+    const pipe = SG
+      ? pipeline(flashSubgroupKey(dt, D, SG, lse, vec4), () => flashSubgroupSource(dt, D, SG, lse, vec4))
+      : pipeline(flashKey(dt, D, lse), () => flashSource(dt, D, lse));
+    decl.dispatch(pipe, buffersOf(buffers), flashMeta(decl, q, k, v, mask ?? null, p), grid(Math.ceil(T / rowsPerWorkgroup(SG, D)) * B * H));
   },
   // With P the probabilities and O the output: dV = P^T dO, dS = P * (dO V^T - rowsum(dO * O)), dQ = dS K scale,
   // dK = dS^T Q scale (Dao et al. 2022, eq. in App. B.2), summed over the query heads that share a K/V head.
@@ -165,11 +171,15 @@ function flashMeta(decl: Kernel, q: Tensor, k: Tensor, v: Tensor, mask: Tensor |
 /** A contiguous view of `length` elements of `flat` from `start`, shaped `shape`. */
 const part = (flat: Tensor, shape: Shape, start: number): Tensor => flat.viewOf(shape, contiguousStrides(shape), start);
 
-let subgroupBackwardEnabled = true;
-/** Turns the subgroup backward off (the workgroup-memory kernels run instead): for benchmarks that compare them. */
-export function setSubgroupAttentionBackward(on: boolean): void {
-  subgroupBackwardEnabled = on;
+let subgroupKernels = true;
+/** Turns the subgroup flash kernels off (the workgroup-memory ones run instead): for benchmarks that compare them. */
+export function setSubgroupAttention(on: boolean): void {
+  subgroupKernels = on;
 }
+
+/** The subgroup size the subgroup kernels are written for (they broadcast from constant lanes), or null for none. */
+const laneSize = (): number | null => (gpu().hasSubgroups && subgroupKernels ? gpu().subgroupSize : null);
+const rowsPerWorkgroup = (SG: number | null, D: number): number => (SG ? SG * laneShape(SG, D).G : FLASH_ROWS);
 
 /**
  * The fused backward (shaders/attention-backward-subgroup.ts where the adapter has subgroups of one fixed size,
@@ -188,8 +198,8 @@ function flashBackward(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor 
   const m = mask ?? q;
   const dt = q.dtype;
   // the subgroup kernels broadcast from constant lanes, so they need one fixed subgroup size
-  const SG = gpu().hasSubgroups && subgroupBackwardEnabled ? gpu().subgroupSize : null;
-  const rows = SG ? SG * subgroupBackwardShape(SG, D).G : FLASH_ROWS;
+  const SG = laneSize();
+  const rows = rowsPerWorkgroup(SG, D);
   const vec4 = !!SG && vec4Operands(dt, D, [q, k, v, g]);
   const dq = flashGradQKernel(dt, vec4);
   const dqPipe = SG

@@ -1,80 +1,38 @@
-// Flash attention's fused backward, register-blocked across the lanes of a subgroup (the same math, buffers and
-// uniforms as shaders/attention-backward.ts, which serves adapters without subgroups).
-//
-// A subgroup of SG lanes owns SG keys (the dK/dV kernel) or SG query rows (the dQ kernel) and walks blocks of
-// the other side, SG * TB rows at a time, in two phases:
-//   scores: lane l computes the SG x TB block S_rt = q . k (and dP_rt = dO . v) between the SG rows r it owns and its
-//     own TB rows t of the block. It loads vec4 chunk c of its own rows; the owned rows' chunks reach every lane
-//     by subgroupBroadcast, so each lane does 2 SG TB dots per 2 (TB + 1) loads and keeps no row of D floats.
-//     P = e^{S - L} and dS = P (dP - Delta) then replace S and dP in place.
-//   accumulation: the gradient rows (dK, dV or dQ) of the SG owned rows are split by head dim: lane l owns chunks
-//     l, l + SG, ... of all SG of them (SG x ceil(D/4 / SG) vec4s each). For each row u of the block it loads its
-//     chunks of q_u and dO_u (or k_u) once, and takes P and dS of (owned row r, u) from u's lane by subgroupShuffle.
-// No workgroup memory, no barriers: the subgroups of a workgroup only share its (uniform) loop bounds, which keeps
-// every subgroup operation in uniform control flow; masking is per element (masked_score), tile skipping per
-// workgroup (key_range, query_range).
-//
-// On lavapipe (subgroups of 8 that are SIMD lanes of one CPU thread) a broadcast is a register shuffle while a
-// workgroup-memory or storage load is a per-lane loop, which is why the tiled subgroup matmul runs ~10x faster
-// there than the workgroup-memory one; these kernels follow it. On an NVIDIA GPU (subgroups of 32) the
-// accumulators are SG * ceil(D/4 / SG) * 2 vec4s per lane (64 floats at D 64) and every load is coalesced across
-// the lanes of a row block.
+// Flash attention's fused backward on the subgroup scheme of shaders/attention-subgroup.ts (the same math, buffers
+// and uniforms as shaders/attention-backward.ts, which serves adapters without subgroups):
+//   dQ kernel: a subgroup owns SG query rows and walks the keys they see; scores give sc = q . k and dp = dO . v,
+//     turned in place into P = e^{sc - L} and dS = P (dp - Delta); the accumulation adds dS_ru k_u to dQ_r.
+//   dK/dV kernel: a subgroup owns SG keys and walks the query rows of every head of their K/V head's group (no
+//     atomics); the accumulation adds P_ru dO_u to dV_r and dS_ru q_u to dK_r.
+// Compared with the workgroup-memory and unfused backward by the attention rows of bench/suites/kernels.ts. On an NVIDIA GPU
+// (SG 32) at D 64 a lane holds 2 x 32 accumulator vec4s and half the lanes own no head-dim chunk in the
+// accumulation: splitting the owned rows between lanes as well is the next step there, unmeasured.
 import type { DType } from '../core/dtype.js';
 import { flashCommon, keyTileStart, queryTileStart, storeChunk } from './attention.js';
+import { each, lane, laneShape, scores, walk } from './attention-subgroup.js';
 import { flashGradKVKernel, flashGradQKernel, outputChunk } from './attention-backward.js';
-
-const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-const each = (n: number, f: (i: number) => string, sep = '\n'): string => range(n).map(f).join(sep);
-
-/** The lane shapes of the subgroup backward for subgroup size SG and head dim D. */
-export function subgroupBackwardShape(SG: number, D: number) {
-  const D4 = Math.ceil(D / 4);
-  return {
-    D4,
-    /** rows of the walked side each lane takes per block (SG * TB rows a block): 64 score floats a lane */
-    TB: Math.max(1, 32 / SG),
-    /** head-dim chunks a lane owns of each accumulated row */
-    NCH: Math.ceil(D4 / SG),
-    /** subgroups per workgroup */
-    G: Math.max(1, 64 / SG),
-  };
-}
 
 export const flashGradQSubgroupKey = (dtype: DType, D: number, SG: number, vec4: boolean) =>
   `attention|flash-dq-sg${SG}|${dtype}|d${D}${vec4 ? '|vec4' : ''}`;
 export const flashGradKVSubgroupKey = (dtype: DType, D: number, SG: number, vec4: boolean) =>
   `attention|flash-dkv-sg${SG}|${dtype}|d${D}${vec4 ? '|vec4' : ''}`;
 
-/**
- * The scores phase: S[r][t] = own row r . walked row t and dP[r][t] = its dO/v counterpart, over the D4 chunks.
- * `own(c)` declares this lane's chunk c of the owned side (ownA, ownB: the q/k and dO/v rows), `walked(t, c)`
- * the walked rows' chunks (wA_t, wB_t).
- */
-function scores(SG: number, TB: number, own: string, walked: (t: number) => string): string {
-  return `for (var c = 0u; c < D4; c++) {
-      ${own}
-      ${each(TB, walked, '\n      ')}
-      ${each(
-        SG,
-        (r) => `{ let a = subgroupBroadcast(ownA, ${r}u); let g = subgroupBroadcast(ownB, ${r}u);
-        ${each(TB, (t) => `sc[${r}][${t}] += dot(a, wA${t}); dp[${r}][${t}] += dot(g, wB${t});`, ' ')} }`,
-        '\n      ',
-      )}
-    }`;
-}
-
 /** The dK/dV kernel: a subgroup owns SG keys and walks the query rows of every head of their K/V head's group. */
 export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
-  const { TB, NCH, G } = subgroupBackwardShape(SG, D);
+  const { TB, NCH, G } = laneShape(SG, D);
   const lanes = SG * G;
   return `enable subgroups;
 ${flashGradKVKernel(dtype, vec4).header()}
-${flashCommon(D, [
-  ['q', 'Q'],
-  ['k', 'K'],
-  ['v', 'V'],
-  ['g', 'G'],
-], vec4)}
+${flashCommon(
+  D,
+  [
+    ['q', 'Q'],
+    ['k', 'K'],
+    ['v', 'V'],
+    ['g', 'G'],
+  ],
+  vec4,
+)}
 const SG: u32 = ${SG}u;
 
 @compute @workgroup_size(${lanes})
@@ -114,22 +72,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }`,
         '\n      ',
       )}
-      for (var o = 0u; o < SG; o++) {
+      ${walk(
+        SG,
+        TB,
+        'i0',
+        (
+          t,
+        ) => `${each(NCH, (n) => `var q${n} = vec4<f32>(0.0); var g${n} = vec4<f32>(0.0); if (u < T && ch${n} < D4) { q${n} = q4(b, h, u, ch${n}); g${n} = g4(b, h, u, ch${n}); }`, '\n        ')}
         ${each(
-          TB,
-          (t) => `{
-          let u = i0 + o + ${t * SG}u;
-          ${each(NCH, (n) => `var q${n} = vec4<f32>(0.0); var g${n} = vec4<f32>(0.0); if (u < T && ch${n} < D4) { q${n} = q4(b, h, u, ch${n}); g${n} = g4(b, h, u, ch${n}); }`, '\n          ')}
-          ${each(
-            SG,
-            (r) =>
-              `{ let p = subgroupShuffle(sc[${r}][${t}], o); let ds = subgroupShuffle(dp[${r}][${t}], o); ${each(NCH, (n) => `dv[${r}][${n}] += p * g${n}; dk[${r}][${n}] += ds * q${n};`, ' ')} }`,
-            '\n          ',
-          )}
-        }`,
+          SG,
+          (r) =>
+            `{ let p = ${lane(`sc[${r}][${t}]`)}; let ds = ${lane(`dp[${r}][${t}]`)}; ${each(NCH, (n) => `dv[${r}][${n}] += p * g${n}; dk[${r}][${n}] += ds * q${n};`, ' ')} }`,
           '\n        ',
-        )}
-      }
+        )}`,
+      )}
     }
   }
   let half = uw(W_batchHeads) / group * S * D;
@@ -147,16 +103,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 /** The dQ kernel: a subgroup owns SG query rows and walks the keys they see; it also writes Delta = rowsum(dO * O). */
 export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
-  const { TB, NCH, G } = subgroupBackwardShape(SG, D);
+  const { TB, NCH, G } = laneShape(SG, D);
   const lanes = SG * G;
   return `enable subgroups;
 ${flashGradQKernel(dtype, vec4).header()}
-${flashCommon(D, [
-  ['q', 'Q'],
-  ['k', 'K'],
-  ['v', 'V'],
-  ['g', 'G'],
-], vec4)}
+${flashCommon(
+  D,
+  [
+    ['q', 'Q'],
+    ['k', 'K'],
+    ['v', 'V'],
+    ['g', 'G'],
+  ],
+  vec4,
+)}
 ${outputChunk(D)}
 const SG: u32 = ${SG}u;
 
@@ -190,25 +150,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       (t) =>
         `var wA${t} = vec4<f32>(0.0); var wB${t} = vec4<f32>(0.0); if (u${t} < S) { wA${t} = k4(b, hk, u${t}, c); wB${t} = v4(b, hk, u${t}, c); }`,
     )}
-    ${each(SG, (r) =>
-      each(
-        TB,
-        (t) => `{ let s = masked_score(sc[${r}][${t}] * scale, b, h, i0 + ${r}u, u${t}, i0 + ${r}u < T && u${t} < S);
+    ${each(
+      SG,
+      (r) =>
+        each(
+          TB,
+          (t) => `{ let s = masked_score(sc[${r}][${t}] * scale, b, h, i0 + ${r}u, u${t}, i0 + ${r}u < T && u${t} < S);
     let p = select(0.0, exp(s - L${r}), s > LOWEST); let ds = p * (dp[${r}][${t}] - delta${r}); dp[${r}][${t}] = ds;
     if (writeDs && s > LOWEST) { store_OUT(BHT * D + ((b * H + h) * T + i0 + ${r}u) * S + u${t}, ds); } }`,
-        '\n    ',
-      ), '\n    ')}
-    for (var o = 0u; o < SG; o++) {
-      ${each(
-        TB,
-        (t) => `{
-        let u = j0 + o + ${t * SG}u;
-        ${each(NCH, (n) => `var k${n} = vec4<f32>(0.0); if (u < S && ch${n} < D4) { k${n} = k4(b, hk, u, ch${n}); }`, '\n        ')}
-        ${each(SG, (r) => `{ let ds = subgroupShuffle(dp[${r}][${t}], o); ${each(NCH, (n) => `dq[${r}][${n}] += ds * k${n};`, ' ')} }`, '\n        ')}
-      }`,
-        '\n      ',
-      )}
-    }
+          '\n    ',
+        ),
+      '\n    ',
+    )}
+    ${walk(
+      SG,
+      TB,
+      'j0',
+      (
+        t,
+      ) => `${each(NCH, (n) => `var k${n} = vec4<f32>(0.0); if (u < S && ch${n} < D4) { k${n} = k4(b, hk, u, ch${n}); }`, '\n        ')}
+        ${each(SG, (r) => `{ let ds = ${lane(`dp[${r}][${t}]`)}; ${each(NCH, (n) => `dq[${r}][${n}] += ds * k${n};`, ' ')} }`, '\n        ')}`,
+    )}
   }
   ${each(
     SG,

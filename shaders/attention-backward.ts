@@ -12,7 +12,16 @@
 import type { DType } from '../core/dtype.js';
 import type { Kernel } from './kernel.js';
 import {
-  FLASH_ROWS, flashCommon, flashKernel, flashTile, keyTileStart, queryTileStart, stageKeyTile, store4, unroll,
+  FLASH_ROWS,
+  flashCommon,
+  flashKernel,
+  flashTile,
+  keyTileStart,
+  operand,
+  queryTileStart,
+  stageKeyTile,
+  store4,
+  unroll,
 } from './attention.js';
 
 /** A sum of `n` vec4 dot products a(c) . b(c), written out term by term. */
@@ -20,9 +29,6 @@ const dots = (n: number, a: (c: number) => string, b: (c: number) => string) =>
   unroll(n, (c) => `${c ? '+ ' : ''}dot(${a(c)}, ${b(c)})`);
 
 export const flashGradQKey = (dtype: DType, D: number) => `attention|flash-dq|${dtype}|d${D}`;
-
-/** q, k, v and g as `dtype` or, with `vec4`, as arrays of vec4<f32> (see vec4Operands) */
-const operand = (dtype: DType, vec4: boolean) => (vec4 ? { type: 'vec4<f32>' } : { dtype });
 
 export const flashGradQKernel = (dtype: DType, vec4 = false): Kernel =>
   flashKernel('attention dq', {

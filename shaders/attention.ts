@@ -155,12 +155,15 @@ export const store4 = (D: number, buffer: string, base: string, c: number, value
 
 export const flashKey = (dtype: DType, D: number, lse: boolean) => `attention|flash|${dtype}|d${D}${lse ? '|lse' : ''}`;
 
+/** q, k, v (and g) as `dtype` or, with `vec4`, as arrays of vec4<f32> (see vec4Operands) */
+export const operand = (dtype: DType, vec4: boolean): BufferDecl => (vec4 ? { type: 'vec4<f32>' } : { dtype });
+
 /** The forward's declaration; with `lse`, buffer LSE receives each row's log-sum-exp (for the backward). */
-export const flashForwardKernel = (dtype: DType, lse: boolean): Kernel =>
+export const flashForwardKernel = (dtype: DType, lse: boolean, vec4 = false): Kernel =>
   flashKernel('attention', {
-    Q: { dtype },
-    K: { dtype },
-    V: { dtype },
+    Q: operand(dtype, vec4),
+    K: operand(dtype, vec4),
+    V: operand(dtype, vec4),
     M: { dtype },
     O: { dtype, write: true },
     ...(lse ? { LSE: { dtype: 'f32', write: true } } : {}),

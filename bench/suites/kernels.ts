@@ -1,7 +1,7 @@
 // Memory-bound kernels: elementwise add (GB/s), sum, softmax, layerNorm/rmsNorm, fused attention, AdamW update,
 // embedding backward. Each of ours is checked against the cpu backend on the same inputs before it is timed.
 import { tensor, tidy, softmax, layerNorm, rmsNorm, embeddingBackward, optim, type Tensor } from '../../index.js';
-import { scaledDotProductAttention, attentionUnfused } from '../../ops/attention.js';
+import { scaledDotProductAttention, attentionUnfused, setSubgroupAttention } from '../../ops/attention.js';
 import { sync } from '../../core/executor.js';
 import { setElementwiseVec4 } from '../../ops/elementwise.js';
 import { measure, quick } from '../harness.js';
@@ -77,17 +77,30 @@ export async function kernelSuite(peers: Peers): Promise<void> {
   const bytes = 4 * 4 * H * T * D; // q, k, v read once, the output written once
   await ours('attention', `causal T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, { flops: flops / 2, bytes });
   await ours('attention', `window 64 T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, { flops: 4 * H * T * 64 * D, bytes });
-  // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels, and the unfused reference
-  // (matmul, softmax and their autograd: the [T, T] probabilities are built) that the fused backward replaced
+  // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels (the subgroup backward where
+  // the adapter has subgroups, and the workgroup-memory one it falls back to), and the unfused reference (matmul,
+  // softmax and their autograd: the [T, T] probabilities are built) that the fused backward replaced
   const [q, k, v] = qkv.map((f) => f('webgpu'));
   const weights = input([1, H, T, D], 10)('webgpu');
   const leaves = [q, k, v].map((t) => t.detach().requiresGrad_());
-  for (const [impl, attn] of [['tessera', scaledDotProductAttention], ['tessera unfused', attentionUnfused]] as const) {
-    record('attention', `causal fwd+bwd T=${T} h=${H} d=${D}`, impl, await measure(async () => {
-      tidy(() => attn(leaves[0], leaves[1], leaves[2], { causal: true }).mul(weights).sum().backward());
-      await sync();
-      leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
-    }), { flops: 3.5 * flops / 2 });
+  const impls = [
+    ['tessera', scaledDotProductAttention, true],
+    ['tessera workgroup-memory backward', scaledDotProductAttention, false],
+    ['tessera unfused', attentionUnfused, true],
+  ] as const;
+  for (const [kase, opts, work] of [
+    [`causal fwd+bwd T=${T} h=${H} d=${D}`, { causal: true }, 3.5 * flops / 2],
+    [`window 64 fwd+bwd T=${T} h=${H} d=${D}`, { causal: true, window: 64 }, 3.5 * 4 * H * T * 64 * D],
+  ] as const) {
+    for (const [impl, attn, subgroups] of impls) {
+      setSubgroupAttention(subgroups);
+      record('attention', kase, impl, await measure(async () => {
+        tidy(() => attn(leaves[0], leaves[1], leaves[2], opts).mul(weights).sum().backward());
+        await sync();
+        leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
+      }), { flops: work });
+    }
+    setSubgroupAttention(true);
   }
   [q, k, v, weights, ...leaves].forEach((t) => t.dispose());
 
