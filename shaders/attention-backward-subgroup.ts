@@ -8,8 +8,8 @@
 // (SG 32) at D 64 a lane holds 2 x 32 accumulator vec4s and half the lanes own no head-dim chunk in the
 // accumulation: splitting the owned rows between lanes as well is the next step there, unmeasured.
 import type { DType } from '../core/dtype.js';
-import { flashCommon, keyTileStart, queryTileStart, storeChunk } from './attention.js';
-import { each, lane, laneShape, scores, walk } from './attention-subgroup.js';
+import { keyTileStart, queryTileStart, storeChunk } from './attention.js';
+import { accumulate, each, laneShape, scores, subgroupKernelStart, walk } from './attention-subgroup.js';
 import { flashGradKVKernel, flashGradQKernel, outputChunk } from './attention-backward.js';
 
 export const flashGradQSubgroupKey = (dtype: DType, D: number, SG: number, vec4: boolean) =>
@@ -17,27 +17,18 @@ export const flashGradQSubgroupKey = (dtype: DType, D: number, SG: number, vec4:
 export const flashGradKVSubgroupKey = (dtype: DType, D: number, SG: number, vec4: boolean) =>
   `attention|flash-dkv-sg${SG}|${dtype}|d${D}${vec4 ? '|vec4' : ''}`;
 
+const QKVG: [string, string][] = [
+  ['q', 'Q'],
+  ['k', 'K'],
+  ['v', 'V'],
+  ['g', 'G'],
+];
+
 /** The dK/dV kernel: a subgroup owns SG keys and walks the query rows of every head of their K/V head's group. */
 export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
   const { TB, NCH, G } = laneShape(SG, D);
   const lanes = SG * G;
-  return `enable subgroups;
-${flashGradKVKernel(dtype, vec4).header()}
-${flashCommon(
-  D,
-  [
-    ['q', 'Q'],
-    ['k', 'K'],
-    ['v', 'V'],
-    ['g', 'G'],
-  ],
-  vec4,
-)}
-const SG: u32 = ${SG}u;
-
-@compute @workgroup_size(${lanes})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) lane: u32) {
+  return `${subgroupKernelStart(flashGradKVKernel(dtype, vec4).header(), D, SG, lanes, QKVG, vec4)}
   ${keyTileStart(lanes)}
   let j0 = key0 + (li / SG) * SG; // this subgroup's keys j0 .. j0 + SG - 1; lane l loads key j0 + l
   let j = j0 + lane;
@@ -72,19 +63,25 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }`,
         '\n      ',
       )}
-      ${walk(
-        SG,
-        TB,
-        'i0',
-        (
-          t,
-        ) => `${each(NCH, (n) => `var q${n} = vec4<f32>(0.0); var g${n} = vec4<f32>(0.0); if (u < T && ch${n} < D4) { q${n} = q4(b, h, u, ch${n}); g${n} = g4(b, h, u, ch${n}); }`, '\n        ')}
-        ${each(
+      ${walk(SG, TB, 'i0', (t) =>
+        accumulate(
           SG,
-          (r) =>
-            `{ let p = ${lane(`sc[${r}][${t}]`)}; let ds = ${lane(`dp[${r}][${t}]`)}; ${each(NCH, (n) => `dv[${r}][${n}] += p * g${n}; dk[${r}][${n}] += ds * q${n};`, ' ')} }`,
-          '\n        ',
-        )}`,
+          NCH,
+          t,
+          'u < T',
+          [
+            ['q', (ch) => `q4(b, h, u, ${ch})`],
+            ['g', (ch) => `g4(b, h, u, ${ch})`],
+          ],
+          [
+            ['p', 'sc'],
+            ['ds', 'dp'],
+          ],
+          [
+            ['dv', 'p', 'g'],
+            ['dk', 'ds', 'q'],
+          ],
+        ),
       )}
     }
   }
@@ -105,24 +102,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
   const { TB, NCH, G } = laneShape(SG, D);
   const lanes = SG * G;
-  return `enable subgroups;
-${flashGradQKernel(dtype, vec4).header()}
-${flashCommon(
-  D,
-  [
-    ['q', 'Q'],
-    ['k', 'K'],
-    ['v', 'V'],
-    ['g', 'G'],
-  ],
-  vec4,
-)}
-${outputChunk(D)}
-const SG: u32 = ${SG}u;
-
-@compute @workgroup_size(${lanes})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) lane: u32) {
+  return `${subgroupKernelStart(flashGradQKernel(dtype, vec4).header(), D, SG, lanes, QKVG, vec4, outputChunk(D))}
   ${queryTileStart(lanes)}
   let i0 = row0 + (li / SG) * SG; // this subgroup's query rows i0 .. i0 + SG - 1; lane l loads row i0 + l
   let i = i0 + lane;
@@ -162,14 +142,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         ),
       '\n    ',
     )}
-    ${walk(
-      SG,
-      TB,
-      'j0',
-      (
-        t,
-      ) => `${each(NCH, (n) => `var k${n} = vec4<f32>(0.0); if (u < S && ch${n} < D4) { k${n} = k4(b, hk, u, ch${n}); }`, '\n        ')}
-        ${each(SG, (r) => `{ let ds = ${lane(`dp[${r}][${t}]`)}; ${each(NCH, (n) => `dq[${r}][${n}] += ds * k${n};`, ' ')} }`, '\n        ')}`,
+    ${walk(SG, TB, 'j0', (t) =>
+      accumulate(SG, NCH, t, 'u < S', [['k', (ch) => `k4(b, hk, u, ${ch})`]], [['ds', 'dp']], [['dq', 'ds', 'k']]),
     )}
   }
   ${each(

@@ -72,6 +72,46 @@ export function walk(SG: number, TB: number, first: string, body: (t: number) =>
     }`;
 }
 
+/**
+ * A walk body's accumulation for walked row u (block slot t): loads this lane's chunks of u's row of each tensor in
+ * `loads` (name, loader of chunk `ch`; zero where `valid` fails or past D), takes each `weights` entry (name, score
+ * array) of (owned row r, u) from u's lane, and applies `updates` (accumulator, weight, loaded tensor).
+ */
+export function accumulate(
+  SG: number,
+  NCH: number,
+  t: number,
+  valid: string,
+  loads: [name: string, loader: (ch: string) => string][],
+  weights: [name: string, scores: string][],
+  updates: [acc: string, weight: string, x: string][],
+): string {
+  const load = (n: number) =>
+    `${loads.map(([x]) => `var ${x}${n} = vec4<f32>(0.0);`).join(' ')} if (${valid} && ch${n} < D4) { ${loads.map(([x, f]) => `${x}${n} = ${f(`ch${n}`)};`).join(' ')} }`;
+  const add = (r: number) =>
+    `{ ${weights.map(([w, a]) => `let ${w} = ${lane(`${a}[${r}][${t}]`)};`).join(' ')} ${each(NCH, (n) => updates.map(([acc, w, x]) => `${acc}[${r}][${n}] += ${w} * ${x}${n};`).join(' '), ' ')} }`;
+  return `${each(NCH, load, '\n        ')}\n        ${each(SG, add, '\n        ')}`;
+}
+
+/** The opening of a subgroup kernel up to main's body: its header, the flash helpers for `tensors` (+ `extra`), SG. */
+export const subgroupKernelStart = (
+  header: string,
+  D: number,
+  SG: number,
+  lanes: number,
+  tensors: [name: string, buffer: string][],
+  vec4: boolean,
+  extra = '',
+): string => `enable subgroups;
+${header}
+${flashCommon(D, tensors, vec4)}
+${extra}
+const SG: u32 = ${SG}u;
+
+@compute @workgroup_size(${lanes})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) lane: u32) {`;
+
 export const flashSubgroupKey = (dtype: DType, D: number, SG: number, lse: boolean, vec4: boolean) =>
   `attention|flash-sg${SG}|${dtype}|d${D}${lse ? '|lse' : ''}${vec4 ? '|vec4' : ''}`;
 
@@ -83,22 +123,12 @@ export const flashSubgroupKey = (dtype: DType, D: number, SG: number, lse: boole
 export function flashSubgroupSource(dtype: DType, D: number, SG: number, lse: boolean, vec4: boolean): string {
   const { TB, NCH, G } = laneShape(SG, D);
   const lanes = SG * G;
-  return `enable subgroups;
-${flashForwardKernel(dtype, lse, vec4).header()}
-${flashCommon(
-  D,
-  [
+  const qkv: [string, string][] = [
     ['q', 'Q'],
     ['k', 'K'],
     ['v', 'V'],
-  ],
-  vec4,
-)}
-const SG: u32 = ${SG}u;
-
-@compute @workgroup_size(${lanes})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) li: u32, @builtin(subgroup_invocation_id) lane: u32) {
+  ];
+  return `${subgroupKernelStart(flashForwardKernel(dtype, lse, vec4).header(), D, SG, lanes, qkv, vec4)}
   ${queryTileStart(lanes)}
   let i0 = row0 + (li / SG) * SG; // this subgroup's query rows i0 .. i0 + SG - 1; lane l loads row i0 + l
   let i = i0 + lane;
@@ -132,14 +162,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }`,
       '\n    ',
     )}
-    ${walk(
-      SG,
-      TB,
-      'j0',
-      (
-        t,
-      ) => `${each(NCH, (n) => `var v${n} = vec4<f32>(0.0); if (u < S && ch${n} < D4) { v${n} = v4(b, hk, u, ch${n}); }`, '\n        ')}
-        ${each(SG, (r) => `{ let p = ${lane(`sc[${r}][${t}]`)}; ${each(NCH, (n) => `acc[${r}][${n}] += p * v${n};`, ' ')} }`, '\n        ')}`,
+    ${walk(SG, TB, 'j0', (t) =>
+      accumulate(SG, NCH, t, 'u < S', [['v', (ch) => `v4(b, hk, u, ${ch})`]], [['p', 'sc']], [['acc', 'p', 'v']]),
     )}
   }
   ${each(
