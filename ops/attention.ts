@@ -1,7 +1,10 @@
-// Scaled dot-product attention, softmax(q k^T * scale + bias) v, as one op: the fused flash kernel on webgpu
-// (shaders/attention.ts), a plain loop on the cpu. The backward is fused too on webgpu (shaders/attention-backward.ts:
-// it recomputes the probabilities from the log-sum-exp the forward saved); on the cpu, and when a graph of the
-// backward itself is wanted (createGraph), it is written with tensor ops from the unfused math.
+// Scaled dot-product attention, softmax(q k^T * scale + bias) v, as one op: the fused flash kernel on webgpu, a
+// plain loop on the cpu. The backward is fused too on webgpu (it recomputes the probabilities from the log-sum-exp
+// the forward saved); on the cpu, and when a graph of the backward itself is wanted (createGraph), it is written
+// with tensor ops from the unfused math. Adapters with subgroups of one fixed size run the subgroup kernels
+// (shaders/attention-subgroup.ts, attention-backward-subgroup.ts); others the workgroup-memory ones
+// (shaders/attention.ts, attention-backward.ts). On lavapipe, B1 H4 D64 T512 causal, the subgroup forward + backward
+// took 81 ms of CPU time against 183 for the workgroup-memory kernels and 108 for the unfused ops.
 // Shapes: q [B, H, T, D], k and v [B, Hkv, S, D] with H a multiple of Hkv (grouped-query attention: query head h
 // reads key/value head floor(h / (H / Hkv))), an optional additive mask broadcastable to [B, H, T, S] (e.g. a tree
 // mask for speculative decoding), causal masking and a sliding window (see attention-bias.ts for which keys a query sees).
@@ -18,7 +21,7 @@ import {
 import {
   flashGradKVSubgroupKey, flashGradKVSubgroupSource, flashGradQSubgroupKey, flashGradQSubgroupSource,
 } from '../shaders/attention-backward-subgroup.js';
-import { flashSubgroupKey, flashSubgroupSource, laneShape } from '../shaders/attention-subgroup.js';
+import { flashSubgroupKey, flashSubgroupSource } from '../shaders/attention-subgroup.js';
 import { gpu } from '../core/device.js';
 import { apply, describe, empty, valuesOf, type Grads, type OpSpec } from './op.js';
 import { zeros } from './creation.js';
@@ -128,7 +131,7 @@ const ATTENTION: OpSpec<Params> = {
     const pipe = SG
       ? pipeline(flashSubgroupKey(dt, D, SG, lse, vec4), () => flashSubgroupSource(dt, D, SG, lse, vec4))
       : pipeline(flashKey(dt, D, lse), () => flashSource(dt, D, lse));
-    decl.dispatch(pipe, buffersOf(buffers), flashMeta(decl, q, k, v, mask ?? null, p), grid(Math.ceil(T / rowsPerWorkgroup(SG, D)) * B * H));
+    decl.dispatch(pipe, buffersOf(buffers), flashMeta(decl, q, k, v, mask ?? null, p), grid(Math.ceil(T / rowsPerWorkgroup(SG)) * B * H));
   },
   // With P the probabilities and O the output: dV = P^T dO, dS = P * (dO V^T - rowsum(dO * O)), dQ = dS K scale,
   // dK = dS^T Q scale (Dao et al. 2022, eq. in App. B.2), summed over the query heads that share a K/V head.
@@ -179,7 +182,8 @@ export function setSubgroupAttention(on: boolean): void {
 
 /** The subgroup size the subgroup kernels are written for (they broadcast from constant lanes), or null for none. */
 const laneSize = (): number | null => (gpu().hasSubgroups && subgroupKernels ? gpu().subgroupSize : null);
-const rowsPerWorkgroup = (SG: number | null, D: number): number => (SG ? SG * laneShape(SG, D).G : FLASH_ROWS);
+/** Query rows (or keys) per workgroup: one subgroup's worth, or the workgroup-memory kernels' FLASH_ROWS. */
+const rowsPerWorkgroup = (SG: number | null): number => SG ?? FLASH_ROWS;
 
 /**
  * The fused backward (shaders/attention-backward-subgroup.ts where the adapter has subgroups of one fixed size,
@@ -199,7 +203,7 @@ function flashBackward(g: Tensor, q: Tensor, k: Tensor, v: Tensor, mask: Tensor 
   const dt = q.dtype;
   // the subgroup kernels broadcast from constant lanes, so they need one fixed subgroup size
   const SG = laneSize();
-  const rows = rowsPerWorkgroup(SG, D);
+  const rows = rowsPerWorkgroup(SG);
   const vec4 = !!SG && vec4Operands(dt, D, [q, k, v, g]);
   const dq = flashGradQKernel(dt, vec4);
   const dqPipe = SG

@@ -26,11 +26,10 @@ const QKVG: [string, string][] = [
 
 /** The dK/dV kernel: a subgroup owns SG keys and walks the query rows of every head of their K/V head's group. */
 export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
-  const { TB, NCH, G } = laneShape(SG, D);
-  const lanes = SG * G;
-  return `${subgroupKernelStart(flashGradKVKernel(dtype, vec4).header(), D, SG, lanes, QKVG, vec4)}
-  ${keyTileStart(lanes)}
-  let j0 = key0 + (li / SG) * SG; // this subgroup's keys j0 .. j0 + SG - 1; lane l loads key j0 + l
+  const { TB, NCH } = laneShape(SG, D);
+  return `${subgroupKernelStart(flashGradKVKernel(dtype, vec4).header(), D, SG, QKVG, vec4)}
+  ${keyTileStart(SG)}
+  let j0 = key0; // the subgroup's keys j0 .. j0 + SG - 1; lane l loads key j0 + l
   let j = j0 + lane;
   let scale = uwf(W_scale);
   let BHT = uw(W_batchHeads) * T;
@@ -100,11 +99,10 @@ export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, v
 
 /** The dQ kernel: a subgroup owns SG query rows and walks the keys they see; it also writes Delta = rowsum(dO * O). */
 export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
-  const { TB, NCH, G } = laneShape(SG, D);
-  const lanes = SG * G;
-  return `${subgroupKernelStart(flashGradQKernel(dtype, vec4).header(), D, SG, lanes, QKVG, vec4, outputChunk(D))}
-  ${queryTileStart(lanes)}
-  let i0 = row0 + (li / SG) * SG; // this subgroup's query rows i0 .. i0 + SG - 1; lane l loads row i0 + l
+  const { TB, NCH } = laneShape(SG, D);
+  return `${subgroupKernelStart(flashGradQKernel(dtype, vec4).header(), D, SG, QKVG, vec4, outputChunk(D))}
+  ${queryTileStart(SG)}
+  let i0 = row0; // the subgroup's query rows i0 .. i0 + SG - 1; lane l loads row i0 + l
   let i = i0 + lane;
   let scale = uwf(W_scale); let writeDs = uw(W_writeDs) != 0u;
   let BHT = uw(W_batchHeads) * T;

@@ -12,6 +12,8 @@
 //
 // The kernels are specialised to the head dim D: the per-row vectors (q, the accumulator) are D/4 vec4s indexed by
 // constants, so a compiler keeps them in registers (an NVIDIA GPU; lavapipe's LLVM too) instead of in memory.
+// This forward serves adapters without subgroups of a fixed size; the others run shaders/attention-subgroup.ts. The
+// visibility rule, the loop bounds and the loaders below are shared by every flash kernel.
 import type { DType } from '../core/dtype.js';
 import { Kernel, type BufferDecl } from './kernel.js';
 

@@ -77,15 +77,15 @@ export async function kernelSuite(peers: Peers): Promise<void> {
   const bytes = 4 * 4 * H * T * D; // q, k, v read once, the output written once
   await ours('attention', `causal T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, { flops: flops / 2, bytes });
   await ours('attention', `window 64 T=${T} h=${H} d=${D}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, { flops: 4 * H * T * 64 * D, bytes });
-  // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels (the subgroup backward where
-  // the adapter has subgroups, and the workgroup-memory one it falls back to), and the unfused reference (matmul,
-  // softmax and their autograd: the [T, T] probabilities are built) that the fused backward replaced
+  // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels (the subgroup ones where the
+  // adapter has subgroups of a fixed size, and the workgroup-memory ones they fall back to), and the unfused reference
+  // (matmul, softmax and their autograd: the [T, T] probabilities are built) that the fused backward replaced
   const [q, k, v] = qkv.map((f) => f('webgpu'));
   const weights = input([1, H, T, D], 10)('webgpu');
   const leaves = [q, k, v].map((t) => t.detach().requiresGrad_());
   const impls = [
     ['tessera', scaledDotProductAttention, true],
-    ['tessera workgroup-memory backward', scaledDotProductAttention, false],
+    ['tessera workgroup-memory kernels', scaledDotProductAttention, false],
     ['tessera unfused', attentionUnfused, true],
   ] as const;
   for (const [kase, opts, work] of [
