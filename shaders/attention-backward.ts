@@ -11,7 +11,18 @@
 // holds dQ [B, H, T, D] then, when asked, dS [B, H, T, S]; the dK/dV kernel's holds dK then dV, each [B, Hkv, S, D].
 import type { DType } from '../core/dtype.js';
 import type { Kernel } from './kernel.js';
-import { FLASH_ROWS, flashCommon, flashKernel, flashTile, store4, unroll } from './attention.js';
+import {
+  FLASH_ROWS,
+  flashCommon,
+  flashKernel,
+  flashTile,
+  keyTileStart,
+  operand,
+  queryTileStart,
+  stageKeyTile,
+  store4,
+  unroll,
+} from './attention.js';
 
 /** A sum of `n` vec4 dot products a(c) . b(c), written out term by term. */
 const dots = (n: number, a: (c: number) => string, b: (c: number) => string) =>
@@ -19,21 +30,29 @@ const dots = (n: number, a: (c: number) => string, b: (c: number) => string) =>
 
 export const flashGradQKey = (dtype: DType, D: number) => `attention|flash-dq|${dtype}|d${D}`;
 
-export const flashGradQKernel = (dtype: DType): Kernel =>
+export const flashGradQKernel = (dtype: DType, vec4 = false): Kernel =>
   flashKernel('attention dq', {
-    Q: { dtype },
-    K: { dtype },
-    V: { dtype },
+    Q: operand(dtype, vec4),
+    K: operand(dtype, vec4),
+    V: operand(dtype, vec4),
     M: { dtype },
-    G: { dtype },
+    G: operand(dtype, vec4),
     O: { dtype },
     STATS: { dtype: 'f32', write: true },
     OUT: { dtype, write: true },
   });
 
+/** WGSL o4(r, c): chunk c of the forward's output row r (contiguous), zero past D. */
+export const outputChunk = (D: number): string => `
+fn o4(r: u32, c: u32) -> vec4<f32> {
+  let a = r * D + 4u * c;
+  var x = vec4<f32>(load_O(a), 0.0, 0.0, 0.0);
+  ${[1, 2, 3].map((i) => `${D % 4 !== 0 ? `if (4u * c + ${i}u < D) ` : ''}{ x[${i}] = load_O(a + ${i}u); }`).join('\n  ')}
+  return x;
+}`;
+
 export function flashGradQSource(dtype: DType, D: number): string {
   const D4 = Math.ceil(D / 4);
-  const tail = D % 4 !== 0;
   return `${flashGradQKernel(dtype).header()}
 ${flashCommon(D, [
   ['q', 'Q'],
@@ -44,31 +63,15 @@ ${flashCommon(D, [
 var<workgroup> Ks: array<vec4<f32>, ${flashTile(D) * D4}>;
 var<workgroup> Vs: array<vec4<f32>, ${flashTile(D) * D4}>;
 
-// chunk c of the forward's output row r (contiguous)
-fn o4(r: u32, c: u32) -> vec4<f32> {
-  let a = r * D + 4u * c;
-  var x = vec4<f32>(load_O(a), 0.0, 0.0, 0.0);
-  ${[1, 2, 3].map((i) => `${tail ? `if (4u * c + ${i}u < D) ` : ''}{ x[${i}] = load_O(a + ${i}u); }`).join('\n  ')}
-  return x;
-}
+${outputChunk(D)}
 
 @compute @workgroup_size(${FLASH_ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-  let H = uw(W_H); let T = uw(W_T); let S = uw(W_S);
-  let tile = unfold_wid(wid, nwg, (T + ROWS - 1u) / ROWS); // [row tiles, batch * heads]
-  if (tile.y >= uw(W_batchHeads)) { return; }
-  let b = tile.y / H; let h = tile.y % H; let hk = h / uw(W_group);
-  let row0 = tile.x * ROWS;
+  ${queryTileStart(FLASH_ROWS)}
   let row = row0 + tid;
   let live = row < T;
-  let qOffset = uwi(W_qOffset); let window = i32(uw(W_window)); let causal = uw(W_causal) != 0u;
-  let scale = uwf(W_scale); let hasMask = uw(W_hasMask) != 0u; let writeDs = uw(W_writeDs) != 0u;
-  let lastRow = min(row0 + ROWS - 1u, T - 1u);
-  var kEnd = S;
-  if (causal) { kEnd = u32(clamp(qOffset + i32(lastRow) + 1, 0, i32(S))); }
-  var kBegin = 0u;
-  if (window > 0) { kBegin = u32(clamp(qOffset + i32(row0) - window + 1, 0, i32(S))); }
-  let pos = qOffset + i32(row);
+  let scale = uwf(W_scale); let writeDs = uw(W_writeDs) != 0u;
+  let kBegin = keys.x; let kEnd = keys.y;
   let BHT = uw(W_batchHeads) * T;
   let r = (b * H + h) * T + row;
   var q: array<vec4<f32>, D4>;
@@ -87,25 +90,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     store_STATS(BHT + r, delta);
   }
   for (var k0 = kBegin; k0 < kEnd; k0 += TILE) {
-    let n = min(TILE, kEnd - k0);
-    for (var e = tid; e < n * D4; e += ROWS) {
-      let j = k0 + e / D4; let c = e % D4;
-      Ks[e] = k4(b, hk, j, c);
-      Vs[e] = v4(b, hk, j, c);
-    }
-    workgroupBarrier();
+    ${stageKeyTile}
     // visibility is a predicate, not a branch out of the loop (see the forward)
     for (var jj = 0u; jj < n; jj++) {
-      let j = i32(k0 + jj);
+      let j = k0 + jj;
       let kb = jj * D4;
-      var s = ${dots(
+      let s = masked_score(${dots(
         D4,
         (c) => `q[${c}]`,
         (c) => `Ks[kb + ${c}u]`,
-      )};
-      if (hasMask && live) { s += load_M(mask_at(b, h, row, u32(j))); }
-      let visible = live && !(causal && j > pos) && !(window > 0 && j <= pos - window) && s > LOWEST;
-      let p = select(0.0, exp(s - L), visible);
+      )}, b, h, row, j, live);
+      let p = select(0.0, exp(s - L), s > LOWEST);
       let dp = ${dots(
         D4,
         (c) => `go[${c}]`,
@@ -113,7 +108,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       )};
       let ds = p * (dp - delta);
       ${unroll(D4, (c) => `dq[${c}] += ds * Ks[kb + ${c}u];`)}
-      if (writeDs && visible) { store_OUT(BHT * D + r * S + u32(j), ds); }
+      if (writeDs && s > LOWEST) { store_OUT(BHT * D + r * S + j, ds); }
     }
     workgroupBarrier();
   }
@@ -127,13 +122,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 
 export const flashGradKVKey = (dtype: DType, D: number) => `attention|flash-dkv|${dtype}|d${D}`;
 
-export const flashGradKVKernel = (dtype: DType): Kernel =>
+export const flashGradKVKernel = (dtype: DType, vec4 = false): Kernel =>
   flashKernel('attention dkv', {
-    Q: { dtype },
-    K: { dtype },
-    V: { dtype },
+    Q: operand(dtype, vec4),
+    K: operand(dtype, vec4),
+    V: operand(dtype, vec4),
     M: { dtype },
-    G: { dtype },
+    G: operand(dtype, vec4),
     STATS: { dtype: 'f32' },
     OUT: { dtype, write: true },
   });
@@ -154,23 +149,11 @@ var<workgroup> Ds: array<f32, ${flashTile(D)}>;
 
 @compute @workgroup_size(${FLASH_ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-  let H = uw(W_H); let T = uw(W_T); let S = uw(W_S); let group = uw(W_group);
-  let Hkv = H / group;
-  let tile = unfold_wid(wid, nwg, (S + ROWS - 1u) / ROWS); // [key tiles, batch * kv heads]
-  if (tile.y >= uw(W_batchHeads) / group) { return; }
-  let b = tile.y / Hkv; let hk = tile.y % Hkv;
-  let key0 = tile.x * ROWS;
+  ${keyTileStart(FLASH_ROWS)}
   let j = key0 + tid;
   let live = j < S;
-  let qOffset = uwi(W_qOffset); let window = i32(uw(W_window)); let causal = uw(W_causal) != 0u;
-  let scale = uwf(W_scale); let hasMask = uw(W_hasMask) != 0u;
-  // query range [iBegin, iEnd) that sees some key of this workgroup (query i sees key j when
-  // j <= qOffset + i, causal, and j > qOffset + i - window)
-  let lastKey = min(key0 + ROWS - 1u, S - 1u);
-  var iBegin = 0u;
-  if (causal) { iBegin = u32(clamp(i32(key0) - qOffset, 0, i32(T))); }
-  var iEnd = T;
-  if (window > 0) { iEnd = u32(clamp(i32(lastKey) - qOffset + window, 0, i32(T))); }
+  let scale = uwf(W_scale);
+  let iBegin = queries.x; let iEnd = queries.y;
   let BHT = uw(W_batchHeads) * T;
   var kr: array<vec4<f32>, D4>;
   var vr: array<vec4<f32>, D4>;
@@ -192,16 +175,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
       workgroupBarrier();
       for (var ii = 0u; ii < n; ii++) {
-        let pos = qOffset + i32(i0 + ii);
         let qb = ii * D4;
-        var s = ${dots(
+        let s = masked_score(${dots(
           D4,
           (c) => `Qs[qb + ${c}u]`,
           (c) => `kr[${c}]`,
-        )};
-        if (hasMask && live) { s += load_M(mask_at(b, h, i0 + ii, j)); }
-        let visible = live && !(causal && i32(j) > pos) && !(window > 0 && i32(j) <= pos - window) && s > LOWEST;
-        let p = select(0.0, exp(s - Ls[ii]), visible);
+        )}, b, h, i0 + ii, j, live);
+        let p = select(0.0, exp(s - Ls[ii]), s > LOWEST);
         let dp = ${dots(
           D4,
           (c) => `Gs[qb + ${c}u]`,

@@ -12,6 +12,8 @@
 //
 // The kernels are specialised to the head dim D: the per-row vectors (q, the accumulator) are D/4 vec4s indexed by
 // constants, so a compiler keeps them in registers (an NVIDIA GPU; lavapipe's LLVM too) instead of in memory.
+// This forward serves adapters without subgroups of a fixed size; the others run shaders/attention-subgroup.ts. The
+// visibility rule, the loop bounds and the loaders below are shared by every flash kernel.
 import type { DType } from '../core/dtype.js';
 import { Kernel, type BufferDecl } from './kernel.js';
 
@@ -40,13 +42,19 @@ export const unroll = (n: number, f: (c: number) => string): string => Array.fro
 
 /**
  * WGSL shared by the flash kernels: constants, masking values and, per strided tensor (its uniform and its buffer),
- * its address function and a vec4 loader of dims 4c..4c+3 (zero past D).
+ * its address function and a vec4 loader of dims 4c..4c+3 (zero past D). With `vec4`, the tensors' buffers are
+ * arrays of vec4<f32> (see `vec4Operands`) and each chunk is one load.
  */
-export function flashCommon(D: number, tensors: [name: string, buffer: string][]): string {
+export function flashCommon(D: number, tensors: [name: string, buffer: string][], vec4 = false): string {
   const tail = D % 4 !== 0;
   const at = (name: string) =>
     `fn ${name}_at(b: u32, h: u32, t: u32, d: u32) -> u32 { return uw(W_${name}) + b * uw(W_${name} + 1u) + h * uw(W_${name} + 2u) + t * uw(W_${name} + 3u) + d * uw(W_${name} + 4u); }`;
-  const loader = ([name, buffer]: [string, string]) => `
+  const loader = ([name, buffer]: [string, string]) =>
+    vec4
+      ? `
+${at(name)}
+fn ${name}4(b: u32, h: u32, t: u32, c: u32) -> vec4<f32> { return ${buffer}[${name}_at(b, h, t, 4u * c) >> 2u]; }`
+      : `
 ${at(name)}
 fn ${name}4(b: u32, h: u32, t: u32, c: u32) -> vec4<f32> {
   let a = ${name}_at(b, h, t, 4u * c); let sd = uw(W_${name} + 4u);
@@ -63,8 +71,85 @@ const TILE: u32 = ${flashTile(D)}u;
 const LOWEST: f32 = -3.0e38;
 const HIGHEST: f32 = 3.0e38;
 ${tensors.map(loader).join('\n')}
-${at('mask')}`;
+${at('mask')}
+${VISIBILITY}`;
 }
+
+/**
+ * The one definition of which keys a query sees, shared by the forward and every backward kernel:
+ * masked_score(s, ...) is query row i's score s against key j plus the additive mask, or LOWEST where the key is
+ * hidden (after the query's position when causal, before its window, masked to -inf, or `live` false: a row or key
+ * past the end). key_range / query_range bound the loops at tile granularity: the keys some query row of
+ * [first, last] sees, and the queries that see some key of [first, last] (query i sees key j when
+ * j <= qOffset + i, causal, and j > qOffset + i - window). Both ranges come from workgroup-uniform values, so loops
+ * over them keep barriers and subgroup operations in uniform control flow.
+ */
+const VISIBILITY = `
+fn masked_score(s: f32, b: u32, h: u32, i: u32, j: u32, live: bool) -> f32 {
+  var x = s;
+  if (uw(W_hasMask) != 0u && live) { x += load_M(mask_at(b, h, i, j)); }
+  let pos = uwi(W_qOffset) + i32(i); let window = i32(uw(W_window));
+  let shown = live && !(uw(W_causal) != 0u && i32(j) > pos) && !(window > 0 && i32(j) <= pos - window) && x > LOWEST;
+  return select(LOWEST, x, shown);
+}
+fn key_range(first: u32, last: u32) -> vec2<u32> {
+  let S = i32(uw(W_S)); let qOffset = uwi(W_qOffset); let window = i32(uw(W_window));
+  var r = vec2<u32>(0u, u32(S));
+  if (uw(W_causal) != 0u) { r.y = u32(clamp(qOffset + i32(last) + 1, 0, S)); }
+  if (window > 0) { r.x = u32(clamp(qOffset + i32(first) - window + 1, 0, S)); }
+  return r;
+}
+fn query_range(first: u32, last: u32) -> vec2<u32> {
+  let T = i32(uw(W_T)); let qOffset = uwi(W_qOffset); let window = i32(uw(W_window));
+  var r = vec2<u32>(0u, u32(T));
+  if (uw(W_causal) != 0u) { r.x = u32(clamp(i32(first) - qOffset, 0, T)); }
+  if (window > 0) { r.y = u32(clamp(i32(last) - qOffset + window, 0, T)); }
+  return r;
+}`;
+
+/**
+ * WGSL opening a kernel over [query-row tiles of `rows`, batch * heads]: b, h, its K/V head hk, the tile's first row
+ * row0 and `keys`, the key range some row of the tile sees (uniform across the workgroup, so barriers and subgroup
+ * operations inside loops over it stay in uniform control flow).
+ */
+export const queryTileStart = (rows: number): string => `
+  let H = uw(W_H); let T = uw(W_T); let S = uw(W_S);
+  let tile = unfold_wid(wid, nwg, (T + ${rows - 1}u) / ${rows}u); // [row tiles, batch * heads]
+  if (tile.y >= uw(W_batchHeads)) { return; }
+  let b = tile.y / H; let h = tile.y % H; let hk = h / uw(W_group);
+  let row0 = tile.x * ${rows}u;
+  let keys = key_range(row0, min(row0 + ${rows - 1}u, T - 1u));`;
+
+/** The same over [key tiles of `rows`, batch * K/V heads]: b, hk, the first key key0 and the `queries` that see the tile. */
+export const keyTileStart = (rows: number): string => `
+  let H = uw(W_H); let T = uw(W_T); let S = uw(W_S); let group = uw(W_group);
+  let Hkv = H / group;
+  let tile = unfold_wid(wid, nwg, (S + ${rows - 1}u) / ${rows}u); // [key tiles, batch * kv heads]
+  if (tile.y >= uw(W_batchHeads) / group) { return; }
+  let b = tile.y / Hkv; let hk = tile.y % Hkv;
+  let key0 = tile.x * ${rows}u;
+  let queries = query_range(key0, min(key0 + ${rows - 1}u, S - 1u));`;
+
+/** WGSL staging keys k0 .. k0 + n - 1 (n = min(TILE, kEnd - k0)) of k and v in workgroup memory Ks, Vs. */
+export const stageKeyTile = `let n = min(TILE, kEnd - k0);
+    for (var e = tid; e < n * D4; e += ROWS) {
+      let j = k0 + e / D4; let c = e % D4;
+      Ks[e] = k4(b, hk, j, c);
+      Vs[e] = v4(b, hk, j, c);
+    }
+    workgroupBarrier();`;
+
+/**
+ * Whether f32 operands can be bound as arrays of vec4 (one load per chunk instead of four: on lavapipe every
+ * storage load at a run-time offset is a per-lane loop whatever its width): D a multiple of 4, the head dim
+ * contiguous, offsets and the other strides multiples of 4.
+ */
+export const vec4Operands = (dtype: DType, D: number, ts: { offset: number; strides: readonly number[] }[]): boolean =>
+  dtype === 'f32' && D % 4 === 0 && ts.every((t) => t.strides[3] === 1 && [t.offset, ...t.strides].every((x) => x % 4 === 0));
+
+/** Writes the D valid lanes of vec4 chunk `c` (a run-time index) of `value` at flat index `base + 4c` of `buffer`. */
+export const storeChunk = (buffer: string, base: string, c: string, value: string): string =>
+  `{ let v = ${value}; for (var e = 0u; e < 4u; e++) { if (4u * (${c}) + e < D) { store_${buffer}(${base} + 4u * (${c}) + e, v[e]); } } }`;
 
 /** Writes the D valid lanes of vec4 chunk `c` of `value` at flat index `base + 4c` of `buffer`. */
 export const store4 = (D: number, buffer: string, base: string, c: number, value: string): string =>
@@ -72,12 +157,15 @@ export const store4 = (D: number, buffer: string, base: string, c: number, value
 
 export const flashKey = (dtype: DType, D: number, lse: boolean) => `attention|flash|${dtype}|d${D}${lse ? '|lse' : ''}`;
 
+/** q, k, v (and g) as `dtype` or, with `vec4`, as arrays of vec4<f32> (see vec4Operands) */
+export const operand = (dtype: DType, vec4: boolean): BufferDecl => (vec4 ? { type: 'vec4<f32>' } : { dtype });
+
 /** The forward's declaration; with `lse`, buffer LSE receives each row's log-sum-exp (for the backward). */
-export const flashForwardKernel = (dtype: DType, lse: boolean): Kernel =>
+export const flashForwardKernel = (dtype: DType, lse: boolean, vec4 = false): Kernel =>
   flashKernel('attention', {
-    Q: { dtype },
-    K: { dtype },
-    V: { dtype },
+    Q: operand(dtype, vec4),
+    K: operand(dtype, vec4),
+    V: operand(dtype, vec4),
     M: { dtype },
     O: { dtype, write: true },
     ...(lse ? { LSE: { dtype: 'f32', write: true } } : {}),
@@ -93,51 +181,30 @@ var<workgroup> Vs: array<vec4<f32>, ${flashTile(D) * D4}>;
 
 @compute @workgroup_size(${FLASH_ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
-  let H = uw(W_H); let T = uw(W_T); let S = uw(W_S);
-  let tile = unfold_wid(wid, nwg, (T + ROWS - 1u) / ROWS); // [row tiles, batch * heads]
-  if (tile.y >= uw(W_batchHeads)) { return; }
-  let b = tile.y / H; let h = tile.y % H; let hk = h / uw(W_group);
-  let row0 = tile.x * ROWS;
+  ${queryTileStart(FLASH_ROWS)}
   let row = row0 + tid;
   let live = row < T;
-  let qOffset = uwi(W_qOffset); let window = i32(uw(W_window)); let causal = uw(W_causal) != 0u;
-  let scale = uwf(W_scale); let hasMask = uw(W_hasMask) != 0u;
-  // key range [kBegin, kEnd) seen by some row of this workgroup (uniform across it, so barriers are safe)
-  let lastRow = min(row0 + ROWS - 1u, T - 1u);
-  var kEnd = S;
-  if (causal) { kEnd = u32(clamp(qOffset + i32(lastRow) + 1, 0, i32(S))); }
-  var kBegin = 0u;
-  if (window > 0) { kBegin = u32(clamp(qOffset + i32(row0) - window + 1, 0, i32(S))); }
-  let pos = qOffset + i32(row);
+  let scale = uwf(W_scale);
+  let kBegin = keys.x; let kEnd = keys.y;
   var q: array<vec4<f32>, D4>;
   var acc: array<vec4<f32>, D4>;
   if (live) { ${unroll(D4, (c) => `q[${c}] = q4(b, h, row, ${c}u) * scale;`)} }
   var m = LOWEST;
   var l = 0.0;
   for (var k0 = kBegin; k0 < kEnd; k0 += TILE) {
-    let n = min(TILE, kEnd - k0);
-    for (var e = tid; e < n * D4; e += ROWS) {
-      let j = k0 + e / D4; let c = e % D4;
-      Ks[e] = k4(b, hk, j, c);
-      Vs[e] = v4(b, hk, j, c);
-    }
-    workgroupBarrier();
+    ${stageKeyTile}
     // Every thread walks every key of the tile: visibility is a predicate, not a branch out of the loop, so the
     // tile index stays uniform and each workgroup-memory read is one broadcast (lavapipe, too, then loads it once)
     for (var jj = 0u; jj < n; jj++) {
-      let j = i32(k0 + jj);
       let kb = jj * D4;
-      var s = ${unroll(D4, (c) => `${c ? '+ ' : ''}dot(q[${c}], Ks[kb + ${c}u])`)};
-      if (hasMask && live) { s += load_M(mask_at(b, h, row, u32(j))); }
-      let visible = live && !(causal && j > pos) && !(window > 0 && j <= pos - window) && s > LOWEST;
-      s = select(LOWEST, s, visible);
+      let s = masked_score(${unroll(D4, (c) => `${c ? '+ ' : ''}dot(q[${c}], Ks[kb + ${c}u])`)}, b, h, row, k0 + jj, live);
       if (s > m) {
         let correction = exp(m - s);
         l *= correction;
         ${unroll(D4, (c) => `acc[${c}] *= correction;`)}
         m = s;
       }
-      let p = select(0.0, exp(s - m), visible);
+      let p = select(0.0, exp(s - m), s > LOWEST);
       l += p;
       ${unroll(D4, (c) => `acc[${c}] += p * Vs[kb + ${c}u];`)}
     }

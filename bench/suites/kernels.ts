@@ -3,7 +3,7 @@
 // backend before it is timed: on the same inputs, or, where the cpu would take minutes (64M adds, T=2048
 // attention), on a smaller problem of the same op (`checkOn`).
 import { tensor, tidy, softmax, layerNorm, rmsNorm, embeddingBackward, optim, type Tensor } from '../../index.js';
-import { scaledDotProductAttention, attentionUnfused } from '../../ops/attention.js';
+import { scaledDotProductAttention, attentionUnfused, setSubgroupAttention } from '../../ops/attention.js';
 import { sync } from '../../core/executor.js';
 import { setElementwiseVec4 } from '../../ops/elementwise.js';
 import { measure, measureQueued, quick } from '../harness.js';
@@ -101,25 +101,37 @@ export async function kernelSuite(peers: Peers, sizes: BenchSizes): Promise<void
     const Tc = Math.min(T, 256);
     const checkOn = [input([B, H, Tc, D], 7), input([B, H, Tc, D], 8), input([B, H, Tc, D], 9)];
     const flops = 4 * B * H * T * T * D;
+    const windowFlops = 4 * B * H * T * Math.min(64, T) * D;
     const bytes = 4 * 4 * B * H * T * D; // q, k, v read once, the output written once
     await ours('attention', `causal ${shape}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true }), qkv, calls, { flops: flops / 2, bytes }, 'tessera', checkOn);
-    await ours('attention', `window 64 ${shape}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, calls, { flops: 4 * B * H * T * Math.min(64, T) * D, bytes }, 'tessera', checkOn);
-    // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels, and, up to T=512, the
-    // unfused reference (matmul, softmax and their autograd: the [T, T] probabilities are built) it replaced
+    await ours('attention', `window 64 ${shape}`, (q, k, v) => scaledDotProductAttention(q, k, v, { causal: true, window: 64 }), qkv, calls, { flops: windowFlops, bytes }, 'tessera', checkOn);
+    // forward + backward (the backward does 2.5x the forward's FLOPs): the fused kernels (the subgroup ones where
+    // the adapter has subgroups of a fixed size, and the workgroup-memory ones they fall back to), and, up to
+    // T=512, the unfused reference (matmul, softmax and their autograd: the [T, T] probabilities are built)
     const [q, k, v] = qkv.map((f) => f('webgpu'));
     const weights = input([B, H, T, D], 10)('webgpu');
     const leaves = [q, k, v].map((t) => t.detach().requiresGrad_());
-    const impls = T <= 512 ? ([['tessera', scaledDotProductAttention], ['tessera unfused', attentionUnfused]] as const) : ([['tessera', scaledDotProductAttention]] as const);
-    for (const [impl, attn] of impls) {
-      const step = () => {
-        tidy(() => attn(leaves[0], leaves[1], leaves[2], { causal: true }).mul(weights).sum().backward());
-        leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
-      };
-      const work = { flops: (3.5 * flops) / 2 };
-      await attempt('attention', `causal fwd+bwd ${shape} (${impl})`, async () => {
-        record('attention', `causal fwd+bwd ${shape}`, impl, await measure(async () => { step(); await sync(); }), work);
-        record('attention', `causal fwd+bwd ${shape}`, impl, await measureQueued(step, sync, calls), work);
-      });
+    const impls = [
+      ['tessera', scaledDotProductAttention, true],
+      ['tessera workgroup-memory kernels', scaledDotProductAttention, false],
+      ...(T <= 512 ? ([['tessera unfused', attentionUnfused, true]] as const) : []),
+    ] as const;
+    for (const [kase, opts, work] of [
+      [`causal fwd+bwd ${shape}`, { causal: true }, (3.5 * flops) / 2],
+      [`window 64 fwd+bwd ${shape}`, { causal: true, window: 64 }, 3.5 * windowFlops],
+    ] as const) {
+      for (const [impl, attn, subgroups] of impls) {
+        const step = () => {
+          tidy(() => attn(leaves[0], leaves[1], leaves[2], opts).mul(weights).sum().backward());
+          leaves.forEach((t) => { t.grad?.dispose(); t.grad = null; });
+        };
+        setSubgroupAttention(subgroups);
+        await attempt('attention', `${kase} (${impl})`, async () => {
+          record('attention', kase, impl, await measure(async () => { step(); await sync(); }), { flops: work });
+          record('attention', kase, impl, await measureQueued(step, sync, calls), { flops: work });
+        });
+      }
+      setSubgroupAttention(true);
     }
     [q, k, v, weights, ...leaves].forEach((t) => t.dispose());
   }

@@ -1,11 +1,14 @@
 // The fused flash attention (forward with its log-sum-exp, fused dQ and dK/dV backward) against the unfused
 // reference (matmul + softmax, differentiated by autograd) on webgpu, for odd lengths that cross workgroup and tile
-// edges, windows, grouped-query heads, queries at the end of a longer cache, head dims not divisible by 4 and
-// additive masks with a gradient; the float64 gradcheck of the cpu path covers the same options.
+// edges, windows, grouped-query heads, queries at the end of a longer cache, head dims not divisible by 4, operands
+// that cannot be read as vec4s and additive masks with a gradient; the backward on both of its paths (the subgroup
+// kernels where the adapter has subgroups, the workgroup-memory ones without); the float64 gradcheck of the cpu
+// path covers the same options.
 import { suite } from 'uvu';
 import { tensor, tidy, type Tensor } from '../../index.js';
 import { scaledDotProductAttention, attentionUnfused, type AttentionOptions } from '../../ops/attention.js';
 import { executorStats } from '../../core/executor.js';
+import { initGpu, simulateMissingSubgroups } from '../../core/device.js';
 import { assertTensorClose, randomTensor, randomValues, gradcheck } from '../helpers.js';
 import * as assert from 'uvu/assert';
 
@@ -21,6 +24,10 @@ interface Case {
   D: number;
   o: AttentionOptions;
   mask?: number[];
+  /** q as a view at offset 1 of a [.., D + 1] tensor: no vec4 loads */
+  offsetQ?: boolean;
+  /** also run the backward without subgroups */
+  bothPaths?: boolean;
 }
 const cases: Case[] = [
   { name: 'causal, T 67 (two row tiles), D 5', B: 1, H: 2, hkv: 2, T: 67, S: 67, D: 5, o: { causal: true } },
@@ -33,6 +40,19 @@ const cases: Case[] = [
     S: 131,
     D: 16,
     o: { causal: true, window: 9 },
+    bothPaths: true,
+  },
+  {
+    name: 'q at an odd offset (scalar loads), 6 query heads over 2, T 75 (three walked blocks)',
+    B: 1,
+    H: 6,
+    hkv: 2,
+    T: 75,
+    S: 75,
+    D: 8,
+    o: { causal: true },
+    offsetQ: true,
+    bothPaths: true,
   },
   { name: 'queries at the end of a 75-key cache, D 12', B: 1, H: 3, hkv: 1, T: 5, S: 75, D: 12, o: { causal: true } },
   { name: 'no masking, D 72 (16-row tiles)', B: 1, H: 2, hkv: 1, T: 19, S: 23, D: 72, o: {} },
@@ -57,12 +77,17 @@ const cases: Case[] = [
     D: 4,
     o: { causal: true, window: 5 },
     mask: [66, 66],
+    bothPaths: true,
   },
 ];
 
 /** Output and q, k, v (and mask) gradients of `attn` under a fixed random output weighting. */
 function run(attn: typeof scaledDotProductAttention, c: Case): Tensor[] {
-  const q = randomTensor([c.B, c.H, c.T, c.D], { device: 'webgpu', seed: 1, requiresGrad: true });
+  const qLeaf = randomTensor([c.B, c.H, c.T, c.D + (c.offsetQ ? 1 : 0)], {
+    device: 'webgpu',
+    seed: 1,
+    requiresGrad: true,
+  });
   const k = randomTensor([c.B, c.hkv, c.S, c.D], { device: 'webgpu', seed: 2, requiresGrad: true });
   const v = randomTensor([c.B, c.hkv, c.S, c.D], { device: 'webgpu', seed: 3, requiresGrad: true });
   let mask: Tensor | null = null;
@@ -74,27 +99,42 @@ function run(attn: typeof scaledDotProductAttention, c: Case): Tensor[] {
   }
   const w = randomTensor([c.B, c.H, c.T, c.D], { device: 'webgpu', seed: 5 });
   const out = tidy(() => {
+    const q = c.offsetQ ? qLeaf.narrow(-1, 1, c.D) : qLeaf;
     const o = attn(q, k, v, { ...c.o, mask });
     o.mul(w).sum().backward();
     return o;
   });
-  const grads = [q, k, v, ...(mask?.requiresGrad ? [mask] : [])].map((t) => t.grad!);
-  [q, k, v, w, ...(mask ? [mask] : [])].forEach((t) => {
+  const grads = [qLeaf, k, v, ...(mask?.requiresGrad ? [mask] : [])].map((t) => t.grad!);
+  [qLeaf, k, v, w, ...(mask ? [mask] : [])].forEach((t) => {
     t.grad = null;
     t.dispose();
   });
   return [out, ...grads];
 }
 
-for (const c of cases) {
-  s(`fused forward and gradients match the unfused reference: ${c.name}`, async () => {
-    const fused = run(scaledDotProductAttention, c);
-    const reference = run(attentionUnfused, c);
-    const names = ['output', 'dq', 'dk', 'dv', 'dmask'];
-    for (let i = 0; i < fused.length; i++)
-      await assertTensorClose(fused[i], reference[i], { atol: 2e-4, rtol: 1e-3, msg: `${c.name}: ${names[i]}` });
-    [...fused, ...reference].forEach((t) => t.dispose());
-  });
+const paths = [
+  { name: 'subgroup backward', missingSubgroups: false },
+  { name: 'workgroup-memory backward', missingSubgroups: true },
+];
+for (const path of paths) {
+  for (const c of cases.filter((c) => c.bothPaths || !path.missingSubgroups)) {
+    s(`fused forward and gradients match the unfused reference (${path.name}): ${c.name}`, async () => {
+      await initGpu();
+      // the unfused reference runs with the adapter's own features; only the fused backward changes path
+      const reference = run(attentionUnfused, c);
+      simulateMissingSubgroups(path.missingSubgroups);
+      let fused: Tensor[];
+      try {
+        fused = run(scaledDotProductAttention, c);
+      } finally {
+        simulateMissingSubgroups(false);
+      }
+      const names = ['output', 'dq', 'dk', 'dv', 'dmask'];
+      for (let i = 0; i < fused.length; i++)
+        await assertTensorClose(fused[i], reference[i], { atol: 2e-4, rtol: 1e-3, msg: `${c.name}: ${names[i]}` });
+      [...fused, ...reference].forEach((t) => t.dispose());
+    });
+  }
 }
 
 s('the fused backward is two dispatches for q, k, v (no [T, S] tensor is built)', () => {
