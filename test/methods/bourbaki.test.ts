@@ -255,7 +255,7 @@ s('LM: masked training learns a prompt → answer map and greedy decoding reads 
     i % 2 ? { prompt: [10, 11, 12, 5], target: [20, 21] } : { prompt: [10, 13, 7], target: [22] },
   );
   try {
-    const losses = await trainLM(m, ex, { epochs: 50, batch: 64, lr: 1e-2, seed: 1 });
+    const losses = await trainLM(m, ex, { steps: 50, batch: 64, lr: 1e-2, seed: 1 });
     assert.ok(losses[losses.length - 1] < 0.3, `final loss ${losses[losses.length - 1]}`);
     assert.is(await top1Accuracy(m, ex.slice(0, 4), 4), 1);
   } finally {
