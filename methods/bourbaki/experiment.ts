@@ -4,6 +4,7 @@
 // ablations (B4: one tactic model; B5: no subgoal reward) at equal generation budgets.
 //   --quick       the random prover stands for every model (CI)
 //   --train-only  train and save the models that are not saved yet, score them, and stop
+//   --models=S,W  with --train-only: only these models (separate processes can train separate models)
 // Each finished full-tier search is saved in results/full/runs/ and skipped by a later run (resumable).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setDefaultDevice, nn, ready } from '../../index.js';
@@ -13,13 +14,17 @@ import { sgmdpSearch, wholeProofSampling, DEFAULT_SEARCH, type SearchResult } fr
 import { checkScript } from './checker.js';
 import { printSequent } from './sequent.js';
 import { buildReport, type RunRecord } from './report.js';
-import { QUICK, FULL, BUCKETS, ARMS, type Arm, type Protocol } from './protocol.js';
+import { QUICK, FULL, BUCKETS, ARMS, MODEL_NAMES, type Arm, type Protocol, type ModelName } from './protocol.js';
 import { buildBuckets, buildModelData } from './data.js';
 import { trainAndSave, loadModels, scoreModels, modelsSaved, type ModelScores } from './models.js';
-import { openRunsDir, runFile, saveRun, loadRun } from './records.js';
+import { openRunsDir, runFile, saveRun, loadRun, countRuns } from './records.js';
 
 const quick = process.argv.includes('--quick');
 const trainOnly = process.argv.includes('--train-only');
+const onlyModels = process.argv
+  .find((a) => a.startsWith('--models='))
+  ?.slice('--models='.length)
+  .split(',') as ModelName[] | undefined;
 const PROTOCOL: Protocol = quick ? QUICK : FULL;
 const OUT = `methods/bourbaki/results/${PROTOCOL.tier}`;
 const RUNS = `${OUT}/runs`;
@@ -63,7 +68,12 @@ async function main() {
     console.log(
       `[${elapsed()}] demonstrations: T1 ${md.train.T1.length}, T2 ${md.train.T2.length} tactic pairs, S ${md.train.S.length} hindsight subgoal pairs, W ${md.train.W.length} scripts; held out ${md.held.tactic.length} / ${md.held.subgoal.length} / ${md.held.script.length}`,
     );
-    if (!modelsSaved() || trainOnly) await trainAndSave(md, p, (line) => console.log(`[${elapsed()}] ${line}`));
+    const names = onlyModels ?? MODEL_NAMES;
+    const unknown = names.filter((n) => !MODEL_NAMES.includes(n));
+    if (unknown.length)
+      throw new Error(`bourbaki: --models names ${unknown.join(', ')}; valid: ${MODEL_NAMES.join(', ')}`);
+    if (!modelsSaved() || trainOnly) await trainAndSave(md, p, (line) => console.log(`[${elapsed()}] ${line}`), names);
+    if (trainOnly && !modelsSaved()) return;
     const { models, meta } = await loadModels(p);
     modelMeta = meta;
     console.log(
@@ -98,7 +108,10 @@ async function main() {
   const K = Math.max(...PROTOCOL.budgets);
   const limitMinutes = quick ? undefined : FULL.wallLimitMinutes;
   const keepRecords = !quick;
-  if (keepRecords) openRunsDir(RUNS, { protocol: PROTOCOL, search: DEFAULT_SEARCH, models: modelMeta });
+  if (keepRecords) {
+    openRunsDir(RUNS, { protocol: PROTOCOL, search: DEFAULT_SEARCH, models: modelMeta });
+    console.log(`[${elapsed()}] ${countRuns(RUNS)} finished runs already in ${RUNS} are read back, not rerun`);
+  }
   let stoppedEarly = false;
   const searchStarted = performance.now();
   const shouldStop = () => {

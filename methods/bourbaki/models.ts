@@ -23,12 +23,17 @@ const blockSizeOf = (name: ModelName, p: FullProtocol) => (name === 'W' ? p.mode
 export const modelsSaved = () => MODEL_NAMES.every((n) => existsSync(fileOf(n)));
 
 /**
- * Trains every model not yet saved and saves it (so an interrupted run resumes at the next model); `log` receives
- * one line per model.
+ * Trains every model of `names` not yet saved and saves it (so an interrupted run resumes at the next model, and
+ * separate processes can train separate models); `log` receives one line per model.
  */
-export async function trainAndSave(data: ModelData, p: FullProtocol, log: (line: string) => void): Promise<void> {
+export async function trainAndSave(
+  data: ModelData,
+  p: FullProtocol,
+  log: (line: string) => void,
+  names: readonly ModelName[] = MODEL_NAMES,
+): Promise<void> {
   mkdirSync(MODEL_DIR, { recursive: true });
-  for (const name of MODEL_NAMES) {
+  for (const name of names) {
     if (existsSync(fileOf(name))) {
       log(`${name}: already saved in ${fileOf(name)}, not retrained`);
       continue;
