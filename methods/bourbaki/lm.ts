@@ -49,6 +49,8 @@ export interface TrainOptions {
 export async function trainLM(model: nn.GPT, examples: readonly Example[], opts: TrainOptions): Promise<number[]> {
   const device = model.wte.weight.device;
   const rows = examples.filter((e) => fits(e, model.config.blockSize));
+  if (!rows.length)
+    throw new Error(`trainLM: none of ${examples.length} examples fits blockSize ${model.config.blockSize}`);
   const opt = new optim.AdamW(model.parameters(), { lr: opts.lr, weightDecay: 0.01 });
   const rng: Rng = makeRng(opts.seed);
   const steps = opts.steps;
@@ -88,7 +90,8 @@ export async function trainLM(model: nn.GPT, examples: readonly Example[], opts:
       });
       losses.push(await loss.item());
       loss.dispose();
-      opts.onStep?.(++step, steps, losses[losses.length - 1]);
+      step++;
+      opts.onStep?.(step, steps, losses[losses.length - 1]);
     }
   }
   opt.zeroGrad();
