@@ -171,7 +171,7 @@ async function main() {
   const truncated = records.filter((r) => !r.result.solved && r.result.generations < K).length;
   const truncation = stoppedEarly
     ? `WALL-CLOCK LIMIT HIT: ${truncated} of ${records.length} runs stopped before their budget of ${K} (not saved; unsolved runs counted as unsolved here; solves up to then are exact).`
-    : `every run used its full budget or solved its theorem (${resumed} of ${records.length} read back from ${RUNS}).`;
+    : `every run used its full budget or solved its theorem${keepRecords ? ` (${resumed} of ${records.length} read back from ${RUNS})` : ''}.`;
   console.log(`[${elapsed()}] searches done; symbols generated this run ${tokens()}; ${truncation}`);
 
   // ---- report
