@@ -1,60 +1,33 @@
 // Bourbaki at small scale (spec §5–6): generate theorems, split by canonical key, train the tactic, subgoal and
-// whole-proof models on decider demonstrations, then compare whole-proof sampling (B1), tactic MCTS (B2) and the
-// sG-MDP search with conjectures (B3) and its ablations (B4: one tactic model; B5: no subgoal reward) at equal
-// generation budgets. `--quick` swaps the models for the random prover (CI).
+// whole-proof models on decider demonstrations (once: they are saved in models/ and loaded afterwards), then
+// compare whole-proof sampling (B1), tactic MCTS (B2) and the sG-MDP search with conjectures (B3) and its
+// ablations (B4: one tactic model; B5: no subgoal reward) at equal generation budgets.
+//   --quick       the random prover stands for every model (CI)
+//   --train-only  train and save the models that are not saved yet, score them, and stop
+//   --models=S,W  with --train-only: only these models (separate processes can train separate models)
+// Each finished full-tier search is saved in results/full/runs/ and skipped by a later run (resumable).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { setDefaultDevice, nn, ready, type DeviceName } from '../../index.js';
-import { generateTheorems, splitByCanonical, type Theorem } from './generator.js';
-import { handBenchmark } from './hand.js';
-import { extractDemonstrations } from './demos.js';
-import { encode } from './tokenizer.js';
-import { createLM, trainLM, top1Accuracy, type Example } from './lm.js';
+import { setDefaultDevice, nn, ready } from '../../index.js';
+import { type Theorem } from './generator.js';
 import { type Prover, lmProver, ensembleProver, randomProver } from './provers.js';
 import { sgmdpSearch, wholeProofSampling, DEFAULT_SEARCH, type SearchResult } from './search.js';
 import { checkScript } from './checker.js';
 import { printSequent } from './sequent.js';
-import { makeRng, shuffle } from './random.js';
 import { buildReport, type RunRecord } from './report.js';
+import { QUICK, FULL, BUCKETS, ARMS, MODEL_NAMES, type Arm, type Protocol, type ModelName } from './protocol.js';
+import { buildBuckets, buildModelData } from './data.js';
+import { trainAndSave, loadModels, scoreModels, modelsSaved, type ModelScores } from './models.js';
+import { openRunsDir, runFile, saveRun, loadRun, countRuns } from './records.js';
 
 const quick = process.argv.includes('--quick');
-const QUICK = {
-  tier: 'quick',
-  candidates: 1500,
-  testPerBucket: 10,
-  handStride: 1,
-  budgets: [16, 64],
-  seeds: [0],
-  prover: 'randomProver',
-  device: 'cpu' as DeviceName,
-};
-const FULL = {
-  tier: 'full',
-  candidates: 6000,
-  testPerBucket: 8,
-  handStride: 3,
-  budgets: [8, 32, 128],
-  seeds: [0, 1, 2],
-  prover: 'trained LMs',
-  device: 'webgpu' as DeviceName,
-  trainTheorems: 1000,
-  tacticPairsPerModel: 1500,
-  subgoalPairs: 1500,
-  scriptPairs: 500,
-  model: { nLayer: 2, nHead: 2, nEmbd: 32, blockSize: 160, wholeBlockSize: 256 },
-  train: { lr: 3e-3, batch: 64, epochs: 2 },
-  temperature: 1.1,
-  /** wall-clock guard for the whole run on the shared machine: searches still running then stop (reported) */
-  wallLimitMinutes: 37,
-};
-const PROTOCOL: typeof QUICK = quick ? QUICK : FULL;
-const BUCKETS: [string, number, number][] = [
-  ['shallow', 4, 7],
-  ['medium', 8, 11],
-  ['hard', 12, 16],
-];
-const ARMS = ['B1', 'B2', 'B3', 'B4', 'B5'] as const;
-type Arm = (typeof ARMS)[number];
+const trainOnly = process.argv.includes('--train-only');
+const onlyModels = process.argv
+  .find((a) => a.startsWith('--models='))
+  ?.slice('--models='.length)
+  .split(',') as ModelName[] | undefined;
+const PROTOCOL: Protocol = quick ? QUICK : FULL;
 const OUT = `methods/bourbaki/results/${PROTOCOL.tier}`;
+const RUNS = `${OUT}/runs`;
 
 async function main() {
   const started = performance.now();
@@ -69,24 +42,10 @@ async function main() {
 
   // ---- data
   const bar = new nn.ProgressBar(PROTOCOL.candidates, { label: 'generate' });
-  const all = generateTheorems({
-    n: PROTOCOL.candidates,
-    depthRange: [4, 16],
-    seed: 2507,
-    onProgress: (d, kept) => {
-      if (d % 100 === 0) bar.update(d, { kept });
-    },
+  const data = buildBuckets(PROTOCOL, (d, kept) => {
+    if (d % 100 === 0) bar.update(d, { kept });
   });
-  const { train, test } = splitByCanonical(all, 0.2, 2507, (t) => t.depth >= BUCKETS[2][1]);
-  const rng = makeRng(2507);
-  const buckets = BUCKETS.map(([name, lo, hi]) => ({
-    name,
-    items: shuffle(
-      rng,
-      test.filter((t) => t.depth >= lo && t.depth <= hi),
-    ).slice(0, PROTOCOL.testPerBucket),
-  }));
-  const hand = handBenchmark().filter((_, i) => i % PROTOCOL.handStride === 0);
+  const { all, train, test, buckets, hand } = data;
   const depthHist = Object.fromEntries(
     [...new Set(all.map((t) => t.depth))]
       .sort((a, b) => a - b)
@@ -97,78 +56,40 @@ async function main() {
   );
 
   // ---- provers
-  const accuracies: Record<string, number> = {};
+  let scores: Record<string, ModelScores> = {};
+  let modelMeta: Record<string, Record<string, string>> = {};
   let provers: Record<Arm, Prover>;
   let tokens = () => 0;
   if (PROTOCOL.tier === 'quick') {
     provers = Object.fromEntries(ARMS.map((a, i) => [a, randomProver(i)])) as Record<Arm, Prover>;
   } else {
     const p = FULL;
-    const trainSet = train.slice(0, p.trainTheorems);
-    const demos = extractDemonstrations(trainSet);
-    const held = extractDemonstrations(test.filter((t) => !buckets.some((b) => b.items.includes(t))).slice(0, 150));
-    const ex = (s: Parameters<typeof printSequent>[0], answer: string): Example | null => {
-      const prompt = encode(printSequent(s));
-      const target = encode(answer);
-      return prompt && target ? { prompt, target } : null;
-    };
-    const keepEx = (xs: (Example | null)[]) => xs.filter((x): x is Example => x !== null);
-    const tacticAll = keepEx(shuffle(rng, demos.tactic).map((d) => ex(d.sequent, d.tactic)));
-    const half = Math.floor(tacticAll.length / 2);
-    const data = {
-      T1: tacticAll.slice(0, half).slice(0, p.tacticPairsPerModel),
-      T2: tacticAll.slice(half).slice(0, p.tacticPairsPerModel),
-      S: keepEx(
-        shuffle(rng, demos.subgoal)
-          .slice(0, p.subgoalPairs)
-          .map((d) => ex(d.sequent, d.psi)),
-      ),
-      W: keepEx(demos.script.slice(0, p.scriptPairs).map((d) => ex(d.sequent, d.script.join('; ')))),
-    };
+    const md = buildModelData(data, p);
     console.log(
-      `[${elapsed()}] demonstrations: ${demos.tactic.length} tactic pairs (T1 ${data.T1.length}, T2 ${data.T2.length}), ${demos.subgoal.length} hindsight subgoal pairs (S ${data.S.length}), ${demos.script.length} scripts (W ${data.W.length})`,
+      `[${elapsed()}] demonstrations: T1 ${md.train.T1.length}, T2 ${md.train.T2.length} tactic pairs, S ${md.train.S.length} hindsight subgoal pairs, W ${md.train.W.length} scripts; held out ${md.held.tactic.length} / ${md.held.subgoal.length} / ${md.held.script.length}`,
     );
-    const models: Record<string, nn.GPT> = {};
-    for (const [name, seed] of [
-      ['T1', 1],
-      ['T2', 2],
-      ['S', 3],
-      ['W', 4],
-    ] as [keyof typeof data, number][]) {
-      const blockSize = name === 'W' ? p.model.wholeBlockSize : p.model.blockSize;
-      const model = createLM({ ...p.model, blockSize, seed, device: p.device });
-      let steps: nn.ProgressBar | null = null;
-      const losses = await trainLM(model, data[name], {
-        ...p.train,
-        seed,
-        onStep: (s, total, loss) => {
-          steps ??= new nn.ProgressBar(total, { label: `train ${name}` });
-          steps.update(s, { loss });
-        },
-      });
-      models[name] = model;
-      console.log(
-        `[${elapsed()}] ${name}: ${nn.countParameters(model).total} parameters, ${losses.length} steps, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)}`,
-      );
-    }
-    const heldTactic = keepEx(held.tactic.slice(0, 150).map((d) => ex(d.sequent, d.tactic)));
-    accuracies.T1 = await top1Accuracy(models.T1, heldTactic, 6);
-    accuracies.T2 = await top1Accuracy(models.T2, heldTactic, 6);
-    accuracies.S = await top1Accuracy(
-      models.S,
-      keepEx(held.subgoal.slice(0, 100).map((d) => ex(d.sequent, d.psi))),
-      40,
-    );
-    accuracies.W = await top1Accuracy(
-      models.W,
-      keepEx(held.script.slice(0, 30).map((d) => ex(d.sequent, d.script.join('; ')))),
-      128,
-    );
+    const names = onlyModels ?? MODEL_NAMES;
+    const unknown = names.filter((n) => !MODEL_NAMES.includes(n));
+    if (unknown.length)
+      throw new Error(`bourbaki: --models names ${unknown.join(', ')}; valid: ${MODEL_NAMES.join(', ')}`);
+    if (!modelsSaved() || trainOnly) await trainAndSave(md, p, (line) => console.log(`[${elapsed()}] ${line}`), names);
+    if (trainOnly && !modelsSaved()) return;
+    const { models, meta } = await loadModels(p);
+    modelMeta = meta;
     console.log(
-      `[${elapsed()}] held-out top-1 accuracy: ${Object.entries(accuracies)
-        .map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`)
-        .join(', ')}`,
+      `[${elapsed()}] models loaded: ${Object.entries(meta)
+        .map(([k, m]) => `${k} ${m.steps} steps, loss ${m.firstLoss} → ${m.lastLoss}, ${m.seconds} s`)
+        .join('; ')}`,
     );
+    scores = await scoreModels(models, md, p.temperature);
+    console.log(
+      `[${elapsed()}] held-out scores (top-1 greedy accuracy; valid share of samples at T = ${p.temperature}): ${Object.entries(
+        scores,
+      )
+        .map(([k, v]) => `${k} top-1 ${(100 * v.top1).toFixed(1)}%, valid ${(100 * v.valid).toFixed(1)}% (n ${v.n})`)
+        .join('; ')}`,
+    );
+    if (trainOnly) return;
     // one sampler per model, shared by every arm and seed so that each sampling call serves them all
     const opts = { temperature: p.temperature, seed: 0 };
     const [t1, t2, s, w] = [
@@ -185,44 +106,63 @@ async function main() {
   // ---- arms: every (seed, arm, theorem) runs concurrently, so one batched sampling call serves them all; a seed
   // fixes the search's own draws (subgoal shares) and, through the shared samplers' stream, the samples
   const K = Math.max(...PROTOCOL.budgets);
-  const limitMinutes = (PROTOCOL as { wallLimitMinutes?: number }).wallLimitMinutes;
+  const limitMinutes = quick ? undefined : FULL.wallLimitMinutes;
+  const keepRecords = !quick;
+  if (keepRecords) {
+    openRunsDir(RUNS, { protocol: PROTOCOL, search: DEFAULT_SEARCH, models: modelMeta });
+    console.log(`[${elapsed()}] ${countRuns(RUNS)} finished runs already in ${RUNS} are read back, not rerun`);
+  }
   let stoppedEarly = false;
+  const searchStarted = performance.now();
   const shouldStop = () => {
-    if (limitMinutes !== undefined && performance.now() - started > limitMinutes * 60_000) stoppedEarly = true;
+    if (limitMinutes !== undefined && performance.now() - searchStarted > limitMinutes * 60_000) stoppedEarly = true;
     return stoppedEarly;
   };
-  const items: { bucket: string; theorem: Theorem }[] = [
-    ...buckets.flatMap((b) => b.items.map((theorem) => ({ bucket: b.name, theorem }))),
-    ...hand.map((theorem) => ({ bucket: 'hand', theorem })),
+  const items: { bucket: string; index: number; theorem: Theorem }[] = [
+    ...buckets.flatMap((b) => b.items.map((theorem, index) => ({ bucket: b.name, index, theorem }))),
+    ...hand.map((theorem, index) => ({ bucket: 'hand', index, theorem })),
   ];
   const records: RunRecord[] = [];
-  const progress = new nn.ProgressBar(PROTOCOL.seeds.length * ARMS.length * items.length, { label: 'search' });
+  const total = PROTOCOL.seeds.length * ARMS.length * items.length;
+  const progress = new nn.ProgressBar(total, { label: 'search' });
   let done = 0;
+  let resumed = 0;
   await Promise.all(
     PROTOCOL.seeds.flatMap((seed) =>
       ARMS.flatMap((arm) =>
         items.map(async (item, i) => {
-          const opts = {
-            ...DEFAULT_SEARCH,
-            budget: K,
-            seed: seed * 100_000 + i,
-            allowHave: arm !== 'B2',
-            subgoalReward: arm !== 'B5',
-            shouldStop,
-          };
-          const result: SearchResult =
-            arm === 'B1'
-              ? await wholeProofSampling(item.theorem.sequent, provers.B1, K, PROTOCOL.budgets, 8, shouldStop)
-              : await sgmdpSearch(item.theorem.sequent, provers[arm], opts, PROTOCOL.budgets);
-          records.push({
-            arm,
-            seed,
-            bucket: item.bucket,
-            depth: item.theorem.depth,
-            key: item.theorem.key,
-            theorem: item.theorem.sequent,
-            result,
-          });
+          const file = runFile(RUNS, arm, seed, item.bucket, item.index);
+          const saved = keepRecords ? loadRun(file) : null;
+          let record: RunRecord;
+          if (saved) {
+            record = saved;
+            resumed++;
+          } else {
+            const opts = {
+              ...DEFAULT_SEARCH,
+              budget: K,
+              seed: seed * 100_000 + i,
+              allowHave: arm !== 'B2',
+              subgoalReward: arm !== 'B5',
+              shouldStop,
+            };
+            const result: SearchResult =
+              arm === 'B1'
+                ? await wholeProofSampling(item.theorem.sequent, provers.B1, K, PROTOCOL.budgets, 8, shouldStop)
+                : await sgmdpSearch(item.theorem.sequent, provers[arm], opts, PROTOCOL.budgets);
+            record = {
+              arm,
+              seed,
+              bucket: item.bucket,
+              depth: item.theorem.depth,
+              key: item.theorem.key,
+              theorem: item.theorem.sequent,
+              result,
+            };
+            // a run cut by the wall-clock guard is not saved: the next run redoes it
+            if (keepRecords && (result.solved || result.generations >= K)) saveRun(file, record);
+          }
+          records.push(record);
           progress.update(++done, { solved: records.filter((r) => r.result.solved).length });
         }),
       ),
@@ -230,9 +170,9 @@ async function main() {
   );
   const truncated = records.filter((r) => !r.result.solved && r.result.generations < K).length;
   const truncation = stoppedEarly
-    ? `WALL-CLOCK LIMIT HIT: ${truncated} of ${records.length} runs stopped before their budget of ${K} (unsolved runs counted as unsolved; solves up to then are exact).`
-    : 'every run used its full budget or solved its theorem.';
-  console.log(`[${elapsed()}] searches done; symbols generated ${tokens()}; ${truncation}`);
+    ? `WALL-CLOCK LIMIT HIT: ${truncated} of ${records.length} runs stopped before their budget of ${K} (not saved; unsolved runs counted as unsolved here; solves up to then are exact).`
+    : `every run used its full budget or solved its theorem${keepRecords ? ` (${resumed} of ${records.length} read back from ${RUNS})` : ''}.`;
+  console.log(`[${elapsed()}] searches done; symbols generated this run ${tokens()}; ${truncation}`);
 
   // ---- report
   const report = buildReport(records, {
@@ -241,14 +181,16 @@ async function main() {
     seeds: PROTOCOL.seeds,
     bucketSizes: Object.fromEntries([...buckets.map((b) => [b.name, b.items.length]), ['hand', hand.length]]),
   });
+  const scoreText = Object.keys(scores).length
+    ? `Held-out model scores (top-1 greedy accuracy; share of valid samples at the search temperature): ${Object.entries(
+        scores,
+      )
+        .map(([k, v]) => `${k} ${(100 * v.top1).toFixed(1)}% / ${(100 * v.valid).toFixed(1)}%`)
+        .join(', ')}`
+    : '';
   console.log(report.table);
   console.log(report.criteria);
-  if (Object.keys(accuracies).length)
-    console.log(
-      `Held-out top-1 accuracy: ${Object.entries(accuracies)
-        .map(([k, v]) => `${k} ${(100 * v).toFixed(1)}%`)
-        .join(', ')}`,
-    );
+  if (scoreText) console.log(scoreText);
   console.log(report.extras);
   // one found proof, printed whole and re-checked
   const shown = records
@@ -270,14 +212,14 @@ async function main() {
   mkdirSync(OUT, { recursive: true });
   writeFileSync(
     `${OUT}/table.md`,
-    `${report.table}\n\n${truncation}\n\n${report.criteria}\n\n${report.extras}\n\n${proofText}\n\nwall time ${wall.toFixed(0)} s\n`,
+    `${report.table}\n\n${truncation}\n\n${report.criteria}\n\n${scoreText}\n\n${report.extras}\n\n${proofText}\n\nwall time ${wall.toFixed(0)} s\n`,
   );
   writeFileSync(`${OUT}/solved-vs-budget.svg`, report.svg);
   writeFileSync(`${OUT}/solved-vs-budget-hard.svg`, report.svgHard);
   writeFileSync(
     `${OUT}/results.json`,
     JSON.stringify(
-      { protocol: PROTOCOL, accuracies, summary: report.summary, wallSeconds: wall, tokens: tokens() },
+      { protocol: PROTOCOL, scores, models: modelMeta, summary: report.summary, wallSeconds: wall, tokens: tokens() },
       null,
       1,
     ),

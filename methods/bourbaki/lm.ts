@@ -37,7 +37,8 @@ export const promptIds = (prompt: readonly number[]) => [BOS, ...prompt, SEP];
 export const fits = (e: Example, blockSize: number) => e.prompt.length + e.target.length + 3 <= blockSize;
 
 export interface TrainOptions {
-  epochs: number;
+  /** AdamW steps; the rows are cycled in shuffled epochs until they are done */
+  steps: number;
   batch: number;
   lr: number;
   seed: number;
@@ -48,12 +49,14 @@ export interface TrainOptions {
 export async function trainLM(model: nn.GPT, examples: readonly Example[], opts: TrainOptions): Promise<number[]> {
   const device = model.wte.weight.device;
   const rows = examples.filter((e) => fits(e, model.config.blockSize));
+  if (!rows.length)
+    throw new Error(`trainLM: none of ${examples.length} examples fits blockSize ${model.config.blockSize}`);
   const opt = new optim.AdamW(model.parameters(), { lr: opts.lr, weightDecay: 0.01 });
   const rng: Rng = makeRng(opts.seed);
-  const steps = Math.ceil(rows.length / opts.batch) * opts.epochs;
+  const steps = opts.steps;
   const losses: number[] = [];
   let step = 0;
-  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+  while (step < steps) {
     // sort shuffled rows into length-similar batches, then shuffle the batches: less padding, same data
     const order = shuffle(rng, rows);
     const batches: Example[][] = [];
@@ -64,6 +67,7 @@ export async function trainLM(model: nn.GPT, examples: readonly Example[], opts:
       for (let j = 0; j < chunk.length; j += opts.batch) batches.push(chunk.slice(j, j + opts.batch));
     }
     for (const batch of shuffle(rng, batches)) {
+      if (step >= steps) break;
       const seqs = batch.map((e) => [...promptIds(e.prompt), ...e.target, EOS]);
       const T = Math.max(...seqs.map((s) => s.length)) - 1;
       const input = new Int32Array(batch.length * T).fill(PAD);
@@ -86,7 +90,8 @@ export async function trainLM(model: nn.GPT, examples: readonly Example[], opts:
       });
       losses.push(await loss.item());
       loss.dispose();
-      opts.onStep?.(++step, steps, losses[losses.length - 1]);
+      step++;
+      opts.onStep?.(step, steps, losses[losses.length - 1]);
     }
   }
   opt.zeroGrad();

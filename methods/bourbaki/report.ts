@@ -56,7 +56,7 @@ export function buildReport(records: readonly RunRecord[], o: ReportOptions) {
   const all = [...TEST, 'hand'];
   const K = Math.max(...o.budgets);
   const header = `| arm | k | ${TEST.map((b) => `${b}/${o.bucketSizes[b] ?? 0}`).join(' | ')} | total/${TEST.reduce((n, b) => n + (o.bucketSizes[b] ?? 0), 0)} | hand/${o.bucketSizes.hand ?? 0} | generations per solve | checker calls per theorem | distinct proofs per solve |`;
-  const rows = [header, `|${'---|'.repeat(9)}`];
+  const rows = [header, `|${'---|'.repeat(10)}`];
   const summary: Record<string, unknown>[] = [];
   for (const arm of o.arms) {
     for (const [ki, k] of o.budgets.entries()) {

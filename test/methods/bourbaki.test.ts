@@ -24,6 +24,10 @@ import { sgmdpSearch, DEFAULT_SEARCH } from '../../methods/bourbaki/search.js';
 import { type Prover } from '../../methods/bourbaki/provers.js';
 import { mean, sd } from '../../methods/bourbaki/stats.js';
 import { createLM, trainLM, top1Accuracy } from '../../methods/bourbaki/lm.js';
+import { openRunsDir, runFile, saveRun, loadRun, countRuns } from '../../methods/bourbaki/records.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const s = suite('methods/bourbaki');
 const seq = parseSequent;
@@ -255,11 +259,44 @@ s('LM: masked training learns a prompt → answer map and greedy decoding reads 
     i % 2 ? { prompt: [10, 11, 12, 5], target: [20, 21] } : { prompt: [10, 13, 7], target: [22] },
   );
   try {
-    const losses = await trainLM(m, ex, { epochs: 50, batch: 64, lr: 1e-2, seed: 1 });
+    const losses = await trainLM(m, ex, { steps: 50, batch: 64, lr: 1e-2, seed: 1 });
+    assert.is(losses.length, 50); // 50 steps over one batch of rows: epochs are cycled until the steps are done
     assert.ok(losses[losses.length - 1] < 0.3, `final loss ${losses[losses.length - 1]}`);
     assert.is(await top1Accuracy(m, ex.slice(0, 4), 4), 1);
   } finally {
     m.dispose();
+  }
+});
+
+s('records: a saved run reads back equal (theorem re-parsed); another protocol in the same folder is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bourbaki-runs-'));
+  try {
+    openRunsDir(dir, { budgets: [8, 32] });
+    const theorem = parseSequent('h0: p0 → p1, h1: p0 ⊢ p1');
+    const result = {
+      solved: true,
+      script: ['apply h0', 'exact h1'],
+      generations: 5,
+      solvedAt: 5,
+      checkerCalls: 4,
+      checkerAt: [4, 4],
+      invalid: 1,
+      haveProposals: 0,
+      haveProvable: 0,
+    };
+    const file = runFile(dir, 'B3', 2, 'hard', 7);
+    assert.is(loadRun(file), null);
+    saveRun(file, { arm: 'B3', seed: 2, bucket: 'hard', depth: 3, key: 'k', theorem, result });
+    const back = loadRun(file)!;
+    assert.equal(back.result, result);
+    assert.is(back.seed, 2);
+    assert.is(printSequent(back.theorem), printSequent(theorem));
+    assert.ok(checkScript(back.theorem, back.result.script!));
+    assert.is(countRuns(dir), 1);
+    openRunsDir(dir, { budgets: [8, 32] });
+    assert.throws(() => openRunsDir(dir, { budgets: [8, 64] }), /another protocol/);
+  } finally {
+    rmSync(dir, { recursive: true });
   }
 });
 

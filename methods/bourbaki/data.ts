@@ -1,0 +1,75 @@
+// The experiment's data (spec §5): theorems generated and split by canonical key, the scored test buckets and hand
+// items, and the models' demonstrations (training pairs from the train side, held-out pairs from unscored test
+// theorems), as symbol-id examples.
+import { generateTheorems, splitByCanonical, type Theorem } from './generator.js';
+import { handBenchmark } from './hand.js';
+import { extractDemonstrations, type Demonstrations } from './demos.js';
+import { encode } from './tokenizer.js';
+import { type Example } from './lm.js';
+import { type Sequent, printSequent } from './sequent.js';
+import { makeRng, shuffle } from './random.js';
+import { BUCKETS, type Protocol, type FullProtocol, type ModelName } from './protocol.js';
+
+export interface Buckets {
+  all: Theorem[];
+  train: Theorem[];
+  test: Theorem[];
+  buckets: { name: string; items: Theorem[] }[];
+  hand: Theorem[];
+}
+
+export function buildBuckets(p: Protocol, onProgress?: (done: number, kept: number) => void): Buckets {
+  const all = generateTheorems({ n: p.candidates, depthRange: [4, 16], seed: 2507, onProgress });
+  const { train, test } = splitByCanonical(all, 0.2, 2507, (t) => t.depth >= BUCKETS[2][1]);
+  const rng = makeRng(2507);
+  const buckets = BUCKETS.map(([name, lo, hi]) => ({
+    name,
+    items: shuffle(
+      rng,
+      test.filter((t) => t.depth >= lo && t.depth <= hi),
+    ).slice(0, p.testPerBucket),
+  }));
+  const hand = handBenchmark().filter((_, i) => i % p.handStride === 0);
+  return { all, train, test, buckets, hand };
+}
+
+/** A (sequent → answer) example, or null when a symbol falls outside the vocabulary. */
+export function example(s: Sequent, answer: string): Example | null {
+  const prompt = encode(printSequent(s));
+  const target = encode(answer);
+  return prompt && target ? { prompt, target } : null;
+}
+const keep = (xs: (Example | null)[]) => xs.filter((x): x is Example => x !== null);
+
+export interface ModelData {
+  train: Record<ModelName, Example[]>;
+  /** held-out examples (from test theorems outside the scored buckets), with their sequents for validity checks */
+  held: Demonstrations;
+}
+
+/** T1 and T2 get disjoint halves of the tactic pairs; S the hindsight pairs; W the whole scripts. */
+export function buildModelData(b: Buckets, p: FullProtocol): ModelData {
+  const rng = makeRng(2507);
+  const demos = extractDemonstrations(b.train);
+  const scored = new Set(b.buckets.flatMap((x) => x.items));
+  const held = extractDemonstrations(b.test.filter((t) => !scored.has(t)).slice(0, 150));
+  const tactic = keep(
+    shuffle(rng, demos.tactic)
+      .slice(0, p.tacticPairs)
+      .map((d) => example(d.sequent, d.tactic)),
+  );
+  const half = Math.floor(tactic.length / 2);
+  return {
+    train: {
+      T1: tactic.slice(0, half),
+      T2: tactic.slice(half),
+      S: keep(
+        shuffle(rng, demos.subgoal)
+          .slice(0, p.subgoalPairs)
+          .map((d) => example(d.sequent, d.psi)),
+      ),
+      W: keep(demos.script.map((d) => example(d.sequent, d.script.join('; ')))),
+    },
+    held,
+  };
+}

@@ -1,0 +1,186 @@
+// The four provers' models (spec §5): trained once on the demonstrations and saved as safetensors in models/, so
+// that the experiment can load them instead of retraining; and their held-out scores: top-1 accuracy (greedy
+// exact match) and the share of valid samples at the search's temperature (a tactic the checker accepts, a
+// conjecture that parses and is a fair provable `have`, a whole script that checks).
+import { existsSync, mkdirSync } from 'node:fs';
+import { nn } from '../../index.js';
+import { safetensors } from '../../node.js';
+import { createLM, trainLM, top1Accuracy, promptIds } from './lm.js';
+import { type ModelData, example } from './data.js';
+import { MODEL_NAMES, type ModelName, type FullProtocol } from './protocol.js';
+import { type Sequent } from './sequent.js';
+import { applyTactic } from './tactics.js';
+import { checkScript } from './checker.js';
+import { parseFormula } from './formula.js';
+import { isHindsightGoal } from './demos.js';
+import { decode, EOS } from './tokenizer.js';
+import { promptOf } from './provers.js';
+
+export const MODEL_DIR = 'methods/bourbaki/models';
+const fileOf = (name: ModelName) => `${MODEL_DIR}/${name}.safetensors`;
+const blockSizeOf = (name: ModelName, p: FullProtocol) => (name === 'W' ? p.model.wholeBlockSize : p.model.blockSize);
+
+export const modelsSaved = () => MODEL_NAMES.every((n) => existsSync(fileOf(n)));
+
+/**
+ * Trains every model of `names` not yet saved and saves it (so an interrupted run resumes at the next model, and
+ * separate processes can train separate models); `log` receives one line per model.
+ */
+export async function trainAndSave(
+  data: ModelData,
+  p: FullProtocol,
+  log: (line: string) => void,
+  names: readonly ModelName[] = MODEL_NAMES,
+): Promise<void> {
+  mkdirSync(MODEL_DIR, { recursive: true });
+  for (const name of names) {
+    if (existsSync(fileOf(name))) {
+      log(`${name}: already saved in ${fileOf(name)}, not retrained`);
+      continue;
+    }
+    const seed = p.modelSeeds[name];
+    const model = createLM({ ...p.model, blockSize: blockSizeOf(name, p), seed, device: p.device });
+    const bar = new nn.ProgressBar(p.train.steps, { label: `train ${name}` });
+    const started = performance.now();
+    const losses = await trainLM(model, data.train[name], {
+      ...p.train,
+      seed,
+      onStep: (s, _total, loss) => bar.update(s, { loss }),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    await safetensors.save(fileOf(name), model, {
+      steps: String(losses.length),
+      examples: String(data.train[name].length),
+      firstLoss: losses[0].toFixed(4),
+      lastLoss: losses[losses.length - 1].toFixed(4),
+      seconds: seconds.toFixed(0),
+    });
+    log(
+      `${name}: ${nn.countParameters(model).total} parameters, ${data.train[name].length} examples, ${losses.length} steps in ${seconds.toFixed(0)} s, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)} (mean of the last 10: ${(losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, losses.length)).toFixed(3)}); saved ${fileOf(name)}`,
+    );
+    model.dispose();
+  }
+}
+
+/** Loads the saved models; each one's training metadata comes with it. */
+export async function loadModels(
+  p: FullProtocol,
+): Promise<{ models: Record<ModelName, nn.GPT>; meta: Record<ModelName, Record<string, string>> }> {
+  const models = {} as Record<ModelName, nn.GPT>;
+  const meta = {} as Record<ModelName, Record<string, string>>;
+  for (const name of MODEL_NAMES) {
+    if (!existsSync(fileOf(name)))
+      throw new Error(`bourbaki: ${fileOf(name)} is missing; run the experiment with --train-only first`);
+    models[name] = createLM({ ...p.model, blockSize: blockSizeOf(name, p), seed: 0, device: p.device });
+    meta[name] = await safetensors.loadInto(models[name], fileOf(name));
+  }
+  return { models, meta };
+}
+
+/** One sample per sequent at a temperature, decoded to text. */
+async function sampleAnswers(
+  model: nn.GPT,
+  sequents: readonly Sequent[],
+  maxNewTokens: number,
+  temperature: number,
+): Promise<string[]> {
+  const rows = sequents.map((s) => promptIds(promptOf(s) ?? []));
+  const out = await model.generate(rows, {
+    maxNewTokens: Math.min(maxNewTokens, model.config.blockSize - Math.max(...rows.map((r) => r.length))),
+    temperature,
+    stopTokens: [EOS],
+    seed: 7,
+  });
+  return out.map(decode);
+}
+
+export interface ModelScores {
+  top1: number;
+  valid: number;
+  n: number;
+}
+
+/** Held-out top-1 accuracy and share of valid samples of each model (sequents whose prompt fits the context). */
+export async function scoreModels(
+  models: Record<ModelName, nn.GPT>,
+  data: ModelData,
+  temperature: number,
+): Promise<Record<ModelName, ModelScores>> {
+  const fitsIn = (model: nn.GPT, room: number) => (s: Sequent) => {
+    const prompt = promptOf(s);
+    return prompt !== null && prompt.length + 2 + room <= model.config.blockSize;
+  };
+  const tactic = data.held.tactic.filter((d) => fitsIn(models.T1, 6)(d.sequent)).slice(0, 150);
+  const subgoal = data.held.subgoal.filter((d) => fitsIn(models.S, 40)(d.sequent)).slice(0, 100);
+  const script = data.held.script.filter((d) => fitsIn(models.W, 128)(d.sequent)).slice(0, 30);
+  const exs = <T>(xs: T[], f: (x: T) => ReturnType<typeof example>) =>
+    xs.map(f).filter((x): x is NonNullable<typeof x> => x !== null);
+  const share = (oks: boolean[]) => oks.filter((x) => x).length / Math.max(1, oks.length);
+  const scores = {} as Record<ModelName, ModelScores>;
+  for (const name of ['T1', 'T2'] as const) {
+    const answers = await sampleAnswers(
+      models[name],
+      tactic.map((d) => d.sequent),
+      6,
+      temperature,
+    );
+    scores[name] = {
+      top1: await top1Accuracy(
+        models[name],
+        exs(tactic, (d) => example(d.sequent, d.tactic)),
+        6,
+      ),
+      valid: share(answers.map((a, i) => applyTactic(tactic[i].sequent, a).ok)),
+      n: tactic.length,
+    };
+  }
+  const psis = await sampleAnswers(
+    models.S,
+    subgoal.map((d) => d.sequent),
+    40,
+    temperature,
+  );
+  scores.S = {
+    top1: await top1Accuracy(
+      models.S,
+      exs(subgoal, (d) => example(d.sequent, d.psi)),
+      40,
+    ),
+    valid: share(
+      psis.map((text, i) => {
+        try {
+          return isHindsightGoal(subgoal[i].sequent, parseFormula(text));
+        } catch {
+          return false;
+        }
+      }),
+    ),
+    n: subgoal.length,
+  };
+  const scripts = await sampleAnswers(
+    models.W,
+    script.map((d) => d.sequent),
+    128,
+    temperature,
+  );
+  scores.W = {
+    top1: await top1Accuracy(
+      models.W,
+      exs(script, (d) => example(d.sequent, d.script.join('; '))),
+      128,
+    ),
+    valid: share(
+      scripts.map((text, i) =>
+        checkScript(
+          script[i].sequent,
+          text
+            .split(';')
+            .map((l) => l.trim())
+            .filter((l) => l),
+        ),
+      ),
+    ),
+    n: script.length,
+  };
+  return scores;
+}
