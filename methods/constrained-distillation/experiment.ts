@@ -5,25 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nn, ready, shutdown, type DeviceName } from '../../index.js';
-import { sampleResponses } from '../shared/lm-rl/index.js';
 import { FULL, QUICK, armParameter } from './protocol.js';
-import { createModel, cloneModel, sft, padResponse, TEACHER_SIZE, STUDENT_SIZE } from './models.js';
-import {
-  generate,
-  promptTokens,
-  teacherTarget,
-  isBugPrompt,
-  EOS,
-  PAD,
-  MAX_RESPONSE,
-  BUG_DROP_RATE,
-  type Problem,
-} from './task.js';
-import { rolloutCosts } from './score.js';
-import { quantile } from './calibration.js';
+import { createModel, cloneModel, TEACHER_SIZE, STUDENT_SIZE } from './models.js';
+import { generate, isBugPrompt, BUG_DROP_RATE, type Problem } from './task.js';
+import { trainWarmStart, warmStartProtocol } from './warm-start.js';
+import { hasWarmStart, saveWarmStart, loadWarmStart } from './checkpoint.js';
 import { evaluate, type Metrics } from './evaluate.js';
 import { trainArm, type CurvePoint } from './rl.js';
-import { formatTable, verdict, overall, type Row } from './report.js';
+import { formatTable, verdict, overall, WARM_GATE, type Row } from './report.js';
 
 const quick = process.argv.includes('--quick');
 const tier = quick ? 'quick' : 'full';
@@ -38,76 +27,42 @@ await ready();
 console.log(`constrained distillation, ${tier} tier, device ${device}`);
 console.log(`protocol (fixed before any run): ${JSON.stringify(P, null, 1).replace(/\n\s*/g, ' ')}`);
 
-// 1. the teacher learns the task from buggy SFT data
-let t0 = performance.now();
-const teacher = createModel(TEACHER_SIZE, 0, device).eval();
-const teacherData = seededRandom(101);
-await sft(
-  teacher,
-  () => {
-    const problems = generate(P.teacherSft.batch, teacherData, 'train');
-    return {
-      prompts: problems.map(promptTokens),
-      responses: problems.map((p) => padResponse(teacherTarget(p, teacherData))),
-    };
-  },
-  {
-    ...P.teacherSft,
-    onStep: (s, l) => {
-      if (s % 500 === 0 || s === P.teacherSft.steps) console.log(`  teacher SFT step ${s}: loss ${l.toFixed(4)}`);
-    },
-  },
-);
-const teacherSftSeconds = seconds(t0);
-
-// 2. the student's warm start: SFT on teacher samples at T = 1 (so it inherits the bug)
-t0 = performance.now();
-const sampleRandom = seededRandom(202);
-const pool: { prompt: number[]; response: number[] }[] = [];
-for (let i = 0; i < P.studentData; i += 500) {
-  const problems = generate(Math.min(500, P.studentData - i), sampleRandom, 'train');
-  const rollout = await sampleResponses(teacher, problems.map(promptTokens), {
-    maxNewTokens: MAX_RESPONSE,
-    temperature: 1,
-    eosToken: EOS,
-    padToken: PAD,
-    random: sampleRandom,
-  });
-  rollout.responses.forEach((r, b) => pool.push({ prompt: rollout.prompts[b], response: r }));
-}
-const warm = createModel(STUDENT_SIZE, 1, device);
-await sft(
-  warm,
-  () => {
-    const batch = Array.from({ length: P.studentSft.batch }, () => pool[Math.floor(sampleRandom() * pool.length)]);
-    return { prompts: batch.map((e) => e.prompt), responses: batch.map((e) => e.response) };
-  },
-  {
-    ...P.studentSft,
-    onStep: (s, l) => {
-      if (s % 500 === 0 || s === P.studentSft.steps) console.log(`  student SFT step ${s}: loss ${l.toFixed(4)}`);
-    },
-  },
-);
-const studentSftSeconds = seconds(t0);
-
-// 3. the budget d: a quantile of C under the warm student on calibration prompts, before any RL
-const calibrationRandom = seededRandom(303);
-const calibration = generate(P.calibration.prompts, calibrationRandom, 'validation');
-const C: number[] = [];
-for (let i = 0; i < calibration.length; i += 250) {
-  const rollout = await sampleResponses(warm, calibration.slice(i, i + 250).map(promptTokens), {
-    maxNewTokens: MAX_RESPONSE,
-    temperature: 1,
-    eosToken: EOS,
-    padToken: PAD,
-    random: calibrationRandom,
-  });
-  C.push(...(await rolloutCosts(warm, teacher, rollout)).C);
-}
-const d = quantile(C, P.calibration.quantile);
+// 1-3. teacher, warm student and budget d: trained and saved once the gate passes, or reused from the saved files
+const checkpoints = fileURLToPath(new URL(`./results/${tier}/checkpoints/`, import.meta.url));
+const fresh = process.argv.includes('--fresh-warm-start');
+const reuse = !fresh && hasWarmStart(checkpoints);
 console.log(
-  `budget d = ${d.toFixed(4)} nats (q${100 * P.calibration.quantile} of C over ${C.length} calibration prompts), fixed before RL`,
+  reuse
+    ? `warm start: reused from ${checkpoints} (pass --fresh-warm-start to retrain)`
+    : `warm start: trained now${fresh ? ' (--fresh-warm-start)' : ''}, saved to ${checkpoints}${quick ? '' : ' if it passes the gate'}`,
+);
+if (!reuse) {
+  const trained = await trainWarmStart(warmStartProtocol(P), device);
+  const { accT1, studentSftLoss } = trained.calibration;
+  const gate = `warm-start gate: warm student acc@T1 ${(100 * accT1).toFixed(1)}% on the calibration samples (needs ≥ ${100 * WARM_GATE}%), student SFT loss ${studentSftLoss.toFixed(4)}`;
+  if (accT1 < WARM_GATE && !quick) {
+    // RL on R from a student without correct samples tests nothing (every criterion would be "not tested")
+    console.error(`${gate}: FAILED, the student stayed on the addition plateau; no RL is run and nothing is saved.`);
+    console.error('Rerun to retrain (webgpu SFT is not bitwise deterministic).');
+    shutdown();
+    process.exit(1);
+  }
+  // the quick tier is a smoke test of the pipeline: its tiny SFT never passes, it runs RL anyway ("not tested")
+  console.log(`${gate}: ${accT1 >= WARM_GATE ? 'passed' : 'failed (quick tier: RL runs as a smoke test)'}`);
+  await saveWarmStart(checkpoints, trained.teacher, trained.warm, trained.calibration);
+  trained.teacher.dispose();
+  trained.warm.dispose();
+}
+// every RL arm starts from the saved files, whether trained now or earlier
+const teacher = createModel(TEACHER_SIZE, 0, device).eval();
+const warm = createModel(STUDENT_SIZE, 1, device);
+const calibration = await loadWarmStart(checkpoints, warmStartProtocol(P), teacher, warm);
+const { d } = calibration;
+console.log(
+  `warm start of ${calibration.trainedAt}: teacher SFT loss ${calibration.teacherSftLoss.toFixed(4)}, student SFT loss ${calibration.studentSftLoss.toFixed(4)}, warm acc@T1 ${(100 * calibration.accT1).toFixed(1)}% on calibration samples`,
+);
+console.log(
+  `budget d = ${d.toFixed(4)} nats (q${100 * P.calibration.quantile} of C over ${calibration.costs.length} calibration prompts), fixed before RL`,
 );
 
 // 4. references on the held-out test prompts
@@ -122,7 +77,7 @@ console.log(
 );
 
 // 5. every arm, every seed
-t0 = performance.now();
+const t0 = performance.now();
 const rows: Row[] = [
   { arm: 'teacher (reference)', parameter: '-', runs: [teacherMetrics] },
   { arm: 'warm student (reference)', parameter: '-', runs: warmRuns },
@@ -142,7 +97,13 @@ for (const arm of P.arms) {
       bar.update(++done, { arm: label, seed, R: info.R, C: info.C });
     });
     curves.get(label)!.push(curve);
-    row.runs.push(await evaluate(student, teacher, test, d, { random: seededRandom(700 + seed) }));
+    const m = await evaluate(student, teacher, test, d, { random: seededRandom(700 + seed) });
+    row.runs.push(m);
+    // one line per finished run, so that a run stopped early still leaves its finished arms in the log
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    console.log(
+      `${label} seed ${seed}: acc@T1 ${pct(m.accT1)}, greedy ${pct(m.accGreedy)}, CSR ${pct(m.csr)}, mean C ${m.meanC.toFixed(3)}, bug ${pct(m.accBug)}, else ${pct(m.accElse)}, length ${m.length.toFixed(2)}`,
+    );
     student.dispose();
   }
   rows.push(row);
@@ -162,8 +123,8 @@ const criteria = verdict(
 );
 const outcome = overall(criteria);
 const wall = {
-  teacherSft: teacherSftSeconds,
-  studentWarmStart: studentSftSeconds,
+  warmStartReused: reuse,
+  ...calibration.wallSeconds,
   rl: rlSeconds,
   total: seconds(started),
 };
@@ -173,7 +134,7 @@ for (const c of criteria)
   console.log(`${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`);
 console.log(`verdict (${tier}): ${outcome}`);
 console.log(
-  `wall: teacher SFT ${wall.teacherSft.toFixed(0)} s, warm start ${wall.studentWarmStart.toFixed(0)} s, RL ${wall.rl.toFixed(0)} s, total ${wall.total.toFixed(0)} s`,
+  `wall: teacher SFT ${wall.teacherSft.toFixed(0)} s, warm start ${wall.studentWarmStart.toFixed(0)} s${reuse ? ` (both from the saved run of ${calibration.trainedAt}, not this one)` : ''}, RL ${wall.rl.toFixed(0)} s, total ${wall.total.toFixed(0)} s`,
 );
 
 const dir = fileURLToPath(new URL(`./results/${tier}/`, import.meta.url));
@@ -213,7 +174,7 @@ writeFileSync(
       device,
       protocol: P,
       d,
-      calibrationCosts: C,
+      warmStart: { reused: reuse, ...calibration },
       rows,
       criteria,
       verdict: outcome,
