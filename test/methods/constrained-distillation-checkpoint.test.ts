@@ -26,6 +26,10 @@ s('teacher, warm student and d round-trip; another protocol is refused', async (
       accT1: 0.815,
       teacherSftLoss: 0.0068,
       studentSftLoss: 0.026,
+      studentAttempts: [
+        { seed: 1, sftLoss: 0.47, accT1: 0.01 },
+        { seed: 2, sftLoss: 0.026, accT1: 0.815 },
+      ],
       wallSeconds: { teacherSft: 1, studentWarmStart: 2 },
       trainedAt: '2026-12-05T02:00:00.000Z',
     };
