@@ -77,112 +77,105 @@ console.log(
 );
 
 // 5. every arm, every seed
+// 5. every arm, every seed; seed-major, so that a run stopped early loses seeds, never whole arms, and the results
+// files are rewritten after each seed with the seeds done so far
 const t0 = performance.now();
-const rows: Row[] = [
-  { arm: 'teacher (reference)', parameter: '-', runs: [teacherMetrics] },
-  { arm: 'warm student (reference)', parameter: '-', runs: warmRuns },
-];
-const curves = new Map<string, CurvePoint[][]>();
-const totalIterations = P.arms.length * P.seeds.length * P.rl.iterations;
-const bar = new nn.ProgressBar(totalIterations, { label: 'RL' });
+const armRows: Row[] = P.arms.map((arm) => ({ arm: arm.name, parameter: armParameter(arm), runs: [] }));
+const labels = P.arms.map((arm) => `${arm.name} ${armParameter(arm)}`);
+const curves = new Map<string, CurvePoint[][]>(labels.map((l) => [l, []]));
+const bar = new nn.ProgressBar(P.arms.length * P.seeds.length * P.rl.iterations, { label: 'RL' });
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 let done = 0;
-for (const arm of P.arms) {
-  const label = `${arm.name} ${armParameter(arm)}`;
-  const row: Row = { arm: arm.name, parameter: armParameter(arm), runs: [] };
-  curves.set(label, []);
-  for (const seed of P.seeds) {
+for (const [k, seed] of P.seeds.entries()) {
+  for (const [i, arm] of P.arms.entries()) {
     const student = cloneModel(warm);
     const random = seededRandom(1000 + seed);
     const curve = await trainArm(student, teacher, arm, { ...P.rl, d, curvePrompts }, random, (_, info) => {
-      bar.update(++done, { arm: label, seed, R: info.R, C: info.C });
+      bar.update(++done, { arm: labels[i], seed, R: info.R, C: info.C });
     });
-    curves.get(label)!.push(curve);
+    curves.get(labels[i])!.push(curve);
     const m = await evaluate(student, teacher, test, d, { random: seededRandom(700 + seed) });
-    row.runs.push(m);
-    // one line per finished run, so that a run stopped early still leaves its finished arms in the log
-    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    armRows[i].runs.push(m);
     console.log(
-      `${label} seed ${seed}: acc@T1 ${pct(m.accT1)}, greedy ${pct(m.accGreedy)}, CSR ${pct(m.csr)}, mean C ${m.meanC.toFixed(3)}, bug ${pct(m.accBug)}, else ${pct(m.accElse)}, length ${m.length.toFixed(2)}`,
+      `${labels[i]} seed ${seed}: acc@T1 ${pct(m.accT1)}, greedy ${pct(m.accGreedy)}, CSR ${pct(m.csr)}, mean C ${m.meanC.toFixed(3)}, bug ${pct(m.accBug)}, else ${pct(m.accElse)}, length ${m.length.toFixed(2)}`,
     );
     student.dispose();
   }
-  rows.push(row);
+  writeResults(k + 1);
 }
 bar.finish();
-const rlSeconds = seconds(t0);
-
-// 6. table, verdict, curves
-const table = formatTable(rows);
-const find = (kind: string, parameter?: string) =>
-  rows.find((r, i) => i >= 2 && P.arms[i - 2].kind === kind && (parameter === undefined || r.parameter === parameter))!;
-const criteria = verdict(
-  rows[1],
-  find('task'),
-  find('modified', 'n=1'),
-  rows.filter((_, i) => i >= 2 && P.arms[i - 2].kind === 'lagrangian'),
-);
-const outcome = overall(criteria);
-const wall = {
-  warmStartReused: reuse,
-  ...calibration.wallSeconds,
-  rl: rlSeconds,
-  total: seconds(started),
-};
-console.log(`\n${table}\n`);
-console.log(`budget d = ${d.toFixed(4)}; seeds ${P.seeds.join(', ')}; ${test.length} test prompts`);
-for (const c of criteria)
-  console.log(`${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`);
-console.log(`verdict (${tier}): ${outcome}`);
-console.log(
-  `wall: teacher SFT ${wall.teacherSft.toFixed(0)} s, warm start ${wall.studentWarmStart.toFixed(0)} s${reuse ? ` (both from the saved run of ${calibration.trainedAt}, not this one)` : ''}, RL ${wall.rl.toFixed(0)} s, total ${wall.total.toFixed(0)} s`,
-);
-
-const dir = fileURLToPath(new URL(`./results/${tier}/`, import.meta.url));
-mkdirSync(dir, { recursive: true });
-const meanCurve = (runs: CurvePoint[][], key: keyof Metrics): [number, number][] =>
-  runs[0].map((p, i) => [p.iteration, runs.reduce((a, r) => a + r[i][key], 0) / runs.length]);
-const plot = (key: keyof Metrics, yLabel: string, extra: nn.Series[] = []) =>
-  nn.linePlot([...[...curves].map(([name, runs]) => ({ name, points: meanCurve(runs, key) })), ...extra], {
-    title: `${yLabel} on ${P.curvePrompts} validation prompts (mean over ${P.seeds.length} seed${P.seeds.length > 1 ? 's' : ''})`,
-    xLabel: 'RL iteration',
-    yLabel,
-  });
-writeFileSync(`${dir}curve-accuracy.svg`, plot('accT1', 'acc@T1'));
-writeFileSync(`${dir}curve-csr.svg`, plot('csr', 'CSR = P(C ≤ d)'));
-writeFileSync(
-  `${dir}curve-cost.svg`,
-  plot('meanC', 'mean C (nats)', [
-    {
-      name: 'budget d',
-      points: [
-        [0, d],
-        [P.rl.iterations, d],
-      ],
-    },
-  ]),
-);
-writeFileSync(`${dir}curve-bug-accuracy.svg`, plot('accBug', 'acc@T1 on bug prompts'));
-writeFileSync(
-  `${dir}table.md`,
-  `${table}\n\nbudget d = ${d.toFixed(4)} nats\n\n${criteria.map((c) => `- ${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`).join('\n')}\n\nverdict: ${outcome}\n`,
-);
-writeFileSync(
-  `${dir}results.json`,
-  JSON.stringify(
-    {
-      tier,
-      device,
-      protocol: P,
-      d,
-      warmStart: { reused: reuse, ...calibration },
-      rows,
-      criteria,
-      verdict: outcome,
-      wallSeconds: wall,
-      curves: Object.fromEntries(curves),
-    },
-    null,
-    1,
-  ),
-);
 shutdown();
+
+// 6. table, verdict, curves over the first `seedsDone` seeds (all of them at the end)
+function writeResults(seedsDone: number) {
+  const final = seedsDone === P.seeds.length;
+  const seedsNote = final ? '' : ` (partial: ${seedsDone} of ${P.seeds.length} seeds done)`;
+  const rows: Row[] = [
+    { arm: 'teacher (reference)', parameter: '-', runs: [teacherMetrics] },
+    { arm: 'warm student (reference)', parameter: '-', runs: warmRuns.slice(0, seedsDone) },
+    ...armRows,
+  ];
+  const table = formatTable(rows);
+  const arm = (kind: string, parameter?: string) =>
+    armRows.find((r, i) => P.arms[i].kind === kind && (parameter === undefined || r.parameter === parameter))!;
+  const criteria = verdict(
+    rows[1],
+    arm('task'),
+    arm('modified', 'n=1'),
+    armRows.filter((_, i) => P.arms[i].kind === 'lagrangian'),
+  );
+  const outcome = overall(criteria);
+  const criteriaLines = criteria.map(
+    (c) => `${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`,
+  );
+  const wall = { warmStartReused: reuse, ...calibration.wallSeconds, rl: seconds(t0), total: seconds(started) };
+  console.log(`\n${table}\n`);
+  console.log(
+    `budget d = ${d.toFixed(4)}; seeds ${P.seeds.slice(0, seedsDone).join(', ')}${seedsNote}; ${test.length} test prompts`,
+  );
+  for (const line of criteriaLines) console.log(line);
+  console.log(`verdict (${tier})${seedsNote}: ${outcome}`);
+  console.log(
+    `wall: teacher SFT ${wall.teacherSft.toFixed(0)} s, warm start ${wall.studentWarmStart.toFixed(0)} s${reuse ? ` (both from the saved run of ${calibration.trainedAt}, not this one)` : ''}, RL ${wall.rl.toFixed(0)} s, total ${wall.total.toFixed(0)} s`,
+  );
+
+  const dir = fileURLToPath(new URL(`./results/${tier}/`, import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const meanCurve = (runs: CurvePoint[][], key: keyof Metrics): [number, number][] =>
+    runs[0].map((p, i) => [p.iteration, runs.reduce((a, r) => a + r[i][key], 0) / runs.length]);
+  const plot = (key: keyof Metrics, yLabel: string, extra: nn.Series[] = []) =>
+    nn.linePlot([...[...curves].map(([name, runs]) => ({ name, points: meanCurve(runs, key) })), ...extra], {
+      title: `${yLabel} on ${P.curvePrompts} validation prompts (mean over ${seedsDone} seed${seedsDone > 1 ? 's' : ''})`,
+      xLabel: 'RL iteration',
+      yLabel,
+    });
+  const budgetLine: nn.Series = {
+    name: 'budget d',
+    points: [
+      [0, d],
+      [P.rl.iterations, d],
+    ],
+  };
+  writeFileSync(`${dir}curve-accuracy.svg`, plot('accT1', 'acc@T1'));
+  writeFileSync(`${dir}curve-csr.svg`, plot('csr', 'CSR = P(C ≤ d)'));
+  writeFileSync(`${dir}curve-cost.svg`, plot('meanC', 'mean C (nats)', [budgetLine]));
+  writeFileSync(`${dir}curve-bug-accuracy.svg`, plot('accBug', 'acc@T1 on bug prompts'));
+  writeFileSync(
+    `${dir}table.md`,
+    `${table}\n\nbudget d = ${d.toFixed(4)} nats${seedsNote}\n\n${criteriaLines.map((l) => `- ${l}`).join('\n')}\n\nverdict${seedsNote}: ${outcome}\n`,
+  );
+  const results = {
+    tier,
+    device,
+    protocol: P,
+    seedsDone,
+    d,
+    warmStart: { reused: reuse, ...calibration },
+    rows,
+    criteria,
+    verdict: outcome,
+    wallSeconds: wall,
+    curves: Object.fromEntries(curves),
+  };
+  writeFileSync(`${dir}results.json`, JSON.stringify(results, null, 1));
+}
