@@ -5,25 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nn, ready, shutdown, type DeviceName } from '../../index.js';
-import { sampleResponses } from '../shared/lm-rl/index.js';
 import { FULL, QUICK, armParameter } from './protocol.js';
-import { createModel, cloneModel, sft, padResponse, TEACHER_SIZE, STUDENT_SIZE } from './models.js';
-import {
-  generate,
-  promptTokens,
-  teacherTarget,
-  isBugPrompt,
-  EOS,
-  PAD,
-  MAX_RESPONSE,
-  BUG_DROP_RATE,
-  type Problem,
-} from './task.js';
-import { rolloutCosts } from './score.js';
-import { quantile } from './calibration.js';
+import { createModel, cloneModel, TEACHER_SIZE, STUDENT_SIZE } from './models.js';
+import { generate, isBugPrompt, BUG_DROP_RATE, type Problem } from './task.js';
+import { trainWarmStart, warmStartProtocol } from './warm-start.js';
+import { hasWarmStart, saveWarmStart, loadWarmStart } from './checkpoint.js';
 import { evaluate, type Metrics } from './evaluate.js';
 import { trainArm, type CurvePoint } from './rl.js';
-import { formatTable, verdict, overall, type Row } from './report.js';
+import { formatTable, verdict, overall, WARM_GATE, type Row } from './report.js';
 
 const quick = process.argv.includes('--quick');
 const tier = quick ? 'quick' : 'full';
@@ -38,76 +27,42 @@ await ready();
 console.log(`constrained distillation, ${tier} tier, device ${device}`);
 console.log(`protocol (fixed before any run): ${JSON.stringify(P, null, 1).replace(/\n\s*/g, ' ')}`);
 
-// 1. the teacher learns the task from buggy SFT data
-let t0 = performance.now();
-const teacher = createModel(TEACHER_SIZE, 0, device).eval();
-const teacherData = seededRandom(101);
-await sft(
-  teacher,
-  () => {
-    const problems = generate(P.teacherSft.batch, teacherData, 'train');
-    return {
-      prompts: problems.map(promptTokens),
-      responses: problems.map((p) => padResponse(teacherTarget(p, teacherData))),
-    };
-  },
-  {
-    ...P.teacherSft,
-    onStep: (s, l) => {
-      if (s % 500 === 0 || s === P.teacherSft.steps) console.log(`  teacher SFT step ${s}: loss ${l.toFixed(4)}`);
-    },
-  },
-);
-const teacherSftSeconds = seconds(t0);
-
-// 2. the student's warm start: SFT on teacher samples at T = 1 (so it inherits the bug)
-t0 = performance.now();
-const sampleRandom = seededRandom(202);
-const pool: { prompt: number[]; response: number[] }[] = [];
-for (let i = 0; i < P.studentData; i += 500) {
-  const problems = generate(Math.min(500, P.studentData - i), sampleRandom, 'train');
-  const rollout = await sampleResponses(teacher, problems.map(promptTokens), {
-    maxNewTokens: MAX_RESPONSE,
-    temperature: 1,
-    eosToken: EOS,
-    padToken: PAD,
-    random: sampleRandom,
-  });
-  rollout.responses.forEach((r, b) => pool.push({ prompt: rollout.prompts[b], response: r }));
-}
-const warm = createModel(STUDENT_SIZE, 1, device);
-await sft(
-  warm,
-  () => {
-    const batch = Array.from({ length: P.studentSft.batch }, () => pool[Math.floor(sampleRandom() * pool.length)]);
-    return { prompts: batch.map((e) => e.prompt), responses: batch.map((e) => e.response) };
-  },
-  {
-    ...P.studentSft,
-    onStep: (s, l) => {
-      if (s % 500 === 0 || s === P.studentSft.steps) console.log(`  student SFT step ${s}: loss ${l.toFixed(4)}`);
-    },
-  },
-);
-const studentSftSeconds = seconds(t0);
-
-// 3. the budget d: a quantile of C under the warm student on calibration prompts, before any RL
-const calibrationRandom = seededRandom(303);
-const calibration = generate(P.calibration.prompts, calibrationRandom, 'validation');
-const C: number[] = [];
-for (let i = 0; i < calibration.length; i += 250) {
-  const rollout = await sampleResponses(warm, calibration.slice(i, i + 250).map(promptTokens), {
-    maxNewTokens: MAX_RESPONSE,
-    temperature: 1,
-    eosToken: EOS,
-    padToken: PAD,
-    random: calibrationRandom,
-  });
-  C.push(...(await rolloutCosts(warm, teacher, rollout)).C);
-}
-const d = quantile(C, P.calibration.quantile);
+// 1-3. teacher, warm student and budget d: trained and saved once the gate passes, or reused from the saved files
+const checkpoints = fileURLToPath(new URL(`./results/${tier}/checkpoints/`, import.meta.url));
+const fresh = process.argv.includes('--fresh-warm-start');
+const reuse = !fresh && hasWarmStart(checkpoints);
 console.log(
-  `budget d = ${d.toFixed(4)} nats (q${100 * P.calibration.quantile} of C over ${C.length} calibration prompts), fixed before RL`,
+  reuse
+    ? `warm start: reused from ${checkpoints} (pass --fresh-warm-start to retrain)`
+    : `warm start: trained now${fresh ? ' (--fresh-warm-start)' : ''}, saved to ${checkpoints}${quick ? '' : ' if it passes the gate'}`,
+);
+if (!reuse) {
+  const trained = await trainWarmStart(warmStartProtocol(P), device, WARM_GATE);
+  const { accT1, studentSftLoss, studentAttempts } = trained.calibration;
+  const gate = `warm-start gate: warm student acc@T1 ${(100 * accT1).toFixed(1)}% on the calibration samples (needs ≥ ${100 * WARM_GATE}%), student SFT loss ${studentSftLoss.toFixed(4)}, attempt ${studentAttempts.length} of ${P.studentSft.attempts}`;
+  if (!trained.passed && !quick) {
+    // RL on R from a student without correct samples tests nothing (every criterion would be "not tested")
+    console.error(`${gate}: FAILED, the student stayed on the addition plateau; no RL is run and nothing is saved.`);
+    console.error('Rerun to retrain (webgpu SFT is not bitwise deterministic).');
+    shutdown();
+    process.exit(1);
+  }
+  // the quick tier is a smoke test of the pipeline: its tiny SFT never passes, it runs RL anyway ("not tested")
+  console.log(`${gate}: ${trained.passed ? 'passed' : 'failed (quick tier: RL runs as a smoke test)'}`);
+  await saveWarmStart(checkpoints, trained.teacher, trained.warm, trained.calibration);
+  trained.teacher.dispose();
+  trained.warm.dispose();
+}
+// every RL arm starts from the saved files, whether trained now or earlier
+const teacher = createModel(TEACHER_SIZE, 0, device).eval();
+const warm = createModel(STUDENT_SIZE, 1, device);
+const calibration = await loadWarmStart(checkpoints, warmStartProtocol(P), teacher, warm);
+const { d } = calibration;
+console.log(
+  `warm start of ${calibration.trainedAt}: teacher SFT loss ${calibration.teacherSftLoss.toFixed(4)}, student SFT loss ${calibration.studentSftLoss.toFixed(4)}, warm acc@T1 ${(100 * calibration.accT1).toFixed(1)}% on calibration samples`,
+);
+console.log(
+  `budget d = ${d.toFixed(4)} nats (q${100 * P.calibration.quantile} of C over ${calibration.costs.length} calibration prompts), fixed before RL`,
 );
 
 // 4. references on the held-out test prompts
@@ -122,106 +77,105 @@ console.log(
 );
 
 // 5. every arm, every seed
-t0 = performance.now();
-const rows: Row[] = [
-  { arm: 'teacher (reference)', parameter: '-', runs: [teacherMetrics] },
-  { arm: 'warm student (reference)', parameter: '-', runs: warmRuns },
-];
-const curves = new Map<string, CurvePoint[][]>();
-const totalIterations = P.arms.length * P.seeds.length * P.rl.iterations;
-const bar = new nn.ProgressBar(totalIterations, { label: 'RL' });
+// 5. every arm, every seed; seed-major, so that a run stopped early loses seeds, never whole arms, and the results
+// files are rewritten after each seed with the seeds done so far
+const t0 = performance.now();
+const armRows: Row[] = P.arms.map((arm) => ({ arm: arm.name, parameter: armParameter(arm), runs: [] }));
+const labels = P.arms.map((arm) => `${arm.name} ${armParameter(arm)}`);
+const curves = new Map<string, CurvePoint[][]>(labels.map((l) => [l, []]));
+const bar = new nn.ProgressBar(P.arms.length * P.seeds.length * P.rl.iterations, { label: 'RL' });
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 let done = 0;
-for (const arm of P.arms) {
-  const label = `${arm.name} ${armParameter(arm)}`;
-  const row: Row = { arm: arm.name, parameter: armParameter(arm), runs: [] };
-  curves.set(label, []);
-  for (const seed of P.seeds) {
+for (const [k, seed] of P.seeds.entries()) {
+  for (const [i, arm] of P.arms.entries()) {
     const student = cloneModel(warm);
     const random = seededRandom(1000 + seed);
     const curve = await trainArm(student, teacher, arm, { ...P.rl, d, curvePrompts }, random, (_, info) => {
-      bar.update(++done, { arm: label, seed, R: info.R, C: info.C });
+      bar.update(++done, { arm: labels[i], seed, R: info.R, C: info.C });
     });
-    curves.get(label)!.push(curve);
-    row.runs.push(await evaluate(student, teacher, test, d, { random: seededRandom(700 + seed) }));
+    curves.get(labels[i])!.push(curve);
+    const m = await evaluate(student, teacher, test, d, { random: seededRandom(700 + seed) });
+    armRows[i].runs.push(m);
+    console.log(
+      `${labels[i]} seed ${seed}: acc@T1 ${pct(m.accT1)}, greedy ${pct(m.accGreedy)}, CSR ${pct(m.csr)}, mean C ${m.meanC.toFixed(3)}, bug ${pct(m.accBug)}, else ${pct(m.accElse)}, length ${m.length.toFixed(2)}`,
+    );
     student.dispose();
   }
-  rows.push(row);
+  writeResults(k + 1);
 }
 bar.finish();
-const rlSeconds = seconds(t0);
-
-// 6. table, verdict, curves
-const table = formatTable(rows);
-const find = (kind: string, parameter?: string) =>
-  rows.find((r, i) => i >= 2 && P.arms[i - 2].kind === kind && (parameter === undefined || r.parameter === parameter))!;
-const criteria = verdict(
-  rows[1],
-  find('task'),
-  find('modified', 'n=1'),
-  rows.filter((_, i) => i >= 2 && P.arms[i - 2].kind === 'lagrangian'),
-);
-const outcome = overall(criteria);
-const wall = {
-  teacherSft: teacherSftSeconds,
-  studentWarmStart: studentSftSeconds,
-  rl: rlSeconds,
-  total: seconds(started),
-};
-console.log(`\n${table}\n`);
-console.log(`budget d = ${d.toFixed(4)}; seeds ${P.seeds.join(', ')}; ${test.length} test prompts`);
-for (const c of criteria)
-  console.log(`${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`);
-console.log(`verdict (${tier}): ${outcome}`);
-console.log(
-  `wall: teacher SFT ${wall.teacherSft.toFixed(0)} s, warm start ${wall.studentWarmStart.toFixed(0)} s, RL ${wall.rl.toFixed(0)} s, total ${wall.total.toFixed(0)} s`,
-);
-
-const dir = fileURLToPath(new URL(`./results/${tier}/`, import.meta.url));
-mkdirSync(dir, { recursive: true });
-const meanCurve = (runs: CurvePoint[][], key: keyof Metrics): [number, number][] =>
-  runs[0].map((p, i) => [p.iteration, runs.reduce((a, r) => a + r[i][key], 0) / runs.length]);
-const plot = (key: keyof Metrics, yLabel: string, extra: nn.Series[] = []) =>
-  nn.linePlot([...[...curves].map(([name, runs]) => ({ name, points: meanCurve(runs, key) })), ...extra], {
-    title: `${yLabel} on ${P.curvePrompts} validation prompts (mean over ${P.seeds.length} seed${P.seeds.length > 1 ? 's' : ''})`,
-    xLabel: 'RL iteration',
-    yLabel,
-  });
-writeFileSync(`${dir}curve-accuracy.svg`, plot('accT1', 'acc@T1'));
-writeFileSync(`${dir}curve-csr.svg`, plot('csr', 'CSR = P(C ≤ d)'));
-writeFileSync(
-  `${dir}curve-cost.svg`,
-  plot('meanC', 'mean C (nats)', [
-    {
-      name: 'budget d',
-      points: [
-        [0, d],
-        [P.rl.iterations, d],
-      ],
-    },
-  ]),
-);
-writeFileSync(`${dir}curve-bug-accuracy.svg`, plot('accBug', 'acc@T1 on bug prompts'));
-writeFileSync(
-  `${dir}table.md`,
-  `${table}\n\nbudget d = ${d.toFixed(4)} nats\n\n${criteria.map((c) => `- ${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`).join('\n')}\n\nverdict: ${outcome}\n`,
-);
-writeFileSync(
-  `${dir}results.json`,
-  JSON.stringify(
-    {
-      tier,
-      device,
-      protocol: P,
-      d,
-      calibrationCosts: C,
-      rows,
-      criteria,
-      verdict: outcome,
-      wallSeconds: wall,
-      curves: Object.fromEntries(curves),
-    },
-    null,
-    1,
-  ),
-);
 shutdown();
+
+// 6. table, verdict, curves over the first `seedsDone` seeds (all of them at the end)
+function writeResults(seedsDone: number) {
+  const final = seedsDone === P.seeds.length;
+  const seedsNote = final ? '' : ` (partial: ${seedsDone} of ${P.seeds.length} seeds done)`;
+  const rows: Row[] = [
+    { arm: 'teacher (reference)', parameter: '-', runs: [teacherMetrics] },
+    { arm: 'warm student (reference)', parameter: '-', runs: warmRuns.slice(0, seedsDone) },
+    ...armRows,
+  ];
+  const table = formatTable(rows);
+  const arm = (kind: string, parameter?: string) =>
+    armRows.find((r, i) => P.arms[i].kind === kind && (parameter === undefined || r.parameter === parameter))!;
+  const criteria = verdict(
+    rows[1],
+    arm('task'),
+    arm('modified', 'n=1'),
+    armRows.filter((_, i) => P.arms[i].kind === 'lagrangian'),
+  );
+  const outcome = overall(criteria);
+  const criteriaLines = criteria.map(
+    (c) => `${c.pass === null ? 'not tested' : c.pass ? 'PASS' : 'FAIL'}: ${c.name} (${c.detail})`,
+  );
+  const wall = { warmStartReused: reuse, ...calibration.wallSeconds, rl: seconds(t0), total: seconds(started) };
+  console.log(`\n${table}\n`);
+  console.log(
+    `budget d = ${d.toFixed(4)}; seeds ${P.seeds.slice(0, seedsDone).join(', ')}${seedsNote}; ${test.length} test prompts`,
+  );
+  for (const line of criteriaLines) console.log(line);
+  console.log(`verdict (${tier})${seedsNote}: ${outcome}`);
+  console.log(
+    `wall: teacher SFT ${wall.teacherSft.toFixed(0)} s, warm start ${wall.studentWarmStart.toFixed(0)} s${reuse ? ` (both from the saved run of ${calibration.trainedAt}, not this one)` : ''}, RL ${wall.rl.toFixed(0)} s, total ${wall.total.toFixed(0)} s`,
+  );
+
+  const dir = fileURLToPath(new URL(`./results/${tier}/`, import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const meanCurve = (runs: CurvePoint[][], key: keyof Metrics): [number, number][] =>
+    runs[0].map((p, i) => [p.iteration, runs.reduce((a, r) => a + r[i][key], 0) / runs.length]);
+  const plot = (key: keyof Metrics, yLabel: string, extra: nn.Series[] = []) =>
+    nn.linePlot([...[...curves].map(([name, runs]) => ({ name, points: meanCurve(runs, key) })), ...extra], {
+      title: `${yLabel} on ${P.curvePrompts} validation prompts (mean over ${seedsDone} seed${seedsDone > 1 ? 's' : ''})`,
+      xLabel: 'RL iteration',
+      yLabel,
+    });
+  const budgetLine: nn.Series = {
+    name: 'budget d',
+    points: [
+      [0, d],
+      [P.rl.iterations, d],
+    ],
+  };
+  writeFileSync(`${dir}curve-accuracy.svg`, plot('accT1', 'acc@T1'));
+  writeFileSync(`${dir}curve-csr.svg`, plot('csr', 'CSR = P(C ≤ d)'));
+  writeFileSync(`${dir}curve-cost.svg`, plot('meanC', 'mean C (nats)', [budgetLine]));
+  writeFileSync(`${dir}curve-bug-accuracy.svg`, plot('accBug', 'acc@T1 on bug prompts'));
+  writeFileSync(
+    `${dir}table.md`,
+    `${table}\n\nbudget d = ${d.toFixed(4)} nats${seedsNote}\n\n${criteriaLines.map((l) => `- ${l}`).join('\n')}\n\nverdict${seedsNote}: ${outcome}\n`,
+  );
+  const results = {
+    tier,
+    device,
+    protocol: P,
+    seedsDone,
+    d,
+    warmStart: { reused: reuse, ...calibration },
+    rows,
+    criteria,
+    verdict: outcome,
+    wallSeconds: wall,
+    curves: Object.fromEntries(curves),
+  };
+  writeFileSync(`${dir}results.json`, JSON.stringify(results, null, 1));
+}

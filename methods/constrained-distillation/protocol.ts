@@ -6,7 +6,8 @@ export interface Protocol {
   teacherSft: { steps: number; batch: number; lr: number };
   /** teacher samples at T = 1 for the student's warm start */
   studentData: number;
-  studentSft: { steps: number; batch: number; lr: number };
+  /** `attempts`: student inits (seeds 1, 2, …) tried in turn until one passes the warm-start gate */
+  studentSft: { steps: number; batch: number; lr: number; attempts: number };
   /** calibration prompts (validation split) and the quantile of C that sets d */
   calibration: { prompts: number; quantile: number };
   rl: { iterations: number; promptsPerIteration: number; groupSize: number; lr: number; evalEvery: number };
@@ -37,7 +38,7 @@ export const ARMS: Arm[] = [
 export const FULL: Protocol = {
   teacherSft: { steps: 1200, batch: 64, lr: 2e-3 },
   studentData: 10000,
-  studentSft: { steps: 1000, batch: 64, lr: 2e-3 },
+  studentSft: { steps: 1000, batch: 64, lr: 2e-3, attempts: 3 },
   calibration: { prompts: 1000, quantile: 0.9 },
   rl: { iterations: 30, promptsPerIteration: 16, groupSize: 8, lr: 3e-4, evalEvery: 10 },
   curvePrompts: 64,
@@ -50,7 +51,7 @@ export const FULL: Protocol = {
 export const QUICK: Protocol = {
   teacherSft: { steps: 150, batch: 64, lr: 3e-3 },
   studentData: 1000,
-  studentSft: { steps: 100, batch: 64, lr: 3e-3 },
+  studentSft: { steps: 100, batch: 64, lr: 3e-3, attempts: 1 },
   calibration: { prompts: 128, quantile: 0.9 },
   rl: { iterations: 6, promptsPerIteration: 4, groupSize: 8, lr: 3e-4, evalEvery: 3 },
   curvePrompts: 32,
