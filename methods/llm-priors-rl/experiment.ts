@@ -19,8 +19,8 @@ import { collectOffline, runCql } from './offline.js';
 import { priorPolicy, runValueAgent, type ValueArm } from './online.js';
 import { PriorOracle } from './oracle.js';
 import { runPpoKl } from './ppo-kl.js';
-import { loadPrior } from './prior-store.js';
-import { FULL, PRIOR_RECIPE, QUICK, type Protocol } from './protocol.js';
+import { loadOracle } from './prior-store.js';
+import { FEATURE_NORM_STATES, FULL, PRIOR_RECIPE, QUICK, type Protocol } from './protocol.js';
 import { writeReport, type Stored } from './report-files.js';
 import type { PriorSummary } from './report.js';
 import { RunStore } from './run-store.js';
@@ -60,8 +60,10 @@ async function unit<T>(key: string, run: () => Promise<T>): Promise<T> {
 async function priorOf(name: string): Promise<{ oracle: PriorOracle; summary: PriorSummary }> {
   const makeEnv = ENVS[name];
   const env = makeEnv();
-  const { model, demos, trainSeconds } = await loadPrior(env, PRIOR_RECIPE, P.scoreDevice);
-  const oracle = new PriorOracle(model);
+  const {
+    oracle,
+    stored: { demos, trainSeconds },
+  } = await loadOracle(env, PRIOR_RECIPE, P.scoreDevice, FEATURE_NORM_STATES);
   const summary = await unit(`prior-${name}`, async (): Promise<PriorSummary> => {
     const rng = makeRng(5);
     const rate = (tasks: number[], mode: 'sampled' | 'greedy') =>

@@ -4,17 +4,17 @@
 // assigned on first sight) with a uniform prior. PPO (runPpoKl, α = 0) runs on FrozenLake, DQN (runValueAgent) on
 // Kitchen and Household. If an agent learns with tabular features and not with the prior's, the features are what
 // holds it back.
-// Usage: npx tsx methods/llm-priors-rl/feature-probe.ts --features tabular|prior [--env frozenlake|kitchen|household]
+// Usage: npx tsx methods/llm-priors-rl/feature-probe.ts --features tabular|prior|prior-standardized [--env frozenlake|kitchen|household]
 //        [--seeds 1,2,3] [--episodes 100]
 import { ready } from '../../index.js';
-import { FULL, PRIOR_RECIPE } from './protocol.js';
+import { FEATURE_NORM_STATES, FULL, PRIOR_RECIPE } from './protocol.js';
 import { makeFrozenLakeText } from './frozen-lake.js';
 import { makeHouseholdEnv } from './household.js';
 import { makeKitchenEnv } from './kitchen.js';
 import { runPpoKl } from './ppo-kl.js';
 import { runValueAgent, type CurvePoint } from './online.js';
 import { PriorOracle, type ActionScorer } from './oracle.js';
-import { loadPrior } from './prior-store.js';
+import { loadOracle, loadPrior } from './prior-store.js';
 import type { TextEnv } from './text-env.js';
 
 /** One-hot features over the first `capacity` distinct (observation, action) pairs; more raise. */
@@ -51,19 +51,21 @@ const ENVS: Record<string, () => TextEnv> = {
   household: makeHouseholdEnv,
 };
 const features = arg('--features') ?? 'tabular';
-if (features !== 'tabular' && features !== 'prior')
-  throw new Error(`feature-probe: --features takes tabular or prior, got ${features}`);
+if (features !== 'tabular' && features !== 'prior' && features !== 'prior-standardized')
+  throw new Error(`feature-probe: --features takes tabular, prior or prior-standardized, got ${features}`);
 const only = arg('--env');
 if (only !== undefined && !(only in ENVS))
   throw new Error(`feature-probe: --env takes ${Object.keys(ENVS).join(', ')}, got ${only}`);
 const seeds = arg('--seeds')?.split(',').map(Number) ?? FULL.seeds;
 const episodes = Number(arg('--episodes') ?? 100);
-if (features === 'prior' && FULL.scoreDevice === 'webgpu') await ready();
+if (features !== 'tabular' && FULL.scoreDevice === 'webgpu') await ready();
 
 const scorer = async (env: string, capacity: number): Promise<ActionScorer> =>
   features === 'tabular'
     ? tabularScorer(capacity)
-    : new PriorOracle((await loadPrior(ENVS[env](), PRIOR_RECIPE, FULL.scoreDevice)).model);
+    : features === 'prior'
+      ? new PriorOracle((await loadPrior(ENVS[env](), PRIOR_RECIPE, FULL.scoreDevice)).model)
+      : (await loadOracle(ENVS[env](), PRIOR_RECIPE, FULL.scoreDevice, FEATURE_NORM_STATES)).oracle;
 const row = (name: string, seed: number, curve: CurvePoint[]) =>
   console.log(
     `| ${name} | ${seed} | ${curve.map((p) => `${p.episode}: ${(100 * p.success).toFixed(0)}%`).join(', ')} |`,

@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nn, type DeviceName } from '../../index.js';
 import { safetensors } from '../../node.js';
-import { collectDemos } from './demos.js';
+import { collectDemos, demoStates } from './demos.js';
+import { PriorOracle } from './oracle.js';
 import { makeVocab, trainPrior, type PriorConfig, type PriorModel } from './prior.js';
 import type { TextEnv } from './text-env.js';
 
@@ -92,4 +93,20 @@ export async function loadPrior(
     demos: Number(metadata.demos),
     trainSeconds: Number(metadata.trainSeconds),
   };
+}
+
+/**
+ * The saved prior as the agents' cached scorer, its features z-scored on the first `normStates` distinct states of
+ * its own demonstrations (oracle.ts `standardize`; fixed before any agent runs, the same for every arm).
+ */
+export async function loadOracle(
+  env: TextEnv,
+  recipe: PriorRecipe,
+  device: DeviceName,
+  normStates: number,
+): Promise<{ oracle: PriorOracle; stored: StoredPrior }> {
+  const stored = await loadPrior(env, recipe, device);
+  const oracle = new PriorOracle(stored.model);
+  await oracle.standardize(demoStates(env, recipe.demoEpisodes, recipe.demoNoise, recipe.demoSeed, normStates));
+  return { oracle, stored };
 }
