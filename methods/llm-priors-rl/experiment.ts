@@ -67,7 +67,7 @@ async function priorOf(name: string): Promise<{ oracle: PriorOracle; summary: Pr
   const summary = await unit(`prior-${name}`, async (): Promise<PriorSummary> => {
     const rng = makeRng(5);
     const rate = (tasks: number[], mode: 'sampled' | 'greedy') =>
-      successRate(makeEnv, tasks, 20, priorPolicy(oracle, mode, rng));
+      successRate(makeEnv, tasks, P.priorEvalEpisodes, priorPolicy(oracle, mode, rng));
     return {
       env: name,
       demos,
@@ -85,13 +85,13 @@ async function priorOf(name: string): Promise<{ oracle: PriorOracle; summary: Pr
   return { oracle, summary };
 }
 
-/** the online arms: [key, table name, arm, seeds] */
-function onlineArms(env: string): [string, string, ValueArm, number[]][] {
+/** the online arms: [key, table name, arm, seeds]; the main arms come first, then the ablations */
+function onlineArms(env: string, ablations = P.ablations): [string, string, ValueArm, number[]][] {
   const arms: [string, string, ValueArm, number[]][] = [
     ['dqn', 'DQN', { kind: 'dqn' }, P.seeds],
     ['dqn-prior', 'DQN-Prior (k=5, β=10)', { kind: 'dqn-prior', k: 5, beta: 10 }, P.seeds],
   ];
-  if (P.ablations && env === 'kitchen') {
+  if (ablations && env === 'kitchen') {
     const s = [P.seeds[0]];
     for (const k of [1, 3, 10]) arms.push([`k=${k}`, `ablation k=${k}`, { kind: 'dqn-prior', k, beta: 10 }, s]);
     for (const beta of [1, 100])
@@ -130,8 +130,7 @@ async function main(): Promise<void> {
   // seed-major order: an interrupted run has every arm at (nearly) the same number of seeds
   for (const seed of P.seeds) {
     for (const env of P.onlineEnvs) {
-      for (const [key, , arm, seeds] of onlineArms(env)) {
-        if (!seeds.includes(seed) || seeds.length === 1) continue;
+      for (const [key, , arm] of onlineArms(env, false)) {
         await unit(`online-${env}-${key}-seed${seed}`, () =>
           runValueAgent(ENVS[env], priors.get(env)!, arm, P.online, seed),
         );
@@ -160,11 +159,10 @@ async function main(): Promise<void> {
     }
   }
   for (const env of P.onlineEnvs)
-    for (const [key, , arm, seeds] of onlineArms(env))
-      if (seeds.length === 1)
-        await unit(`online-${env}-${key}-seed${seeds[0]}`, () =>
-          runValueAgent(ENVS[env], priors.get(env)!, arm, P.online, seeds[0]),
-        );
+    for (const [key, , arm, seeds] of onlineArms(env).slice(2))
+      await unit(`online-${env}-${key}-seed${seeds[0]}`, () =>
+        runValueAgent(ENVS[env], priors.get(env)!, arm, P.online, seeds[0]),
+      );
   const summary = writeReport(out, tierName, P, store, expected);
   console.log(summary);
   console.log(`wall time of this invocation ${elapsed()}`);
