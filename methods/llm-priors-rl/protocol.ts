@@ -104,6 +104,6 @@ export const QUICK: Protocol = {
   offlineSizes: [500, 5000],
   offlineSeeds: [1],
   reductions: [
-    'quick tier (spec §5): Household 60 episodes, 1 seed, DQN vs DQN-Prior; offline N ∈ {500, 5k}, 500 steps',
+    'quick tier (spec §5: Household 60 episodes, 1 seed, DQN vs DQN-Prior; offline N ∈ {500, 5k}, 500 steps): offline 50 steps of batch 64 and 10 evaluation episodes, prior-only rates on 10 episodes, to fit CI',
   ],
 };
