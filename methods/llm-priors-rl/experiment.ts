@@ -5,6 +5,7 @@
 // the verdict are rewritten to methods/llm-priors-rl/results/<tier>/ from everything stored so far.
 //   npm run method:priors     full tier
 //   npm run ci:priors         quick tier (Household DQN vs DQN-Prior, one seed; offline N ∈ {500, 5k})
+//   add --tiers online,vi,offline to run only some tiers (the report still covers everything stored)
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,12 @@ const out = join(here, 'results', tierName);
 // the quick tier (CI) always starts afresh; the full tier resumes from what is stored unless --fresh
 if (quick || process.argv.includes('--fresh')) rmSync(join(out, 'runs'), { recursive: true, force: true });
 const store = new RunStore(join(out, 'runs'));
+// --tiers online,vi,offline (default all): the tiers this invocation runs, e.g. two processes on disjoint tiers
+const tiersArg = process.argv.indexOf('--tiers');
+const tiers = new Set(tiersArg >= 0 ? process.argv[tiersArg + 1].split(',') : ['online', 'vi', 'offline']);
+for (const t of tiers)
+  if (!['online', 'vi', 'offline'].includes(t))
+    throw new Error(`experiment: --tiers takes online, vi, offline; got ${t}`);
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
 
@@ -123,21 +130,26 @@ async function main(): Promise<void> {
   if (P.reductions.length)
     console.log(`reductions from the spec (declared before running):\n- ${P.reductions.join('\n- ')}`);
   if (P.scoreDevice === 'webgpu') await ready();
-  const priors = new Map<string, PriorOracle>();
-  for (const name of expected.priors) priors.set(name, (await priorOf(name)).oracle);
-  const lake = P.vi ? priors.get('frozenlake')! : null;
+  // priors are loaded (and their summaries made) on first use, so a --tiers run loads only the ones it needs
+  const loaded = new Map<string, PriorOracle>();
+  const prior = async (name: string) => {
+    if (!loaded.has(name)) loaded.set(name, (await priorOf(name)).oracle);
+    return loaded.get(name)!;
+  };
+  if (tiers.has('online')) for (const env of P.onlineEnvs) await prior(env);
 
   // seed-major order: an interrupted run has every arm at (nearly) the same number of seeds
   for (const seed of P.seeds) {
-    for (const env of P.onlineEnvs) {
-      for (const [key, , arm] of onlineArms(env, false)) {
-        await unit(`online-${env}-${key}-seed${seed}`, () =>
-          runValueAgent(ENVS[env], priors.get(env)!, arm, P.online, seed),
-        );
+    if (tiers.has('online'))
+      for (const env of P.onlineEnvs) {
+        for (const [key, , arm] of onlineArms(env, false)) {
+          const oracle = await prior(env);
+          await unit(`online-${env}-${key}-seed${seed}`, () => runValueAgent(ENVS[env], oracle, arm, P.online, seed));
+        }
       }
-    }
-    if (P.vi && lake)
-      for (const [key, , alpha] of viArms())
+    if (P.vi && tiers.has('vi'))
+      for (const [key, , alpha] of viArms()) {
+        const lake = await prior('frozenlake');
         await unit(`vi-frozenlake-${key}-seed${seed}`, () =>
           runPpoKl(
             makeFrozenLakeText,
@@ -146,11 +158,12 @@ async function main(): Promise<void> {
             seed,
           ),
         );
-    if (P.offlineSeeds.includes(seed)) {
+      }
+    if (P.offlineSeeds.includes(seed) && tiers.has('offline')) {
       for (const n of P.offlineSizes) {
         for (const method of ['cql', 'cql-prior'] as const) {
+          const kitchen = await prior('kitchen');
           await unit(`offline-n=${n}-${method}-seed${seed}`, async () => {
-            const kitchen = priors.get('kitchen')!;
             const data = await collectOffline(makeKitchenEnv(), kitchen, n, makeRng(100 + seed));
             return runCql(makeKitchenEnv, kitchen, data, method === 'cql' ? 'all' : 'prior', P.offline, seed);
           });
@@ -158,11 +171,14 @@ async function main(): Promise<void> {
       }
     }
   }
-  for (const env of P.onlineEnvs)
-    for (const [key, , arm, seeds] of onlineArms(env).slice(2))
-      await unit(`online-${env}-${key}-seed${seeds[0]}`, () =>
-        runValueAgent(ENVS[env], priors.get(env)!, arm, P.online, seeds[0]),
-      );
+  if (tiers.has('online'))
+    for (const env of P.onlineEnvs)
+      for (const [key, , arm, seeds] of onlineArms(env).slice(2)) {
+        const oracle = await prior(env);
+        await unit(`online-${env}-${key}-seed${seeds[0]}`, () =>
+          runValueAgent(ENVS[env], oracle, arm, P.online, seeds[0]),
+        );
+      }
   const summary = writeReport(out, tierName, P, store, expected);
   console.log(summary);
   console.log(`wall time of this invocation ${elapsed()}`);
