@@ -2,7 +2,7 @@
 // Scoring: log p(action | context) is the sum of the action's token log-probabilities (its <eos> included), and the
 // prior over the admissible list is their softmax (§4 priorProbs). The same forward pass gives each (context,
 // action) pair a frozen feature, the mean-pooled final hidden state, on which the Q network is trained.
-import { logSoftmax, nn, noGrad, optim, readTensors, tensor, tidy, type Tensor } from '../../index.js';
+import { logSoftmax, nn, type DeviceName, noGrad, optim, readTensors, tensor, tidy, type Tensor } from '../../index.js';
 import { makeRng } from '../shared/rl/index.js';
 
 const SPECIALS = ['<pad>', '<unk>', '=>', '<eos>'];
@@ -17,6 +17,8 @@ export interface PriorConfig {
   batchSize: number;
   lr: number;
   seed: number;
+  /** where the prior trains and scores (cpu: see the README's timing) */
+  device: DeviceName;
 }
 
 export const PRIOR_DEFAULTS: PriorConfig = {
@@ -28,12 +30,14 @@ export const PRIOR_DEFAULTS: PriorConfig = {
   batchSize: 32,
   lr: 3e-3,
   seed: 0,
+  device: 'cpu',
 };
 
 export interface PriorModel {
   gpt: nn.GPT;
   vocab: Map<string, number>;
   blockSize: number;
+  device: DeviceName;
 }
 
 export interface Demo {
@@ -79,7 +83,7 @@ export function scorePairs(model: PriorModel, pairs: readonly Demo[]): { logProb
       if (t + 1 >= actionStart && t + 1 < ids.length) actionMask[b * T + t] = 1; // predicting an action token
     }
   });
-  const cpu = { device: 'cpu' } as const;
+  const cpu = { device: model.device };
   const idx = tensor(input, { shape: [B, T], dtype: 'i32', ...cpu });
   const { logits, final } = model.gpt.forward(idx);
   const tokenLogProb = logSoftmax(logits, -1)
@@ -107,10 +111,10 @@ export async function trainPrior(
     nHead: cfg.nHead,
     nEmbd: cfg.nEmbd,
     seed: cfg.seed,
-    device: 'cpu',
+    device: cfg.device,
     dtype: 'f32',
   });
-  const model: PriorModel = { gpt, vocab, blockSize: cfg.blockSize };
+  const model: PriorModel = { gpt, vocab, blockSize: cfg.blockSize, device: cfg.device };
   const opt = new optim.AdamW(gpt.parameters(), { lr: cfg.lr, weightDecay: 0.01 });
   const rng = makeRng(cfg.seed + 1);
   const stepsPerEpoch = Math.ceil(demos.length / cfg.batchSize);
