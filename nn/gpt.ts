@@ -150,7 +150,9 @@ export class GPT extends Module {
         const stride = attn.qkvProj.bias ? 2 : 1;
         const rows = [attn.nHeads, attn.nKvHeads, attn.nKvHeads].map((h) => h * attn.headDim);
         noGrad(() => rows.reduce((start, n, j) => {
-          normal_(p.narrow(0, start, n), 0, 0.02, { seed: seed * 1000 + i + j * stride });
+          const block = p.narrow(0, start, n);
+          normal_(block, 0, 0.02, { seed: seed * 1000 + i + j * stride });
+          block.dispose();
           return start + n;
         }, 0));
         i += 2 * stride; // with the bias that follows (stride 2), 3 * stride positions in all

@@ -1,6 +1,6 @@
 // Linear: y = x W^T + b with W of shape [out, in], initialised as torch.nn.Linear: W ~ kaiming_uniform(a = sqrt 5),
 // which is U(-1/sqrt(in), 1/sqrt(in)), and b ~ U(-1/sqrt(in), 1/sqrt(in)).
-import type { Tensor } from '../../core/index.js';
+import { assertTensor, type Tensor } from '../../core/tensor.js';
 import { linear } from '../../ops/index.js';
 import { Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
@@ -26,6 +26,7 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    assertTensor(x, 'linear');
     // [..., in] runs as one [rows, in] matmul: batched, the weight's gradient would be a matmul per batch entry and
     // then a sum over them (one more dispatch per layer and step). A strided input is left as it is (no copy).
     if (x.ndim <= 2 || !x.isContiguous()) return linear(x, this.weight, this.bias);

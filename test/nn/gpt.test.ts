@@ -29,6 +29,14 @@ s('forward: logits, final state, every hidden state and K/V; same numbers on cpu
   assertClose(results[1], results[0], { atol: 1e-4 });
 });
 
+s('a GPT holds exactly its parameters: building and disposing one leaves no tensor behind', () => {
+  const before = memory().tensors;
+  const model = new GPT(tiny({ device: 'cpu' }));
+  assert.is(memory().tensors - before, model.parameters().length, 'live tensors of a fresh model');
+  model.dispose();
+  assert.is(memory().tensors, before);
+});
+
 s('a tiny GPT overfits one batch to near-zero loss with flat memory (webgpu, AdamW)', async () => {
   const device = 'webgpu';
   const model = new GPT(tiny({ device, nEmbd: 32 }));
