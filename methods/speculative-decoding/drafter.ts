@@ -30,6 +30,17 @@ export function pathTokens(ctx: DraftContext, paths: readonly (readonly number[]
   });
 }
 
+/** The rows of a [paths, V] tensor of log-probabilities, one Float32Array per path; frees the tensor. */
+export async function takeRows(lp: Tensor): Promise<Float32Array[]> {
+  try {
+    const data = await lp.data();
+    const V = lp.shape[1];
+    return Array.from({ length: lp.shape[0] }, (_, i) => Float32Array.from(data.subarray(i * V, (i + 1) * V)));
+  } finally {
+    lp.dispose();
+  }
+}
+
 /** The k largest entries of `values` as [index, value], best first (ties: lower index first). */
 export function topK(values: ArrayLike<number>, k: number): [number, number][] {
   const order = Array.from({ length: values.length }, (_, i) => i);

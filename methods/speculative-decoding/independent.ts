@@ -1,7 +1,7 @@
 // The independent drafter: a small causal LM of its own (embeddings, 2 layers, tied head), distilled on the target's
 // soft labels over response positions. It needs no target features, so it runs anywhere, connected or not.
 import { nn, logSoftmax, noGrad, tidy, type Tensor, type DeviceName } from '../../index.js';
-import { pathTokens, type Drafter, type DraftContext } from './drafter.js';
+import { pathTokens, takeRows, type Drafter, type DraftContext } from './drafter.js';
 import { maskedMean, softCrossEntropyPerRow } from './losses.js';
 import { responseWeights, type TargetActivations } from './activations.js';
 
@@ -32,13 +32,7 @@ export class IndependentDrafter implements Drafter {
         return logSoftmax(this.lm.forward(ids).logits.select(1, T - 1), -1);
       }),
     );
-    try {
-      const data = await lp.data();
-      const V = lp.shape[1];
-      return paths.map((_, i) => Float32Array.from(data.subarray(i * V, (i + 1) * V)));
-    } finally {
-      lp.dispose();
-    }
+    return takeRows(lp);
   }
 }
 

@@ -8,7 +8,7 @@
 // ĥ_i (the CA output) regresses the target's final normed state h(i); logits = head(ĥ_i) with the target's frozen head.
 // Variants (spec §5): 'noLsa' (c_t = Linear(h(t))) and 'offPolicy' (training with s(i) = i and no staircase).
 import { nn, tensor, arange, linear, logSoftmax, noGrad, tidy, type Tensor } from '../../index.js';
-import { pathTokens, type Drafter, type DraftContext } from './drafter.js';
+import { pathTokens, takeRows, type Drafter, type DraftContext } from './drafter.js';
 import { EncoderLayer, CrossAttentionLayer, decoderLayer } from './layers.js';
 import { featureDistillLoss } from './losses.js';
 import { responseWeights, type TargetActivations } from './activations.js';
@@ -145,13 +145,7 @@ export class MoaDrafter extends nn.Module implements Drafter {
         return logSoftmax(this.logits(h.select(1, T - 1)), -1);
       }),
     );
-    try {
-      const data = await lp.data();
-      const V = lp.shape[1];
-      return paths.map((_, i) => Float32Array.from(data.subarray(i * V, (i + 1) * V)));
-    } finally {
-      lp.dispose();
-    }
+    return takeRows(lp);
   }
 }
 
