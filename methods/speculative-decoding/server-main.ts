@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nn } from '../../index.js';
 import { safetensors } from '../../node.js';
-import { createTargetLm, type TargetConfig, type FeatureFn } from './target.js';
+import { TINY_TARGET, createTargetLm, type TargetConfig, type FeatureFn } from './target.js';
 import { serveTarget } from './server.js';
 import { buildDrafter, type DrafterKind } from './zoo.js';
 import { protocol } from './protocol.js';
@@ -37,17 +37,7 @@ if (weights) {
     featureFns.push(recipe.drafter.featureFn);
   }
 } else {
-  target = createTargetLm({
-    vocabSize: 11,
-    nLayer: 2,
-    nEmbd: 16,
-    nHead: 4,
-    nKvHead: 2,
-    mlpHidden: 32,
-    blockSize: 128,
-    seed: Number(arg('--tiny') ?? 0),
-    device: 'cpu',
-  });
+  target = createTargetLm({ ...TINY_TARGET, seed: Number(arg('--tiny') ?? 0) });
 }
 const server = await serveTarget(target, featureFns, { idleMs, maxPayload, onIdle: () => process.exit(0) });
 process.stdout.write(`PORT ${server.port}\n`);

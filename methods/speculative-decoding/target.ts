@@ -17,6 +17,18 @@ export interface TargetConfig {
   device?: DeviceName;
 }
 
+/** The small random target of the tests and of `server-main.ts --tiny SEED`: vocabulary 11, 2 layers, width 16. */
+export const TINY_TARGET: TargetConfig = {
+  vocabSize: 11,
+  nLayer: 2,
+  nEmbd: 16,
+  nHead: 4,
+  nKvHead: 2,
+  mlpHidden: 32,
+  blockSize: 128,
+  device: 'cpu',
+};
+
 export function createTargetLm(cfg: TargetConfig): nn.GPT {
   return new nn.GPT({ ...cfg, positions: 'rope', norm: 'rms', mlp: 'gelu', bias: false, dropout: 0 });
 }

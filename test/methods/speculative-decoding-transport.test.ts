@@ -6,6 +6,7 @@ import { networkShim, linkDelayMs } from '../../methods/speculative-decoding/shi
 import { startTargetServer } from '../../methods/speculative-decoding/server.js';
 import { RemoteTarget, clientGenerate } from '../../methods/speculative-decoding/client.js';
 import type { Drafter } from '../../methods/speculative-decoding/drafter.js';
+import { TINY_TARGET } from '../../methods/speculative-decoding/target.js';
 
 const transport = suite('speculative-decoding: transport');
 
@@ -115,7 +116,7 @@ transport('the shim keeps the byte order of many small chunks under jitter', asy
   echo.close();
 });
 
-const V = 11;
+const V = TINY_TARGET.vocabSize; // the vocabulary of the server's --tiny target
 /** A drafter that always proposes token 1 (usually wrong): the point is what happens around it. */
 const constantDrafter: Drafter = {
   name: 'constant',

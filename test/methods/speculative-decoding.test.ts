@@ -8,7 +8,7 @@ import {
   chainTree,
   type DraftTree,
 } from '../../methods/speculative-decoding/tree.js';
-import { createTargetLm, TargetSession } from '../../methods/speculative-decoding/target.js';
+import { TINY_TARGET, createTargetLm, TargetSession } from '../../methods/speculative-decoding/target.js';
 import { draftTreeEagle2, draftChain } from '../../methods/speculative-decoding/drafting.js';
 import { greedyGenerate, speculativeGenerate } from '../../methods/speculative-decoding/decode.js';
 import type { Drafter, DraftContext } from '../../methods/speculative-decoding/drafter.js';
@@ -24,19 +24,8 @@ import { IndependentDrafter, distillLoss } from '../../methods/speculative-decod
 import { smoothL1PerRow, softCrossEntropyPerRow } from '../../methods/speculative-decoding/losses.js';
 import { targetActivations } from '../../methods/speculative-decoding/activations.js';
 
-const V = 11;
-const tinyTarget = () =>
-  createTargetLm({
-    vocabSize: V,
-    nLayer: 2,
-    nEmbd: 16,
-    nHead: 4,
-    nKvHead: 2,
-    mlpHidden: 32,
-    blockSize: 128,
-    seed: 3,
-    device: 'cpu',
-  });
+const V = TINY_TARGET.vocabSize;
+const tinyTarget = () => createTargetLm({ ...TINY_TARGET, seed: 3 });
 
 /** A drafter whose log-probs are a fixed pseudo-random function of the whole sequence (tokens + path). */
 function hashDrafter(vocab: number, salt = 0): Drafter {
