@@ -2,6 +2,7 @@
 // gradient checks.
 import * as assert from 'uvu/assert';
 import { Tensor, tensor, noGrad, type DType, type DeviceName } from '../index.js';
+import type { OpSpec } from '../ops/op.js';
 
 export const DEVICES: DeviceName[] = ['cpu', 'webgpu'];
 
@@ -115,3 +116,12 @@ export async function backendsAgree(fn: (dev: DeviceName) => Tensor, msg: string
   assert.is(g.dtype, c.dtype, `${msg}: dtype`);
   assertClose(await g.data(), await c.data(), { ...tol, msg });
 }
+
+/** A synthetic op that declares no kernel for packed f16/bf16 storage: apply() must refuse it on packed tensors. */
+export const unpackedOp: OpSpec = {
+  name: 'unpackedOp',
+  infer: ([a]) => ({ shape: a.shape, dtype: a.dtype }),
+  cpu: () => {},
+  webgpu: () => assert.unreachable('the kernel of an op without packedHalf must not run on packed storage'),
+  backward: null,
+};

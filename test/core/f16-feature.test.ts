@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { memory, tensor } from '../../index.js';
 import { simulateMissingF16 } from '../../core/device.js';
 import { preamble } from '../../shaders/preamble.js';
-import { apply, type OpSpec } from '../../ops/op.js';
-import { assertClose, assertThrows } from '../helpers.js';
+import { apply } from '../../ops/op.js';
+import { assertClose, assertThrows, unpackedOp } from '../helpers.js';
 
 const s = suite('core f16 without shader-f16');
 
@@ -21,13 +21,6 @@ s(
   'without the feature f16 tensors are stored packed: declared kernels run, an undeclared one raises at the op',
   async () => {
     const h = tensor([1, 2, 3], { dtype: 'f16', device: 'webgpu' });
-    const unpacked: OpSpec = {
-      name: 'unpackedOp',
-      infer: ([a]) => ({ shape: a.shape, dtype: a.dtype }),
-      cpu: () => {},
-      webgpu: () => assert.unreachable('the kernel of an op without packedHalf must not run on packed storage'),
-      backward: null,
-    };
     try {
       simulateMissingF16(true);
       const sum = h.add(h);
@@ -40,7 +33,7 @@ s(
         { atol: 1e-3 },
       );
       const before = memory();
-      assertThrows(() => apply(unpacked, [h], undefined), 'unpackedOp:', "'shader-f16'", 'packed', 'x.float()');
+      assertThrows(() => apply(unpackedOp, [h], undefined), 'unpackedOp:', "'shader-f16'", 'packed', 'x.float()');
       assert.is(memory().tensors, before.tensors);
       assert.is(memory().bytes, before.bytes);
       for (const t of [sum, soft]) t.dispose();

@@ -33,8 +33,8 @@ import { bf16round } from '../../core/half.js';
 import { rope } from '../../ops/rope.js';
 import { scaledDotProductAttention } from '../../ops/attention.js';
 import { linearAttention } from '../../ops/linear-attention.js';
-import { assertClose, assertThrows, randomValues } from '../helpers.js';
-import { apply, type OpSpec } from '../../ops/op.js';
+import { assertClose, assertThrows, randomValues, unpackedOp } from '../helpers.js';
+import { apply } from '../../ops/op.js';
 
 const s = suite('ops/half-storage');
 
@@ -292,15 +292,8 @@ for (const mode of modes) {
 
 s('an op without a kernel for packed storage raises at the op with a sentence, never a WGSL error', () => {
   // every op with a webgpu kernel reads packed storage now; the guard in apply() stays for the next one
-  const unpacked: OpSpec = {
-    name: 'unpackedOp',
-    infer: ([a]) => ({ shape: a.shape, dtype: a.dtype }),
-    cpu: () => {},
-    webgpu: () => assert.unreachable('the kernel of an op without packedHalf must not run on packed storage'),
-    backward: null,
-  };
   const h = tensor([1, 2, 3], { dtype: 'bf16', device: 'webgpu' });
-  assertThrows(() => apply(unpacked, [h], undefined), 'unpackedOp:', 'bf16', 'packed', 'x.float()');
+  assertThrows(() => apply(unpackedOp, [h], undefined), 'unpackedOp:', 'bf16', 'packed', 'x.float()');
   h.dispose();
 });
 
