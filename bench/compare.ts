@@ -13,7 +13,7 @@ if (!beforePath || !afterPath)
 const factor = Number(process.argv.find((a) => a.startsWith('--slower='))?.split('=')[1] ?? 1.15);
 if (!(factor >= 1)) throw new Error(`bench/compare: --slower must be a factor >= 1, got ${factor}`);
 
-const ours = (r: Row) => /^tessera( |$)/.test(r.impl);
+const ours = (r: SavedRow) => /^tessera( |$)/.test(r.impl);
 /** the tuned choice is named after the kernel it picked, e.g. `tessera (subgroup8x8g4)` */
 const implKey = (impl: string) => impl.replace(/^tessera \(.*\)$/, 'tessera (tuned)');
 /** Row.mode is absent from files written before the queued mode existed. */
