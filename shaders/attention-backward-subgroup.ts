@@ -5,11 +5,20 @@
 //   dK/dV kernel: a subgroup owns SG keys and walks the query rows of every head of their K/V head's group (no
 //     atomics); the accumulation adds P_ru dO_u to dV_r and dS_ru q_u to dK_r.
 // Compared with the workgroup-memory and unfused backward by the attention rows of bench/suites/kernels.ts. On an NVIDIA GPU
-// (SG 32) at D 64 a lane holds 2 x 32 accumulator vec4s and half the lanes own no head-dim chunk in the
-// accumulation: splitting the owned rows between lanes as well is the next step there, unmeasured.
+// (SG 32) at D 64 the lane groups of shaders/attention-subgroup.ts leave a dK/dV lane 2 x 16 accumulator vec4s.
 import type { DType } from '../core/dtype.js';
 import { keyTileStart, queryTileStart, storeChunk } from './attention.js';
-import { accumulate, each, laneShape, scores, subgroupKernelStart, walk } from './attention-subgroup.js';
+import {
+  accumulate,
+  accumulators,
+  each,
+  forOwnedRow,
+  laneChunks,
+  laneShape,
+  scores,
+  subgroupKernelStart,
+  walk,
+} from './attention-subgroup.js';
 import { flashGradKVKernel, flashGradQKernel, outputChunk } from './attention-backward.js';
 
 export const flashGradQSubgroupKey = (dtype: DType, D: number, SG: number, vec4: boolean) =>
@@ -26,16 +35,17 @@ const QKVG: [string, string][] = [
 
 /** The dK/dV kernel: a subgroup owns SG keys and walks the query rows of every head of their K/V head's group. */
 export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
-  const { TB, NCH } = laneShape(SG, D);
+  const shape = laneShape(SG, D);
+  const { TB, NCH } = shape;
   return `${subgroupKernelStart(flashGradKVKernel(dtype, vec4).header(), D, SG, QKVG, vec4)}
   ${keyTileStart(SG)}
   let j0 = key0; // the subgroup's keys j0 .. j0 + SG - 1; lane l loads key j0 + l
   let j = j0 + lane;
   let scale = uwf(W_scale);
   let BHT = uw(W_batchHeads) * T;
-  ${each(NCH, (n) => `let ch${n} = lane + ${n * SG}u;`, ' ')}
-  var dk: array<array<vec4<f32>, ${NCH}>, ${SG}>;
-  var dv: array<array<vec4<f32>, ${NCH}>, ${SG}>;
+  ${laneChunks(shape)}
+  var dk: ${accumulators(shape)};
+  var dv: ${accumulators(shape)};
   for (var h = hk * group; h < (hk + 1u) * group; h++) {
     for (var i0 = queries.x; i0 < queries.y; i0 += ${SG * TB}u) {
       ${each(TB, (t) => `let u${t} = i0 + lane + ${t * SG}u;`, ' ')}
@@ -64,8 +74,7 @@ export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, v
       )}
       ${walk(SG, TB, 'i0', (t) =>
         accumulate(
-          SG,
-          NCH,
+          shape,
           t,
           'u < T',
           [
@@ -89,7 +98,7 @@ export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, v
     SG,
     (r) => `if (j0 + ${r}u < S) {
     let base = ((b * Hkv + hk) * S + j0 + ${r}u) * D;
-    ${each(NCH, (n) => `if (ch${n} < D4) { ${storeChunk('OUT', 'base', `ch${n}`, `dk[${r}][${n}] * scale`)} ${storeChunk('OUT', 'base + half', `ch${n}`, `dv[${r}][${n}]`)} }`, '\n    ')}
+    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) { ${storeChunk('OUT', 'base', `ch${n}`, `dk[${k}][${n}] * scale`)} ${storeChunk('OUT', 'base + half', `ch${n}`, `dv[${k}][${n}]`)} }`, '\n    '))}
   }`,
     '\n  ',
   )}
@@ -99,7 +108,8 @@ export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, v
 
 /** The dQ kernel: a subgroup owns SG query rows and walks the keys they see; it also writes Delta = rowsum(dO * O). */
 export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
-  const { TB, NCH } = laneShape(SG, D);
+  const shape = laneShape(SG, D);
+  const { TB, NCH } = shape;
   return `${subgroupKernelStart(flashGradQKernel(dtype, vec4).header(), D, SG, QKVG, vec4, outputChunk(D))}
   ${queryTileStart(SG)}
   let i0 = row0; // the subgroup's query rows i0 .. i0 + SG - 1; lane l loads row i0 + l
@@ -115,8 +125,8 @@ export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, ve
     store_STATS(BHT + r, delta);
   }
   ${each(SG, (r) => `let L${r} = subgroupBroadcast(L, ${r}u); let delta${r} = subgroupBroadcast(delta, ${r}u);`, '\n  ')}
-  ${each(NCH, (n) => `let ch${n} = lane + ${n * SG}u;`, ' ')}
-  var dq: array<array<vec4<f32>, ${NCH}>, ${SG}>;
+  ${laneChunks(shape)}
+  var dq: ${accumulators(shape)};
   for (var j0 = keys.x; j0 < keys.y; j0 += ${SG * TB}u) {
     ${each(TB, (t) => `let u${t} = j0 + lane + ${t * SG}u;`, ' ')}
     var sc = array<array<f32, ${TB}>, ${SG}>(); // zeroed each block
@@ -141,14 +151,14 @@ export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, ve
       '\n    ',
     )}
     ${walk(SG, TB, 'j0', (t) =>
-      accumulate(SG, NCH, t, 'u < S', [['k', (ch) => `k4(b, hk, u, ${ch})`]], [['ds', 'dp']], [['dq', 'ds', 'k']]),
+      accumulate(shape, t, 'u < S', [['k', (ch) => `k4(b, hk, u, ${ch})`]], [['ds', 'dp']], [['dq', 'ds', 'k']]),
     )}
   }
   ${each(
     SG,
     (r) => `if (i0 + ${r}u < T) {
     let base = ((b * H + h) * T + i0 + ${r}u) * D;
-    ${each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('OUT', 'base', `ch${n}`, `dq[${r}][${n}] * scale`)}`, '\n    ')}
+    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('OUT', 'base', `ch${n}`, `dq[${k}][${n}] * scale`)}`, '\n    '))}
   }`,
     '\n  ',
   )}

@@ -9,7 +9,11 @@
 //     subgroupBroadcast, so a lane does SG TB dots per TB + 1 loads and holds no row of D floats.
 //   accumulation: the output rows (O, dQ, dK, dV) of the SG owned rows are split by head dim: lane l owns chunks
 //     l, l + SG, ... of all SG of them (SG x ceil(D/4 / SG) vec4s each). For each walked row u of the block it loads
-//     its chunks of u's row once and takes the weight of (owned row r, u) from u's lane by subgroupBroadcast.
+//     its chunks of u's row once and takes the weight of (owned row r, u) from u's lane by subgroupShuffle.
+//     When a row has fewer chunks than the subgroup has lanes (D/4 < SG: D 64 on NVIDIA's 32 lanes, D < 32 on
+//     lavapipe's 8), the lanes form RG groups of LG = SG / RG lanes, and group g accumulates only the owned rows
+//     r with r % RG = g: a lane then holds SG / RG rows of ceil(D/4 / LG) chunks, about D/4 vec4s per output,
+//     instead of SG rows with idle lanes (at SG 32, D 64: 16 vec4s, not 32, per output).
 // No workgroup memory and no barriers: a workgroup is one subgroup, its loop bounds are uniform, so every subgroup
 // operation is in uniform control flow; masking is per element (masked_score), tile skipping per subgroup
 // (key_range, query_range).
@@ -17,7 +21,7 @@
 // On lavapipe (subgroups of 8 that are the SIMD lanes of one CPU thread) a broadcast is a register shuffle, while a
 // workgroup-memory or storage load is a per-lane loop; the tiled subgroup matmul runs ~10x faster there than the
 // workgroup-memory one for that reason, and these kernels follow it. On an NVIDIA GPU (subgroups of 32) every load
-// is coalesced across the lanes of a row block and a lane's accumulators are SG * ceil(D/4 / SG) vec4s.
+// is coalesced across the lanes of a row block.
 import type { DType } from '../core/dtype.js';
 import { flashCommon, flashForwardKernel, queryTileStart, storeChunk } from './attention.js';
 
@@ -27,14 +31,38 @@ export const each = (n: number, f: (i: number) => string, sep = '\n'): string =>
 /** The lane shapes of the subgroup kernels for subgroup size SG and head dim D. */
 export function laneShape(SG: number, D: number) {
   const D4 = Math.ceil(D / 4);
+  let RG = 1; // lane groups: the largest power of two that leaves every group at least D4 lanes
+  while (RG * 2 * D4 <= SG) RG *= 2;
+  const LG = SG / RG;
   return {
     D4,
     /** rows of the walked side each lane takes per block (SG * TB rows a block): 64 score floats a lane */
     TB: Math.max(1, 32 / SG),
+    RG,
+    LG,
+    /** owned rows a lane accumulates (rows g, g + RG, ... for its group g) */
+    RPL: SG / RG,
     /** head-dim chunks a lane owns of each accumulated row */
-    NCH: Math.ceil(D4 / SG),
+    NCH: Math.ceil(D4 / LG),
   };
 }
+export type LaneShape = ReturnType<typeof laneShape>;
+
+/** Declares this lane's group `grp` (with lane groups) and head-dim chunks ch0, ch1, ... of its accumulated rows. */
+export const laneChunks = ({ RG, LG, NCH }: LaneShape): string =>
+  RG === 1
+    ? each(NCH, (n) => `let ch${n} = lane + ${n * LG}u;`, ' ')
+    : `let grp = lane / ${LG}u; ${each(NCH, (n) => `let ch${n} = lane % ${LG}u + ${n * LG}u;`, ' ')}`;
+
+/** The WGSL type of an accumulator: the lane's chunks of its rows, [RPL][NCH] vec4s. */
+export const accumulators = ({ RPL, NCH }: LaneShape): string => `array<array<vec4<f32>, ${NCH}>, ${RPL}>`;
+
+/**
+ * Owned row r's slot in the lane's accumulators, and `body(slot)` guarded so that only the lanes that accumulate
+ * row r run it (no guard without lane groups). The guard is non-uniform: no subgroup operation may be in `body`.
+ */
+export const forOwnedRow = ({ RG }: LaneShape, r: number, body: (slot: number) => string): string =>
+  RG === 1 ? body(r) : `if (grp == ${r % RG}u) { ${body(Math.floor(r / RG))} }`;
 
 /**
  * The scores phase: sc[r][t] = own row r . walked row t (and, with `second`, dp[r][t] = its dO/v counterpart),
@@ -76,19 +104,27 @@ export function walk(SG: number, TB: number, first: string, body: (t: number) =>
  * array) of (owned row r, u) from u's lane, and applies `updates` (accumulator, weight, loaded tensor).
  */
 export function accumulate(
-  SG: number,
-  NCH: number,
+  shape: LaneShape,
   t: number,
   valid: string,
   loads: [name: string, loader: (ch: string) => string][],
   weights: [name: string, scores: string][],
   updates: [acc: string, weight: string, x: string][],
 ): string {
+  const { RG, RPL, NCH } = shape;
   const load = (n: number) =>
     `${loads.map(([x]) => `var ${x}${n} = vec4<f32>(0.0);`).join(' ')} if (${valid} && ch${n} < D4) { ${loads.map(([x, f]) => `${x}${n} = ${f(`ch${n}`)};`).join(' ')} }`;
-  const add = (r: number) =>
-    `{ ${weights.map(([w, a]) => `let ${w} = ${lane(`${a}[${r}][${t}]`)};`).join(' ')} ${each(NCH, (n) => updates.map(([acc, w, x]) => `${acc}[${r}][${n}] += ${w} * ${x}${n};`).join(' '), ' ')} }`;
-  return `${each(NCH, load, '\n        ')}\n        ${each(SG, add, '\n        ')}`;
+  // the weight of (owned row r, u) for slot k: with lane groups every lane shuffles the RG candidate rows (a
+  // shuffle must run in every lane) and keeps its own group's
+  const weight = (a: string, k: number) =>
+    RG === 1
+      ? lane(`${a}[${k}][${t}]`)
+      : 'select('.repeat(RG - 1) +
+        lane(`${a}[${k * RG}][${t}]`) +
+        each(RG - 1, (g) => `, ${lane(`${a}[${k * RG + g + 1}][${t}]`)}, grp == ${g + 1}u)`, '');
+  const add = (k: number) =>
+    `{ ${weights.map(([w, a]) => `let ${w} = ${weight(a, k)};`).join(' ')} ${each(NCH, (n) => updates.map(([acc, w, x]) => `${acc}[${k}][${n}] += ${w} * ${x}${n};`).join(' '), ' ')} }`;
+  return `${each(NCH, load, '\n        ')}\n        ${each(RPL, add, '\n        ')}`;
 }
 
 /**
@@ -123,7 +159,8 @@ export const flashSubgroupKey = (dtype: DType, D: number, SG: number, lse: boole
  * e^{s - m} from subgroupAdd, and the row's output chunks are rescaled by e^{m_old - m_new} before P V is added.
  */
 export function flashSubgroupSource(dtype: DType, D: number, SG: number, lse: boolean, vec4: boolean): string {
-  const { TB, NCH } = laneShape(SG, D);
+  const shape = laneShape(SG, D);
+  const { TB, NCH } = shape;
   const qkv: [string, string][] = [
     ['q', 'Q'],
     ['k', 'K'],
@@ -134,8 +171,8 @@ export function flashSubgroupSource(dtype: DType, D: number, SG: number, lse: bo
   let i0 = row0; // the subgroup's query rows i0 .. i0 + SG - 1; lane l loads row i0 + l
   let i = i0 + lane;
   let scale = uwf(W_scale);
-  ${each(NCH, (n) => `let ch${n} = lane + ${n * SG}u;`, ' ')}
-  var acc = array<array<vec4<f32>, ${NCH}>, ${SG}>();
+  ${laneChunks(shape)}
+  var acc = ${accumulators(shape)}();
   var m = array<f32, ${SG}>(${each(SG, () => 'LOWEST', ', ')});
   var l = array<f32, ${SG}>();
   for (var j0 = keys.x; j0 < keys.y; j0 += ${SG * TB}u) {
@@ -159,12 +196,12 @@ export function flashSubgroupSource(dtype: DType, D: number, SG: number, lse: bo
       ${each(TB, (t) => `sc[${r}][${t}] = select(0.0, exp(sc[${r}][${t}] - mNew), sc[${r}][${t}] > LOWEST); sum += sc[${r}][${t}];`, '\n      ')}
       l[${r}] = l[${r}] * correction + subgroupAdd(sum);
       m[${r}] = mNew;
-      ${each(NCH, (n) => `acc[${r}][${n}] *= correction;`, ' ')}
+      ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `acc[${k}][${n}] *= correction;`, ' '))}
     }`,
       '\n    ',
     )}
     ${walk(SG, TB, 'j0', (t) =>
-      accumulate(SG, NCH, t, 'u < S', [['v', (ch) => `v4(b, hk, u, ${ch})`]], [['p', 'sc']], [['acc', 'p', 'v']]),
+      accumulate(shape, t, 'u < S', [['v', (ch) => `v4(b, hk, u, ${ch})`]], [['p', 'sc']], [['acc', 'p', 'v']]),
     )}
   }
   ${each(
@@ -172,7 +209,7 @@ export function flashSubgroupSource(dtype: DType, D: number, SG: number, lse: bo
     (r) => `if (i0 + ${r}u < T) {
     let row = (b * H + h) * T + i0 + ${r}u;
     let inv = select(0.0, 1.0 / l[${r}], l[${r}] > 0.0);
-    ${each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('O', 'row * D', `ch${n}`, `acc[${r}][${n}] * inv`)}`, '\n    ')}
+    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('O', 'row * D', `ch${n}`, `acc[${k}][${n}] * inv`)}`, '\n    '))}
     ${lse ? `if (lane == ${r}u) { store_LSE(row, select(HIGHEST, m[${r}] + log(l[${r}]), l[${r}] > 0.0)); }` : ''}
   }`,
     '\n  ',
