@@ -9,6 +9,8 @@ import { tensor, tidy, type Tensor } from '../../index.js';
 import { scaledDotProductAttention, attentionUnfused, type AttentionOptions } from '../../ops/attention.js';
 import { executorStats } from '../../core/executor.js';
 import { initGpu, simulateMissingSubgroups } from '../../core/device.js';
+import { flashSubgroupSource, laneShape } from '../../shaders/attention-subgroup.js';
+import { flashGradKVSubgroupSource, flashGradQSubgroupSource } from '../../shaders/attention-backward-subgroup.js';
 import { assertTensorClose, randomTensor, randomValues, gradcheck } from '../helpers.js';
 import * as assert from 'uvu/assert';
 
@@ -146,6 +148,32 @@ s('the fused backward is two dispatches for q, k, v (no [T, S] tensor is built)'
   // the two flash kernels, plus the accumulation of q's gradient into .grad at most
   assert.ok(executorStats().dispatches - before <= 3, `${executorStats().dispatches - before} dispatches`);
   [q, out, g].forEach((t) => t.dispose());
+});
+
+// lavapipe's subgroups have 8 lanes, so the tests above run lane groups only at D < 32; NVIDIA's 32 lanes use
+// them at D 64. The shapes are checked by hand and the 32-lane kernels' WGSL is validated (not run) here.
+s('lane groups: shapes for 8 and 32 lanes, and the 32-lane kernels validate', async () => {
+  const pick = (SG: number, D: number) => {
+    const { RG, LG, RPL, NCH } = laneShape(SG, D);
+    return { RG, LG, RPL, NCH };
+  };
+  assert.equal(pick(32, 64), { RG: 2, LG: 16, RPL: 16, NCH: 1 }); // 16 chunks a row: two groups of 16 lanes
+  assert.equal(pick(32, 128), { RG: 1, LG: 32, RPL: 32, NCH: 1 });
+  assert.equal(pick(8, 64), { RG: 1, LG: 8, RPL: 8, NCH: 2 });
+  assert.equal(pick(8, 12), { RG: 2, LG: 4, RPL: 4, NCH: 1 }); // 3 chunks: groups of 4 lanes, one idle
+  assert.equal(pick(8, 4), { RG: 8, LG: 1, RPL: 1, NCH: 1 });
+  const { device } = await initGpu();
+  for (const D of [64, 72]) {
+    for (const code of [
+      flashSubgroupSource('f32', D, 32, true, true),
+      flashGradQSubgroupSource('f32', D, 32, true),
+      flashGradKVSubgroupSource('f32', D, 32, true),
+    ]) {
+      const info = await device.createShaderModule({ code }).getCompilationInfo();
+      const errors = info.messages.filter((m) => m.type === 'error').map((m) => m.message);
+      assert.equal(errors, [], `D ${D}: ${errors[0]}`);
+    }
+  }
 });
 
 s('float64 gradcheck (cpu path): odd T, window, grouped heads and a mask with a gradient', async () => {
