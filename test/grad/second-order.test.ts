@@ -81,6 +81,13 @@ s('the other fused ops twice differentiated: logSoftmax, layerNorm, rmsNorm, cro
   await checkSecondOrder('rmsNorm', (a, w) => rmsNorm(a, 4, w, 1e-3).tanh().mul(weightsOf(a, 14)).sum(), [x, affine]);
   await checkSecondOrder('crossEntropy', (a, w) => crossEntropy(a.mul(w), tensor([1, -100, 3], { dtype: 'i32', device: a.device }),
     { labelSmoothing: 0.1 }), [x, affine]);
+  // class weights, extra dims, and per-row losses scaled by a second input b: its mixed derivative d/db (v . dL/da)
+  // is the gradient's own derivative in its output gradient g
+  const t = [[2, -100], [0, 3], [1, 1]];
+  await checkSecondOrder('crossEntropy, weighted, [N, C, d], reduction none', (a, b) => crossEntropy(a,
+    tensor(t, { dtype: 'i32', device: a.device }), { labelSmoothing: 0.2, reduction: 'none',
+      weight: tensor([0.5, 2, 1, 1.5], { dtype: a.dtype, device: a.device }) }).mul(b).sum(),
+  [{ shape: [3, 4, 2], values: randomValues(24, 21) }, { shape: [3, 2], values: randomValues(6, 22) }]);
 });
 
 s('conv2d (unfold and fold are each other\'s backward), maxPool2d, avgPool2d and batchNorm twice differentiated', async () => {
