@@ -4,7 +4,7 @@
 // and the webgpu result against the cpu result.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { avgPool2d, batchNorm, conv2d, crossEntropy, layerNorm, maxPool2d, logSoftmax, matmul, rmsNorm, softmax, tensor, tidy, type Tensor, type DeviceName, type DType } from '../../index.js';
+import { avgPool2d, batchNorm, conv2d, crossEntropy, layerNorm, linear, maxPool2d, logSoftmax, matmul, rmsNorm, softmax, tensor, tidy, type Tensor, type DeviceName, type DType } from '../../index.js';
 import { assertClose, randomValues } from '../helpers.js';
 
 const s = suite('grad/second-order');
@@ -61,6 +61,10 @@ s('tanh twice differentiated', () =>
 s('mul twice differentiated (a * b * a: pure and mixed second derivatives)', () =>
   checkSecondOrder('mul', (a, b) => a.mul(b).mul(a).sum(),
     [{ shape: [3, 2], values: randomValues(6, 3) }, { shape: [2], values: randomValues(2, 4) }]));
+
+s('linear twice differentiated (x, the weight and the bias)', () =>
+  checkSecondOrder('linear', (x, w, b) => linear(x, w, b).tanh().mul(weightsOf(linear(x, w, b), 23)).sum(),
+    [{ shape: [2, 3, 4], values: randomValues(24, 24) }, { shape: [2, 4], values: randomValues(8, 25) }, { shape: [2], values: randomValues(2, 26) }]));
 
 s('matmul twice differentiated ((A B)^2 and the mixed A-B derivatives)', () =>
   checkSecondOrder('matmul', (a, b) => matmul(a, b).square().mul(weightsOf(matmul(a, b), 5)).sum(),
