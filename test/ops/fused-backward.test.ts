@@ -1,6 +1,6 @@
-// The fused backward paths of a training step: layerNorm/rmsNorm's input gradient in one row kernel
-// (ops/norm-backward.ts), gelu's gradient as one elementwise op (GELU_BACKWARD) and cross-entropy's gradient in one
-// row kernel (crossEntropyGrad). A plain backward uses the first two; a backward with createGraph keeps the
+// The fused backward paths of a training step: layerNorm/rmsNorm's input gradient (and g xhat, the summand of the
+// weight's) in one row kernel (ops/norm-backward.ts), gelu's gradient as one elementwise op (GELU_BACKWARD) and
+// cross-entropy's gradient in one row kernel (crossEntropyGrad). A plain backward uses the first two; a backward with createGraph keeps the
 // formulas written with tensor ops, so the two are compared here on both backends (strided inputs, no weight, f16),
 // and the gelu gradient is checked against finite differences, its own gradient (second order) too. The
 // cross-entropy gradient is the loss's only backward: its kernel is checked against its cpu reference here (whose
@@ -70,22 +70,44 @@ for (const kind of ['layer', 'rms'] as const) {
   );
 }
 
-s('layerNorm: the fused input gradient of f16 tensors matches the f32 one to f16 rounding', async () => {
-  const grads: Float32Array[] = [];
+s('layerNorm: the fused gradients of f16 tensors (input and weight) match the f32 ones to f16 rounding', async () => {
+  const grads: Float32Array[][] = [];
   for (const dtype of ['f32', 'f16'] as const) {
     const x = randomTensor([4, 40], { device: 'webgpu', seed: 8, dtype }).requiresGrad_();
+    const w = randomTensor([40], { device: 'webgpu', seed: 10, dtype }).requiresGrad_();
     tidy(() =>
-      layerNorm(x, 40)
+      layerNorm(x, 40, w)
         .mul(randomTensor([4, 40], { device: 'webgpu', seed: 9, dtype }))
         .sum()
         .backward(),
     );
     assert.is(x.grad!.dtype, dtype);
-    grads.push((await x.grad!.cast('f32').data()) as Float32Array);
-    [x, x.grad!].forEach((t) => t.dispose());
+    grads.push(await Promise.all([x, w].map(async (t) => (await t.grad!.cast('f32').data()) as Float32Array)));
+    [x, x.grad!, w, w.grad!].forEach((t) => t.dispose());
   }
-  assertClose(grads[1], grads[0], { atol: 2e-2, rtol: 2e-2 });
+  assertClose(grads[1][0], grads[0][0], { atol: 2e-2, rtol: 2e-2, msg: 'input' });
+  assertClose(grads[1][1], grads[0][1], { atol: 2e-2, rtol: 2e-2, msg: 'weight' });
 });
+
+s(
+  'layerNorm backward with weight and bias: three dispatches (dx and g xhat in one row kernel, two batch sums)',
+  async () => {
+    const kernelsOf = async (xNeedsGrad: boolean) => {
+      const x = randomTensor([6, 70], { device: 'webgpu', seed: 11, requiresGrad: xNeedsGrad });
+      const [w, b] = [12, 13].map((seed) => randomTensor([70], { device: 'webgpu', seed }).requiresGrad_());
+      const y = layerNorm(x, 70, w, b);
+      const g = randomTensor([6, 70], { device: 'webgpu', seed: 14 });
+      const c = countDispatches(() => tidy(() => y.backward(g)));
+      await w.grad!.data();
+      [x, w, b, y, g, w.grad!, b.grad!, ...(x.grad ? [x.grad] : [])].forEach((t) => t.dispose());
+      return c.byKernel.flatMap(([k, n]) => Array<string>(n).fill(k.split('|').slice(0, 2).join('|'))).sort();
+    };
+    // x inside a network (here: a tensor whose gradient nobody keeps): dx goes on as a view of the kernel's output
+    assert.equal(await kernelsOf(false), ['normBackward|layer', 'red|sum', 'red|sum']);
+    // x a leaf: its .grad gets a copy of dx, which shares its storage with g xhat
+    assert.equal(await kernelsOf(true), ['ew|a', 'normBackward|layer', 'red|sum', 'red|sum']);
+  },
+);
 
 s('gelu gradient: one op, equal on both backends and to finite differences; its own gradient too', async () => {
   const xs = [-4, -1.5, -0.3, 0, 0.2, 1, 2.5, 6];
