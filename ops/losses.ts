@@ -162,8 +162,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     checkClassTargets('crossEntropy', x, t, ignoreIndex);
     const loss = apply(CROSS_ENTROPY_ROWS, weight ? [x, t, weight] : [x, t], { ignoreIndex, labelSmoothing, weight: !!weight });
     if (reduction !== 'mean') return reduce(loss, reduction);
+    // the unweighted count stays an integer, which the division promotes (one cast dispatch fewer)
     const valid = t.ne(ignoreIndex);
-    const total = weight ? where(valid, classMask(t, C).cast(x.dtype).mul(classView(weight, x.ndim)).sum(1), 0).sum() : valid.sum().cast(x.dtype);
+    const total = weight ? where(valid, classMask(t, C).cast(x.dtype).mul(classView(weight, x.ndim)).sum(1), 0).sum() : valid.sum();
     return loss.sum().div(total);
   }, reduction);
 }

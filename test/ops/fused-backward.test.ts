@@ -224,30 +224,38 @@ s(
   },
 );
 
-s('crossEntropy: a backward records one dispatch for the loss, and three with the mean reduction', async () => {
-  const x = randomTensor([16, 50], { device: 'webgpu', seed: 35 }).requiresGrad_();
-  const t = classTargets([16], 50, 'webgpu', 36, true);
-  const w = randomTensor([50], { device: 'webgpu', seed: 37, lo: 0.5, hi: 2 });
-  const opts = { weight: w, labelSmoothing: 0.1 };
-  const perRow = crossEntropy(x, t, { ...opts, reduction: 'none' });
-  const g = randomTensor([16], { device: 'webgpu', seed: 38 });
-  const plain = countDispatches(() => tidy(() => perRow.backward(g)));
-  assert.equal(
-    plain.byKernel.map(([k]) => k.split('|')[0]),
-    ['xentBackward'],
-    `one row kernel: ${plain.byKernel.map(([k, n]) => `${n} ${k}`).join('; ')}`,
-  );
-  x.grad = null;
-  const mean = crossEntropy(x, t, opts);
-  const c = countDispatches(() => tidy(() => mean.backward()));
-  assert.is(
-    c.dispatches,
-    3,
-    `the seed, g / total, the row kernel: ${c.byKernel.map(([k, n]) => `${n} ${k}`).join('; ')}`,
-  );
-  await x.grad!.data();
-  [x, x.grad!, t, w, perRow, g, mean].forEach((u) => u.dispose());
-});
+s(
+  'crossEntropy: a backward records one dispatch for the loss, three with the mean reduction; the mean takes five',
+  async () => {
+    const x = randomTensor([16, 50], { device: 'webgpu', seed: 35 }).requiresGrad_();
+    const t = classTargets([16], 50, 'webgpu', 36, true);
+    const w = randomTensor([50], { device: 'webgpu', seed: 37, lo: 0.5, hi: 2 });
+    const opts = { weight: w, labelSmoothing: 0.1 };
+    const perRow = crossEntropy(x, t, { ...opts, reduction: 'none' });
+    const g = randomTensor([16], { device: 'webgpu', seed: 38 });
+    const plain = countDispatches(() => tidy(() => perRow.backward(g)));
+    assert.equal(
+      plain.byKernel.map(([k]) => k.split('|')[0]),
+      ['xentBackward'],
+      `one row kernel: ${plain.byKernel.map(([k, n]) => `${n} ${k}`).join('; ')}`,
+    );
+    x.grad!.dispose();
+    x.grad = null;
+    const mean = crossEntropy(x, t, opts);
+    const c = countDispatches(() => tidy(() => mean.backward()));
+    assert.is(
+      c.dispatches,
+      3,
+      `the seed, g / total, the row kernel: ${c.byKernel.map(([k, n]) => `${n} ${k}`).join('; ')}`,
+    );
+    await x.grad!.data();
+    // the unweighted mean's forward: the row kernel, the count of targets not ignored (a sum of t != ignoreIndex,
+    // divided into the float sum as an integer, not cast first), the sum of the losses, the division
+    const forward = countDispatches(() => tidy(() => crossEntropy(x, t)));
+    assert.is(forward.dispatches, 5, forward.byKernel.map(([k, n]) => `${n} ${k}`).join('; '));
+    [x, x.grad!, t, w, perRow, g, mean, forward.value].forEach((u) => u.dispose());
+  },
+);
 
 /** erf from its Taylor series (ample terms for |z| < 5), so the check does not reuse the kernel's approximation. */
 function erfFd(z: number): number {
