@@ -62,7 +62,7 @@ const CROSS_ENTROPY_ROWS: OpSpec<CrossEntropyParams> = {
     const layout = rowLayout('crossEntropy', logits.shape, 1, [
       logits, perRow(target.strides, target.offset), perRow(contiguousStrides(out.shape), 0)]);
     const w = p.weight ? noGrad(() => contiguous(weight)) : null;
-    const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, grid: rowGrid(layout.length) };
+    const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, grid: rowGrid(layout.length, layout.rows) };
     const decl = declaration(crossEntropyKey(kernel), () => crossEntropyKernel(kernel));
     const m = rowMeta(decl, layout).i32('ignoreIndex', p.ignoreIndex).f32('smoothing', p.labelSmoothing);
     const buffers = { logits: logits.storage.buffer!, targets: target.storage.buffer!, out: out.storage.buffer!,
