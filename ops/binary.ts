@@ -20,14 +20,16 @@ function powJs(a: number, b: number): number {
 
 export const BINARY = {
   add: def({ name: 'add', kind: 'numeric', wgsl: 'a + b', cpu: (a, b) => a + b, backward: (g) => [g, g], onBools: (): ElementwiseDef => BINARY.logicalOr }),
-  sub: def({ name: 'sub', kind: 'numeric', wgsl: 'a - b', cpu: (a, b) => a - b, backward: (g) => [g, g.neg()] }),
+  // (sub, mul and div skip the gradient of an operand that needs none: a constant mask, a loss's mean divisor)
+  sub: def({ name: 'sub', kind: 'numeric', wgsl: 'a - b', cpu: (a, b) => a - b, backward: (g, _x, _y, _p, needs) => [g, needs[1] ? g.neg() : null] }),
   mul: def({
     name: 'mul', kind: 'numeric', wgsl: 'a * b', cpu: (a, b) => a * b,
-    backward: (g, [a, b]) => [g.mul(b), g.mul(a)], onBools: (): ElementwiseDef => BINARY.logicalAnd,
+    backward: (g, [a, b], _y, _p, needs) => [needs[0] ? g.mul(b) : null, needs[1] ? g.mul(a) : null],
+    onBools: (): ElementwiseDef => BINARY.logicalAnd,
   }),
   div: def({
     name: 'div', kind: 'float', test: { domain: [[-3, 3], [0.5, 3]] }, wgsl: 'a / b', cpu: (a, b) => a / b,
-    backward: (g, [a, b]) => [g.div(b), typeof b === 'number' ? null : g.mul(a).div(T(b).square()).neg()],
+    backward: (g, [a, b], _y, _p, needs) => [needs[0] ? g.div(b) : null, needs[1] ? g.mul(a).div(T(b).square()).neg() : null],
   }),
   pow: def({
     name: 'pow', kind: 'float', test: { domain: [[0.2, 3], [-2, 2]] }, wgsl: 'pow_f(a, b)', helpers: POW, cpu: powJs,

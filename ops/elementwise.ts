@@ -34,8 +34,11 @@ export interface ElementwiseDef {
   helpers?: string;
   /** the same computation in JS; p holds the op parameters, idx the flat output index */
   cpu: (a: number, b: number, c: number, p: number[], idx: number) => number;
-  /** gradients of the operands (null for scalar operands is fine), written with tensor ops */
-  backward: ((g: Tensor, x: Operand[], out: Tensor, p: number[]) => Grads) | null;
+  /**
+   * gradients of the operands (null for scalar operands is fine), written with tensor ops; `needs` says which
+   * operands want theirs (tensors that require grad), so a rule may skip the others' dispatches
+   */
+  backward: ((g: Tensor, x: Operand[], out: Tensor, p: number[], needs: readonly boolean[]) => Grads) | null;
   /** the backward reads the output (e.g. exp, tanh), so it must not change in place */
   savesOutput?: boolean;
   /** parameters are raw u32 words (read in WGSL with uw(W_params + k)), not values of the compute type */
@@ -81,8 +84,9 @@ function specOf(def: ElementwiseDef): OpSpec<Call> {
     webgpu: (out, inputs, call) => runGpu(def, out, bind(call, inputs)),
     backward: def.backward && ((g, { inputs, out, params: call }) => {
       const { operands } = bind(call, inputs);
-      const grads = def.backward!(g, operands, out, call.params);
-      return operands.map((o, i) => (o instanceof Tensor ? grads[i] && sumTo(grads[i]!, o.shape) : null)).filter((_, i) => operands[i] instanceof Tensor);
+      const needs = operands.map((o) => o instanceof Tensor && o.requiresGrad);
+      const grads = def.backward!(g, operands, out, call.params, needs);
+      return operands.map((o, i) => (o instanceof Tensor && needs[i] ? grads[i] && sumTo(grads[i]!, o.shape) : null)).filter((_, i) => operands[i] instanceof Tensor);
     }),
     saves: ({ inputs, out }) => (def.savesOutput ? [...inputs, out] : inputs),
     packedHalf: true,

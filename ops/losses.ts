@@ -1,6 +1,7 @@
 // Loss functions with torch.nn.functional's semantics. crossEntropy with class-index targets is one fused row
-// kernel (shaders/losses.ts) whose backward is written with tensor ops; the others are composites of tensor ops
-// (logSoftmax, softplus, reductions), so every loss can be differentiated twice.
+// kernel (shaders/losses.ts) whose backward is another (crossEntropyGrad, with a backward of its own written with
+// tensor ops); the others are composites of tensor ops (logSoftmax, softplus, reductions), so every loss can be
+// differentiated twice.
 //
 // Class-index targets are i32. A target outside [0, C) that is not ignoreIndex is an error on the cpu (where
 // checking is free) and gives a NaN loss on webgpu (checking there would cost a readback).
@@ -14,28 +15,16 @@ import { rowLayout, rowDispatch, rowGrid, rowMeta, splitAt } from '../shaders/ro
 import { crossEntropyKernel, crossEntropyKey, crossEntropySource, type CrossEntropyKernel } from '../shaders/losses.js';
 import { apply, describe, valuesOf, type OpSpec } from './op.js';
 import { contiguous } from './views.js';
-import { arange } from './creation.js';
 import { where } from './binary.js';
 import { softplus } from './functional.js';
-import { logSoftmax, softmax } from './softmax.js';
+import { logSoftmax } from './softmax.js';
+import { classMask, classView, crossEntropyGrad, perRow, type CrossEntropyParams } from './cross-entropy-backward.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
 // ---- the fused cross-entropy rows --------------------------------------------------------------------------------
 
-interface RowParams { ignoreIndex: number; labelSmoothing: number; weight: boolean }
-
-/** The one-hot mask of class-index targets [N, d...] in the logits' layout [N, C, d...] (bool). */
-function classMask(target: Tensor, classes: number): Tensor {
-  const shape = [1, classes, ...target.shape.slice(1).map(() => 1)];
-  return target.unsqueeze(1).eq(arange(0, classes, 1, { device: target.device, dtype: 'i32' }).reshape(shape));
-}
-
-/** A class-weight vector [C] shaped to broadcast against logits [N, C, d...]. */
-const classView = (weight: Tensor, ndim: number): Tensor =>
-  weight.reshape([1, weight.numel, ...Array<number>(ndim - 2).fill(1)]);
-
-const CROSS_ENTROPY_ROWS: OpSpec<RowParams> = {
+const CROSS_ENTROPY_ROWS: OpSpec<CrossEntropyParams> = {
   name: 'crossEntropy',
   infer: ([logits, target]) => ({ shape: target.shape, dtype: logits.dtype }),
   cpu(out, [logits, target, weight], p) {
@@ -70,12 +59,10 @@ const CROSS_ENTROPY_ROWS: OpSpec<RowParams> = {
     }
   },
   webgpu(out, [logits, target, weight], p) {
-    const noClassDim = (t: Tensor, strides: readonly number[]) =>
-      ({ strides: [strides[0], 0, ...strides.slice(1)], offset: t.offset });
     const layout = rowLayout('crossEntropy', logits.shape, 1, [
-      logits, noClassDim(target, target.strides), { ...noClassDim(out, contiguousStrides(out.shape)), offset: 0 }]);
+      logits, perRow(target.strides, target.offset), perRow(contiguousStrides(out.shape), 0)]);
     const w = p.weight ? noGrad(() => contiguous(weight)) : null;
-    const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, grid: rowGrid(layout.length) };
+    const kernel: CrossEntropyKernel = { input: logits.dtype, weight: p.weight, smoothing: p.labelSmoothing > 0, grid: rowGrid(layout.length, layout.rows) };
     const decl = declaration(crossEntropyKey(kernel), () => crossEntropyKernel(kernel));
     const m = rowMeta(decl, layout).i32('ignoreIndex', p.ignoreIndex).f32('smoothing', p.labelSmoothing);
     const buffers = { logits: logits.storage.buffer!, targets: target.storage.buffer!, out: out.storage.buffer!,
@@ -83,24 +70,9 @@ const CROSS_ENTROPY_ROWS: OpSpec<RowParams> = {
     decl.dispatch(pipeline(crossEntropyKey(kernel), () => crossEntropySource(kernel)), buffers, m, rowDispatch(layout.rows, kernel.grid));
     if (w && w !== weight) w.dispose();
   },
-  // d loss / d x = (1 - eps) w[t] (p - onehot(t)) + eps / C (sum(w) p - w), p = softmax(x); 0 on ignored rows.
-  backward(g, { inputs: [logits, target, weight], params: p }) {
-    const C = logits.shape[1];
-    const eps = p.labelSmoothing;
-    const mask = classMask(target, C);
-    const onehot = mask.cast(logits.dtype);
-    const probs = softmax(logits, 1);
-    let inner: Tensor;
-    if (p.weight) {
-      const w = classView(weight, logits.ndim);
-      const wt = onehot.mul(w).sum(1, true);
-      inner = probs.mul(wt.mul(1 - eps).add(weight.sum().mul(eps / C))).sub(onehot.mul(wt).mul(1 - eps)).sub(w.mul(eps / C));
-    } else {
-      inner = probs.sub(onehot.mul(1 - eps)).sub(eps / C);
-    }
-    const valid = target.ne(p.ignoreIndex).unsqueeze(1);
-    return [where(valid, g.unsqueeze(1).mul(inner), 0), null, null];
-  },
+  // one row kernel (ops/cross-entropy-backward.ts), differentiable again
+  backward: (g, { inputs: [logits, target, weight], params: p }) =>
+    [crossEntropyGrad(logits, target, g, p.weight ? weight : null, p), null, null],
   saves: ({ inputs }) => inputs,
   packedHalf: true,
 };
@@ -190,8 +162,9 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     checkClassTargets('crossEntropy', x, t, ignoreIndex);
     const loss = apply(CROSS_ENTROPY_ROWS, weight ? [x, t, weight] : [x, t], { ignoreIndex, labelSmoothing, weight: !!weight });
     if (reduction !== 'mean') return reduce(loss, reduction);
+    // the unweighted count stays an integer, which the division promotes (one cast dispatch fewer)
     const valid = t.ne(ignoreIndex);
-    const total = weight ? where(valid, classMask(t, C).cast(x.dtype).mul(classView(weight, x.ndim)).sum(1), 0).sum() : valid.sum().cast(x.dtype);
+    const total = weight ? where(valid, classMask(t, C).cast(x.dtype).mul(classView(weight, x.ndim)).sum(1), 0).sum() : valid.sum();
     return loss.sum().div(total);
   }, reduction);
 }

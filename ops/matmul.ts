@@ -10,6 +10,7 @@ import { matmulKernel, MAX_BATCH_RANK } from '../shaders/matmul.js';
 import { selectVariant } from './matmul-select.js';
 import { apply, describe, type OpSpec } from './op.js';
 import { sumTo } from './elementwise.js';
+import { noGrad } from '../core/autograd.js';
 
 /** Strides of t's batch dims (all but the last two) broadcast to `batch`. */
 const batchStrides = (t: Tensor, batch: readonly number[]): number[] =>
@@ -115,6 +116,38 @@ const MATMUL: OpSpec<void> = {
   packedHalf: true,
 };
 
+/** Runs `fn` on linear's inputs with the weight [out, in] replaced by the matmul operand [in, out], a view made without autograd. */
+function withWeightTransposed<R>([x, weight, ...bias]: Tensor[], fn: (inputs: Tensor[]) => R): R {
+  const wt = noGrad(() => weight.transpose(0, 1));
+  try {
+    return fn([x, wt, ...bias]);
+  } finally {
+    wt.dispose();
+  }
+}
+
+/**
+ * x W^T (+ bias) as an op of its own, the weight [out, in] an input rather than a transposed view of it: its
+ * gradient g^T x is then computed in the weight's layout and moves into weight.grad as it is. Through the view it
+ * came back transposed and the sweep copied it into .grad: one copy per linear per step (16 of the 229 dispatches of
+ * the 4-layer d64 GPT step).
+ */
+const LINEAR: OpSpec<void> = {
+  name: 'linear',
+  infer: (inputs) => withWeightTransposed(inputs, (ins) => MATMUL.infer(ins, undefined)),
+  cpu: (out, inputs) => withWeightTransposed(inputs, (ins) => MATMUL.cpu(out, ins, undefined)),
+  webgpu: (out, inputs) => withWeightTransposed(inputs, (ins) => MATMUL.webgpu(out, ins, undefined)),
+  backward: (g, { inputs: [x, weight, bias] }) => {
+    const rows = (t: Tensor) => t.reshape([-1, t.shape[t.ndim - 1]]); // batch dims folded into the rows
+    return [
+      x.requiresGrad ? g.matmul(weight) : null,
+      weight.requiresGrad ? rows(g).transpose(0, 1).matmul(rows(x)) : null,
+      bias?.requiresGrad ? sumTo(g, bias.shape) : null,
+    ];
+  },
+  packedHalf: true,
+};
+
 /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched operands. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return product('matmul', a, b, null);
@@ -161,12 +194,20 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (weight.ndim !== 2 || x.shape[x.ndim - 1] !== weight.shape[1]) {
     throw new Error(`linear: input ${describe(x)} does not match weight ${describe(weight)} (expected weight [out, ${x.shape[x.ndim - 1]}])`);
   }
-  if (!bias) return x.matmul(weight.transpose(0, 1));
-  assertTensor(bias, 'linear');
-  if (bias.ndim === 1 && bias.numel !== weight.shape[0] && bias.numel !== 1) {
+  if (bias) assertTensor(bias, 'linear');
+  if (bias && bias.ndim === 1 && bias.numel !== weight.shape[0] && bias.numel !== 1) {
     throw new Error(`linear: bias ${describe(bias)} does not match weight ${describe(weight)} (expected bias [${weight.shape[0]}])`);
   }
   // a bias of shape [out] (or one element) is added in the matmul's store; other shapes broadcast as an add
-  if (bias.ndim <= 1 && (bias.numel === weight.shape[0] || bias.numel === 1)) return product('linear', x, weight.transpose(0, 1), bias);
-  return x.matmul(weight.transpose(0, 1)).add(bias);
+  const fused = bias && bias.ndim <= 1 && (bias.numel === weight.shape[0] || bias.numel === 1) ? bias : null;
+  const rows = x.ndim === 1 ? x.unsqueeze(0) : x;
+  let out: Tensor;
+  try {
+    out = apply(LINEAR, fused ? [rows, weight, fused] : [rows, weight], undefined);
+  } catch (e) {
+    if (rows !== x) rows.dispose();
+    throw e;
+  }
+  if (x.ndim === 1) out = out.squeeze(0);
+  return bias && !fused ? out.add(bias) : out;
 }

@@ -1,7 +1,8 @@
 // normInputGrad: the input gradient of layerNorm / rmsNorm as one op (a row kernel on webgpu, shaders/
-// norm-backward.ts; a float64 loop on the cpu). The norms' backward rule (ops/norms.ts) uses it when the sweep is
-// not recorded; with createGraph it keeps the formula written with tensor ops, which can be differentiated again,
-// so this op has no backward of its own.
+// norm-backward.ts; a float64 loop on the cpu), and with it, when the norm has a weight, g xhat (the summand of the
+// weight's gradient) in the second half of the same output. The norms' backward rule (ops/norms.ts) uses it when
+// the sweep is not recorded; with createGraph it keeps the formula written with tensor ops, which can be
+// differentiated again, so this op has no backward of its own.
 import type { Tensor } from '../core/tensor.js';
 import { castScalar } from '../core/dtype.js';
 import { contiguousStrides, numel } from '../core/shape.js';
@@ -22,9 +23,14 @@ interface Params {
   kind: 'layer' | 'rms';
   count: number;
   eps: number;
+  /** also write g xhat, after dx (the output is then [2, ...x.shape]) */
+  gxhat: boolean;
 }
 
-/** The same rows the kernel walks, in float64: mean, rstd, then dx = rstd (gh - mean(gh) - xhat mean(gh xhat)). */
+/**
+ * The same rows the kernel walks, in float64: mean, rstd, then dx = rstd (gh - mean(gh) - xhat mean(gh xhat))
+ * and, with gxhat, g xhat after all of dx.
+ */
 function cpuInputGrad(out: Tensor, [x, g, w]: Tensor[], p: Params): void {
   const [xs, gs, ws] = [valuesOf(x), valuesOf(g), w ? valuesOf(w) : null];
   const L = numel(x.shape.slice(x.ndim - p.count));
@@ -37,7 +43,10 @@ function cpuInputGrad(out: Tensor, [x, g, w]: Tensor[], p: Params): void {
     const xhat = Array.from(row, (v) => (v - mean) * rstd);
     const meanGh = p.kind === 'layer' ? gh.reduce((a, c) => a + c, 0) / L : 0;
     const meanGhX = gh.reduce((a, c, j) => a + c * xhat[j], 0) / L;
-    for (let j = 0; j < L; j++) dst[r * L + j] = castScalar(out.dtype, rstd * (gh[j] - meanGh - xhat[j] * meanGhX));
+    for (let j = 0; j < L; j++) {
+      dst[r * L + j] = castScalar(out.dtype, rstd * (gh[j] - meanGh - xhat[j] * meanGhX));
+      if (p.gxhat) dst[xs.length + r * L + j] = castScalar(out.dtype, gs[r * L + j] * xhat[j]);
+    }
   }
 }
 
@@ -49,15 +58,18 @@ function gpuInputGrad(out: Tensor, inputs: Tensor[], p: Params): void {
   const weight = inputs[2] ? noGrad(() => contiguous(inputs[2])) : null;
   const [x, g] = rows.map((t) => ({ t, m: mergeTrailing(t.shape, t.strides, p.count)! }));
   const shape = x.m.shape;
+  const dx = { strides: contiguousStrides(shape), offset: 0 };
   const layout = rowLayout('normInputGrad', shape, shape.length - 1, [
     { strides: x.m.strides, offset: x.t.offset },
     { strides: g.m.strides, offset: g.t.offset },
-    { strides: contiguousStrides(shape), offset: 0 },
+    dx,
+    ...(p.gxhat ? [{ ...dx, offset: numel(shape) }] : []),
   ]);
   const kernel: NormBackwardKernel = {
     kind: p.kind,
     dtype: out.dtype,
     weight: !!weight,
+    gxhat: p.gxhat,
     grid: rowGrid(layout.length, layout.rows),
   };
   const decl = declaration(normBackwardKey(kernel), () => normBackwardKernel(kernel));
@@ -79,7 +91,7 @@ function gpuInputGrad(out: Tensor, inputs: Tensor[], p: Params): void {
 
 const NORM_INPUT_GRAD: OpSpec<Params> = {
   name: 'normInputGrad',
-  infer: ([x]) => ({ shape: x.shape, dtype: x.dtype }),
+  infer: ([x], p) => ({ shape: p.gxhat ? [2, ...x.shape] : x.shape, dtype: x.dtype }),
   cpu: cpuInputGrad,
   webgpu: gpuInputGrad,
   backward: null,
@@ -88,7 +100,8 @@ const NORM_INPUT_GRAD: OpSpec<Params> = {
 
 /**
  * dL/dx of y = norm(x) * w (+ b) over the trailing `count` dims, given g = dL/dy (x's shape and dtype) and the
- * weight w (or null). Internal to the norms' backward rule: the shapes are theirs, already checked.
+ * weight w (or null), and with `gxhat` also g xhat (x's shape; its sum over the batch dims is dL/dw). Internal to
+ * the norms' backward rule: the shapes are theirs, already checked.
  */
 export function normInputGrad(
   kind: 'layer' | 'rms',
@@ -97,6 +110,12 @@ export function normInputGrad(
   weight: Tensor | null,
   count: number,
   eps: number,
-): Tensor {
-  return apply(NORM_INPUT_GRAD, weight ? [x, g, weight] : [x, g], { kind, count, eps });
+  gxhat = false,
+): { dx: Tensor; gxhat: Tensor | null } {
+  const out = apply(NORM_INPUT_GRAD, weight ? [x, g, weight] : [x, g], { kind, count, eps, gxhat });
+  if (!gxhat) return { dx: out, gxhat: null };
+  // two views of the one output; the views keep its storage alive
+  const halves = noGrad(() => [out.select(0, 0), out.select(0, 1)]);
+  out.dispose();
+  return { dx: halves[0], gxhat: halves[1] };
 }

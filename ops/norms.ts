@@ -74,16 +74,15 @@ function normBackward(g: Tensor, { inputs: [x, ...affine], params: p }: { inputs
 }
 
 /**
- * The same gradients in four dispatches instead of eighteen, for a sweep that is not recorded: dx from one row
- * kernel (normInputGrad), xhat from the forward kernel without weight and bias, dw and db as batch sums.
+ * The same gradients in three dispatches instead of eighteen, for a sweep that is not recorded: dx and g xhat from
+ * one row kernel (normInputGrad), dw and db as batch sums of g xhat and g. (Five before g xhat came from that
+ * kernel: xhat was recomputed by the forward kernel and multiplied by g.)
  */
 function fusedNormBackward(g: Tensor, x: Tensor, affine: Tensor[], p: Params, batchDims: number[]): Grads {
   const sumBatch = (t: Tensor) => (batchDims.length ? t.sum(batchDims) : t);
-  const grads: Grads = [normInputGrad(p.kind, x, g, p.weight ? affine[0] : null, p.normalizedShape.length, p.eps)];
-  if (p.weight) {
-    const xhat = p.kind === 'layer' ? layerNorm(x, p.normalizedShape, null, null, p.eps) : rmsNorm(x, p.normalizedShape, null, p.eps);
-    grads.push(sumBatch(g.mul(xhat)));
-  }
+  const { dx, gxhat } = normInputGrad(p.kind, x, g, p.weight ? affine[0] : null, p.normalizedShape.length, p.eps, p.weight);
+  const grads: Grads = [dx];
+  if (gxhat) grads.push(sumBatch(gxhat));
   if (p.bias) grads.push(sumBatch(g));
   return grads;
 }

@@ -12,10 +12,14 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 
-/** a copy converted to another dtype (the dtype goes in the options); also contiguous(), clone(), fills, copy_ */
+/**
+ * a copy converted to another dtype (the dtype goes in the options); also contiguous(), clone(), fills, copy_. The
+ * gradient of a copy that keeps the dtype is g itself (a contiguous() of attention's output cost a copy back per
+ * layer of a GPT step).
+ */
 const CAST: ElementwiseDef = def({
   name: 'cast', kind: 'any', wgsl: 'a', cpu: (a) => a,
-  backward: (g, [x]) => [elementwise(CAST, [g], [], { dtype: (x as Tensor).dtype })],
+  backward: (g, [x]) => [g.dtype === (x as Tensor).dtype ? g : elementwise(CAST, [g], [], { dtype: (x as Tensor).dtype })],
 });
 
 const normalPdf = (x: number) => INV_SQRT_2PI * Math.exp(-0.5 * x * x);

@@ -2,9 +2,12 @@
 // per row it recomputes mean and rstd as the forward does, then with xhat = (x - mean) rstd and gh = g w,
 //   layer: dx = rstd (gh - mean(gh) - xhat mean(gh xhat));   rms: dx = rstd (gh - xhat mean(gh xhat)).
 // Composed of tensor ops this was 15 dispatches per norm (means, centring, rsqrt, products); here it is one.
+// With `gxhat` it also writes g xhat, the summand of the weight's gradient dw = sum over rows of g xhat, beside dx
+// (the norm's backward then needs one batch sum for dw, not a second forward pass for xhat and a product).
 //
-// Row tensors (shaders/rows.ts): the input x, the output gradient g, the result dx; the weight, when given, a
-// contiguous vector of the row length; uniform eps. Half-width floats are computed in f32.
+// Row tensors (shaders/rows.ts): the input x, the output gradient g, the result dx and, with gxhat, the result's
+// second half g xhat (a view of the same buffer); the weight, when given, a contiguous vector of the row length;
+// uniform eps. Half-width floats are computed in f32.
 import type { DType } from '../core/dtype.js';
 import type { Kernel } from './kernel.js';
 import { rowGridKey, rowKernel, rowSource, type RowGrid } from './rows.js';
@@ -13,18 +16,19 @@ export interface NormBackwardKernel {
   kind: 'layer' | 'rms';
   dtype: DType;
   weight: boolean;
+  gxhat: boolean;
   grid: RowGrid;
 }
 
 export const normBackwardKey = (k: NormBackwardKernel): string =>
-  `normBackward|${k.kind}|${k.dtype}|${k.weight ? 'w' : ''}|${rowGridKey(k.grid)}`;
+  `normBackward|${k.kind}|${k.dtype}|${k.weight ? 'w' : ''}${k.gxhat ? 'x' : ''}|${rowGridKey(k.grid)}`;
 
 export function normBackwardKernel(k: NormBackwardKernel): Kernel {
   const d = { dtype: k.dtype };
   return rowKernel(
     'normBackward',
     { inp: d, grad: d, out: { ...d, write: true }, ...(k.weight ? { weight: d } : {}) },
-    ['inp', 'grad', 'out'],
+    ['inp', 'grad', 'out', ...(k.gxhat ? ['gxhat'] : [])],
     { eps: 1 },
   );
 }
@@ -50,7 +54,7 @@ export function normBackwardSource(k: NormBackwardKernel): string {
   let mean_ghx = row_sum(c, lid) / f32(L);
   for (var j = lane; j < L; j += TPR) {
     let xhat = (${x} - mean) * rstd;
-    store_out(base.z + j * rs.z, rstd * (${gh} - mean_gh - xhat * mean_ghx));
+    store_out(base.z + j * rs.z, rstd * (${gh} - mean_gh - xhat * mean_ghx));${k.gxhat ? '\n    store_out(base.w + j * rs.w, load_grad(base.y + j * rs.y) * xhat);' : ''}
   }`,
   );
 }

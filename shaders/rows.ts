@@ -1,16 +1,16 @@
 // Row geometry shared by the row-wise kernels (softmax, layer/RMS norm, cross-entropy). A row is one strided dim
 // of a tensor, reduced by the threads of one workgroup (short rows: by a slice of one, see RowGrid); the other
 // ("batch") dims form the index space `batch` of the kernel declaration (shaders/kernel.ts), which each strided
-// tensor walks as a view of its own, so a row along any dim of a non-contiguous view is read in place. Up to three
-// strided tensors share the geometry; a tensor without the row dim (a per-row output, a class-index target) has
-// row stride 0.
+// tensor walks as a view of its own, so a row along any dim of a non-contiguous view is read in place. Up to four
+// strided tensors share the geometry; a tensor without the row dim (a per-row output, a class-index target, a
+// per-row gradient) has row stride 0.
 import type { Shape } from '../core/shape.js';
 import { gpu } from '../core/device.js';
 import { Kernel, type BufferDecl, type Meta } from './kernel.js';
 import { grid } from './preamble.js';
 
 export const MAX_BATCH_RANK = 8;
-export const MAX_ROW_TENSORS = 3;
+export const MAX_ROW_TENSORS = 4;
 
 export interface Strided { strides: readonly number[]; offset: number }
 
@@ -72,7 +72,7 @@ export function mergeTrailing(shape: Shape, strides: readonly number[], count: n
 
 /**
  * The declaration of a row kernel: its buffers (bindings in this order), the strided row tensors among them (at
- * most three; the views of the batch space, in the order of `base` and `rs` in rowMain) and its own uniforms.
+ * most four; the views of the batch space, in the order of `base` and `rs` in rowMain) and its own uniforms.
  */
 export function rowKernel(
   name: string,
@@ -80,7 +80,7 @@ export function rowKernel(
   rowTensors: readonly string[],
   uniforms: Record<string, number> = {},
 ): Kernel {
-  if (rowTensors.length > MAX_ROW_TENSORS) throw new Error(`internal: row kernel ${name} has more than 3 row tensors`);
+  if (rowTensors.length > MAX_ROW_TENSORS) throw new Error(`internal: row kernel ${name} has more than ${MAX_ROW_TENSORS} row tensors`);
   return new Kernel({
     name,
     buffers,
@@ -201,7 +201,7 @@ ${reductions}
  * the entry point. `body` sees row, lane (the thread's index within its row, 0..TPR-1), has_row (whether the row
  * exists: the last workgroup may be partly empty, and its idle threads still take part in the barriers), L (the row
  * length, 0 on idle threads), base (the row's offsets in each row tensor, declaration order: base.x, base.y,
- * base.z) and rs (their row strides).
+ * base.z, base.w) and rs (their row strides).
  */
 export function rowSource(k: Kernel, g: RowGrid, body: string): string {
   const n = k.viewsOf('batch').length;
@@ -215,8 +215,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let has_row = row < uw(W_rows);
   let L = select(0u, uw(W_length), has_row);
   let o = offsets_batch(row);
-  let base = vec3<u32>(${bases.join(', ')});
-  let rs = vec3<u32>(uw(W_rowStrides), uw(W_rowStrides + 1u), uw(W_rowStrides + 2u));
+  let base = vec4<u32>(${bases.join(', ')});
+  let rs = vec4<u32>(uw(W_rowStrides), uw(W_rowStrides + 1u), uw(W_rowStrides + 2u), uw(W_rowStrides + 3u));
   ${body}
 }
 `;

@@ -4,7 +4,7 @@
 // and the webgpu result against the cpu result.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { avgPool2d, batchNorm, conv2d, crossEntropy, layerNorm, maxPool2d, logSoftmax, matmul, rmsNorm, softmax, tensor, tidy, type Tensor, type DeviceName, type DType } from '../../index.js';
+import { avgPool2d, batchNorm, conv2d, crossEntropy, layerNorm, linear, maxPool2d, logSoftmax, matmul, rmsNorm, softmax, tensor, tidy, type Tensor, type DeviceName, type DType } from '../../index.js';
 import { assertClose, randomValues } from '../helpers.js';
 
 const s = suite('grad/second-order');
@@ -62,6 +62,10 @@ s('mul twice differentiated (a * b * a: pure and mixed second derivatives)', () 
   checkSecondOrder('mul', (a, b) => a.mul(b).mul(a).sum(),
     [{ shape: [3, 2], values: randomValues(6, 3) }, { shape: [2], values: randomValues(2, 4) }]));
 
+s('linear twice differentiated (x, the weight and the bias)', () =>
+  checkSecondOrder('linear', (x, w, b) => linear(x, w, b).tanh().mul(weightsOf(linear(x, w, b), 23)).sum(),
+    [{ shape: [2, 3, 4], values: randomValues(24, 24) }, { shape: [2, 4], values: randomValues(8, 25) }, { shape: [2], values: randomValues(2, 26) }]));
+
 s('matmul twice differentiated ((A B)^2 and the mixed A-B derivatives)', () =>
   checkSecondOrder('matmul', (a, b) => matmul(a, b).square().mul(weightsOf(matmul(a, b), 5)).sum(),
     [{ shape: [2, 3], values: randomValues(6, 6) }, { shape: [3, 2], values: randomValues(6, 7) }]));
@@ -81,6 +85,13 @@ s('the other fused ops twice differentiated: logSoftmax, layerNorm, rmsNorm, cro
   await checkSecondOrder('rmsNorm', (a, w) => rmsNorm(a, 4, w, 1e-3).tanh().mul(weightsOf(a, 14)).sum(), [x, affine]);
   await checkSecondOrder('crossEntropy', (a, w) => crossEntropy(a.mul(w), tensor([1, -100, 3], { dtype: 'i32', device: a.device }),
     { labelSmoothing: 0.1 }), [x, affine]);
+  // class weights, extra dims, and per-row losses scaled by a second input b: its mixed derivative d/db (v . dL/da)
+  // is the gradient's own derivative in its output gradient g
+  const t = [[2, -100], [0, 3], [1, 1]];
+  await checkSecondOrder('crossEntropy, weighted, [N, C, d], reduction none', (a, b) => crossEntropy(a,
+    tensor(t, { dtype: 'i32', device: a.device }), { labelSmoothing: 0.2, reduction: 'none',
+      weight: tensor([0.5, 2, 1, 1.5], { dtype: a.dtype, device: a.device }) }).mul(b).sum(),
+  [{ shape: [3, 4, 2], values: randomValues(24, 21) }, { shape: [3, 2], values: randomValues(6, 22) }]);
 });
 
 s('conv2d (unfold and fold are each other\'s backward), maxPool2d, avgPool2d and batchNorm twice differentiated', async () => {

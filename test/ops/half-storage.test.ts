@@ -33,6 +33,7 @@ import { bf16round } from '../../core/half.js';
 import { rope } from '../../ops/rope.js';
 import { scaledDotProductAttention } from '../../ops/attention.js';
 import { linearAttention } from '../../ops/linear-attention.js';
+import { crossEntropyGrad } from '../../ops/cross-entropy-backward.js';
 import { assertClose, assertThrows, randomValues, unpackedOp } from '../helpers.js';
 import { apply } from '../../ops/op.js';
 
@@ -247,6 +248,18 @@ for (const mode of modes) {
           labelSmoothing: 0.1,
         }),
       'crossEntropy with weights and label smoothing',
+    );
+    await onBoth(
+      mode,
+      (d) =>
+        crossEntropyGrad(
+          x(d, t, [7, 5]).transpose(0, 1),
+          tensor([0, 6, 3, -100, 2], { dtype: 'i32', device: d }),
+          x(d, t, [5], 6),
+          x(d, t, [7], 5).abs(),
+          { ignoreIndex: -100, labelSmoothing: 0.1, weight: true },
+        ),
+      'crossEntropy gradient (one row kernel) of a transposed view',
     );
   });
 }

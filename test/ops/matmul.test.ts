@@ -2,7 +2,7 @@
 // transposed and broadcast operands, K = 0, f16, and their gradients.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bmm, linear, matmul, outer, tensor, type DType, type Tensor } from '../../index.js';
+import { bmm, countDispatches, linear, matmul, outer, tensor, tidy, type DType, type Tensor } from '../../index.js';
 import { executorStats } from '../../core/executor.js';
 import { assertClose, assertThrows, gradcheck, randomValues } from '../helpers.js';
 
@@ -120,5 +120,28 @@ test('linear gradients: finite differences in float64 for x, W and the bias; web
   }));
   for (const [k, name] of ['x', 'W', 'bias'].entries()) assertClose(grads[1][k], grads[0][k], { atol: 1e-5, rtol: 1e-3, msg: `webgpu grad of ${name}` });
 });
+
+test('linear backward: the weight gradient is made in the weight\'s layout and is not copied into .grad', async () => {
+  const [x, wt, b] = [make([3, 8, 5], 1, 'webgpu'), make([4, 5], 2, 'webgpu'), make([4], 3, 'webgpu')].map((t) => t.requiresGrad_());
+  const y = linear(x, wt, b);
+  const g = make([3, 8, 4], 4, 'webgpu');
+  const c = countDispatches(() => tidy(() => y.backward(g)));
+  // g W for x, g^T x for W, the row sum for the bias: no copy (a transposed gradient would be copied into .grad)
+  assert.equal(c.byKernel.map(([k]) => k.split('|')[0]).sort(), ['matmul', 'matmul', 'red'], c.byKernel.map(([k, m]) => `${m} ${k}`).join('; '));
+  assert.ok(wt.grad!.isContiguous(), 'W.grad is contiguous');
+  const want = linearGradOfW(await g.data(), await x.data(), [24, 4, 5]);
+  assertClose(await wt.grad!.data(), want, { atol: 1e-5, msg: 'W.grad = g^T x over every row' });
+  [x, wt, b, y, g, x.grad!, wt.grad!, b.grad!].forEach((t) => t.dispose());
+});
+
+/** g^T x for g [rows, out] and x [rows, in], row-major: the weight gradient of linear written out. */
+function linearGradOfW(g: ArrayLike<number>, x: ArrayLike<number>, [rows, out, inn]: number[]): number[] {
+  return Array.from({ length: out * inn }, (_, k) => {
+    const [o, i] = [Math.floor(k / inn), k % inn];
+    let s = 0;
+    for (let r = 0; r < rows; r++) s += g[r * out + o] * x[r * inn + i];
+    return s;
+  });
+}
 
 test.run();

@@ -1,4 +1,4 @@
-// The row kernels (softmax, logSoftmax, layerNorm, rmsNorm, crossEntropy) on the reduction paths the rest of the
+// The row kernels (softmax, logSoftmax, layerNorm, rmsNorm, crossEntropy and its gradient) on the reduction paths the rest of the
 // suite does not take on lavapipe (which has subgroups, and software grids): the workgroup-memory tree (forced by
 // hiding the adapter's 'subgroups') and the subgroup shuffles with the grids chosen for a GPU, against the cpu
 // reference. Row lengths are picked for a row inside one subgroup block and a row spanning many blocks.
@@ -6,6 +6,7 @@ import { suite } from 'uvu';
 import { tensor, tidy, softmax, logSoftmax, layerNorm, rmsNorm, crossEntropy, type Tensor } from '../../index.js';
 import { gpu, simulateMissingSubgroups } from '../../core/device.js';
 import { rowGrid } from '../../shaders/rows.js';
+import { crossEntropyGrad } from '../../ops/cross-entropy-backward.js';
 import { assertTensorClose, randomTensor } from '../helpers.js';
 import * as assert from 'uvu/assert';
 
@@ -45,6 +46,24 @@ const ops: [string, (x: Tensor) => Tensor][] = [
         ),
         { reduction: 'none' },
       ),
+  ],
+  [
+    'crossEntropyGrad (weights, smoothing, every third row ignored)',
+    (x) => {
+      const [rows, C] = x.shape;
+      const index = Array.from({ length: rows }, (_, i) => (i % 3 === 1 ? -100 : (i * 7) % C));
+      const w = Array.from({ length: C }, (_, i) => 0.5 + (i % 5) / 4);
+      return crossEntropyGrad(
+        x,
+        tensor(index, { dtype: 'i32', device: x.device }),
+        tensor(
+          index.map((_, i) => 1 - i / rows),
+          { device: x.device },
+        ),
+        tensor(w, { device: x.device }),
+        { ignoreIndex: -100, labelSmoothing: 0.1, weight: true },
+      );
+    },
   ],
 ];
 
