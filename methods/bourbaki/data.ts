@@ -43,32 +43,39 @@ const keep = (xs: (Example | null)[]) => xs.filter((x): x is Example => x !== nu
 
 export interface ModelData {
   train: Record<ModelName, Example[]>;
+  /** validation examples from training-side theorems held out of training (early stopping), never test theorems */
+  valid: Record<ModelName, Example[]>;
   /** held-out examples (from test theorems outside the scored buckets), with their sequents for validity checks */
   held: Demonstrations;
 }
 
-/** T1 and T2 get disjoint halves of the tactic pairs; S the hindsight pairs; W the whole scripts. */
+/**
+ * The training side is split again by canonical key into fitting and validation theorems. T1 and T2 get disjoint
+ * halves of every (sequent → tactic) pair of the fitting theorems; S every hindsight pair; W the whole scripts and
+ * every inner sub-proof's script. Validation: the validation theorems' pairs (W: their whole scripts).
+ */
 export function buildModelData(b: Buckets, p: FullProtocol): ModelData {
   const rng = makeRng(2507);
-  const demos = extractDemonstrations(b.train);
+  const { train: fitting, test: validation } = splitByCanonical(b.train, p.validationFraction, 2508);
+  const demos = extractDemonstrations(fitting);
+  const val = extractDemonstrations(validation);
   const scored = new Set(b.buckets.flatMap((x) => x.items));
   const held = extractDemonstrations(b.test.filter((t) => !scored.has(t)).slice(0, 150));
-  const tactic = keep(
-    shuffle(rng, demos.tactic)
-      .slice(0, p.tacticPairs)
-      .map((d) => example(d.sequent, d.tactic)),
-  );
+  const tactic = keep(shuffle(rng, demos.tactic).map((d) => example(d.sequent, d.tactic)));
   const half = Math.floor(tactic.length / 2);
+  const valTactic = keep(val.tactic.map((d) => example(d.sequent, d.tactic)));
   return {
     train: {
       T1: tactic.slice(0, half),
       T2: tactic.slice(half),
-      S: keep(
-        shuffle(rng, demos.subgoal)
-          .slice(0, p.subgoalPairs)
-          .map((d) => example(d.sequent, d.psi)),
-      ),
-      W: keep(demos.script.map((d) => example(d.sequent, d.script.join('; ')))),
+      S: keep(shuffle(rng, demos.subgoal).map((d) => example(d.sequent, d.psi))),
+      W: keep(shuffle(rng, [...demos.script, ...demos.subproof]).map((d) => example(d.sequent, d.script.join('; ')))),
+    },
+    valid: {
+      T1: valTactic,
+      T2: valTactic,
+      S: keep(val.subgoal.map((d) => example(d.sequent, d.psi))),
+      W: keep(val.script.map((d) => example(d.sequent, d.script.join('; ')))),
     },
     held,
   };
