@@ -14,13 +14,24 @@ export interface Buckets {
   all: Theorem[];
   train: Theorem[];
   test: Theorem[];
+  /** test-only theorems of the hard bucket's depths from extra random-source candidates, no key among `all`'s */
+  extraHard: Theorem[];
   buckets: { name: string; items: Theorem[] }[];
   hand: Theorem[];
 }
 
 export function buildBuckets(p: Protocol, onProgress?: (done: number, kept: number) => void): Buckets {
   const all = generateTheorems({ n: p.candidates, depthRange: [4, 16], seed: 2507, onProgress });
-  const { train, test } = splitByCanonical(all, 0.2, 2507, (t) => t.depth >= BUCKETS[2][1]);
+  const [hardName, hardLo, hardHi] = BUCKETS[2];
+  const { train, test } = splitByCanonical(all, 0.2, 2507, (t) => t.depth >= hardLo);
+  // the generator gives few theorems of depth ≥ 12 (all of them go to test); the random source, drawn alone with
+  // another seed, tops the hard bucket up. Keys already generated are dropped, so none is a training key.
+  const known = new Set(all.map((t) => t.key));
+  const extraHard = p.hardCandidates
+    ? generateTheorems({ n: p.hardCandidates, depthRange: [hardLo, hardHi], seed: 2508, source: 'random' }).filter(
+        (t) => !known.has(t.key),
+      )
+    : [];
   const rng = makeRng(2507);
   const buckets = BUCKETS.map(([name, lo, hi]) => ({
     name,
@@ -29,8 +40,11 @@ export function buildBuckets(p: Protocol, onProgress?: (done: number, kept: numb
       test.filter((t) => t.depth >= lo && t.depth <= hi),
     ).slice(0, p.testPerBucket),
   }));
+  // the main split's hard theorems first, then the extra ones
+  const hard = buckets.find((b) => b.name === hardName)!;
+  hard.items.push(...shuffle(makeRng(2508), extraHard).slice(0, p.testPerBucket - hard.items.length));
   const hand = handBenchmark().filter((_, i) => i % p.handStride === 0);
-  return { all, train, test, buckets, hand };
+  return { all, train, test, extraHard, buckets, hand };
 }
 
 /** A (sequent → answer) example, or null when a symbol falls outside the vocabulary. */

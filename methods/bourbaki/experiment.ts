@@ -45,14 +45,14 @@ async function main() {
   const data = buildBuckets(PROTOCOL, (d, kept) => {
     if (d % 100 === 0) bar.update(d, { kept });
   });
-  const { all, train, test, buckets, hand } = data;
+  const { all, train, test, extraHard, buckets, hand } = data;
   const depthHist = Object.fromEntries(
     [...new Set(all.map((t) => t.depth))]
       .sort((a, b) => a - b)
       .map((d) => [d, all.filter((t) => t.depth === d).length]),
   );
   console.log(
-    `[${elapsed()}] kept ${all.length} theorems (depths ${JSON.stringify(depthHist)}); train ${train.length}, test ${test.length}; buckets ${buckets.map((b) => `${b.name} ${b.items.length}`).join(', ')}; hand ${hand.length}`,
+    `[${elapsed()}] kept ${all.length} theorems (depths ${JSON.stringify(depthHist)}); train ${train.length}, test ${test.length}; ${extraHard.length} extra test-only theorems of depth ≥ 12 from ${PROTOCOL.hardCandidates} random-source candidates; buckets ${buckets.map((b) => `${b.name} ${b.items.length}`).join(', ')}; hand ${hand.length}`,
   );
 
   // ---- provers

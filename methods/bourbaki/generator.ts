@@ -43,16 +43,15 @@ export function randomSequent(rng: Rng): Sequent {
 }
 
 /**
- * Source 2: a forward derivation. From random hypotheses, apply `rounds` (4–14) rounds of forward rules
- * (→-elimination, ∧-elimination, ∧-introduction, ∨-introduction) and take as goal the derived formula whose
- * derivation is tallest.
+ * Source 2: a forward derivation. From random hypotheses, apply 4–14 rounds of forward rules (→-elimination,
+ * ∧-elimination, ∧-introduction, ∨-introduction) and take as goal the derived formula whose derivation is tallest.
  */
-export function forwardSequent(rng: Rng, rounds: [number, number] = [4, 14]): Sequent {
+export function forwardSequent(rng: Rng): Sequent {
   const atoms = randInt(rng, 3, 6);
   const hyps = Array.from({ length: randInt(rng, 2, 5) }, () => randomFormula(rng, atoms, randInt(rng, 1, 4)));
   const known = new Map<Formula, number>(hyps.map((f) => [f, 0]));
-  const nRounds = randInt(rng, rounds[0], rounds[1]);
-  for (let round = 0; round < nRounds; round++) {
+  const rounds = randInt(rng, 4, 14);
+  for (let round = 0; round < rounds; round++) {
     const facts = [...known.keys()];
     const moves: [Formula, number][] = [];
     for (const f of facts) {
@@ -80,24 +79,24 @@ export interface GenerateOptions {
   /** keep depths in [lo, hi] */
   depthRange: [number, number];
   seed: number;
-  /** only forward derivations, of this many rounds (a deeper source than the 50/50 mix) */
-  forwardRounds?: [number, number];
+  /** draw from one source only (default: both, 50/50) */
+  source?: 'random' | 'forward';
   /** search nodes per difficulty label */
   nodeLimit?: number;
   onProgress?: (done: number, kept: number) => void;
 }
 
 /**
- * Draws n candidates (50/50 from the two sources, or only forward derivations of `forwardRounds` rounds), keeps the
- * provable ones of depth in range, one per canonical key.
+ * Draws n candidates (50/50 from the two sources, or from `source` only), keeps the provable ones of depth in range,
+ * one per canonical key.
  */
 export function generateTheorems(opts: GenerateOptions): Theorem[] {
   const rng = makeRng(opts.seed);
   const seen = new Set<string>();
   const out: Theorem[] = [];
   for (let i = 0; i < opts.n; i++) {
-    const source = i % 2 === 0 && !opts.forwardRounds ? 'random' : 'forward';
-    const s = source === 'random' ? randomSequent(rng) : forwardSequent(rng, opts.forwardRounds);
+    const source = opts.source ?? (i % 2 === 0 ? 'random' : 'forward');
+    const s = source === 'random' ? randomSequent(rng) : forwardSequent(rng);
     opts.onProgress?.(i + 1, out.length);
     const key = canonicalKey(s);
     if (seen.has(key)) continue;

@@ -15,6 +15,8 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 export interface Protocol {
   tier: 'quick' | 'full';
   candidates: number;
+  /** extra random-source candidates whose theorems of the hard bucket's depths top that bucket up (test only) */
+  hardCandidates: number;
   testPerBucket: number;
   /** every handStride-th hand item is scored */
   handStride: number;
@@ -27,6 +29,7 @@ export interface Protocol {
 export const QUICK: Protocol = {
   tier: 'quick',
   candidates: 1500,
+  hardCandidates: 0,
   testPerBucket: 10,
   handStride: 1,
   budgets: [16, 64],
@@ -38,6 +41,7 @@ export const QUICK: Protocol = {
 export const FULL = {
   tier: 'full' as const,
   candidates: 6000,
+  hardCandidates: 4000,
   /** reduced from the spec's 100 per bucket and 40 hand items to fit the shared 2-core machine (declared) */
   testPerBucket: 20,
   handStride: 2,

@@ -8,6 +8,8 @@ import { isProvable, shortestDepth, shortestProof } from '../../methods/bourbaki
 import { chain, orSplit, lemmaReuse, handBenchmark } from '../../methods/bourbaki/hand.js';
 import { generateTheorems, splitByCanonical } from '../../methods/bourbaki/generator.js';
 import { extractDemonstrations } from '../../methods/bourbaki/demos.js';
+import { buildBuckets } from '../../methods/bourbaki/data.js';
+import { QUICK } from '../../methods/bourbaki/protocol.js';
 import { encode, decode } from '../../methods/bourbaki/tokenizer.js';
 import {
   type GoalNode,
@@ -237,6 +239,27 @@ s('generator: all output provable with its depth, no canonical key crosses the s
   const both = splitByCanonical([...ts, twin], 0.2, 1);
   assert.ok(both.test.filter((t) => t.key === twin.key).length === 2);
 });
+
+s(
+  'buckets: the extra hard theorems are provable, of the hard depths, test only (no training key), after the split ones',
+  () => {
+    const b = buildBuckets({ ...QUICK, candidates: 200, hardCandidates: 800, testPerBucket: 4, handStride: 40 });
+    assert.ok(b.extraHard.length > 0);
+    const trainKeys = new Set(b.train.map((t) => t.key));
+    for (const t of b.extraHard) {
+      assert.ok(t.depth >= 12 && t.depth <= 16 && t.source === 'random');
+      assert.ok(!trainKeys.has(t.key) && !b.all.some((a) => a.key === t.key));
+      assert.ok(isProvable(t.sequent) && checkScript(t.sequent, stitchProof(t.proof)));
+    }
+    const hard = b.buckets[2].items;
+    const split = b.test.filter((t) => t.depth >= 12);
+    assert.is(hard.length, Math.min(4, split.length + b.extraHard.length));
+    const fromSplit = Math.min(4, split.length);
+    assert.ok(hard.slice(0, fromSplit).every((t) => split.includes(t)));
+    assert.ok(hard.slice(fromSplit).every((t) => b.extraHard.includes(t)));
+    for (const bucket of b.buckets) for (const t of bucket.items) assert.ok(!trainKeys.has(t.key));
+  },
+);
 
 s('demonstrations: hindsight subgoals are provable from the ancestor and neither its goal nor a hypothesis', () => {
   const hand = handBenchmark().filter((t) => t.name?.startsWith('lemmaReuse') || t.name?.startsWith('chain'));
