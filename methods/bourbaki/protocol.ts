@@ -65,6 +65,6 @@ export const FULL = {
   modelSeeds: { T1: 1, T2: 2, S: 3, W: 4 } as Record<ModelName, number>,
   temperature: 1.1,
   /** wall-clock guard for the searches on the shared machine: searches still running then stop (not recorded) */
-  wallLimitMinutes: 30,
+  wallLimitMinutes: 45,
 };
 export type FullProtocol = typeof FULL;
