@@ -14,13 +14,24 @@ export interface Buckets {
   all: Theorem[];
   train: Theorem[];
   test: Theorem[];
+  /** test-only theorems of the hard bucket's depths from extra random-source candidates, no key among `all`'s */
+  extraHard: Theorem[];
   buckets: { name: string; items: Theorem[] }[];
   hand: Theorem[];
 }
 
 export function buildBuckets(p: Protocol, onProgress?: (done: number, kept: number) => void): Buckets {
   const all = generateTheorems({ n: p.candidates, depthRange: [4, 16], seed: 2507, onProgress });
-  const { train, test } = splitByCanonical(all, 0.2, 2507, (t) => t.depth >= BUCKETS[2][1]);
+  const [hardName, hardLo, hardHi] = BUCKETS[2];
+  const { train, test } = splitByCanonical(all, 0.2, 2507, (t) => t.depth >= hardLo);
+  // the generator gives few theorems of depth ≥ 12 (all of them go to test); the random source, drawn alone with
+  // another seed, tops the hard bucket up. Keys already generated are dropped, so none is a training key.
+  const known = new Set(all.map((t) => t.key));
+  const extraHard = p.hardCandidates
+    ? generateTheorems({ n: p.hardCandidates, depthRange: [hardLo, hardHi], seed: 2508, source: 'random' }).filter(
+        (t) => !known.has(t.key),
+      )
+    : [];
   const rng = makeRng(2507);
   const buckets = BUCKETS.map(([name, lo, hi]) => ({
     name,
@@ -29,8 +40,11 @@ export function buildBuckets(p: Protocol, onProgress?: (done: number, kept: numb
       test.filter((t) => t.depth >= lo && t.depth <= hi),
     ).slice(0, p.testPerBucket),
   }));
+  // the main split's hard theorems first, then the extra ones
+  const hard = buckets.find((b) => b.name === hardName)!;
+  hard.items.push(...shuffle(makeRng(2508), extraHard).slice(0, p.testPerBucket - hard.items.length));
   const hand = handBenchmark().filter((_, i) => i % p.handStride === 0);
-  return { all, train, test, buckets, hand };
+  return { all, train, test, extraHard, buckets, hand };
 }
 
 /** A (sequent → answer) example, or null when a symbol falls outside the vocabulary. */
@@ -43,32 +57,39 @@ const keep = (xs: (Example | null)[]) => xs.filter((x): x is Example => x !== nu
 
 export interface ModelData {
   train: Record<ModelName, Example[]>;
+  /** validation examples from training-side theorems held out of training (early stopping), never test theorems */
+  valid: Record<ModelName, Example[]>;
   /** held-out examples (from test theorems outside the scored buckets), with their sequents for validity checks */
   held: Demonstrations;
 }
 
-/** T1 and T2 get disjoint halves of the tactic pairs; S the hindsight pairs; W the whole scripts. */
+/**
+ * The training side is split again by canonical key into fitting and validation theorems. T1 and T2 get disjoint
+ * halves of every (sequent → tactic) pair of the fitting theorems; S every hindsight pair; W the whole scripts and
+ * every inner sub-proof's script. Validation: the validation theorems' pairs (W: their whole scripts).
+ */
 export function buildModelData(b: Buckets, p: FullProtocol): ModelData {
   const rng = makeRng(2507);
-  const demos = extractDemonstrations(b.train);
+  const { train: fitting, test: validation } = splitByCanonical(b.train, p.validationFraction, 2508);
+  const demos = extractDemonstrations(fitting);
+  const val = extractDemonstrations(validation);
   const scored = new Set(b.buckets.flatMap((x) => x.items));
   const held = extractDemonstrations(b.test.filter((t) => !scored.has(t)).slice(0, 150));
-  const tactic = keep(
-    shuffle(rng, demos.tactic)
-      .slice(0, p.tacticPairs)
-      .map((d) => example(d.sequent, d.tactic)),
-  );
+  const tactic = keep(shuffle(rng, demos.tactic).map((d) => example(d.sequent, d.tactic)));
   const half = Math.floor(tactic.length / 2);
+  const valTactic = keep(val.tactic.map((d) => example(d.sequent, d.tactic)));
   return {
     train: {
       T1: tactic.slice(0, half),
       T2: tactic.slice(half),
-      S: keep(
-        shuffle(rng, demos.subgoal)
-          .slice(0, p.subgoalPairs)
-          .map((d) => example(d.sequent, d.psi)),
-      ),
-      W: keep(demos.script.map((d) => example(d.sequent, d.script.join('; ')))),
+      S: keep(shuffle(rng, demos.subgoal).map((d) => example(d.sequent, d.psi))),
+      W: keep(shuffle(rng, [...demos.script, ...demos.subproof]).map((d) => example(d.sequent, d.script.join('; ')))),
+    },
+    valid: {
+      T1: valTactic,
+      T2: valTactic,
+      S: keep(val.subgoal.map((d) => example(d.sequent, d.psi))),
+      W: keep(val.script.map((d) => example(d.sequent, d.script.join('; ')))),
     },
     held,
   };

@@ -45,14 +45,14 @@ async function main() {
   const data = buildBuckets(PROTOCOL, (d, kept) => {
     if (d % 100 === 0) bar.update(d, { kept });
   });
-  const { all, train, test, buckets, hand } = data;
+  const { all, train, test, extraHard, buckets, hand } = data;
   const depthHist = Object.fromEntries(
     [...new Set(all.map((t) => t.depth))]
       .sort((a, b) => a - b)
       .map((d) => [d, all.filter((t) => t.depth === d).length]),
   );
   console.log(
-    `[${elapsed()}] kept ${all.length} theorems (depths ${JSON.stringify(depthHist)}); train ${train.length}, test ${test.length}; buckets ${buckets.map((b) => `${b.name} ${b.items.length}`).join(', ')}; hand ${hand.length}`,
+    `[${elapsed()}] kept ${all.length} theorems (depths ${JSON.stringify(depthHist)}); train ${train.length}, test ${test.length}; ${extraHard.length} extra test-only theorems of depth ≥ 12 from ${PROTOCOL.hardCandidates} random-source candidates; buckets ${buckets.map((b) => `${b.name} ${b.items.length}`).join(', ')}; hand ${hand.length}`,
   );
 
   // ---- provers
@@ -66,7 +66,7 @@ async function main() {
     const p = FULL;
     const md = buildModelData(data, p);
     console.log(
-      `[${elapsed()}] demonstrations: T1 ${md.train.T1.length}, T2 ${md.train.T2.length} tactic pairs, S ${md.train.S.length} hindsight subgoal pairs, W ${md.train.W.length} scripts; held out ${md.held.tactic.length} / ${md.held.subgoal.length} / ${md.held.script.length}`,
+      `[${elapsed()}] demonstrations: T1 ${md.train.T1.length}, T2 ${md.train.T2.length} tactic pairs, S ${md.train.S.length} hindsight subgoal pairs, W ${md.train.W.length} scripts and sub-proof scripts; validation (training-side theorems) ${md.valid.T1.length} / ${md.valid.S.length} / ${md.valid.W.length}; held out (test side) ${md.held.tactic.length} / ${md.held.subgoal.length} / ${md.held.script.length}`,
     );
     const names = onlyModels ?? MODEL_NAMES;
     const unknown = names.filter((n) => !MODEL_NAMES.includes(n));
@@ -78,7 +78,10 @@ async function main() {
     modelMeta = meta;
     console.log(
       `[${elapsed()}] models loaded: ${Object.entries(meta)
-        .map(([k, m]) => `${k} ${m.steps} steps, loss ${m.firstLoss} → ${m.lastLoss}, ${m.seconds} s`)
+        .map(
+          ([k, m]) =>
+            `${k} ${m.steps} steps (kept ${m.bestStep}, validation loss ${m.validationLoss}), loss ${m.firstLoss} → ${m.lastLoss}, ${m.seconds} s`,
+        )
         .join('; ')}`,
     );
     scores = await scoreModels(models, md, p.temperature);

@@ -79,18 +79,23 @@ export interface GenerateOptions {
   /** keep depths in [lo, hi] */
   depthRange: [number, number];
   seed: number;
+  /** draw from one source only (default: both, 50/50) */
+  source?: 'random' | 'forward';
   /** search nodes per difficulty label */
   nodeLimit?: number;
   onProgress?: (done: number, kept: number) => void;
 }
 
-/** Draws n candidates (50/50 from the two sources), keeps the provable ones of depth in range, one per canonical key. */
+/**
+ * Draws n candidates (50/50 from the two sources, or from `source` only), keeps the provable ones of depth in range,
+ * one per canonical key.
+ */
 export function generateTheorems(opts: GenerateOptions): Theorem[] {
   const rng = makeRng(opts.seed);
   const seen = new Set<string>();
   const out: Theorem[] = [];
   for (let i = 0; i < opts.n; i++) {
-    const source = i % 2 === 0 ? 'random' : 'forward';
+    const source = opts.source ?? (i % 2 === 0 ? 'random' : 'forward');
     const s = source === 'random' ? randomSequent(rng) : forwardSequent(rng);
     opts.onProgress?.(i + 1, out.length);
     const key = canonicalKey(s);

@@ -1,7 +1,7 @@
 // The provers' language models: nn.GPT over the symbol vocabulary, trained by next-symbol cross-entropy on the
 // target half of (prompt <sep> target <eos>) rows (prompt positions masked with ignoreIndex), and sampled in
 // batches: concurrent searches queue their requests and one GPT.generate call (KV cache, temperature) serves them.
-import { nn, optim, tidy, tensor, crossEntropy, type DeviceName } from '../../index.js';
+import { nn, optim, tidy, tensor, noGrad, crossEntropy, type DeviceName } from '../../index.js';
 import { BOS, SEP, EOS, PAD, VOCAB } from './tokenizer.js';
 import { type Rng, makeRng, shuffle } from './random.js';
 
@@ -40,21 +40,96 @@ export interface TrainOptions {
   /** AdamW steps; the rows are cycled in shuffled epochs until they are done */
   steps: number;
   batch: number;
+  /** peak learning rate: linear warmup over `warmup` steps, then half a cosine down to lr · minLrFactor */
   lr: number;
+  warmup?: number;
+  minLrFactor?: number;
   seed: number;
+  /**
+   * held-out examples scored (masked loss) every `every` steps and at the end; the parameters with the lowest
+   * validation loss are restored at the end (early stopping chosen on data the model is not trained on)
+   */
+  validation?: { examples: readonly Example[]; every: number };
   onStep?: (step: number, total: number, loss: number) => void;
+  onValidation?: (step: number, loss: number) => void;
 }
 
-/** AdamW on the masked next-symbol loss; returns the loss of every step. Rows are padded to the batch's longest. */
-export async function trainLM(model: nn.GPT, examples: readonly Example[], opts: TrainOptions): Promise<number[]> {
+export interface TrainResult {
+  /** training loss of every step */
+  losses: number[];
+  /** (step, validation loss) of every evaluation */
+  validation: [number, number][];
+  /** the step whose parameters were kept (the last one without validation) */
+  bestStep: number;
+}
+
+/** Inputs and targets of a batch of rows: <bos> prompt <sep> answer <eos>, padded; prompt positions masked (-1). */
+function batchArrays(batch: readonly Example[]): { input: Int32Array; target: Int32Array; T: number } {
+  const seqs = batch.map((e) => [...promptIds(e.prompt), ...e.target, EOS]);
+  const T = Math.max(...seqs.map((s) => s.length)) - 1;
+  const input = new Int32Array(batch.length * T).fill(PAD);
+  const target = new Int32Array(batch.length * T).fill(-1);
+  seqs.forEach((s, b) => {
+    const answerFrom = batch[b].prompt.length + 1; // position of <sep>: it predicts the first answer symbol
+    for (let t = 0; t < s.length - 1; t++) {
+      input[b * T + t] = s[t];
+      if (t >= answerFrom) target[b * T + t] = s[t + 1];
+    }
+  });
+  return { input, target, T };
+}
+
+/** The masked next-symbol loss of a batch (a scalar tensor on the model's device). */
+function batchLoss(model: nn.GPT, batch: readonly Example[]) {
   const device = model.wte.weight.device;
+  const { input, target, T } = batchArrays(batch);
+  const x = tensor(input, { shape: [batch.length, T], dtype: 'i32', device });
+  const y = tensor(target, { shape: [batch.length * T], dtype: 'i32', device });
+  return crossEntropy(model.forward(x).logits.reshape([-1, VOCAB.length]), y, { ignoreIndex: -1 });
+}
+
+/** Mean masked loss over answer symbols of the examples (batches weighted by their answer symbols). */
+export async function validationLoss(model: nn.GPT, examples: readonly Example[], batch = 64): Promise<number> {
+  const rows = examples.filter((e) => fits(e, model.config.blockSize));
+  if (!rows.length) throw new Error(`validationLoss: none of ${examples.length} examples fits the context`);
+  let sum = 0;
+  let symbols = 0;
+  for (let i = 0; i < rows.length; i += batch) {
+    const part = rows.slice(i, i + batch);
+    const l = noGrad(() => batchLoss(model, part));
+    const n = part.reduce((k, e) => k + e.target.length + 1, 0);
+    sum += (await l.item()) * n;
+    symbols += n;
+    l.dispose();
+  }
+  return sum / symbols;
+}
+
+/** AdamW on the masked next-symbol loss. Rows are padded to the batch's longest. */
+export async function trainLM(model: nn.GPT, examples: readonly Example[], opts: TrainOptions): Promise<TrainResult> {
   const rows = examples.filter((e) => fits(e, model.config.blockSize));
   if (!rows.length)
     throw new Error(`trainLM: none of ${examples.length} examples fits blockSize ${model.config.blockSize}`);
   const opt = new optim.AdamW(model.parameters(), { lr: opts.lr, weightDecay: 0.01 });
-  const rng: Rng = makeRng(opts.seed);
   const steps = opts.steps;
+  const sched = new optim.LRScheduler(
+    opt,
+    optim.cosine({ totalSteps: steps, warmupSteps: opts.warmup ?? 0, minFactor: opts.minLrFactor ?? 1 }),
+  );
+  const rng: Rng = makeRng(opts.seed);
   const losses: number[] = [];
+  const validation: [number, number][] = [];
+  let best: { step: number; loss: number; params: Float32Array[] } | null = null;
+  const validate = async (step: number) => {
+    if (!opts.validation) return;
+    const loss = await validationLoss(model, opts.validation.examples);
+    validation.push([step, loss]);
+    opts.onValidation?.(step, loss);
+    if (!best || loss < best.loss) {
+      const params = await Promise.all(model.parameters().map(async (p) => Float32Array.from(await p.data())));
+      best = { step, loss, params };
+    }
+  };
   let step = 0;
   while (step < steps) {
     // sort shuffled rows into length-similar batches, then shuffle the batches: less padding, same data
@@ -68,35 +143,36 @@ export async function trainLM(model: nn.GPT, examples: readonly Example[], opts:
     }
     for (const batch of shuffle(rng, batches)) {
       if (step >= steps) break;
-      const seqs = batch.map((e) => [...promptIds(e.prompt), ...e.target, EOS]);
-      const T = Math.max(...seqs.map((s) => s.length)) - 1;
-      const input = new Int32Array(batch.length * T).fill(PAD);
-      const target = new Int32Array(batch.length * T).fill(-1);
-      seqs.forEach((s, b) => {
-        const answerFrom = batch[b].prompt.length + 1; // position of <sep>: it predicts the first answer symbol
-        for (let t = 0; t < s.length - 1; t++) {
-          input[b * T + t] = s[t];
-          if (t >= answerFrom) target[b * T + t] = s[t + 1];
-        }
-      });
       const loss = tidy(() => {
         opt.zeroGrad();
-        const x = tensor(input, { shape: [batch.length, T], dtype: 'i32', device });
-        const y = tensor(target, { shape: [batch.length * T], dtype: 'i32', device });
-        const l = crossEntropy(model.forward(x).logits.reshape([-1, VOCAB.length]), y, { ignoreIndex: -1 });
+        const l = batchLoss(model, batch);
         l.backward();
         opt.step();
         return l;
       });
+      sched.step();
       losses.push(await loss.item());
       loss.dispose();
       step++;
       opts.onStep?.(step, steps, losses[losses.length - 1]);
+      if (opts.validation && step % opts.validation.every === 0 && step < steps) await validate(step);
     }
   }
+  await validate(steps);
   opt.zeroGrad();
   opt.dispose();
-  return losses;
+  const kept = best as { step: number; loss: number; params: Float32Array[] } | null;
+  if (kept && kept.step !== steps) {
+    const device = model.wte.weight.device;
+    noGrad(() =>
+      model.parameters().forEach((p, i) => {
+        const saved = tensor(kept.params[i], { shape: p.shape, device });
+        p.copy_(saved);
+        saved.dispose();
+      }),
+    );
+  }
+  return { losses, validation, bestStep: kept?.step ?? steps };
 }
 
 /** Greedy exact-match accuracy of the answer (held-out top-1 accuracy). */

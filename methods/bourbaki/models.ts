@@ -40,23 +40,31 @@ export async function trainAndSave(
     }
     const seed = p.modelSeeds[name];
     const model = createLM({ ...p.model, blockSize: blockSizeOf(name, p), seed, device: p.device });
-    const bar = new nn.ProgressBar(p.train.steps, { label: `train ${name}` });
+    const steps = p.steps[name];
+    const bar = new nn.ProgressBar(steps, { label: `train ${name}` });
     const started = performance.now();
-    const losses = await trainLM(model, data.train[name], {
+    const valid = data.valid[name].slice(0, p.validationExamples);
+    const { losses, validation, bestStep } = await trainLM(model, data.train[name], {
       ...p.train,
+      steps,
       seed,
+      validation: { examples: valid, every: p.train.validateEvery },
       onStep: (s, _total, loss) => bar.update(s, { loss }),
+      onValidation: (s, loss) => log(`${name}: step ${s}, validation loss ${loss.toFixed(3)}`),
     });
     const seconds = (performance.now() - started) / 1000;
+    const bestLoss = validation.find(([s]) => s === bestStep)![1];
     await safetensors.save(fileOf(name), model, {
       steps: String(losses.length),
+      bestStep: String(bestStep),
+      validationLoss: bestLoss.toFixed(4),
       examples: String(data.train[name].length),
       firstLoss: losses[0].toFixed(4),
       lastLoss: losses[losses.length - 1].toFixed(4),
       seconds: seconds.toFixed(0),
     });
     log(
-      `${name}: ${nn.countParameters(model).total} parameters, ${data.train[name].length} examples, ${losses.length} steps in ${seconds.toFixed(0)} s, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)} (mean of the last 10: ${(losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, losses.length)).toFixed(3)}); saved ${fileOf(name)}`,
+      `${name}: ${nn.countParameters(model).total} parameters, ${data.train[name].length} examples (${valid.length} for validation), ${losses.length} steps in ${seconds.toFixed(0)} s, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)} (mean of the last 10: ${(losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, losses.length)).toFixed(3)}); kept step ${bestStep} (validation loss ${bestLoss.toFixed(3)}); saved ${fileOf(name)}`,
     );
     model.dispose();
   }

@@ -3,11 +3,13 @@ import * as assert from 'uvu/assert';
 import { parseFormula, printFormula } from '../../methods/bourbaki/formula.js';
 import { parseSequent, printSequent, canonicalKey, type Sequent } from '../../methods/bourbaki/sequent.js';
 import { applyTactic } from '../../methods/bourbaki/tactics.js';
-import { checkScript, stitchProof, type ProofTree } from '../../methods/bourbaki/checker.js';
+import { checkScript, stitchProof, proofSize, type ProofTree } from '../../methods/bourbaki/checker.js';
 import { isProvable, shortestDepth, shortestProof } from '../../methods/bourbaki/decider.js';
 import { chain, orSplit, lemmaReuse, handBenchmark } from '../../methods/bourbaki/hand.js';
 import { generateTheorems, splitByCanonical } from '../../methods/bourbaki/generator.js';
 import { extractDemonstrations } from '../../methods/bourbaki/demos.js';
+import { buildBuckets } from '../../methods/bourbaki/data.js';
+import { QUICK } from '../../methods/bourbaki/protocol.js';
 import { encode, decode } from '../../methods/bourbaki/tokenizer.js';
 import {
   type GoalNode,
@@ -23,7 +25,7 @@ import {
 import { sgmdpSearch, DEFAULT_SEARCH } from '../../methods/bourbaki/search.js';
 import { type Prover } from '../../methods/bourbaki/provers.js';
 import { mean, sd } from '../../methods/bourbaki/stats.js';
-import { createLM, trainLM, top1Accuracy } from '../../methods/bourbaki/lm.js';
+import { createLM, trainLM, top1Accuracy, validationLoss } from '../../methods/bourbaki/lm.js';
 import { openRunsDir, runFile, saveRun, loadRun, countRuns } from '../../methods/bourbaki/records.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -238,6 +240,27 @@ s('generator: all output provable with its depth, no canonical key crosses the s
   assert.ok(both.test.filter((t) => t.key === twin.key).length === 2);
 });
 
+s(
+  'buckets: the extra hard theorems are provable, of the hard depths, test only (no training key), after the split ones',
+  () => {
+    const b = buildBuckets({ ...QUICK, candidates: 200, hardCandidates: 800, testPerBucket: 4, handStride: 40 });
+    assert.ok(b.extraHard.length > 0);
+    const trainKeys = new Set(b.train.map((t) => t.key));
+    for (const t of b.extraHard) {
+      assert.ok(t.depth >= 12 && t.depth <= 16 && t.source === 'random');
+      assert.ok(!trainKeys.has(t.key) && !b.all.some((a) => a.key === t.key));
+      assert.ok(isProvable(t.sequent) && checkScript(t.sequent, stitchProof(t.proof)));
+    }
+    const hard = b.buckets[2].items;
+    const split = b.test.filter((t) => t.depth >= 12);
+    assert.is(hard.length, Math.min(4, split.length + b.extraHard.length));
+    const fromSplit = Math.min(4, split.length);
+    assert.ok(hard.slice(0, fromSplit).every((t) => split.includes(t)));
+    assert.ok(hard.slice(fromSplit).every((t) => b.extraHard.includes(t)));
+    for (const bucket of b.buckets) for (const t of bucket.items) assert.ok(!trainKeys.has(t.key));
+  },
+);
+
 s('demonstrations: hindsight subgoals are provable from the ancestor and neither its goal nor a hypothesis', () => {
   const hand = handBenchmark().filter((t) => t.name?.startsWith('lemmaReuse') || t.name?.startsWith('chain'));
   const d = extractDemonstrations(hand);
@@ -259,12 +282,54 @@ s('LM: masked training learns a prompt → answer map and greedy decoding reads 
     i % 2 ? { prompt: [10, 11, 12, 5], target: [20, 21] } : { prompt: [10, 13, 7], target: [22] },
   );
   try {
-    const losses = await trainLM(m, ex, { steps: 50, batch: 64, lr: 1e-2, seed: 1 });
+    const { losses } = await trainLM(m, ex, { steps: 50, batch: 64, lr: 1e-2, seed: 1 });
     assert.is(losses.length, 50); // 50 steps over one batch of rows: epochs are cycled until the steps are done
     assert.ok(losses[losses.length - 1] < 0.3, `final loss ${losses[losses.length - 1]}`);
     assert.is(await top1Accuracy(m, ex.slice(0, 4), 4), 1);
   } finally {
     m.dispose();
+  }
+});
+
+s('LM: with a validation split, training keeps the parameters of the lowest validation loss', async () => {
+  const m = createLM({ nLayer: 1, nHead: 2, nEmbd: 16, blockSize: 24, seed: 1, device: 'cpu' });
+  // training teaches 10 → 20, validation asks 10 → 21: its loss rises as training goes on, so the first
+  // evaluation is the best and its parameters must be the ones left in the model
+  const ex = Array.from({ length: 64 }, () => ({ prompt: [10, 11], target: [20] }));
+  const val = [{ prompt: [10, 11], target: [21] }];
+  try {
+    const r = await trainLM(m, ex, {
+      steps: 30,
+      batch: 64,
+      lr: 1e-2,
+      seed: 1,
+      validation: { examples: val, every: 10 },
+    });
+    assert.equal(
+      r.validation.map(([step]) => step),
+      [10, 20, 30],
+    );
+    assert.ok(r.validation[2][1] > r.validation[0][1], `validation losses ${r.validation}`);
+    assert.is(r.bestStep, 10);
+    assert.ok(Math.abs((await validationLoss(m, val)) - r.validation[0][1]) < 1e-4);
+  } finally {
+    m.dispose();
+  }
+});
+
+s('demonstrations: every inner sub-proof of two or more steps is a whole-proof example that checks', () => {
+  const hand = handBenchmark().filter((t) => t.name?.startsWith('lemmaReuse') || t.name?.startsWith('orSplit'));
+  const d = extractDemonstrations(hand);
+  const inner = (tree: ProofTree): number =>
+    tree.children.reduce((n, c) => n + (proofSize(c) >= 2 ? 1 : 0) + inner(c), 0);
+  assert.is(
+    d.subproof.length,
+    hand.reduce((n, t) => n + inner(t.proof), 0),
+  );
+  assert.ok(d.subproof.length > 0);
+  for (const { sequent, script } of d.subproof) {
+    assert.ok(script.length >= 2);
+    assert.ok(checkScript(sequent, script), script.join('; '));
   }
 });
 
