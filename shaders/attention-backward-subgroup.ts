@@ -93,12 +93,11 @@ export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, v
       )}
     }
   }
-  let half = uw(W_batchHeads) / group * S * D;
   ${each(
     SG,
     (r) => `if (j0 + ${r}u < S) {
-    let base = ((b * Hkv + hk) * S + j0 + ${r}u) * D;
-    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) { ${storeChunk('OUT', 'base', `ch${n}`, `dk[${k}][${n}] * scale`)} ${storeChunk('OUT', 'base + half', `ch${n}`, `dv[${k}][${n}]`)} }`, '\n    '))}
+    let kBase = dk_row(b, hk, j0 + ${r}u); let vBase = dv_row(b, hk, j0 + ${r}u);
+    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) { ${storeChunk('OUT', 'kBase', `ch${n}`, `dk[${k}][${n}] * scale`)} ${storeChunk('OUT', 'vBase', `ch${n}`, `dv[${k}][${n}]`)} }`, '\n    '))}
   }`,
     '\n  ',
   )}
@@ -120,7 +119,7 @@ export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, ve
   var L = 0.0;
   var delta = 0.0;
   if (i < T) {
-    for (var c = 0u; c < D4; c++) { delta += dot(g4(b, h, i, c), o4(r, c)); }
+    for (var c = 0u; c < D4; c++) { delta += dot(g4(b, h, i, c), o4(b, h, i, c)); }
     L = load_STATS(r);
     store_STATS(BHT + r, delta);
   }
@@ -145,7 +144,7 @@ export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, ve
           TB,
           (t) => `{ let s = masked_score(sc[${r}][${t}] * scale, b, h, i0 + ${r}u, u${t}, i0 + ${r}u < T && u${t} < S);
     let p = select(0.0, exp(s - L${r}), s > LOWEST); let ds = p * (dp[${r}][${t}] - delta${r}); dp[${r}][${t}] = ds;
-    if (writeDs && s > LOWEST) { store_OUT(BHT * D + ((b * H + h) * T + i0 + ${r}u) * S + u${t}, ds); } }`,
+    if (writeDs && s > LOWEST) { store_OUT(uw(W_dsAt) + ((b * H + h) * T + i0 + ${r}u) * S + u${t}, ds); } }`,
           '\n    ',
         ),
       '\n    ',
@@ -157,7 +156,7 @@ export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, ve
   ${each(
     SG,
     (r) => `if (i0 + ${r}u < T) {
-    let base = ((b * H + h) * T + i0 + ${r}u) * D;
+    let base = dq_row(b, h, i0 + ${r}u);
     ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('OUT', 'base', `ch${n}`, `dq[${k}][${n}] * scale`)}`, '\n    '))}
   }`,
     '\n  ',

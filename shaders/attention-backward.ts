@@ -8,7 +8,8 @@
 // materialises the [T, S] probabilities; only an additive mask that needs a gradient has its dS written out.
 //
 // Buffers: the stats buffer holds L (written by the forward) then Delta, each [B H T] f32. The dQ kernel's output
-// holds dQ [B, H, T, D] then, when asked, dS [B, H, T, S]; the dK/dV kernel's holds dK then dV, each [B, Hkv, S, D].
+// holds dQ's rows and, when asked, dS [B, H, T, S] from uniform dsAt; the dK/dV kernel's holds dK's and dV's rows;
+// each row goes where the uniforms dq, dk, dv put it (see FLASH_UNIFORMS).
 import type { DType } from '../core/dtype.js';
 import type { Kernel } from './kernel.js';
 import {
@@ -42,10 +43,10 @@ export const flashGradQKernel = (dtype: DType, vec4 = false): Kernel =>
     OUT: { dtype, write: true },
   });
 
-/** WGSL o4(r, c): chunk c of the forward's output row r (contiguous), zero past D. */
+/** WGSL o4(b, h, t, c): chunk c of the forward's output row (b, h, t), zero past D. */
 export const outputChunk = (D: number): string => `
-fn o4(r: u32, c: u32) -> vec4<f32> {
-  let a = r * D + 4u * c;
+fn o4(b: u32, h: u32, t: u32, c: u32) -> vec4<f32> {
+  let a = o_row(b, h, t) + 4u * c;
   var x = vec4<f32>(load_O(a), 0.0, 0.0, 0.0);
   ${[1, 2, 3].map((i) => `${D % 4 !== 0 ? `if (4u * c + ${i}u < D) ` : ''}{ x[${i}] = load_O(a + ${i}u); }`).join('\n  ')}
   return x;
@@ -84,7 +85,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     delta = ${dots(
       D4,
       (c) => `go[${c}]`,
-      (c) => `o4(r, ${c}u)`,
+      (c) => `o4(b, h, row, ${c}u)`,
     )};
     L = load_STATS(r);
     store_STATS(BHT + r, delta);
@@ -108,12 +109,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       )};
       let ds = p * (dp - delta);
       ${unroll(D4, (c) => `dq[${c}] += ds * Ks[kb + ${c}u];`)}
-      if (writeDs && s > LOWEST) { store_OUT(BHT * D + r * S + j, ds); }
+      if (writeDs && s > LOWEST) { store_OUT(uw(W_dsAt) + r * S + j, ds); }
     }
     workgroupBarrier();
   }
   if (live) {
-    let base = r * D;
+    let base = dq_row(b, h, row);
     ${unroll(D4, (c) => store4(D, 'OUT', 'base', c, `(dq[${c}] * scale)`))}
   }
 }
@@ -194,10 +195,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
   if (live) {
-    let base = ((b * Hkv + hk) * S + j) * D;
-    let half = uw(W_batchHeads) / group * S * D;
-    ${unroll(D4, (c) => store4(D, 'OUT', 'base', c, `(dk[${c}] * scale)`))}
-    ${unroll(D4, (c) => store4(D, 'OUT', 'base + half', c, `dv[${c}]`))}
+    let kBase = dk_row(b, hk, j); let vBase = dv_row(b, hk, j);
+    ${unroll(D4, (c) => store4(D, 'OUT', 'kBase', c, `(dk[${c}] * scale)`))}
+    ${unroll(D4, (c) => store4(D, 'OUT', 'vBase', c, `dv[${c}]`))}
   }
 }
 `;

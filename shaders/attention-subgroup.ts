@@ -209,7 +209,7 @@ export function flashSubgroupSource(dtype: DType, D: number, SG: number, lse: bo
     (r) => `if (i0 + ${r}u < T) {
     let row = (b * H + h) * T + i0 + ${r}u;
     let inv = select(0.0, 1.0 / l[${r}], l[${r}] > 0.0);
-    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('O', 'row * D', `ch${n}`, `acc[${k}][${n}] * inv`)}`, '\n    '))}
+    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('O', `o_row(b, h, i0 + ${r}u)`, `ch${n}`, `acc[${k}][${n}] * inv`)}`, '\n    '))}
     ${lse ? `if (lane == ${r}u) { store_LSE(row, select(HIGHEST, m[${r}] + log(l[${r}]), l[${r}] > 0.0)); }` : ''}
   }`,
     '\n  ',

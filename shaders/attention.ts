@@ -25,12 +25,15 @@ export const flashTile = (D: number): number => (D <= 64 ? 32 : 16);
 
 /**
  * The uniforms of the flash kernels: sizes, masking, then offset + (b, h, t, d) strides of q, k, v, the mask and
- * (backward) the output gradient g; a flag for writing the score gradient (backward). Every flash kernel declares
- * them in this order, so they share one layout.
+ * (backward) the output gradient g; a flag for writing the score gradient (backward); then the rows the kernels
+ * write (or the dQ kernel reads, o), as offset + (b, h, t) strides with the head dim contiguous: the forward's output
+ * o, the gradients dq, dk, dv, and where the score gradient dS [B, H, T, S] starts. Output rows in any layout let a
+ * packed q/k/v projection get its gradient written in place ([B, T, H + 2 Hkv, D]) and the output come out as
+ * [B, T, H, D], ready for the output projection. Every flash kernel declares them in this order, so they share one layout.
  */
 const FLASH_UNIFORMS = {
   H: 1, T: 1, S: 1, group: 1, qOffset: 1, window: 1, causal: 1, scale: 1, hasMask: 1, batchHeads: 1,
-  q: 5, k: 5, v: 5, mask: 5, g: 5, writeDs: 1,
+  q: 5, k: 5, v: 5, mask: 5, g: 5, writeDs: 1, o: 4, dq: 4, dk: 4, dv: 4, dsAt: 1,
 };
 
 /** A flash kernel's declaration: its buffers (bindings in this order) and the shared uniforms. */
@@ -72,8 +75,13 @@ const LOWEST: f32 = -3.0e38;
 const HIGHEST: f32 = 3.0e38;
 ${tensors.map(loader).join('\n')}
 ${at('mask')}
+${['o', 'dq', 'dk', 'dv'].map(rowAt).join('\n')}
 ${VISIBILITY}`;
 }
+
+/** WGSL `name`_row(b, h, t): the flat index of element 0 of output row (b, h, t) (offset + (b, h, t) strides). */
+const rowAt = (name: string): string =>
+  `fn ${name}_row(b: u32, h: u32, t: u32) -> u32 { return uw(W_${name}) + b * uw(W_${name} + 1u) + h * uw(W_${name} + 2u) + t * uw(W_${name} + 3u); }`;
 
 /**
  * The one definition of which keys a query sees, shared by the forward and every backward kernel:
@@ -212,7 +220,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   if (live) {
     let inv = select(0.0, 1.0 / l, l > 0.0);
-    let base = ((b * H + h) * T + row) * D;
+    let base = o_row(b, h, row);
     ${unroll(D4, (c) => store4(D, 'O', 'base', c, `(acc[${c}] * inv)`))}
     ${lse ? 'store_LSE((b * H + h) * T + row, select(HIGHEST, m + log(l), l > 0.0));' : ''}
   }

@@ -17,7 +17,7 @@ import { Linear } from '../layers/linear.js';
 import { parameter } from '../layers/factory.js';
 import { constant_ } from '../init.js';
 import type { KVCache } from '../kv-cache.js';
-import { scaledDotProductAttention } from '../../ops/attention.js';
+import { packedSelfAttention, scaledDotProductAttention } from '../../ops/attention.js';
 import { linearAttention } from '../../ops/linear-attention.js';
 import { rope } from '../../ops/rope.js';
 import { hybridAttention } from './hybrid.js';
@@ -125,8 +125,11 @@ export class MultiHeadAttention extends Module {
     return x.unsqueeze(2).expand([B, H, group, S, D]).reshape([B, H * group, S, D]);
   }
 
-  /** q, k, v projections of x (k, v of the context for cross-attention) as views [B, heads, T or S, D]. */
-  private project(x: Tensor, context?: Tensor): { q: Tensor; k: Tensor; v: Tensor } {
+  /**
+   * q, k, v projections of x (k, v of the context for cross-attention) as views [B, heads, T or S, D], and for
+   * self-attention the projection they view, [B, T, H + 2 Hkv, D].
+   */
+  private project(x: Tensor, context?: Tensor): { q: Tensor; k: Tensor; v: Tensor; qkv: Tensor | null } {
     const [H, Hkv] = [this.nHeads, this.nKvHeads];
     const p: Module = this.qkvProj; // applyLoRA may have wrapped it
     const run = (t: Tensor) => (p.forward as (t: Tensor) => Tensor).call(p, t);
@@ -150,7 +153,7 @@ export class MultiHeadAttention extends Module {
     const qh = split(qs);
     const kvh = kvs === qs ? qh : split(kvs);
     const heads = (t: Tensor, start: number, n: number) => t.narrow(2, start, n).transpose(1, 2);
-    return { q: heads(qh, 0, H), k: heads(kvh, kAt, Hkv), v: heads(kvh, kAt + Hkv, Hkv) };
+    return { q: heads(qh, 0, H), k: heads(kvh, kAt, Hkv), v: heads(kvh, kAt + Hkv, Hkv), qkv: kvh === qh ? qh : null };
   }
 
   /**
@@ -173,7 +176,8 @@ export class MultiHeadAttention extends Module {
 
   forwardWithKV(x: Tensor, call: AttentionCall = {}): AttentionOutput {
     const [B, T] = x.shape;
-    let { q, k, v } = this.project(x, call.context);
+    const projected = this.project(x, call.context);
+    let { q, k, v } = projected;
     const past = call.cache?.lengthOf(call.layer ?? 0) ?? 0;
     if (this.useRope && !call.context) {
       const positions = call.positions ?? arange(past, past + T, 1, { dtype: 'i32', device: x.device });
@@ -184,6 +188,13 @@ export class MultiHeadAttention extends Module {
     let y: Tensor;
     let linearShare: Tensor | undefined;
     const selfCausal = this.causal && !call.context;
+    if (this.kind === 'softmax' && projected.qkv && !this.useRope && !call.cache) {
+      // q, k, v are still heads of one projection: attention reads them there, writes the whole projection's
+      // gradient in one tensor and its output as [B, T, H, D] (5 dispatches fewer per call than the views)
+      const opts = { causal: selfCausal, window: this.window, mask: call.mask };
+      const merged = packedSelfAttention(projected.qkv, this.nHeads, this.nKvHeads, opts).reshape([B, T, -1]);
+      return { y: this.oProj.forward(merged), k, v };
+    }
     if (this.kind === 'softmax') {
       y = scaledDotProductAttention(q, k, v, { causal: selfCausal, window: this.window, mask: call.mask });
     } else {
