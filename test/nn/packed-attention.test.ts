@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { countDispatches, tensor, tidy, type Tensor } from '../../index.js';
 import { attentionUnfused, packedSelfAttention, type AttentionOptions } from '../../ops/attention.js';
 import { MultiHeadAttention } from '../../nn/attention/multi-head.js';
-import { initGpu, simulateMissingSubgroups } from '../../core/device.js';
+import { initGpu, setPackedF16, simulateMissingSubgroups } from '../../core/device.js';
 import { assertTensorClose, gradcheck, randomTensor, randomValues } from '../helpers.js';
 
 const s = suite('nn/packed attention');
@@ -105,6 +105,48 @@ for (const path of paths) {
       [...fused, ...reference].forEach((t) => t.dispose());
     });
   }
+}
+
+// Half-width projections: the kernels compute in f32 and store f16 (native, or packed two to a u32 where writes to
+// the two halves of a word come from different rows: D 5 puts row edges mid-word) or bf16; against the same math in
+// f32 on the half values, to the half's rounding.
+for (const [name, dtype, packed] of [
+  ['f16 native', 'f16', false],
+  ['f16 packed', 'f16', true],
+  ['bf16 packed', 'bf16', true],
+] as const) {
+  s(`${name}: output and projection gradient match f32 on the same values (D 5, grouped heads)`, async () => {
+    await initGpu();
+    const [B, T, H, hkv, D] = [2, 13, 2, 1, 5];
+    const values = randomTensor([B, T, H + 2 * hkv, D], { device: 'webgpu', seed: 7 });
+    const weights = randomTensor([B, T, H, D], { device: 'webgpu', seed: 8 });
+    const run = (dt: 'f32' | typeof dtype) => {
+      const leaf = values.cast(dtype).cast(dt).detach().requiresGrad_();
+      const out = tidy(() => {
+        const o = packedSelfAttention(leaf, H, hkv, { causal: true });
+        o.mul(weights.cast(dtype).cast(dt)).sum().backward();
+        return o.cast('f32');
+      });
+      const grad = leaf.grad!;
+      leaf.grad = null;
+      leaf.dispose();
+      const grad32 = grad.cast('f32');
+      if (grad32 !== grad) grad.dispose();
+      return [out, grad32];
+    };
+    setPackedF16(packed);
+    let half: Tensor[];
+    try {
+      half = run(dtype);
+    } finally {
+      setPackedF16(false);
+    }
+    const full = run('f32');
+    const atol = dtype === 'bf16' ? 0.05 : 0.01;
+    await assertTensorClose(half[0], full[0], { atol, rtol: atol, msg: `${name} output` });
+    await assertTensorClose(half[1], full[1], { atol, rtol: atol, msg: `${name} dqkv` });
+    [...half, ...full, values, weights].forEach((t) => t.dispose());
+  });
 }
 
 s('float64 gradcheck (cpu path): grouped heads, window and a mask with a gradient', async () => {
