@@ -2,8 +2,8 @@
 // countDispatches), the time to record the step (the synchronous part: ops, autograd, uniform packing, bind groups,
 // submits of full batches) per dispatch, and the step's wall time up to the loss readback. On a real GPU the
 // recording time is what makes the step host-bound (issue 11: 30-80 us per dispatch on an H200).
-//   npx tsx bench/step-costs.ts [small|gpt19m|both] [steps]   prints one line per size
-import { countDispatches, nn, optim, ready, shutdown, tensor, tidy, type Tensor } from '../index.js';
+// The bench's gpt suite prints it; `npx tsx bench/step-cost.ts` from the command line.
+import { countDispatches, nn, optim, tensor, tidy, type Tensor } from '../index.js';
 
 export interface StepSize {
   label: string;
@@ -103,13 +103,3 @@ export async function stepCost(s: StepSize, steps: number, warmup = 2): Promise<
 export const describeCost = (c: StepCost): string =>
   `${c.dispatches} dispatches/step, ${c.buffers} buffers/step (${c.created} created), record ${c.recordMs.toFixed(1)} ms ` +
   `= ${((c.recordMs / c.dispatches) * 1e3).toFixed(1)} us/dispatch, wall ${c.wallMs.toFixed(1)} ms, cpu ${c.cpuMs.toFixed(1)} ms`;
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const which = process.argv[2] ?? 'small';
-  const steps = Number(process.argv[3] ?? 5);
-  await ready();
-  for (const s of STEP_SIZES.filter((_, i) => which === 'both' || (which === 'small') === (i === 0))) {
-    console.log(`${s.label}: ${describeCost(await stepCost(s, steps))}`);
-  }
-  shutdown();
-}

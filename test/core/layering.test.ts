@@ -217,6 +217,18 @@ test('no runtime import cycles (static or dynamic)', () => {
   assert.equal(cycles(edges.filter((e) => !e.typeOnly)), []);
 });
 
+// A script's "run when executed directly" block (import.meta.url compared with process.argv[1]) must not sit in a
+// module that others import: in a bundle (bench/gpu.sh packs bench/run.ts into one file) every module has the
+// bundle's import.meta.url, so the block would run there. bench/step-costs.ts's did, inside the GPU bench.
+const runsWhenMain = (text: string): boolean => /import\.meta\.url\s*===/.test(text);
+
+test('no imported module runs a main block of its own (it would run inside a bundle)', () => {
+  assert.ok(runsWhenMain('if (import.meta.url === `file://${process.argv[1]}`) main();'), 'the pattern is seen');
+  const imported = [...new Set(edges.filter((e) => !e.typeOnly).map((e) => e.to))];
+  const offenders = imported.filter((f) => runsWhenMain(readFileSync(join(root, f), 'utf8')));
+  assert.equal(offenders, []);
+});
+
 test('the rules catch what they are for (a method importing nn/, ops importing nn/, nn importing the root or the executor)', () => {
   assert.ok(violation({ from: 'methods/lbac/run.ts', to: 'nn/gpt.ts' }));
   assert.ok(violation({ from: 'methods/lbac/run.ts', to: 'methods/mcbo/acquisition.ts' }));
