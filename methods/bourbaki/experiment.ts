@@ -5,7 +5,10 @@
 //   --quick       the random prover stands for every model (CI)
 //   --train-only  train and save the models that are not saved yet, score them, and stop
 //   --models=S,W  with --train-only: only these models (separate processes can train separate models)
-// Each finished full-tier search is saved in results/full/runs/ and skipped by a later run (resumable).
+//   --run=run1    the full-tier run (protocol.ts FULL_RUNS; default DEFAULT_RUN): its models live in models/<run>/,
+//                 its results in results/full-<run>/
+// Each finished full-tier search is saved in results/full-<run>/runs/ and skipped by a later run (resumable), so a
+// finished run's table is rebuilt from its records without searching again.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setDefaultDevice, nn, ready } from '../../index.js';
 import { type Theorem } from './generator.js';
@@ -14,9 +17,20 @@ import { sgmdpSearch, wholeProofSampling, DEFAULT_SEARCH, type SearchResult } fr
 import { checkScript } from './checker.js';
 import { printSequent } from './sequent.js';
 import { buildReport, type RunRecord } from './report.js';
-import { QUICK, FULL, BUCKETS, ARMS, MODEL_NAMES, type Arm, type Protocol, type ModelName } from './protocol.js';
+import {
+  QUICK,
+  FULL_RUNS,
+  DEFAULT_RUN,
+  type FullRun,
+  BUCKETS,
+  ARMS,
+  MODEL_NAMES,
+  type Arm,
+  type Protocol,
+  type ModelName,
+} from './protocol.js';
 import { buildBuckets, buildModelData } from './data.js';
-import { trainAndSave, loadModels, scoreModels, modelsSaved, type ModelScores } from './models.js';
+import { trainAndSave, loadModels, scoreModels, modelsSaved, modelDir, type ModelScores } from './models.js';
 import { openRunsDir, runFile, saveRun, loadRun, countRuns } from './records.js';
 
 const quick = process.argv.includes('--quick');
@@ -25,14 +39,19 @@ const onlyModels = process.argv
   .find((a) => a.startsWith('--models='))
   ?.slice('--models='.length)
   .split(',') as ModelName[] | undefined;
+const run = (process.argv.find((a) => a.startsWith('--run='))?.slice('--run='.length) ?? DEFAULT_RUN) as FullRun;
+if (!(run in FULL_RUNS))
+  throw new Error(`bourbaki: --run=${run} is not a full-tier run; valid: ${Object.keys(FULL_RUNS).join(', ')}`);
+const FULL = FULL_RUNS[run];
 const PROTOCOL: Protocol = quick ? QUICK : FULL;
-const OUT = `methods/bourbaki/results/${PROTOCOL.tier}`;
+const OUT = `methods/bourbaki/results/${quick ? 'quick' : `full-${run}`}`;
+const MODELS = modelDir(run);
 const RUNS = `${OUT}/runs`;
 
 async function main() {
   const started = performance.now();
   const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
-  console.log(`Bourbaki ${PROTOCOL.tier} tier. Protocol (fixed before running):`);
+  console.log(`Bourbaki ${quick ? 'quick tier' : `full tier, ${run}`}. Protocol (fixed before running):`);
   console.log(JSON.stringify({ ...PROTOCOL, buckets: BUCKETS, arms: ARMS, search: DEFAULT_SEARCH }, null, 0));
   console.log(
     'Reproduced iff: hard@max(k) B3 > B2 > B1 with gaps > one seed sd; the B3−B1 gap grows with depth; B3 reaches B1@max(k) at k ≤ 32; B3 has more distinct proofs per solve than B1.',
@@ -72,9 +91,10 @@ async function main() {
     const unknown = names.filter((n) => !MODEL_NAMES.includes(n));
     if (unknown.length)
       throw new Error(`bourbaki: --models names ${unknown.join(', ')}; valid: ${MODEL_NAMES.join(', ')}`);
-    if (!modelsSaved() || trainOnly) await trainAndSave(md, p, (line) => console.log(`[${elapsed()}] ${line}`), names);
-    if (trainOnly && !modelsSaved()) return;
-    const { models, meta } = await loadModels(p);
+    if (!modelsSaved(MODELS) || trainOnly)
+      await trainAndSave(md, p, MODELS, (line) => console.log(`[${elapsed()}] ${line}`), names);
+    if (trainOnly && !modelsSaved(MODELS)) return;
+    const { models, meta } = await loadModels(p, MODELS);
     modelMeta = meta;
     console.log(
       `[${elapsed()}] models loaded: ${Object.entries(meta)

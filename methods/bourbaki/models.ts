@@ -16,26 +16,28 @@ import { isHindsightGoal } from './demos.js';
 import { decode, EOS } from './tokenizer.js';
 import { promptOf } from './provers.js';
 
-export const MODEL_DIR = 'methods/bourbaki/models';
-const fileOf = (name: ModelName) => `${MODEL_DIR}/${name}.safetensors`;
+/** each full-tier run keeps its models in its own folder, models/<run>/ */
+export const modelDir = (run: string) => `methods/bourbaki/models/${run}`;
+const fileOf = (dir: string, name: ModelName) => `${dir}/${name}.safetensors`;
 const blockSizeOf = (name: ModelName, p: FullProtocol) => (name === 'W' ? p.model.wholeBlockSize : p.model.blockSize);
 
-export const modelsSaved = () => MODEL_NAMES.every((n) => existsSync(fileOf(n)));
+export const modelsSaved = (dir: string) => MODEL_NAMES.every((n) => existsSync(fileOf(dir, n)));
 
 /**
- * Trains every model of `names` not yet saved and saves it (so an interrupted run resumes at the next model, and
+ * Trains every model of `names` not yet saved in `dir` and saves it there (so an interrupted run resumes at the next model, and
  * separate processes can train separate models); `log` receives one line per model.
  */
 export async function trainAndSave(
   data: ModelData,
   p: FullProtocol,
+  dir: string,
   log: (line: string) => void,
   names: readonly ModelName[] = MODEL_NAMES,
 ): Promise<void> {
-  mkdirSync(MODEL_DIR, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   for (const name of names) {
-    if (existsSync(fileOf(name))) {
-      log(`${name}: already saved in ${fileOf(name)}, not retrained`);
+    if (existsSync(fileOf(dir, name))) {
+      log(`${name}: already saved in ${fileOf(dir, name)}, not retrained`);
       continue;
     }
     const seed = p.modelSeeds[name];
@@ -54,7 +56,7 @@ export async function trainAndSave(
     });
     const seconds = (performance.now() - started) / 1000;
     const bestLoss = validation.find(([s]) => s === bestStep)![1];
-    await safetensors.save(fileOf(name), model, {
+    await safetensors.save(fileOf(dir, name), model, {
       steps: String(losses.length),
       bestStep: String(bestStep),
       validationLoss: bestLoss.toFixed(4),
@@ -64,7 +66,7 @@ export async function trainAndSave(
       seconds: seconds.toFixed(0),
     });
     log(
-      `${name}: ${nn.countParameters(model).total} parameters, ${data.train[name].length} examples (${valid.length} for validation), ${losses.length} steps in ${seconds.toFixed(0)} s, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)} (mean of the last 10: ${(losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, losses.length)).toFixed(3)}); kept step ${bestStep} (validation loss ${bestLoss.toFixed(3)}); saved ${fileOf(name)}`,
+      `${name}: ${nn.countParameters(model).total} parameters, ${data.train[name].length} examples (${valid.length} for validation), ${losses.length} steps in ${seconds.toFixed(0)} s, loss ${losses[0].toFixed(3)} → ${losses[losses.length - 1].toFixed(3)} (mean of the last 10: ${(losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, losses.length)).toFixed(3)}); kept step ${bestStep} (validation loss ${bestLoss.toFixed(3)}); saved ${fileOf(dir, name)}`,
     );
     model.dispose();
   }
@@ -73,14 +75,15 @@ export async function trainAndSave(
 /** Loads the saved models; each one's training metadata comes with it. */
 export async function loadModels(
   p: FullProtocol,
+  dir: string,
 ): Promise<{ models: Record<ModelName, nn.GPT>; meta: Record<ModelName, Record<string, string>> }> {
   const models = {} as Record<ModelName, nn.GPT>;
   const meta = {} as Record<ModelName, Record<string, string>>;
   for (const name of MODEL_NAMES) {
-    if (!existsSync(fileOf(name)))
-      throw new Error(`bourbaki: ${fileOf(name)} is missing; run the experiment with --train-only first`);
+    if (!existsSync(fileOf(dir, name)))
+      throw new Error(`bourbaki: ${fileOf(dir, name)} is missing; run the experiment with --train-only first`);
     models[name] = createLM({ ...p.model, blockSize: blockSizeOf(name, p), seed: 0, device: p.device });
-    meta[name] = await safetensors.loadInto(models[name], fileOf(name));
+    meta[name] = await safetensors.loadInto(models[name], fileOf(dir, name));
   }
   return { models, meta };
 }

@@ -38,7 +38,8 @@ export const QUICK: Protocol = {
   device: 'cpu',
 };
 
-export const FULL = {
+/** run 1 of the full tier, kept exactly as it ran (its records' protocol stamp), so that its results read back */
+export const FULL_RUN1 = {
   tier: 'full' as const,
   candidates: 6000,
   hardCandidates: 4000,
@@ -67,4 +68,18 @@ export const FULL = {
   /** wall-clock guard for the searches on the shared machine: searches still running then stop (not recorded) */
   wallLimitMinutes: 45,
 };
-export type FullProtocol = typeof FULL;
+export type FullProtocol = typeof FULL_RUN1;
+
+/**
+ * Run 2, fixed before its training from training-side validation only: run 1's T1 and T2 kept their last step with
+ * the validation loss still falling (T1 0.950 at step 1,400, 0.934 at 1,500), so they are retrained from scratch
+ * twice as long (the cosine spans the longer run); S and W stopped improving before their last step (kept 1,300 of
+ * 1,500 and 2,300 of 2,500), so their recipe is unchanged and their models are run 1's (copied into models/run2/).
+ * Everything else (data, split, buckets, search, seeds, budgets, temperature) is run 1's.
+ */
+export const FULL_RUN2: FullProtocol = { ...FULL_RUN1, steps: { T1: 3000, T2: 3000, S: 1500, W: 2500 } };
+
+export const FULL_RUNS = { run1: FULL_RUN1, run2: FULL_RUN2 };
+export type FullRun = keyof typeof FULL_RUNS;
+/** the run `npm run method:bourbaki` does (or reads back); `--run=run1` reads back run 1 */
+export const DEFAULT_RUN: FullRun = 'run2';
