@@ -121,77 +121,74 @@ export async function scoreModels(
     const prompt = promptOf(s);
     return prompt !== null && prompt.length + 2 + room <= model.config.blockSize;
   };
-  const tactic = data.held.tactic.filter((d) => fitsIn(models.T1, 6)(d.sequent)).slice(0, 150);
-  const subgoal = data.held.subgoal.filter((d) => fitsIn(models.S, 40)(d.sequent)).slice(0, 100);
-  const script = data.held.script.filter((d) => fitsIn(models.W, 128)(d.sequent)).slice(0, 30);
   const exs = <T>(xs: T[], f: (x: T) => ReturnType<typeof example>) =>
     xs.map(f).filter((x): x is NonNullable<typeof x> => x !== null);
   const share = (oks: boolean[]) => oks.filter((x) => x).length / Math.max(1, oks.length);
-  const scores = {} as Record<ModelName, ModelScores>;
-  for (const name of ['T1', 'T2'] as const) {
+  /** up to `n` held-out items whose prompt leaves `room` symbols for the answer: top-1 on `target`, valid samples */
+  const score = async <T extends { sequent: Sequent }>(
+    model: nn.GPT,
+    held: T[],
+    n: number,
+    room: number,
+    target: (d: T) => string,
+    isValid: (d: T, text: string) => boolean,
+  ): Promise<ModelScores> => {
+    const items = held.filter((d) => fitsIn(model, room)(d.sequent)).slice(0, n);
     const answers = await sampleAnswers(
-      models[name],
-      tactic.map((d) => d.sequent),
-      6,
+      model,
+      items.map((d) => d.sequent),
+      room,
       temperature,
     );
-    scores[name] = {
+    return {
       top1: await top1Accuracy(
-        models[name],
-        exs(tactic, (d) => example(d.sequent, d.tactic)),
-        6,
+        model,
+        exs(items, (d) => example(d.sequent, target(d))),
+        room,
       ),
-      valid: share(answers.map((a, i) => applyTactic(tactic[i].sequent, a).ok)),
-      n: tactic.length,
+      valid: share(answers.map((text, i) => isValid(items[i], text))),
+      n: items.length,
     };
+  };
+  const scores = {} as Record<ModelName, ModelScores>;
+  for (const name of ['T1', 'T2'] as const) {
+    scores[name] = await score(
+      models[name],
+      data.held.tactic,
+      150,
+      6,
+      (d) => d.tactic,
+      (d, text) => applyTactic(d.sequent, text).ok,
+    );
   }
-  const psis = await sampleAnswers(
+  scores.S = await score(
     models.S,
-    subgoal.map((d) => d.sequent),
+    data.held.subgoal,
+    100,
     40,
-    temperature,
+    (d) => d.psi,
+    (d, text) => {
+      try {
+        return isHindsightGoal(d.sequent, parseFormula(text));
+      } catch {
+        return false;
+      }
+    },
   );
-  scores.S = {
-    top1: await top1Accuracy(
-      models.S,
-      exs(subgoal, (d) => example(d.sequent, d.psi)),
-      40,
-    ),
-    valid: share(
-      psis.map((text, i) => {
-        try {
-          return isHindsightGoal(subgoal[i].sequent, parseFormula(text));
-        } catch {
-          return false;
-        }
-      }),
-    ),
-    n: subgoal.length,
-  };
-  const scripts = await sampleAnswers(
+  scores.W = await score(
     models.W,
-    script.map((d) => d.sequent),
+    data.held.script,
+    30,
     128,
-    temperature,
-  );
-  scores.W = {
-    top1: await top1Accuracy(
-      models.W,
-      exs(script, (d) => example(d.sequent, d.script.join('; '))),
-      128,
-    ),
-    valid: share(
-      scripts.map((text, i) =>
-        checkScript(
-          script[i].sequent,
-          text
-            .split(';')
-            .map((l) => l.trim())
-            .filter((l) => l),
-        ),
+    (d) => d.script.join('; '),
+    (d, text) =>
+      checkScript(
+        d.sequent,
+        text
+          .split(';')
+          .map((l) => l.trim())
+          .filter((l) => l),
       ),
-    ),
-    n: script.length,
-  };
+  );
   return scores;
 }
