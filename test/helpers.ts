@@ -3,6 +3,7 @@
 import * as assert from 'uvu/assert';
 import { Tensor, tensor, noGrad, type DType, type DeviceName } from '../index.js';
 import type { OpSpec } from '../ops/op.js';
+import { simulateMissingSubgroups } from '../core/device.js';
 
 export const DEVICES: DeviceName[] = ['cpu', 'webgpu'];
 
@@ -125,3 +126,13 @@ export const unpackedOp: OpSpec = {
   webgpu: () => assert.unreachable('the kernel of an op without packedHalf must not run on packed storage'),
   backward: null,
 };
+
+/** Runs `fn` (synchronous: it records its kernels) as on an adapter without subgroups when `hidden`, then restores it. */
+export function withSubgroupsHidden<T>(hidden: boolean, fn: () => T): T {
+  simulateMissingSubgroups(hidden);
+  try {
+    return fn();
+  } finally {
+    simulateMissingSubgroups(false);
+  }
+}

@@ -8,10 +8,10 @@ import { suite } from 'uvu';
 import { tensor, tidy, type Tensor } from '../../index.js';
 import { scaledDotProductAttention, attentionUnfused, type AttentionOptions } from '../../ops/attention.js';
 import { executorStats } from '../../core/executor.js';
-import { initGpu, simulateMissingSubgroups } from '../../core/device.js';
+import { initGpu } from '../../core/device.js';
 import { flashSubgroupSource, laneShape } from '../../shaders/attention-subgroup.js';
 import { flashGradKVSubgroupSource, flashGradQSubgroupSource } from '../../shaders/attention-backward-subgroup.js';
-import { assertTensorClose, randomTensor, randomValues, gradcheck } from '../helpers.js';
+import { assertTensorClose, randomTensor, randomValues, gradcheck, withSubgroupsHidden } from '../helpers.js';
 import * as assert from 'uvu/assert';
 
 const s = suite('nn/flash attention');
@@ -124,13 +124,7 @@ for (const path of paths) {
       await initGpu();
       // the unfused reference runs with the adapter's own features; only the fused backward changes path
       const reference = run(attentionUnfused, c);
-      simulateMissingSubgroups(path.missingSubgroups);
-      let fused: Tensor[];
-      try {
-        fused = run(scaledDotProductAttention, c);
-      } finally {
-        simulateMissingSubgroups(false);
-      }
+      const fused = withSubgroupsHidden(path.missingSubgroups, () => run(scaledDotProductAttention, c));
       const names = ['output', 'dq', 'dk', 'dv', 'dmask'];
       for (let i = 0; i < fused.length; i++)
         await assertTensorClose(fused[i], reference[i], { atol: 2e-4, rtol: 1e-3, msg: `${c.name}: ${names[i]}` });

@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import { countDispatches, tensor, tidy, type Tensor } from '../../index.js';
 import { attentionUnfused, packedSelfAttention, type AttentionOptions } from '../../ops/attention.js';
 import { MultiHeadAttention } from '../../nn/attention/multi-head.js';
-import { initGpu, setPackedF16, simulateMissingSubgroups } from '../../core/device.js';
-import { assertTensorClose, gradcheck, randomTensor, randomValues } from '../helpers.js';
+import { initGpu, setPackedF16 } from '../../core/device.js';
+import { assertTensorClose, gradcheck, randomTensor, randomValues, withSubgroupsHidden } from '../helpers.js';
 
 const s = suite('nn/packed attention');
 
@@ -92,13 +92,7 @@ for (const path of paths) {
     s(`output and projection gradient match the unfused reference (${path.name}): ${c.name}`, async () => {
       await initGpu();
       const reference = run(false, c);
-      simulateMissingSubgroups(path.missingSubgroups);
-      let fused: Tensor[];
-      try {
-        fused = run(true, c);
-      } finally {
-        simulateMissingSubgroups(false);
-      }
+      const fused = withSubgroupsHidden(path.missingSubgroups, () => run(true, c));
       const names = ['output', 'dqkv', 'dmask'];
       for (let i = 0; i < fused.length; i++)
         await assertTensorClose(fused[i], reference[i], { atol: 2e-4, rtol: 1e-3, msg: `${c.name}: ${names[i]}` });
