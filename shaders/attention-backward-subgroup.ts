@@ -7,15 +7,15 @@
 // Compared with the workgroup-memory and unfused backward by the attention rows of bench/suites/kernels.ts. On an NVIDIA GPU
 // (SG 32) at D 64 the lane groups of shaders/attention-subgroup.ts leave a dK/dV lane 2 x 16 accumulator vec4s.
 import type { DType } from '../core/dtype.js';
-import { keyTileStart, queryTileStart, storeChunk } from './attention.js';
+import { keyTileStart, queryTileStart } from './attention.js';
 import {
   accumulate,
   accumulators,
   each,
-  forOwnedRow,
   laneChunks,
   laneShape,
   scores,
+  storeOwnedRow,
   subgroupKernelStart,
   walk,
 } from './attention-subgroup.js';
@@ -36,7 +36,7 @@ const QKVG: [string, string][] = [
 /** The dK/dV kernel: a subgroup owns SG keys and walks the query rows of every head of their K/V head's group. */
 export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
   const shape = laneShape(SG, D);
-  const { TB, NCH } = shape;
+  const { TB } = shape;
   return `${subgroupKernelStart(flashGradKVKernel(dtype, vec4).header(), D, SG, QKVG, vec4)}
   ${keyTileStart(SG)}
   let j0 = key0; // the subgroup's keys j0 .. j0 + SG - 1; lane l loads key j0 + l
@@ -97,7 +97,10 @@ export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, v
     SG,
     (r) => `if (j0 + ${r}u < S) {
     let kBase = dk_row(b, hk, j0 + ${r}u); let vBase = dv_row(b, hk, j0 + ${r}u);
-    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) { ${storeChunk('OUT', 'kBase', `ch${n}`, `dk[${k}][${n}] * scale`)} ${storeChunk('OUT', 'vBase', `ch${n}`, `dv[${k}][${n}]`)} }`, '\n    '))}
+    ${storeOwnedRow(shape, r, [
+      ['OUT', 'kBase', (k, n) => `dk[${k}][${n}] * scale`],
+      ['OUT', 'vBase', (k, n) => `dv[${k}][${n}]`],
+    ])}
   }`,
     '\n  ',
   )}
@@ -108,7 +111,7 @@ export function flashGradKVSubgroupSource(dtype: DType, D: number, SG: number, v
 /** The dQ kernel: a subgroup owns SG query rows and walks the keys they see; it also writes Delta = rowsum(dO * O). */
 export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, vec4: boolean): string {
   const shape = laneShape(SG, D);
-  const { TB, NCH } = shape;
+  const { TB } = shape;
   return `${subgroupKernelStart(flashGradQKernel(dtype, vec4).header(), D, SG, QKVG, vec4, outputChunk(D))}
   ${queryTileStart(SG)}
   let i0 = row0; // the subgroup's query rows i0 .. i0 + SG - 1; lane l loads row i0 + l
@@ -157,7 +160,7 @@ export function flashGradQSubgroupSource(dtype: DType, D: number, SG: number, ve
     SG,
     (r) => `if (i0 + ${r}u < T) {
     let base = dq_row(b, h, i0 + ${r}u);
-    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('OUT', 'base', `ch${n}`, `dq[${k}][${n}] * scale`)}`, '\n    '))}
+    ${storeOwnedRow(shape, r, [['OUT', 'base', (k, n) => `dq[${k}][${n}] * scale`]])}
   }`,
     '\n  ',
   )}

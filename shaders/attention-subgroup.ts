@@ -64,6 +64,22 @@ export const accumulators = ({ RPL, NCH }: LaneShape): string => `array<array<ve
 export const forOwnedRow = ({ RG }: LaneShape, r: number, body: (slot: number) => string): string =>
   RG === 1 ? body(r) : `if (grp == ${r % RG}u) { ${body(Math.floor(r / RG))} }`;
 
+/** Stores owned row r's accumulated chunks, from the lanes that hold them: each [buffer, row base, value of slot k
+ * and chunk n] (WGSL). */
+export const storeOwnedRow = (
+  shape: LaneShape,
+  r: number,
+  stores: [buffer: string, base: string, value: (k: number, n: number) => string][],
+): string =>
+  forOwnedRow(shape, r, (k) =>
+    each(
+      shape.NCH,
+      (n) =>
+        `if (ch${n} < D4) { ${stores.map(([buffer, base, value]) => storeChunk(buffer, base, `ch${n}`, value(k, n))).join(' ')} }`,
+      '\n    ',
+    ),
+  );
+
 /**
  * The scores phase: sc[r][t] = own row r . walked row t (and, with `second`, dp[r][t] = its dO/v counterpart),
  * over the D4 chunks. `own` declares this lane's chunk c of the owned side (ownA, ownB: the q/k and dO/v rows),
@@ -209,7 +225,7 @@ export function flashSubgroupSource(dtype: DType, D: number, SG: number, lse: bo
     (r) => `if (i0 + ${r}u < T) {
     let row = (b * H + h) * T + i0 + ${r}u;
     let inv = select(0.0, 1.0 / l[${r}], l[${r}] > 0.0);
-    ${forOwnedRow(shape, r, (k) => each(NCH, (n) => `if (ch${n} < D4) ${storeChunk('O', `o_row(b, h, i0 + ${r}u)`, `ch${n}`, `acc[${k}][${n}] * inv`)}`, '\n    '))}
+    ${storeOwnedRow(shape, r, [['O', `o_row(b, h, i0 + ${r}u)`, (k, n) => `acc[${k}][${n}] * inv`]])}
     ${lse ? `if (lane == ${r}u) { store_LSE(row, select(HIGHEST, m[${r}] + log(l[${r}]), l[${r}] > 0.0)); }` : ''}
   }`,
     '\n  ',
